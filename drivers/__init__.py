@@ -1,0 +1,1 @@
+"""Transports and device-family drivers: miio over UDP, Zigbee2MQTT over MQTT."""

@@ -1,0 +1,1 @@
+"""Automation scenes: schema, loader and engine."""

@@ -1,0 +1,1 @@
+"""Virtual Mi devices that speak the real wire protocols."""
