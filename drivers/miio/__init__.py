@@ -1,0 +1,23 @@
+"""miio: the LAN protocol of Mi devices (UDP 54321, AES-encrypted JSON-RPC)."""
+
+from drivers.miio.codec import (
+    HELLO_PACKET,
+    MIIO_PORT,
+    PacketHeader,
+    TokenCodec,
+    build_hello_reply,
+    is_hello,
+    parse_header,
+    parse_token,
+)
+
+__all__ = [
+    "HELLO_PACKET",
+    "MIIO_PORT",
+    "PacketHeader",
+    "TokenCodec",
+    "build_hello_reply",
+    "is_hello",
+    "parse_header",
+    "parse_token",
+]
