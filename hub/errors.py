@@ -40,6 +40,8 @@ class ConfigError(HubError, ValueError):
         self.line = line
         self.column = column
         self.field = field
+        #: Further problems found in the same file, reported after this one.
+        self.more: tuple[ConfigError, ...] = ()
 
     def __str__(self) -> str:
         where = self.path or "<config>"

@@ -1,0 +1,16 @@
+"""Assembling a hub from its config: which components and drivers it runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hub.clock import Clock
+from hub.config import HubConfig
+from hub.runtime import Hub
+
+
+def create_hub(
+    config: HubConfig, *, data_dir: Path | None = None, clock: Clock | None = None
+) -> Hub:
+    """A hub with every component its config asks for, not yet started."""
+    return Hub(config, data_dir=data_dir, clock=clock)

@@ -1,0 +1,1 @@
+"""The `mihub` command line."""

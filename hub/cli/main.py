@@ -1,0 +1,60 @@
+"""Entry point of the `mihub` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hub import __version__
+from hub.cli.common import report_config_error
+from hub.cli.devices import devices
+from hub.cli.output import EXIT_USAGE
+from hub.cli.run import run
+from hub.cli.tokens import token
+from hub.config import default_config_path, load_config
+from hub.errors import ConfigError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="mihub")
+def cli() -> None:
+    """mihub: a local-first hub for Mi (Xiaomi) homes.
+
+    Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.
+    """
+
+
+@cli.group()
+def config() -> None:
+    """Check the config file."""
+
+
+@config.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def check(path: Path | None) -> None:
+    """Validate PATH (default: the config file mihub would use) without starting the hub."""
+    target = path or default_config_path()
+    try:
+        loaded = load_config(target)
+    except ConfigError as err:
+        report_config_error(err)
+        raise SystemExit(EXIT_USAGE) from None
+    click.echo(
+        f"{target}: ok ({len(loaded.devices)} devices, API on {loaded.api.listen}, "
+        f"MQTT {'at ' + _host_of(loaded.mqtt.url) if loaded.mqtt.url else 'embedded broker'})"
+    )
+
+
+def _host_of(url: str) -> str:
+    # Never print the user:password part of an MQTT URL.
+    return url.split("://", 1)[-1].rpartition("@")[2]
+
+
+cli.add_command(run)
+cli.add_command(devices)
+cli.add_command(token)
+
+
+def main() -> None:
+    cli(prog_name="mihub")

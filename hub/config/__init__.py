@@ -1,0 +1,85 @@
+"""Loading and validating the hub's YAML config file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hub.config.models import (
+    ApiConfig,
+    DeviceConfig,
+    DiscoveryConfig,
+    HubConfig,
+    LoggingConfig,
+    MaintenanceConfig,
+    MqttConfig,
+    ScenesConfig,
+    StorageConfig,
+)
+from hub.config.yaml_source import YamlSource
+from hub.errors import ConfigError
+
+__all__ = [
+    "ApiConfig",
+    "DeviceConfig",
+    "DiscoveryConfig",
+    "HubConfig",
+    "LoggingConfig",
+    "MaintenanceConfig",
+    "MqttConfig",
+    "ScenesConfig",
+    "StorageConfig",
+    "default_config_path",
+    "default_data_dir",
+    "load_config",
+]
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable)
+    return Path(value) if value and Path(value).is_absolute() else Path.home() / fallback
+
+
+def default_config_path() -> Path:
+    """$XDG_CONFIG_HOME/mihub/config.yaml (~/.config/mihub/config.yaml)."""
+    return _xdg("XDG_CONFIG_HOME", ".config") / "mihub" / "config.yaml"
+
+
+def default_data_dir() -> Path:
+    """$XDG_DATA_HOME/mihub (~/.local/share/mihub)."""
+    return _xdg("XDG_DATA_HOME", ".local/share") / "mihub"
+
+
+def load_config(path: Path | None = None, *, missing_ok: bool = False) -> HubConfig:
+    """Read and validate a config file; any problem raises a located `ConfigError`.
+
+    With `missing_ok`, an absent file (the default path on a new machine) gives the
+    defaults: a hub with no configured devices that discovers what it can.
+    """
+    path = path or default_config_path()
+    if missing_ok and not path.exists():
+        return HubConfig()
+    source = YamlSource.read(path)
+    if source.data is None:
+        return HubConfig()
+    if not isinstance(source.data, dict):
+        raise ConfigError("the config file must be a mapping of sections", path=str(path), line=1)
+    config = source.validate(HubConfig)
+    return _resolve_paths(config, path.parent)
+
+
+def _resolve_paths(config: HubConfig, base: Path) -> HubConfig:
+    """Relative paths in the file are relative to the file, not to where mihub was started."""
+
+    def fix(value: Path | None) -> Path | None:
+        return value if value is None or value.is_absolute() else (base / value).resolve()
+
+    return config.model_copy(
+        update={
+            "storage": config.storage.model_copy(update={"data_dir": fix(config.storage.data_dir)}),
+            "scenes": config.scenes.model_copy(update={"directory": fix(config.scenes.directory)}),
+            "discovery": config.discovery.model_copy(
+                update={"tokens_file": fix(config.discovery.tokens_file)}
+            ),
+        }
+    )

@@ -1,0 +1,136 @@
+"""The config file's schema. Every section has defaults, so an empty file is a valid hub."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from hub.config.types import DiscoveryTarget, Duration, ListenAddress
+
+_TOKEN = re.compile(r"^[0-9a-fA-F]{32}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ApiConfig(_Section):
+    listen: ListenAddress = "127.0.0.1:8321"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+
+class MqttConfig(_Section):
+    #: mqtt://[user:pass@]host[:port]; absent: the hub starts its embedded broker.
+    url: str | None = None
+    zigbee2mqtt_topic: str = "zigbee2mqtt"
+    mirror_topic: str = "mihub"
+    embedded_listen: ListenAddress = "127.0.0.1:1883"
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^mqtts?://[^/\s]+$", value):
+            raise ValueError("use mqtt://host:port or mqtts://host:port (user:password@ allowed)")
+        return value
+
+
+class DeviceConfig(_Section):
+    name: str
+    address: str
+    token: SecretStr
+    model: str | None = None
+    room: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError(
+                "a device name is lower-case letters, digits and underscores, e.g. bedroom_humidifier"
+            )
+        return value
+
+    @field_validator("address")
+    @classmethod
+    def _check_address(cls, value: str) -> str:
+        try:
+            return str(ipaddress.IPv4Address(value))
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IPv4 address") from None
+
+    @field_validator("token")
+    @classmethod
+    def _check_token(cls, value: SecretStr) -> SecretStr:
+        # Never echo the value: it is a secret even when it is wrong.
+        if not _TOKEN.match(value.get_secret_value()):
+            raise ValueError("a device token is 32 hexadecimal characters")
+        return SecretStr(value.get_secret_value().lower())
+
+
+class DiscoveryConfig(_Section):
+    targets: list[DiscoveryTarget] = Field(default_factory=list)
+    interval: Duration = 300.0
+    mdns: bool = True
+    hello_timeout: Duration = 1.0
+    tokens_file: Path | None = None
+
+
+class ScenesConfig(_Section):
+    directory: Path | None = None
+
+
+class MaintenanceConfig(_Section):
+    lead_days: int = Field(default=14, ge=1, le=365)
+    floor_percent: float = Field(default=10.0, ge=0, le=100)
+    store_base_url: str = "https://www.mi.com/global/"
+    catalog: dict[str, dict[str, dict[str, object]]] = Field(default_factory=dict)
+    speaker: str | None = None
+
+    @field_validator("store_base_url")
+    @classmethod
+    def _check_store(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+            raise ValueError("store_base_url must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+
+class StorageConfig(_Section):
+    #: Defaults to $XDG_DATA_HOME/mihub (or ~/.local/share/mihub).
+    data_dir: Path | None = None
+    history_days: float = Field(default=30.0, gt=0)
+    batch_window: Duration = 0.25
+
+
+class LoggingConfig(_Section):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    #: Per-logger levels, e.g. {"drivers.miio": "debug"}.
+    loggers: dict[str, Literal["debug", "info", "warning", "error"]] = Field(default_factory=dict)
+
+
+class HubConfig(_Section):
+    api: ApiConfig = Field(default_factory=ApiConfig)
+    mqtt: MqttConfig = Field(default_factory=MqttConfig)
+    devices: list[DeviceConfig] = Field(default_factory=list)
+    discovery: DiscoveryConfig = Field(default_factory=DiscoveryConfig)
+    scenes: ScenesConfig = Field(default_factory=ScenesConfig)
+    maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+    @model_validator(mode="after")
+    def _unique_devices(self) -> HubConfig:
+        names: set[str] = set()
+        addresses: set[str] = set()
+        for device in self.devices:
+            if device.name in names:
+                raise ValueError(f"two devices are named {device.name!r}")
+            if device.address in addresses:
+                raise ValueError(f"two devices have the address {device.address}")
+            names.add(device.name)
+            addresses.add(device.address)
+        return self

@@ -1,0 +1,48 @@
+"""Logging for the hub process: to stderr, with secrets scrubbed as a last line of defence."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import TextIO
+
+from hub.config import LoggingConfig
+
+#: A miio token (32 hex chars) or a mihub API token (`mh_` + 43 url-safe chars).
+_SECRET = re.compile(r"\b[0-9a-fA-F]{32}\b|\bmh_[A-Za-z0-9_-]{20,}")
+REDACTED = "<redacted>"
+
+
+def redact(text: str) -> str:
+    return _SECRET.sub(REDACTED, text)
+
+
+class SecretFilter(logging.Filter):
+    """Replace anything shaped like a device or API token in a record with `<redacted>`.
+
+    Code must never log a token; this filter exists so a mistake does not leak one.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = redact(message)
+        if scrubbed != message:
+            record.msg = scrubbed
+            record.args = None
+        return True
+
+
+def configure_logging(config: LoggingConfig, *, stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+    )
+    handler.addFilter(SecretFilter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(config.level.upper())
+    for name, level in config.loggers.items():
+        logging.getLogger(name).setLevel(level.upper())

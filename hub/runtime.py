@@ -1,0 +1,257 @@
+"""The hub: owns the bus, registry, state, storage and every background task."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+from collections.abc import Coroutine
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from hub import __version__
+from hub.clock import Clock, SystemClock
+from hub.config import HubConfig, default_data_dir
+from hub.errors import DeviceTimeout, DeviceUnavailable, HubError
+from hub.events import EventBus
+from hub.registry import Device, DeviceRegistry
+from hub.state import StateStore
+from hub.storage import Database, HubStore
+
+_LOGGER = logging.getLogger(__name__)
+
+#: A component gets this long to stop before the hub moves on; the whole stop
+#: must fit in the 5 s a service manager allows after SIGTERM.
+COMPONENT_STOP_TIMEOUT = 2.0
+#: Default deadline for a device command when the caller gives none: long
+#: enough for a miio request with its retries on a busy Wi-Fi network.
+DEFAULT_CALL_TIMEOUT = 10.0
+#: How often old history rows are deleted.
+HISTORY_PRUNE_INTERVAL = 3600.0
+DATABASE_FILE = "mihub.db"
+
+
+class Component(Protocol):
+    """A part of the hub with a lifecycle (a driver, the API server, the scene engine)."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class Driver(Protocol):
+    """Sends normalised commands to the devices of one transport."""
+
+    transport: str
+
+    async def call(
+        self, device: Device, command: str, params: dict[str, Any], timeout: float
+    ) -> Any: ...
+
+
+class Hub:
+    """One running hub. `async with Hub(config) as hub:` starts and stops it."""
+
+    def __init__(
+        self,
+        config: HubConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
+        self.config = config or HubConfig()
+        self.clock: Clock = clock or SystemClock()
+        self.version = __version__
+        self.bus = EventBus()
+        self.registry = DeviceRegistry(self.bus, self.clock)
+        self.state = StateStore(self.bus, self.clock)
+        self.data_dir = data_dir or self.config.storage.data_dir or default_data_dir()
+        self.db = Database(
+            self.data_dir / DATABASE_FILE, batch_window=self.config.storage.batch_window
+        )
+        self.store = HubStore(self.db)
+        self.started_at: float | None = None
+        self._components: list[Component] = []
+        self._drivers: dict[str, Driver] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._running: list[Component] = []
+        self._lock_fd: int | None = None
+        self.ready = asyncio.Event()
+
+    # -- composition ---------------------------------------------------------------------
+
+    def add_component(self, component: Component) -> None:
+        """Components start in the order added and stop in reverse."""
+        if self.started_at is not None:
+            raise RuntimeError("add components before the hub starts")
+        self._components.append(component)
+
+    def register_driver(self, driver: Driver) -> None:
+        if driver.transport in self._drivers:
+            raise ValueError(f"a driver for {driver.transport} is already registered")
+        self._drivers[driver.transport] = driver
+
+    def create_task(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
+        """A background task owned by the hub: logged if it fails, cancelled on stop."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            _LOGGER.error("background task %s failed", task.get_name(), exc_info=task.exception())
+
+    @property
+    def tasks(self) -> frozenset[asyncio.Task[Any]]:
+        return frozenset(self._tasks)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self.started_at is not None:
+            raise RuntimeError("the hub is already started")
+        self.started_at = self.clock.monotonic()
+        try:
+            self._lock_data_dir()
+            await self.db.open()
+            await self._restore()
+            self.registry.add_recorder(self._persist_device)
+            self.state.add_recorder(self.store.record_state)
+            self.create_task(self._prune_history(), name="history-pruning")
+            for component in self._components:
+                _LOGGER.debug("starting %s", component.name)
+                await component.start()
+                self._running.append(component)
+        except BaseException:
+            await self.stop()
+            raise
+        self.ready.set()
+        _LOGGER.info(
+            "mihub %s ready: %d devices, data in %s",
+            self.version,
+            len(self.registry),
+            self.data_dir,
+        )
+
+    async def stop(self) -> None:
+        """Stop components in reverse order, cancel every task, flush and close storage."""
+        if self.started_at is None:
+            return
+        self.ready.clear()
+        while self._running:
+            component = self._running.pop()
+            try:
+                async with asyncio.timeout(COMPONENT_STOP_TIMEOUT):
+                    await component.stop()
+            except TimeoutError:
+                _LOGGER.warning(
+                    "%s did not stop within %ss", component.name, COMPONENT_STOP_TIMEOUT
+                )
+            except Exception:
+                _LOGGER.exception("%s failed while stopping", component.name)
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for device in self.registry:
+            self.store.save_device(device)
+        with contextlib.suppress(HubError):
+            await self.db.close()
+        self._unlock_data_dir()
+        self.started_at = None
+        _LOGGER.info("mihub stopped")
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def uptime(self) -> float:
+        return 0.0 if self.started_at is None else self.clock.monotonic() - self.started_at
+
+    # -- commands --------------------------------------------------------------------------
+
+    async def call(
+        self,
+        device: str,
+        command: str,
+        params: dict[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send a normalised command to a device by id or name, within a deadline."""
+        target = self.registry.get(device)
+        driver = self._drivers.get(target.transport)
+        if driver is None:
+            raise DeviceUnavailable(target.name, f"no {target.transport} driver is running")
+        deadline = DEFAULT_CALL_TIMEOUT if timeout is None else timeout
+        try:
+            async with asyncio.timeout(deadline):
+                return await driver.call(target, command, dict(params or {}), deadline)
+        except TimeoutError as err:
+            if isinstance(err, DeviceTimeout):
+                raise
+            raise DeviceTimeout(target.name, command, deadline) from None
+
+    # -- storage -----------------------------------------------------------------------------
+
+    async def _restore(self) -> None:
+        for device in await self.store.load_devices():
+            self.registry.add(device, announce=False)
+        for device_id, values in (await self.store.load_state()).items():
+            self.state.restore(device_id, values)
+        await self.store.prune_history(self.clock.time() - self._history_seconds)
+
+    @property
+    def _history_seconds(self) -> float:
+        return self.config.storage.history_days * 86400.0
+
+    def _persist_device(self, device: Device, removed: bool) -> None:
+        if removed:
+            self.store.delete_device(device.id)
+        else:
+            self.store.save_device(device)
+
+    async def _prune_history(self) -> None:
+        while True:
+            await self.clock.sleep(HISTORY_PRUNE_INTERVAL)
+            removed = await self.store.prune_history(self.clock.time() - self._history_seconds)
+            if removed:
+                _LOGGER.debug("pruned %d history rows", removed)
+
+    def _lock_data_dir(self) -> None:
+        """One hub per data directory: a second one would corrupt the other's view."""
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.data_dir / "hub.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise HubError(
+                f"another mihub is already running with the data directory {self.data_dir}",
+                hint="stop it first, or use another --data-dir",
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._lock_fd = fd
+
+    def _unlock_data_dir(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
