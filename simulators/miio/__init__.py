@@ -1,0 +1,1 @@
+"""Simulated miio (Wi-Fi) devices: models, fault injection, and the UDP server."""
