@@ -63,6 +63,14 @@ class DeviceConfig(_Section):
         except ValueError:
             raise ValueError(f"{value!r} is not an IPv4 address") from None
 
+    @field_validator("token", mode="before")
+    @classmethod
+    def _token_is_text(cls, value: object) -> object:
+        # YAML reads an all-digit token as a number and drops its leading zeros.
+        if not isinstance(value, str | SecretStr):
+            raise ValueError('a device token is 32 hexadecimal characters; quote it: token: "..."')
+        return value
+
     @field_validator("token")
     @classmethod
     def _check_token(cls, value: SecretStr) -> SecretStr:
