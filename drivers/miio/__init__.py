@@ -10,11 +10,19 @@ from drivers.miio.codec import (
     parse_header,
     parse_token,
 )
+from drivers.miio.connection import HelloReply, MiioConnection, RetryPolicy
+from drivers.miio.counters import MiioCounters
+from drivers.miio.transport import MiioTransport
 
 __all__ = [
     "HELLO_PACKET",
     "MIIO_PORT",
+    "HelloReply",
+    "MiioConnection",
+    "MiioCounters",
+    "MiioTransport",
     "PacketHeader",
+    "RetryPolicy",
     "TokenCodec",
     "build_hello_reply",
     "is_hello",

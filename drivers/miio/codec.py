@@ -39,6 +39,10 @@ _UINT32_MAX: Final = 0xFFFFFFFF
 _HEX_DIGITS: Final = frozenset("0123456789abcdefABCDEF")
 
 
+class ChecksumMismatch(ProtocolError):
+    """A well-formed packet whose checksum does not verify: usually a wrong token."""
+
+
 @dataclass(frozen=True, slots=True)
 class PacketHeader:
     """The decoded 32-byte header of a miio packet."""
@@ -136,7 +140,7 @@ class TokenCodec:
             packet[:_PREFIX_SIZE] + self._token + body
         ).digest()
         if not hmac.compare_digest(expected, header.checksum):
-            raise ProtocolError("checksum mismatch (wrong token or corrupted packet)")
+            raise ChecksumMismatch("checksum mismatch (wrong token or corrupted packet)")
         decryptor = self._cipher.decryptor()
         plain = decryptor.update(body) + decryptor.finalize()
         pad = plain[-1]

@@ -1,0 +1,375 @@
+"""The miio protocol for one device: handshake, stamps, request ids, retries.
+
+A `MiioConnection` comes from `MiioTransport.connection(...)`. It owns the
+device's lock (real devices answer one request at a time, so one call is in
+flight per device while all devices run in parallel on the shared socket) and
+the retry loop, and turns replies into results or typed errors. The transport
+hands it raw datagrams from the device's address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from drivers.miio.codec import ChecksumMismatch, TokenCodec
+from drivers.miio.counters import MiioCounters
+from drivers.miio.miot import MiotCalls
+from hub.errors import (
+    AuthenticationFailed,
+    DeviceError,
+    DeviceTimeout,
+    DeviceUnavailable,
+    ProtocolError,
+)
+
+if TYPE_CHECKING:
+    from drivers.miio.transport import MiioTransport
+
+_LOGGER = logging.getLogger(__name__)
+
+Address = tuple[str, int]
+
+# The whole call, lock wait and retries included. Devices answer in 0.05-2 s;
+# this leaves room for a handshake and a few lost packets before giving up.
+DEFAULT_CALL_TIMEOUT: Final = 10.0
+# One request's wait for its reply: a busy vacuum takes up to ~2 s, a plug
+# ~50 ms; waiting longer than this only delays the retry that usually works.
+ATTEMPT_TIMEOUT: Final = 2.5
+# Requests per call before giving up: enough to ride out a burst of Wi-Fi loss,
+# few enough that a dead device is reported within the call timeout.
+MAX_ATTEMPTS: Final = 4
+# Pause before a retry, doubling up to the cap: gives a device busy with an
+# earlier request time to finish instead of flooding it.
+BACKOFF_INITIAL: Final = 0.1
+BACKOFF_MAX: Final = 1.0
+# Request ids run 1..9998 and wrap, as python-miio and the Mi Home app do;
+# devices ignore an id they just saw, so after a lost reply the id jumps ahead.
+REQUEST_ID_LIMIT: Final = 9999
+RETRY_ID_JUMP: Final = 100
+# Unanswered requests in a row before the next attempt says hello first.
+TIMEOUTS_BEFORE_HANDSHAKE: Final = 2
+# A reply stamp this many seconds behind where the device's clock should be
+# means the device restarted (its stamp counts from boot).
+REBOOT_STAMP_SLACK: Final = 10
+# -9999 ("user ack timeout") and -30001 ("resp timeout") mean the device lost
+# track of the request, typically after a restart: handshake again and retry.
+RECOVERABLE_ERROR_CODES: Final = frozenset({-9999, -30001})
+
+
+@dataclass(frozen=True, slots=True)
+class HelloReply:
+    """What a device tells about itself when answering hello."""
+
+    host: str
+    port: int
+    device_id: int
+    stamp: int
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long one request waits, how many are sent, and the pause between them."""
+
+    attempt_timeout: float = ATTEMPT_TIMEOUT
+    max_attempts: int = MAX_ATTEMPTS
+    backoff_initial: float = BACKOFF_INITIAL
+    backoff_max: float = BACKOFF_MAX
+
+    def __post_init__(self) -> None:
+        if self.attempt_timeout <= 0 or self.max_attempts < 1:
+            raise ValueError("a retry policy needs a positive timeout and at least one attempt")
+        if self.backoff_initial < 0 or self.backoff_max < self.backoff_initial:
+            raise ValueError("backoff must be non-negative and its cap at least the initial pause")
+
+
+class _Signal(enum.Enum):
+    TIMEOUT = "timeout"
+    BAD_CHECKSUM = "bad checksum"
+    CLOSED = "closed"
+
+
+_Outcome = dict[str, Any] | _Signal
+
+
+@dataclass(slots=True)
+class _Session:
+    """What the last handshake or reply taught about the device."""
+
+    device_id: int
+    stamp: int
+    # Our clock's monotonic time when the device's clock read `stamp`.
+    seen_at: float
+
+
+@dataclass(slots=True)
+class _PendingCall:
+    ids: set[int]
+    future: asyncio.Future[_Outcome] | None = None
+    checksum_failures: int = 0
+    hello_answered: bool = False
+
+
+class MiioConnection(MiotCalls):
+    """One device reached through the shared `MiioTransport`."""
+
+    def __init__(
+        self,
+        transport: MiioTransport,
+        address: Address,
+        token: bytes,
+        *,
+        name: str | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self._transport = transport
+        self.address = address
+        self.name = name or address[0]
+        self.policy = policy or RetryPolicy()
+        self._codec = TokenCodec(token)
+        self._lock = asyncio.Lock()
+        self._session: _Session | None = None
+        self._session_stale = True
+        self._pending: _PendingCall | None = None
+        self._last_id = secrets.randbelow(REQUEST_ID_LIMIT - 1)
+        self.counters = MiioCounters()
+
+    def __repr__(self) -> str:
+        return f"MiioConnection({self.name!r}, {self.address[0]}:{self.address[1]})"
+
+    @property
+    def device_id(self) -> int | None:
+        """The device id learnt from the last handshake, None before one."""
+        return self._session.device_id if self._session else None
+
+    def set_token(self, token: bytes) -> None:
+        """Use another token from the next packet on."""
+        self._codec = TokenCodec(token)
+
+    async def handshake(self, *, timeout: float = ATTEMPT_TIMEOUT) -> HelloReply:
+        """Say hello now (calls do it on their own when needed); DeviceTimeout if silent."""
+        async with self._lock:
+            reply = await self._handshake(timeout)
+        if reply is None:
+            self._count("timeouts")
+            raise DeviceTimeout(self.name, "hello", timeout)
+        return reply
+
+    async def send(
+        self, method: str, params: Any = None, *, timeout: float = DEFAULT_CALL_TIMEOUT
+    ) -> Any:
+        """Call `method` on the device; its "result" (or the whole reply if it has none).
+
+        Raises DeviceTimeout, DeviceError (the device's code and message),
+        AuthenticationFailed (replies do not verify with the token) or
+        DeviceUnavailable (the transport closed).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        self._count("requests")
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._lock.acquire()
+        except TimeoutError:
+            self._count("timeouts")
+            raise DeviceTimeout(self.name, f"{method} (device busy)", timeout) from None
+        try:
+            reply = await self._call(method, [] if params is None else params, deadline, timeout)
+        finally:
+            self._lock.release()
+        return reply.get("result", reply)
+
+    # ------------------------------------------------------------ internals
+
+    async def _call(
+        self, method: str, params: Any, deadline: float, timeout: float
+    ) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        pending = _PendingCall(set())
+        self._pending = pending
+        backoff = self.policy.backoff_initial
+        last_error: tuple[int, str] | None = None
+        silent_attempts = 0
+        try:
+            for attempt in range(self.policy.max_attempts):
+                if attempt:
+                    if deadline - loop.time() <= backoff:
+                        break
+                    if backoff > 0:
+                        await self._transport.clock.sleep(backoff)
+                    backoff = min(backoff * 2, self.policy.backoff_max)
+                    self._count("retries")
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                wait = min(self.policy.attempt_timeout, remaining)
+                if self._session is None or self._session_stale:
+                    if await self._handshake(wait) is None:
+                        continue
+                    pending.hello_answered = True
+                    wait = min(self.policy.attempt_timeout, deadline - loop.time())
+                    if wait <= 0:
+                        break
+                outcome = await self._attempt(pending, method, params, wait)
+                if outcome is _Signal.CLOSED:
+                    raise DeviceUnavailable(self.name, "the miio transport was closed")
+                if outcome is _Signal.TIMEOUT:
+                    # Skip ids the device may have seen. One loss is usually
+                    # just a loss; two in a row may be a device that restarted
+                    # and waits for a hello, so learn its stamp again.
+                    self._last_id = (self._last_id + RETRY_ID_JUMP) % (REQUEST_ID_LIMIT - 1)
+                    silent_attempts += 1
+                    if silent_attempts >= TIMEOUTS_BEFORE_HANDSHAKE:
+                        self._session_stale = True
+                        silent_attempts = 0
+                    continue
+                if outcome is _Signal.BAD_CHECKSUM:
+                    continue
+                error = outcome.get("error")
+                if error is None:
+                    self._count("replies")
+                    return outcome
+                code, message = _error_fields(error)
+                self._count("device_errors")
+                if code not in RECOVERABLE_ERROR_CODES:
+                    raise DeviceError(self.name, code, message)
+                _LOGGER.debug("%s: error %d on %s, handshaking again", self.name, code, method)
+                last_error = (code, message)
+                self._session_stale = True
+        finally:
+            self._pending = None
+        if last_error is not None:
+            raise DeviceError(self.name, *last_error)
+        if pending.checksum_failures:
+            raise AuthenticationFailed(self.name, "its replies do not verify with the stored token")
+        self._count("timeouts")
+        failure = DeviceTimeout(self.name, method, timeout)
+        if pending.hello_answered:
+            failure.hint = "it answers discovery but not commands: is the token right?"
+        raise failure
+
+    async def _attempt(
+        self, pending: _PendingCall, method: str, params: Any, wait: float
+    ) -> _Outcome:
+        session = self._session
+        if session is None:
+            raise RuntimeError("request sent before a handshake")  # _call handshakes first
+        self._last_id = self._last_id % (REQUEST_ID_LIMIT - 1) + 1
+        request_id = self._last_id
+        pending.ids.add(request_id)
+        body = json.dumps(
+            {"id": request_id, "method": method, "params": params}, separators=(",", ":")
+        )
+        elapsed = int(self._transport.clock.monotonic() - session.seen_at)
+        stamp = (session.stamp + 1 + elapsed) & 0xFFFFFFFF
+        packet = self._codec.encode(session.device_id, stamp, body.encode() + b"\x00")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[_Outcome] = loop.create_future()
+        # Registered before the send, so a reply arriving at once finds its waiter.
+        pending.future = future
+        timer = loop.call_at(loop.time() + wait, _settle, future, _Signal.TIMEOUT)
+        try:
+            self._transport.send_packet(packet, self.address)
+            return await future
+        finally:
+            timer.cancel()
+            pending.future = None
+
+    async def _handshake(self, timeout: float) -> HelloReply | None:
+        self._count("handshakes")
+        reply = await self._transport.hello(self.address[0], port=self.address[1], timeout=timeout)
+        if reply is None:
+            return None
+        previous = self._session
+        now = self._transport.clock.monotonic()
+        if previous is not None and previous.device_id != reply.device_id:
+            _LOGGER.warning(
+                "%s: device id at %s changed from %d to %d",
+                self.name,
+                self.address[0],
+                previous.device_id,
+                reply.device_id,
+            )
+        elif previous is not None and _went_backwards(previous, reply.stamp, now):
+            _LOGGER.info("%s: device restarted (its stamp went back)", self.name)
+        self._session = _Session(reply.device_id, reply.stamp, now)
+        self._session_stale = False
+        return reply
+
+    def _datagram_received(self, data: bytes) -> None:
+        """A datagram from the device's address (called by the transport)."""
+        pending = self._pending
+        try:
+            header, payload = self._codec.decode(data)
+        except ChecksumMismatch:
+            self._count("auth_failures")
+            self._drop(len(data), "does not verify with the token")
+            if pending is not None and pending.future is not None:
+                pending.checksum_failures += 1
+                _settle(pending.future, _Signal.BAD_CHECKSUM)
+            return
+        except ProtocolError as error:
+            self._drop(len(data), str(error))
+            return
+        session = self._session
+        if session is not None and header.device_id != session.device_id:
+            self._drop(len(data), "carries another device id")
+            return
+        try:
+            message = json.loads(payload)
+        except (ValueError, RecursionError):
+            self._drop(len(data), "payload is not JSON")
+            return
+        if not isinstance(message, dict) or type(message.get("id")) is not int:
+            self._drop(len(data), "payload is not a reply with an id")
+            return
+        if pending is None or pending.future is None or message["id"] not in pending.ids:
+            self._drop(len(data), "stale or duplicate reply")
+            return
+        if session is not None:
+            now = self._transport.clock.monotonic()
+            if _went_backwards(session, header.stamp, now):
+                _LOGGER.info("%s: device restarted (its stamp went back)", self.name)
+                self._session_stale = True
+            self._session = _Session(session.device_id, header.stamp, now)
+        _settle(pending.future, message)
+
+    def _transport_closed(self) -> None:
+        pending = self._pending
+        if pending is not None and pending.future is not None:
+            _settle(pending.future, _Signal.CLOSED)
+
+    def _drop(self, size: int, reason: str) -> None:
+        self.counters.dropped += 1
+        self._transport.drop(self.address, size, f"{self.name}: {reason}")
+
+    def _count(self, counter: str) -> None:
+        setattr(self.counters, counter, getattr(self.counters, counter) + 1)
+        totals = self._transport.counters
+        setattr(totals, counter, getattr(totals, counter) + 1)
+
+
+def _settle(future: asyncio.Future[_Outcome], outcome: _Outcome) -> None:
+    if not future.done():
+        future.set_result(outcome)
+
+
+def _went_backwards(session: _Session, stamp: int, now: float) -> bool:
+    expected = session.stamp + (now - session.seen_at)
+    return stamp + REBOOT_STAMP_SLACK < expected
+
+
+def _error_fields(error: Any) -> tuple[int, str]:
+    if isinstance(error, dict):
+        code = error.get("code")
+        message = error.get("message")
+        return (
+            code if type(code) is int else -1,
+            message if isinstance(message, str) else "no message",
+        )
+    return -1, str(error)[:200]
