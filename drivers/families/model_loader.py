@@ -1,0 +1,308 @@
+"""Build model maps from the model tables (``models/*.yaml``).
+
+Everything a table says is checked against its family here, so a wrong
+attribute, command, parameter or enum value fails at load time with the file
+and line, not when a user first presses a button.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from drivers.families.family import FamilySpec
+from drivers.families.miio_maps import (
+    MiioCall,
+    MiioField,
+    MiioModelMap,
+    MiioPoll,
+    MiotAction,
+    MiotCall,
+    MiotModelMap,
+    MiotProperty,
+    MiotSet,
+    ReplyShape,
+)
+from drivers.families.spec import CommandSpec, ValueType
+from drivers.families.wire import ParamRef, Raw, ValueCodec
+from drivers.families.yaml_source import Node, parse_table
+from drivers.families.zigbee_maps import SetTemplate, ZigbeeField, ZigbeeModelMap
+
+ModelMap = MiioModelMap | MiotModelMap | ZigbeeModelMap
+_T = TypeVar("_T")
+_CODEC_KEYS = (
+    "attribute",
+    "table",
+    "divisor",
+    "decimals",
+    "invert",
+    "valid_min",
+    "valid_max",
+    "clamp",
+)
+
+
+def load_model(text: str, filename: str, families: Mapping[str, FamilySpec]) -> ModelMap:
+    """Parse and validate one model table against the known families."""
+    root = parse_table(text, filename)
+    model = root.child("model").text()
+    family_name = root.child("family").text()
+    family = families.get(family_name)
+    if family is None:
+        root.child("family").fail(
+            f"unknown family {family_name!r}; families: {', '.join(sorted(families))}"
+        )
+    protocol = root.child("protocol").text()
+    source = root.child("source").text()
+    if protocol == "miio":
+        return _miio(root, model, family, source)
+    if protocol == "miot":
+        return _miot(root, model, family, source)
+    if protocol == "zigbee2mqtt":
+        return _zigbee(root, model, family, source)
+    raise root.child("protocol").error(
+        f"unknown protocol {protocol!r}; protocols: miio, miot, zigbee2mqtt"
+    )
+
+
+def _checked(node: Node, build: Callable[[], _T]) -> _T:
+    try:
+        return build()
+    except (ValueError, LookupError) as exc:
+        node.fail(str(exc))
+
+
+def _codec(node: Node, family: FamilySpec) -> ValueCodec:
+    name = node.child("attribute").text()
+    if not family.has_attribute(name):
+        node.child("attribute").fail(
+            f"{family.name} has no attribute {name!r}; attributes: {', '.join(family.attribute_names)}"
+        )
+    table = tuple((_raw(node, k), v) for k, v in _table_items(node.child("table")))
+    decimals = node.child("decimals")
+    return _checked(
+        node,
+        lambda: ValueCodec(
+            attribute=family.attribute(name),
+            table=table,
+            divisor=node.child("divisor").number(),
+            decimals=None if decimals.value is None else decimals.integer(),
+            invert=node.child("invert").flag(False),
+            valid_min=node.child("valid_min").number(),
+            valid_max=node.child("valid_max").number(),
+            clamp=node.child("clamp").flag(False),
+        ),
+    )
+
+
+def _table_items(node: Node) -> list[tuple[Any, Any]]:
+    if node.value is None:
+        return []
+    return [(key, child.value) for key, child in node.items()]
+
+
+def _raw(node: Node, value: Any) -> Raw:
+    if value is None or not isinstance(value, bool | int | float | str):
+        node.fail(f"expected a plain JSON value, got {value!r}")
+    return value
+
+
+def _param_ref(node: Node, command: CommandSpec) -> ParamRef:
+    node.only("param", "table")
+    name = node.child("param").text()
+    param = command.param(name)
+    if param is None:
+        node.fail(f"command {command.name} has no parameter {name!r}")
+    table = tuple((k, _raw(node, v)) for k, v in _table_items(node.child("table")))
+    if table and param.type is ValueType.ENUM:
+        missing = [c for c in param.choices if c not in {k for k, _ in table}]
+        if missing:
+            node.fail(f"table for parameter {name} lacks: {', '.join(missing)}")
+    return ParamRef(name, table)
+
+
+def _template_value(node: Node, command: CommandSpec) -> Raw | ParamRef:
+    if isinstance(node.value, dict):
+        return _param_ref(node, command)
+    return _raw(node, node.value)
+
+
+def _commands(
+    root: Node, family: FamilySpec, build: Callable[[Node, CommandSpec], _T]
+) -> dict[str, _T]:
+    out: dict[str, _T] = {}
+    if not root.has("commands"):
+        return out
+    for name, node in root.child("commands").items():
+        labelled = node.relabel(f"command {name}")
+        command = _checked(labelled, functools.partial(family.command, str(name)))
+        out[str(name)] = build(labelled, command)
+    return out
+
+
+def _narrowed(
+    root: Node, family: FamilySpec, attributes: list[str], commands: Mapping[str, object]
+) -> FamilySpec:
+    seen: set[str] = set()
+    for name in attributes:
+        if name in seen:
+            root.fail(f"attribute {name} is fed by two wire values")
+        seen.add(name)
+    return _checked(root, lambda: family.restricted_to(attributes, commands, defined_at=root.where))
+
+
+# --- legacy miio ---------------------------------------------------------------
+
+
+def _miio(root: Node, model: str, family: FamilySpec, source: str) -> MiioModelMap:
+    root.only("model", "family", "protocol", "source", "poll", "commands")
+    polls = tuple(_miio_poll(n, family) for n in root.child("poll").elements(label="poll[{index}]"))
+
+    def command(node: Node, spec: CommandSpec) -> tuple[MiioCall, ...]:
+        calls = []
+        for step in node.elements():
+            step.only("method", "params")
+            params = tuple(_template_value(p, spec) for p in step.child("params").elements())
+            calls.append(MiioCall(step.child("method").text(), params))
+        if not calls:
+            node.fail("a command needs at least one method call")
+        return tuple(calls)
+
+    commands = _commands(root, family, command)
+    attributes = [f.codec.attribute.name for p in polls for f in p.fields]
+    spec = _narrowed(root, family, attributes, commands)
+    return MiioModelMap(model, spec, source, root.where, polls=polls, commands=commands)
+
+
+def _miio_poll(node: Node, family: FamilySpec) -> MiioPoll:
+    node.only("method", "params", "reply", "fields")
+    reply_text = node.child("reply").text()
+    try:
+        reply = ReplyShape(reply_text)
+    except ValueError:
+        node.child("reply").fail(
+            f"unknown reply shape {reply_text!r}; shapes: {', '.join(s.value for s in ReplyShape)}"
+        )
+    fields = tuple(
+        MiioField(n.child("key").text(), _codec(_only_field(n), family))
+        for n in node.child("fields").elements()
+    )
+    if reply is ReplyShape.VALUES:
+        if node.has("params"):
+            node.fail("a 'values' poll asks for its fields' keys; leave out params")
+        params: tuple[Raw, ...] = tuple(dict.fromkeys(f.key for f in fields))
+    else:
+        params = tuple(_raw(p, p.value) for p in node.child("params").elements())
+    return MiioPoll(node.child("method").text(), params, reply, fields)
+
+
+def _only_field(node: Node) -> Node:
+    node.only("key", *_CODEC_KEYS)
+    return node
+
+
+# --- MIoT ----------------------------------------------------------------------
+
+
+def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelMap:
+    root.only(
+        "model", "family", "protocol", "source", "properties", "actions", "poll_prelude", "commands"
+    )
+    properties: dict[str, MiotProperty] = {}
+    for node in root.child("properties").elements(label="properties[{index}]"):
+        node.only("key", "siid", "piid", *_CODEC_KEYS)
+        key = node.child("key").text()
+        if key in properties:
+            node.fail(f"property {key} is listed twice")
+        codec = _codec(node, family) if node.has("attribute") else None
+        properties[key] = MiotProperty(
+            key, node.child("siid").integer(), node.child("piid").integer(), codec
+        )
+    actions: dict[str, MiotAction] = {}
+    for node in root.child("actions").elements(label="actions[{index}]"):
+        node.only("key", "siid", "aiid")
+        key = node.child("key").text()
+        actions[key] = MiotAction(key, node.child("siid").integer(), node.child("aiid").integer())
+    ids = [(p.siid, p.piid) for p in properties.values()]
+    if len(set(ids)) != len(ids):
+        root.child("properties").fail("two properties share one siid/piid")
+
+    def set_step(node: Node, spec: CommandSpec | None) -> MiotSet:
+        name = node.child("set").text()
+        prop = properties.get(name)
+        if prop is None:
+            node.child("set").fail(f"no property {name!r}; properties: {', '.join(properties)}")
+        value_node = node.child("value")
+        if isinstance(value_node.value, dict) and spec is not None:
+            return MiotSet(prop, _param_ref(value_node, spec))
+        step = MiotSet(prop, _raw(value_node, value_node.value))
+        _checked(node, lambda: step.item({}))
+        return step
+
+    def command(node: Node, spec: CommandSpec) -> tuple[MiotSet | MiotCall, ...]:
+        steps: list[MiotSet | MiotCall] = []
+        for step in node.elements():
+            if step.has("set"):
+                step.only("set", "value")
+                steps.append(set_step(step, spec))
+                continue
+            step.only("action", "in")
+            name = step.child("action").text()
+            action = actions.get(name)
+            if action is None:
+                step.child("action").fail(f"no action {name!r}; actions: {', '.join(actions)}")
+            ins = tuple(_template_value(v, spec) for v in step.child("in").elements())
+            steps.append(MiotCall(action, ins))
+        if not steps:
+            node.fail("a command needs at least one step")
+        return tuple(steps)
+
+    commands = _commands(root, family, command)
+    prelude = tuple(
+        set_step(n.relabel("poll_prelude"), None) for n in root.child("poll_prelude").elements()
+    )
+    attributes = [p.codec.attribute.name for p in properties.values() if p.codec is not None]
+    spec = _narrowed(root, family, attributes, commands)
+    return MiotModelMap(
+        model,
+        spec,
+        source,
+        root.where,
+        properties=tuple(properties.values()),
+        actions=tuple(actions.values()),
+        commands=commands,
+        poll_prelude=prelude,
+    )
+
+
+# --- Zigbee2MQTT ---------------------------------------------------------------
+
+
+def _zigbee(root: Node, model: str, family: FamilySpec, source: str) -> ZigbeeModelMap:
+    root.only("model", "family", "protocol", "source", "fields", "readable", "commands")
+    fields = tuple(
+        ZigbeeField(n.child("key").text(), _codec(_only_field(n), family))
+        for n in root.child("fields").elements(label="fields[{index}]")
+    )
+
+    def template(node: Node, spec: CommandSpec) -> SetTemplate:
+        node.require_mapping()
+        out: dict[str, Raw | ParamRef | SetTemplate] = {}
+        for key, child in node.items():
+            if isinstance(child.value, dict) and "param" not in child.value:
+                out[str(key)] = template(child, spec)
+            else:
+                out[str(key)] = _template_value(child, spec)
+        return out
+
+    commands = _commands(root, family, template)
+    readable = root.child("readable").texts()
+    keys = {f.key for f in fields}
+    for key in readable:
+        if key not in keys:
+            root.child("readable").fail(f"readable field {key!r} is not among the fields")
+    spec = _narrowed(root, family, [f.codec.attribute.name for f in fields], commands)
+    return ZigbeeModelMap(
+        model, spec, source, root.where, fields=fields, commands=commands, readable=readable
+    )

@@ -1,0 +1,361 @@
+"""Capability records of a device family: attributes, commands, consumables.
+
+Frozen, slotted and self-validating (python-kasa's `Feature`, zigpy's quirks as
+data): a record that makes no sense raises `ValueError` when it is built, and the
+loader adds the file and line it came from. `FamilySpec.validate_command` is
+what `Hub.call`, the API and scene validation use to check a command before it
+reaches a driver.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeAlias
+
+from hub.errors import HubError, InvalidCommand
+
+# The command names every family draws from, so that "turn_on" means the same
+# thing on a plug, a humidifier and an air conditioner.
+NORMALISED_COMMANDS: Final = frozenset(
+    {
+        "turn_on",
+        "turn_off",
+        "set_target_humidity",
+        "set_mode",
+        "set_target_temperature",
+        "start",
+        "pause",
+        "stop",
+        "return_to_dock",
+        "locate",
+        "reset_consumable",
+        "wake_up",
+        "say",
+        "play_music",
+        "set_volume",
+        "open",
+        "close",
+        "set_position",
+    }
+)
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_TRUE_WORDS: Final = frozenset({"true", "on", "yes", "1"})
+_FALSE_WORDS: Final = frozenset({"false", "off", "no", "0"})
+
+Value: TypeAlias = bool | int | float | str
+
+
+class ValueType(enum.StrEnum):
+    """The type of an attribute or command parameter."""
+
+    BOOL = "bool"
+    INT = "int"
+    FLOAT = "float"
+    STR = "str"
+    ENUM = "enum"
+
+
+class UnknownAttribute(HubError, LookupError):
+    """A family (or model) has no attribute of this name."""
+
+    def __init__(self, family: str, attribute: str, known: list[str]) -> None:
+        super().__init__(
+            f"{family} has no attribute {attribute!r}; known attributes: {', '.join(known)}"
+        )
+        self.family = family
+        self.attribute = attribute
+        self.known = known
+
+
+def _check_name(kind: str, name: str) -> None:
+    if not _NAME.match(name):
+        raise ValueError(f"{kind} name {name!r} must be snake_case (a-z, 0-9, _)")
+
+
+@dataclass(frozen=True, slots=True)
+class _ValueSchema:
+    """Type, unit and limits shared by attributes and command parameters."""
+
+    name: str
+    type: ValueType
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    description: str = ""
+
+    def _validate_schema(self, kind: str) -> None:
+        _check_name(kind, self.name)
+        numeric = self.type in (ValueType.INT, ValueType.FLOAT)
+        if not numeric and (self.min is not None or self.max is not None or self.step is not None):
+            raise ValueError(f"{kind} {self.name}: min/max/step only apply to int and float")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"{kind} {self.name}: min {self.min:g} is above max {self.max:g}")
+        if self.step is not None and self.step <= 0:
+            raise ValueError(f"{kind} {self.name}: step must be positive")
+        if self.type is ValueType.ENUM:
+            if not self.choices:
+                raise ValueError(f"{kind} {self.name}: an enum needs choices")
+            if len(set(self.choices)) != len(self.choices):
+                raise ValueError(f"{kind} {self.name}: duplicate choices")
+        elif self.choices:
+            raise ValueError(f"{kind} {self.name}: choices only apply to enum")
+        if self.max_length is not None and self.type is not ValueType.STR:
+            raise ValueError(f"{kind} {self.name}: max_length only applies to str")
+
+    def describe_range(self) -> str:
+        """Say in words which values are allowed (for error messages and help)."""
+        unit = f" {self.unit}" if self.unit else ""
+        if self.type is ValueType.ENUM:
+            return "one of " + ", ".join(self.choices)
+        if self.type is ValueType.BOOL:
+            return "true or false"
+        if self.type is ValueType.STR:
+            if self.max_length is not None:
+                return f"a text of 1 to {self.max_length} characters"
+            return "a non-empty text"
+        kind = "a whole number" if self.type is ValueType.INT else "a number"
+        text = kind
+        if self.min is not None and self.max is not None:
+            text = f"{kind} from {self.min:g} to {self.max:g}{unit}"
+        elif self.min is not None:
+            text = f"{kind} of at least {self.min:g}{unit}"
+        elif self.max is not None:
+            text = f"{kind} of at most {self.max:g}{unit}"
+        if self.step is not None:
+            text += f" in steps of {self.step:g}"
+        return text
+
+    def coerce(self, value: object) -> Value:
+        """Return `value` converted to this schema's type, or raise `ValueError` saying why."""
+        result = _convert(self.type, value)
+        if result is None:
+            raise ValueError(f"{self.name} must be {self.describe_range()}, got {value!r}")
+        if isinstance(result, str):
+            if self.type is ValueType.ENUM and result not in self.choices:
+                raise ValueError(f"{self.name} must be {self.describe_range()}, got {value!r}")
+            if self.type is ValueType.STR and (
+                not result or (self.max_length is not None and len(result) > self.max_length)
+            ):
+                raise ValueError(f"{self.name} must be {self.describe_range()}, got {value!r}")
+            return result
+        if isinstance(result, bool):
+            return result
+        if (self.min is not None and result < self.min) or (
+            self.max is not None and result > self.max
+        ):
+            raise ValueError(f"{self.name} must be {self.describe_range()}, got {value!r}")
+        if self.step is not None:
+            base = self.min if self.min is not None else 0.0
+            steps = (result - base) / self.step
+            if not math.isclose(steps, round(steps), abs_tol=1e-9):
+                raise ValueError(f"{self.name} must be {self.describe_range()}, got {value!r}")
+        return result
+
+    def _schema_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "type": self.type.value}
+        for key in ("unit", "min", "max", "step", "max_length"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.choices:
+            out["choices"] = list(self.choices)
+        if self.description:
+            out["description"] = self.description
+        return out
+
+
+def _convert(kind: ValueType, value: object) -> Value | None:
+    """Convert `value` to `kind` if it has an unambiguous meaning, else None."""
+    if kind is ValueType.BOOL:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word in _TRUE_WORDS:
+                return True
+            if word in _FALSE_WORDS:
+                return False
+        return None
+    if kind is ValueType.INT:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                return None
+        return None
+    if kind is ValueType.FLOAT:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str):
+            try:
+                number = float(value.strip())
+            except ValueError:
+                return None
+        else:
+            return None
+        return number if math.isfinite(number) else None
+    if kind is ValueType.ENUM:
+        return value.strip().lower() if isinstance(value, str) else None
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSpec(_ValueSchema):
+    """One normalised attribute of a family (`humidity`, `state`, `filter_life_remaining`)."""
+
+    writable: bool = False
+    defined_at: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        self._validate_schema("attribute")
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able description (for the API's capabilities)."""
+        return {**self._schema_dict(), "writable": self.writable}
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec(_ValueSchema):
+    """One parameter of a command; required unless it has a default."""
+
+    required: bool = True
+    default: Value | None = None
+
+    def __post_init__(self) -> None:
+        self._validate_schema("parameter")
+        if self.default is not None:
+            if self.required:
+                raise ValueError(f"parameter {self.name}: a parameter with a default is optional")
+            self.coerce(self.default)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able description (for the API's capabilities)."""
+        out = {**self._schema_dict(), "required": self.required}
+        if self.default is not None:
+            out["default"] = self.default
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """A normalised command and its parameters."""
+
+    name: str
+    params: tuple[ParamSpec, ...] = ()
+    description: str = ""
+    defined_at: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        _check_name("command", self.name)
+        if self.name not in NORMALISED_COMMANDS:
+            raise ValueError(
+                f"command {self.name!r} is not a normalised command name; "
+                f"use one of: {', '.join(sorted(NORMALISED_COMMANDS))}"
+            )
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise ValueError(f"command {self.name}: duplicate parameter names")
+
+    def param(self, name: str) -> ParamSpec | None:
+        """The parameter called `name`, or None."""
+        return next((p for p in self.params if p.name == name), None)
+
+    def validate(self, params: Mapping[str, object], *, family: str) -> dict[str, Value]:
+        """Return `params` coerced to their types, or raise `InvalidCommand` naming the field."""
+        known = [p.name for p in self.params]
+        for key in params:
+            if key not in known:
+                allowed = ", ".join(known) if known else "none"
+                raise InvalidCommand(
+                    f"{family} command {self.name} has no parameter {key!r}; parameters: {allowed}",
+                    command=self.name,
+                    field=key,
+                    allowed=known,
+                )
+        result: dict[str, Value] = {}
+        for param in self.params:
+            if param.name not in params or params[param.name] is None:
+                if param.required:
+                    raise InvalidCommand(
+                        f"{family} command {self.name} needs parameter {param.name!r} "
+                        f"({param.describe_range()})",
+                        command=self.name,
+                        field=param.name,
+                        allowed=list(param.choices) or None,
+                    )
+                if param.default is not None:
+                    result[param.name] = param.default
+                continue
+            try:
+                result[param.name] = param.coerce(params[param.name])
+            except ValueError as exc:
+                raise InvalidCommand(
+                    f"{family} command {self.name}: {exc}",
+                    command=self.name,
+                    field=param.name,
+                    allowed=list(param.choices) or None,
+                ) from None
+        return result
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able description (for the API's capabilities)."""
+        out: dict[str, Any] = {"name": self.name, "params": [p.as_dict() for p in self.params]}
+        if self.description:
+            out["description"] = self.description
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumableSpec:
+    """A wearing part the family reports on (brush, filter, battery).
+
+    Only what the family knows: which attributes carry the hours used and the
+    percent remaining, and a typical life where the family has one. The life of
+    a given model's part comes from the parts catalog.
+    """
+
+    key: str
+    used_hours_attribute: str | None = None
+    remaining_percent_attribute: str | None = None
+    nominal_life_hours: float | None = None
+    resettable: bool = False
+    description: str = ""
+    defined_at: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        _check_name("consumable", self.key)
+        if self.used_hours_attribute is None and self.remaining_percent_attribute is None:
+            raise ValueError(
+                f"consumable {self.key}: name the attribute carrying hours used "
+                "or percent remaining (or both)"
+            )
+        if self.nominal_life_hours is not None and self.nominal_life_hours <= 0:
+            raise ValueError(f"consumable {self.key}: nominal_life_hours must be positive")
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able description (for the API and the maintenance tracker)."""
+        return {
+            "key": self.key,
+            "used_hours_attribute": self.used_hours_attribute,
+            "remaining_percent_attribute": self.remaining_percent_attribute,
+            "nominal_life_hours": self.nominal_life_hours,
+            "resettable": self.resettable,
+            "description": self.description,
+        }

@@ -1,0 +1,1 @@
+"""Family tables (one YAML file per family), loaded by `drivers.families.catalog`."""

@@ -1,0 +1,165 @@
+"""The pieces model maps are built from: wire requests, value codecs, parameter references.
+
+A `ValueCodec` turns one wire value into one normalised attribute value and
+back: enum tables, unit scaling (`divisor`), rounding, inversion, and a window
+of valid raw values. A value it cannot make sense of becomes None (like
+aioesphomeapi's unknown enum values), never an exception.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from drivers.families.spec import AttributeSpec, Value, ValueType, _convert
+
+# A value as the device sends it: JSON scalars.
+Raw: TypeAlias = bool | int | float | str
+
+
+@dataclass(frozen=True, slots=True)
+class WireRequest:
+    """One request for the miio transport: a method and its JSON params."""
+
+    method: str
+    params: list[Any] | dict[str, Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamRef:
+    """A command parameter's value inside a wire template, optionally through a table."""
+
+    name: str
+    # Normalised value -> wire value; empty: the value goes through unchanged
+    # (or through the codec of the property it is written to).
+    table: tuple[tuple[Value, Raw], ...] = ()
+
+    def resolve(self, params: Mapping[str, Value]) -> Raw:
+        """The wire value for the (already validated) `params`."""
+        value = params[self.name]
+        for normal, raw in self.table:
+            if _same(normal, value):
+                return raw
+        if self.table:
+            # validate_command limits the parameter to the table's keys; reaching
+            # here means the model table and the family spec disagree.
+            raise LookupError(f"no wire value for {self.name}={value!r}")
+        return value
+
+
+def _same(a: object, b: object) -> bool:
+    # True == 1 in Python; a wire table must not confuse them.
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueCodec:
+    """How one wire value maps onto one attribute."""
+
+    attribute: AttributeSpec
+    # Wire value -> normalised value. Values missing from a non-empty table decode to None.
+    table: tuple[tuple[Raw, Value], ...] = ()
+    # Wire value / divisor = attribute value (mm² -> m²: 1e6; s -> h: 3600).
+    divisor: float | None = None
+    decimals: int | None = None
+    invert: bool = False
+    # Raw values outside this window mean "unknown" (a tank that is not there).
+    valid_min: float | None = None
+    valid_max: float | None = None
+    clamp: bool = False
+
+    def __post_init__(self) -> None:
+        attr = self.attribute
+        if self.table:
+            for _, normal in self.table:
+                if _convert(attr.type, normal) is None or (
+                    attr.type is ValueType.ENUM and normal not in attr.choices
+                ):
+                    raise ValueError(
+                        f"attribute {attr.name}: table value {normal!r} is not "
+                        f"{attr.describe_range()}"
+                    )
+            raws = [raw for raw, _ in self.table]
+            for i, raw in enumerate(raws):
+                if any(_same(raw, other) for other in raws[:i]):
+                    raise ValueError(f"attribute {attr.name}: wire value {raw!r} listed twice")
+        numeric = attr.type in (ValueType.INT, ValueType.FLOAT)
+        if (self.divisor is not None or self.decimals is not None or self.clamp) and not numeric:
+            raise ValueError(
+                f"attribute {attr.name}: divisor/decimals/clamp need a numeric attribute"
+            )
+        if self.divisor is not None and self.divisor == 0:
+            raise ValueError(f"attribute {attr.name}: divisor must not be 0")
+        if self.invert and attr.type is not ValueType.BOOL:
+            raise ValueError(f"attribute {attr.name}: invert needs a bool attribute")
+        if self.table and (self.divisor is not None or self.invert):
+            raise ValueError(f"attribute {attr.name}: use a table or scaling, not both")
+
+    def decode(self, raw: object) -> Value | None:
+        """The attribute value for wire value `raw`; None when it means nothing known."""
+        if raw is None:
+            return None
+        if self.table:
+            return next((normal for wire, normal in self.table if _same(wire, raw)), None)
+        if self.valid_min is not None or self.valid_max is not None:
+            if isinstance(raw, bool) or not isinstance(raw, int | float):
+                return None
+            if (self.valid_min is not None and raw < self.valid_min) or (
+                self.valid_max is not None and raw > self.valid_max
+            ):
+                return None
+        if self.invert:
+            return (not raw) if isinstance(raw, bool) else None
+        return self._decode_number(raw) if self._numeric else self._decode_plain(raw)
+
+    @property
+    def _numeric(self) -> bool:
+        return self.attribute.type in (ValueType.INT, ValueType.FLOAT)
+
+    def _decode_plain(self, raw: object) -> Value | None:
+        attr = self.attribute
+        if attr.type is ValueType.ENUM:
+            # An enum without a table carries its choices on the wire (Zigbee2MQTT).
+            return raw if isinstance(raw, str) and raw in attr.choices else None
+        if attr.type is ValueType.BOOL:
+            return raw if isinstance(raw, bool) else None
+        return raw if isinstance(raw, str) else None
+
+    def _decode_number(self, raw: object) -> Value | None:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            return None
+        number: float = raw
+        if not math.isfinite(number):
+            return None
+        if self.divisor is not None:
+            number = number / self.divisor
+        attr = self.attribute
+        if self.clamp:
+            if attr.min is not None:
+                number = max(number, attr.min)
+            if attr.max is not None:
+                number = min(number, attr.max)
+        if attr.type is ValueType.INT:
+            # Truncation, as the vendor apps (and python-miio) show these values.
+            return int(number)
+        if self.decimals is not None:
+            number = round(number, self.decimals)
+        return float(number)
+
+    def encode(self, value: Value) -> Raw:
+        """The wire value for normalised `value` (already validated against the attribute)."""
+        if self.table:
+            for raw, normal in self.table:
+                if _same(normal, value):
+                    return raw
+            raise LookupError(f"attribute {self.attribute.name}: no wire value for {value!r}")
+        if self.invert and isinstance(value, bool):
+            return not value
+        if self.divisor is not None and isinstance(value, int | float):
+            scaled = value * self.divisor
+            if isinstance(value, int) or float(scaled).is_integer():
+                return round(scaled)
+            return scaled
+        return value
