@@ -1,0 +1,223 @@
+"""The parts catalog: which consumables each model has, how long they last, where to buy them.
+
+The catalog ships as data (`parts.yaml` next to this module) and config may override
+or extend it (`maintenance.catalog`, `maintenance.store_base_url`). Entries are checked
+by pydantic when the catalog is built and kept as frozen `PartSpec` records. Store
+links are built as ``store_base_url + store_path``; the hub never fetches them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hub.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_STORE_BASE_URL",
+    "PartSpec",
+    "PartsCatalog",
+    "WearClock",
+    "build_catalog",
+    "load_default_catalog",
+    "shipped_catalog_entries",
+]
+
+DEFAULT_STORE_BASE_URL = "https://www.mi.com/global"
+_SHIPPED_FILE = "parts.yaml"
+_CONFIG_FIELD = "maintenance.catalog"
+
+
+class WearClock(enum.StrEnum):
+    """What wears a part out."""
+
+    USE = "use"  # hours the device runs (brushes, filters, wicks)
+    CALENDAR = "calendar"  # time itself (coin-cell batteries)
+
+
+@dataclass(frozen=True, slots=True)
+class PartSpec:
+    """One consumable of one model, as the catalog describes it."""
+
+    model: str
+    part: str
+    name: str
+    life_hours: float
+    typical_hours_per_day: float
+    wear_clock: WearClock
+    sku: str | None
+    store_url: str | None
+    used_attribute: str | None
+    used_scale: float
+    remaining_attribute: str | None
+
+    @property
+    def typical_life_days(self) -> float:
+        """Days a new part lasts at the typical use the vendor's interval implies."""
+        return self.life_hours / self.typical_hours_per_day
+
+
+class _PartEntry(BaseModel):
+    """One catalog entry as written in YAML (shipped file or config)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    life_hours: float = Field(gt=0)
+    typical_hours_per_day: float = Field(gt=0, le=24)
+    wear_clock: WearClock = WearClock.USE
+    sku: str | None = None
+    store_path: str | None = None
+    used_attribute: str | None = None
+    used_scale: float = Field(default=1.0, gt=0)
+    remaining_attribute: str | None = None
+
+    @field_validator("store_path")
+    @classmethod
+    def _relative_path(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("/", "?")) or any(ch.isspace() for ch in value):
+            raise ValueError(
+                "must be a path starting with '/' (or a query starting with '?') and "
+                "without spaces; it is appended to maintenance.store_base_url"
+            )
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class PartsCatalog:
+    """Parts per model, looked up by model and part key. Built by `build_catalog`."""
+
+    store_base_url: str
+    by_model: Mapping[str, Mapping[str, PartSpec]]
+
+    def parts_for(self, model: str) -> tuple[PartSpec, ...]:
+        """Every consumable the catalog knows for `model` (empty when none)."""
+        return tuple(self.by_model.get(model, {}).values())
+
+    def get(self, model: str, part: str) -> PartSpec | None:
+        """The entry for `model`/`part`, or None when the catalog has none."""
+        return self.by_model.get(model, {}).get(part)
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """Models with at least one part, sorted."""
+        return tuple(sorted(self.by_model))
+
+
+def shipped_catalog_entries() -> dict[str, dict[str, dict[str, Any]]]:
+    """The raw `models:` mapping of the shipped parts.yaml (unvalidated)."""
+    text = resources.files(__package__).joinpath(_SHIPPED_FILE).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
+        raise ConfigError("the shipped parts catalog has no 'models' mapping", path=_SHIPPED_FILE)
+    models: dict[str, dict[str, dict[str, Any]]] = data["models"]
+    return models
+
+
+def load_default_catalog(store_base_url: str = DEFAULT_STORE_BASE_URL) -> PartsCatalog:
+    """The shipped catalog with links under `store_base_url`."""
+    return build_catalog(shipped_catalog_entries(), None, store_base_url, source=_SHIPPED_FILE)
+
+
+def build_catalog(
+    base: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    overrides: Mapping[str, Any] | None = None,
+    store_base_url: str = DEFAULT_STORE_BASE_URL,
+    *,
+    source: str | None = None,
+) -> PartsCatalog:
+    """Validate `base` merged with config `overrides` into a frozen catalog.
+
+    Both map model -> part key -> fields. An override of a known part changes only
+    the fields it names; an unknown part must be complete; a part set to null is
+    removed (a model without that part). Raises `ConfigError` naming the model, the
+    part and the field of the first bad entry.
+    """
+    base_url = _checked_base_url(store_base_url)
+    merged: dict[str, dict[str, dict[str, Any]]] = {
+        model: {part: dict(fields) for part, fields in parts.items()}
+        for model, parts in base.items()
+    }
+    if overrides:
+        _merge_overrides(merged, overrides)
+    by_model: dict[str, Mapping[str, PartSpec]] = {}
+    for model, parts in merged.items():
+        specs: dict[str, PartSpec] = {}
+        for part, fields in parts.items():
+            specs[part] = _validated_spec(model, part, fields, base_url, source)
+        if specs:
+            by_model[model] = MappingProxyType(specs)
+    return PartsCatalog(store_base_url=base_url, by_model=MappingProxyType(by_model))
+
+
+def _merge_overrides(
+    merged: dict[str, dict[str, dict[str, Any]]], overrides: Mapping[str, Any]
+) -> None:
+    for model, parts in overrides.items():
+        where = f"{_CONFIG_FIELD}.{model}"
+        if not isinstance(model, str) or not model:
+            raise ConfigError("a model name must be a non-empty string", field=where)
+        if not isinstance(parts, Mapping):
+            raise ConfigError("must map part keys to part fields", field=where)
+        target = merged.setdefault(model, {})
+        for part, fields in parts.items():
+            if fields is None:
+                target.pop(part, None)
+                continue
+            if not isinstance(fields, Mapping):
+                raise ConfigError(
+                    "must be a mapping of part fields, or null to drop the part",
+                    field=f"{where}.{part}",
+                )
+            target[part] = {**target.get(part, {}), **fields}
+
+
+def _validated_spec(
+    model: str, part: str, fields: Mapping[str, Any], base_url: str, source: str | None
+) -> PartSpec:
+    where = f"{_CONFIG_FIELD}.{model}.{part}"
+    try:
+        entry = _PartEntry.model_validate(dict(fields))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(
+            f"bad parts catalog entry for model {model!r}, part {part!r}: "
+            f"{field or 'entry'}: {first['msg']}",
+            path=source,
+            field=f"{where}.{field}" if field else where,
+        ) from None
+    return PartSpec(
+        model=model,
+        part=part,
+        name=entry.name,
+        life_hours=entry.life_hours,
+        typical_hours_per_day=entry.typical_hours_per_day,
+        wear_clock=entry.wear_clock,
+        sku=entry.sku,
+        store_url=base_url + entry.store_path if entry.store_path else None,
+        used_attribute=entry.used_attribute,
+        used_scale=entry.used_scale,
+        remaining_attribute=entry.remaining_attribute,
+    )
+
+
+def _checked_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"store base URL {url!r} must be an http(s) URL without query or fragment",
+            field="maintenance.store_base_url",
+            hint="for example https://www.mi.com/global",
+        )
+    return url.rstrip("/")
