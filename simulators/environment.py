@@ -44,6 +44,8 @@ class Room:
     pm25: float = 12.0
     illuminance: float = 150.0
     occupied: bool = False
+    # Share of daylight the windows let in (curtains close it down to 0.1).
+    daylight: float = 1.0
     # Where the room drifts back to when nothing acts on it.
     base_temperature: float = 22.5
     base_humidity: float = 45.0
@@ -67,7 +69,7 @@ class Room:
         self.pressure = _relax(self.pressure, 1013.0, dt, PRESSURE_TAU)
         self.pressure += self.rng.gauss(0.0, 0.2) * noise
         daylight = max(0.0, math.sin(2 * math.pi * ((wall_time % DAY) / DAY - 6 / 24)))
-        self.illuminance = 5.0 + 400.0 * daylight
+        self.illuminance = 5.0 + 400.0 * daylight * self.daylight
         self.clamp()
 
     def clamp(self) -> None:

@@ -139,10 +139,17 @@ class MiioServer:
             for device in self.devices:
                 protocol = MiioDeviceProtocol(device)
                 identity = device.identity
-                await loop.create_datagram_endpoint(
-                    lambda protocol=protocol: protocol,  # type: ignore[misc]  # default binds the loop variable
-                    local_addr=(identity.address, identity.port),
-                )
+                try:
+                    await loop.create_datagram_endpoint(
+                        lambda protocol=protocol: protocol,  # type: ignore[misc]  # default binds the loop variable
+                        local_addr=(identity.address, identity.port),
+                    )
+                except OSError as error:
+                    raise OSError(
+                        error.errno,
+                        f"cannot serve {identity.name} on udp {identity.address}:{identity.port}: "
+                        f"{error.strerror} (is another simulator running there?)",
+                    ) from error
                 self.protocols[identity.name] = protocol
         except BaseException:
             await self.stop()

@@ -1,0 +1,353 @@
+"""The virtual home: rooms, miio and Zigbee devices, physics over simulated time.
+
+    async with VirtualHome.default(seed=1, speed=60) as home:
+        entry = home.manifest()[0]          # name, model, address, did, token...
+        home.device("bedroom_humidifier")   # the simulated device (ground truth)
+        home.apply_faults("desk_plug", {"drop": 0.3})
+
+The home owns one tick task that moves every room and device forward by the
+simulated time that passed (`Clock`: `AcceleratedClock(speed)` for a fast
+demo, `ManualClock` in tests), the miio UDP server, and optionally the
+Zigbee2MQTT bridge and the mDNS announcer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Final, Self
+
+from hub.clock import AcceleratedClock, Clock, SystemClock
+from simulators.environment import Room
+from simulators.miio.device import SimulatedMiioDevice
+from simulators.miio.models import MIIO_MODELS
+from simulators.miio.server import MiioServer
+from simulators.plan import (
+    DEFAULT_BASE_IP,
+    MIIO_PORT,
+    ROOM_CLIMATES,
+    PlannedDevice,
+    assign_identities,
+    default_plan,
+    scale_plan,
+    single_plan,
+)
+from simulators.zigbee.bridge import AvailabilityFormat, Zigbee2MqttBridge
+from simulators.zigbee.devices import ZIGBEE_MODELS, SimulatedZigbeeDevice
+
+_LOGGER = logging.getLogger(__name__)
+
+# Physics is integrated in slices of at most this many simulated seconds, so a
+# humidifier and the room's drift take turns even when a tick covers an hour.
+PHYSICS_SLICE: Final = 60.0
+# Ticks should come a few times a real second whatever the speed.
+REAL_TICK_SECONDS: Final = 0.25
+
+SimulatedDevice = SimulatedMiioDevice | SimulatedZigbeeDevice
+
+
+class VirtualHome:
+    """Every simulated device of one run, the rooms they stand in, and their physics."""
+
+    def __init__(
+        self,
+        plan: tuple[PlannedDevice, ...],
+        *,
+        clock: Clock | None = None,
+        seed: int | None = None,
+        base_ip: str = DEFAULT_BASE_IP,
+        port: int = MIIO_PORT,
+        mqtt_url: str | None = None,
+        mqtt_base_topic: str = "zigbee2mqtt",
+        availability_format: AvailabilityFormat = "json",
+        tick_seconds: float | None = None,
+        mdns: bool = False,
+        fixed_address: str | None = None,
+        fixed_token: bytes | None = None,
+        fixed_did: int | None = None,
+    ) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.seed = seed
+        rng = random.Random(seed if seed is not None else int.from_bytes(os.urandom(8), "big"))
+        identities = assign_identities(
+            plan,
+            rng,
+            seeded=seed is not None,
+            base_ip=base_ip,
+            port=port,
+            fixed_address=fixed_address,
+            fixed_token=fixed_token,
+            fixed_did=fixed_did,
+        )
+        self.rooms: dict[str, Room] = {}
+        for device in plan:
+            if device.room not in self.rooms:
+                temperature, humidity, outdoor = ROOM_CLIMATES.get(device.room, (22.0, 45.0, 25.0))
+                self.rooms[device.room] = Room(
+                    device.room,
+                    temperature=temperature,
+                    humidity=humidity,
+                    base_temperature=temperature,
+                    base_humidity=humidity,
+                    outdoor_pm25=outdoor,
+                    pm25=outdoor / 2,
+                    rng=random.Random(rng.getrandbits(64)),
+                )
+        self.miio_devices: dict[str, SimulatedMiioDevice] = {}
+        for identity in identities.miio:
+            cls = MIIO_MODELS[identity.model]
+            room = self.rooms[identity.room] if identity.room else None
+            self.miio_devices[identity.name] = cls(
+                identity, self.clock, room=room, rng=random.Random(rng.getrandbits(64))
+            )
+        self.zigbee_devices: dict[str, SimulatedZigbeeDevice] = {}
+        for zidentity in identities.zigbee:
+            zcls = ZIGBEE_MODELS[zidentity.model]
+            room = self.rooms[zidentity.room] if zidentity.room else None
+            self.zigbee_devices[zidentity.name] = zcls(
+                zidentity, self.clock, room=room, rng=random.Random(rng.getrandbits(64))
+            )
+        self.mqtt_url = mqtt_url
+        self.mqtt_base_topic = mqtt_base_topic
+        self.availability_format: AvailabilityFormat = availability_format
+        speed = getattr(self.clock, "speed", 1.0)
+        self.tick_seconds = tick_seconds or max(1.0, REAL_TICK_SECONDS * float(speed))
+        self.mdns = mdns
+        self.server = MiioServer(self.miio_devices.values())
+        self.bridge: Zigbee2MqttBridge | None = None
+        self._announcer: Any = None
+        self._tick_task: asyncio.Task[None] | None = None
+        self._last_tick = self.clock.monotonic()
+
+    # -- ready-made homes ----------------------------------------------------------------
+
+    @classmethod
+    def default(
+        cls, *, speed: float | None = None, clock: Clock | None = None, **kwargs: Any
+    ) -> Self:
+        """The demo home: at least one device of every simulated model."""
+        return cls(default_plan(), clock=_clock(speed, clock), **kwargs)
+
+    @classmethod
+    def scale(
+        cls, count: int, *, speed: float | None = None, clock: Clock | None = None, **kwargs: Any
+    ) -> Self:
+        """`count` miio devices of mixed models (load tests and benchmarks)."""
+        return cls(scale_plan(count), clock=_clock(speed, clock), **kwargs)
+
+    @classmethod
+    def single(
+        cls,
+        model: str,
+        *,
+        address: str,
+        token: bytes | None = None,
+        did: int | None = None,
+        name: str | None = None,
+        speed: float | None = None,
+        clock: Clock | None = None,
+        **kwargs: Any,
+    ) -> Self:
+        """One device of `model` at `address` (the `mihub-sim device` command)."""
+        return cls(
+            single_plan(model, name),
+            clock=_clock(speed, clock),
+            fixed_address=address,
+            fixed_token=token,
+            fixed_did=did,
+            **kwargs,
+        )
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        try:
+            await self.server.start()
+            if self.zigbee_devices:
+                if self.mqtt_url:
+                    self.bridge = Zigbee2MqttBridge(
+                        self.zigbee_devices.values(),
+                        self.mqtt_url,
+                        base_topic=self.mqtt_base_topic,
+                        availability_format=self.availability_format,
+                    )
+                    await self.bridge.start()
+                else:
+                    _LOGGER.info(
+                        "no MQTT broker given (--mqtt-url): %d Zigbee devices are not started",
+                        len(self.zigbee_devices),
+                    )
+            if self.mdns:
+                from simulators.mdns import MdnsAnnouncer  # zeroconf only when asked for
+
+                self._announcer = MdnsAnnouncer(list(self.miio_devices.values()))
+                await self._announcer.start()
+            self._last_tick = self.clock.monotonic()
+            self._tick_task = asyncio.create_task(self._tick_forever(), name="virtual-home-tick")
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        task, self._tick_task = self._tick_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._announcer is not None:
+            announcer, self._announcer = self._announcer, None
+            await announcer.stop()
+        if self.bridge is not None:
+            bridge, self.bridge = self.bridge, None
+            await bridge.stop()
+        await self.server.stop()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- physics --------------------------------------------------------------------------
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await self.clock.sleep(self.tick_seconds)
+            now = self.clock.monotonic()
+            elapsed, self._last_tick = now - self._last_tick, now
+            try:
+                self.advance(elapsed)
+            except Exception:  # a bug in one model must not stop the whole home
+                _LOGGER.exception("physics step failed")
+
+    def advance(self, seconds: float) -> None:
+        """Move rooms and devices forward by `seconds` of simulated time, then report."""
+        wall = self.clock.time() - seconds
+        while seconds > 0:
+            step = min(seconds, PHYSICS_SLICE)
+            seconds -= step
+            wall += step
+            for room in self.rooms.values():
+                room.drift(step, wall)
+            for device in self.miio_devices.values():
+                device.advance(step)
+            for zdevice in self.zigbee_devices.values():
+                zdevice.advance(step)
+            for room in self.rooms.values():
+                room.clamp()
+        if self.bridge is not None:
+            self.bridge.report()
+
+    # -- looking things up, changing them ----------------------------------------------------
+
+    def device(self, name: str) -> SimulatedDevice:
+        """The simulated device called `name`; `KeyError` names the known ones."""
+        found = self.miio_devices.get(name) or self.zigbee_devices.get(name)
+        if found is None:
+            raise KeyError(f"no simulated device {name!r}; known: {', '.join(self.names())}")
+        return found
+
+    def names(self) -> list[str]:
+        return [*self.miio_devices, *self.zigbee_devices]
+
+    def apply_state(self, name: str, values: Mapping[str, Any]) -> None:
+        """Set simulated values on a device (or its room); `ValueError` says what is wrong."""
+        self.device(name).apply_state(values)
+        if self.bridge is not None:
+            self.bridge.report()
+
+    def apply_faults(self, name: str, changes: Mapping[str, Any]) -> None:
+        """Faults: `drop`, `delay_ms`, `garbage` (miio), `offline`, `reboot`."""
+        device = self.device(name)
+        if isinstance(device, SimulatedZigbeeDevice):
+            unsupported = set(changes) - {"offline"}
+            if unsupported:
+                raise ValueError(f"Zigbee devices can only go offline, not {sorted(unsupported)}")
+            if "offline" in changes:
+                online = not bool(changes["offline"])
+                if self.bridge is not None:
+                    self.bridge.set_online(device, online)
+                else:
+                    device.online = online
+            return
+        unknown = set(changes) - {"drop", "delay_ms", "garbage", "offline", "reboot"}
+        if unknown:
+            raise ValueError(
+                f"unknown faults {sorted(unknown)}; known: drop, delay_ms, garbage, offline, reboot"
+            )
+        device.faults.update(dict(changes))
+        if changes.get("reboot"):
+            device.reboot()
+
+    def manifest(self) -> list[dict[str, Any]]:
+        """One entry per device: name, model, family, transport, address, did/token or ieee, room.
+
+        This includes the miio tokens: it is what a hub imports as its token
+        file. Keep it out of logs.
+        """
+        entries: list[dict[str, Any]] = []
+        for device in self.miio_devices.values():
+            identity = device.identity
+            entries.append(
+                {
+                    "name": identity.name,
+                    "model": identity.model,
+                    "family": device.family,
+                    "transport": "miio",
+                    "address": identity.address,
+                    "port": identity.port,
+                    "did": identity.did,
+                    "token": identity.token.hex(),
+                    "room": identity.room,
+                }
+            )
+        for zdevice in self.zigbee_devices.values():
+            zidentity = zdevice.identity
+            entries.append(
+                {
+                    "name": zidentity.name,
+                    "model": zdevice.model,
+                    "family": zdevice.family,
+                    "transport": "zigbee",
+                    "address": f"{self.mqtt_base_topic}/{zidentity.name}",
+                    "ieee": zidentity.ieee,
+                    "room": zidentity.room,
+                }
+            )
+        return entries
+
+    def describe(self, name: str) -> dict[str, Any]:
+        device = self.device(name)
+        description = device.describe()
+        if isinstance(device, SimulatedMiioDevice):
+            protocol = self.server.protocols.get(name)
+            description["packets"] = protocol.counters.as_dict() if protocol else None
+        elif self.bridge is None:
+            description["online"] = False
+            description["note"] = "not started: no MQTT broker given"
+        return description
+
+    def commands(self, name: str) -> list[dict[str, Any]]:
+        device = self.device(name)
+        if isinstance(device, SimulatedMiioDevice):
+            return [command.as_dict() for command in device.commands]
+        return [message.as_dict() for message in device.messages]
+
+
+def _clock(speed: float | None, clock: Clock | None) -> Clock | None:
+    if speed is not None and clock is not None:
+        raise ValueError("give a speed or a clock, not both")
+    if speed is not None and speed != 1.0:
+        return AcceleratedClock(speed)
+    return clock

@@ -1,0 +1,1 @@
+"""Simulated Zigbee devices behind a simulated Zigbee2MQTT bridge."""
