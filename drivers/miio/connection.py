@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from drivers.miio.codec import ChecksumMismatch, TokenCodec
+from drivers.miio.codec import ChecksumMismatch, TokenCodec, parse_header
 from drivers.miio.counters import MiioCounters
 from drivers.miio.miot import MiotCalls
 from hub.errors import (
@@ -57,6 +57,10 @@ TIMEOUTS_BEFORE_HANDSHAKE: Final = 2
 # A reply stamp this many seconds behind where the device's clock should be
 # means the device restarted (its stamp counts from boot).
 REBOOT_STAMP_SLACK: Final = 10
+# A packet from the device that fails verification ends the attempt this long
+# after it unless a verified reply comes: the real reply may be queued behind
+# junk, while a device answering a wrong token is reported within a second.
+UNVERIFIED_REPLY_GRACE: Final = 0.2
 # -9999 ("user ack timeout") and -30001 ("resp timeout") mean the device lost
 # track of the request, typically after a restart: handshake again and retry.
 RECOVERABLE_ERROR_CODES: Final = frozenset({-9999, -30001})
@@ -111,6 +115,7 @@ class _Session:
 class _PendingCall:
     ids: set[int]
     future: asyncio.Future[_Outcome] | None = None
+    timer: asyncio.TimerHandle | None = None
     checksum_failures: int = 0
     hello_answered: bool = False
 
@@ -272,13 +277,13 @@ class MiioConnection(MiotCalls):
         future: asyncio.Future[_Outcome] = loop.create_future()
         # Registered before the send, so a reply arriving at once finds its waiter.
         pending.future = future
-        timer = loop.call_at(loop.time() + wait, _settle, future, _Signal.TIMEOUT)
+        pending.timer = loop.call_at(loop.time() + wait, _settle, future, _Signal.TIMEOUT)
         try:
             self._transport.send_packet(packet, self.address)
             return await future
         finally:
-            timer.cancel()
-            pending.future = None
+            pending.timer.cancel()
+            pending.future = pending.timer = None
 
     async def _handshake(self, timeout: float) -> HelloReply | None:
         self._count("handshakes")
@@ -307,11 +312,7 @@ class MiioConnection(MiotCalls):
         try:
             header, payload = self._codec.decode(data)
         except ChecksumMismatch:
-            self._count("auth_failures")
-            self._drop(len(data), "does not verify with the token")
-            if pending is not None and pending.future is not None:
-                pending.checksum_failures += 1
-                _settle(pending.future, _Signal.BAD_CHECKSUM)
+            self._checksum_mismatch(data, pending)
             return
         except ProtocolError as error:
             self._drop(len(data), str(error))
@@ -338,6 +339,26 @@ class MiioConnection(MiotCalls):
                 self._session_stale = True
             self._session = _Session(session.device_id, header.stamp, now)
         _settle(pending.future, message)
+
+    def _checksum_mismatch(self, data: bytes, pending: _PendingCall | None) -> None:
+        # The device signs its answer to a request it could not verify with its
+        # own token, under its own id: that is a wrong token. Noise on the
+        # wire, or another device's packet, does not carry this device's id.
+        session = self._session
+        if session is None or parse_header(data).device_id != session.device_id:
+            self._drop(len(data), "checksum mismatch, not this device's id")
+            return
+        self._count("auth_failures")
+        self._drop(len(data), "does not verify with the token")
+        if pending is None or pending.future is None or pending.timer is None:
+            return
+        pending.checksum_failures += 1
+        # It may be junk queued before our reply: give the real one a moment.
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + UNVERIFIED_REPLY_GRACE
+        if give_up_at < pending.timer.when():
+            pending.timer.cancel()
+            pending.timer = loop.call_at(give_up_at, _settle, pending.future, _Signal.BAD_CHECKSUM)
 
     def _transport_closed(self) -> None:
         pending = self._pending

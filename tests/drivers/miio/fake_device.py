@@ -45,6 +45,7 @@ class Faults:
     garbage_before_reply: bool = False  # random bytes before each reply
     stale_and_duplicate: bool = False  # an old id before each reply, the reply twice after
     hold_first_reply: bool = False  # answer the first request only after the second one
+    forged_before_reply: int = 0  # packets under the device's id that fail the checksum
     silent: bool = False  # answer nothing at all (hello included)
     reply_delay: float = 0.0  # seconds before each reply
     ack_error_until_hello: bool = False  # -9999 until the next hello (after reboot)
@@ -227,6 +228,9 @@ class FakeMiioDevice(asyncio.DatagramProtocol):
         if self.faults.garbage_before_reply:
             self.send_raw(self._rng.randbytes(self._rng.randint(0, 80)), addr)
             self.send_raw(b"\x21\x31" + self._rng.randbytes(62), addr)
+        for _ in range(self.faults.forged_before_reply):
+            forged = TokenCodec(bytes(16)).encode(self.device_id, self.stamp, body)
+            self.send_raw(forged, addr)
         if self.faults.stale_and_duplicate:
             stale = {"id": request_id - 1, "result": "stale"}
             self._reply(json.dumps(stale).encode(), addr)

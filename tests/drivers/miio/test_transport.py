@@ -309,6 +309,16 @@ async def test_replies_that_do_not_verify_mean_a_wrong_token(
     assert await connection.send("echo", ["ok"]) == ["ok"]
 
 
+async def test_unverifiable_packets_queued_before_the_reply_do_not_fail_the_call(
+    transport: MiioTransport, device: FakeMiioDevice
+) -> None:
+    device.faults.forged_before_reply = 6  # more than the attempts a call makes
+    connection = connect(transport, device)
+    assert [await connection.send("echo", [n]) for n in range(3)] == [[0], [1], [2]]
+    assert connection.counters.auth_failures == 18
+    assert connection.counters.retries == 0
+
+
 async def test_wrong_token_does_not_disturb_other_devices(transport: MiioTransport) -> None:
     devices = await start_devices(3, first_host=70)
     try:

@@ -1,0 +1,385 @@
+"""The miio driver: adopts devices, polls their state, sends their commands.
+
+It maps between the hub (devices, attributes, normalised commands) and the
+miio protocol (`MiioConnection`), using each model's map from
+`drivers.families`. Each device has one poll task owned by the driver; a
+command wakes it so the state reflects the command within one round trip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from drivers.families import Catalog, builtin_catalog
+from drivers.families.miio_maps import MiioModelMap, MiotModelMap
+from drivers.families.wire import WireRequest
+from drivers.miio.codec import MIIO_PORT, parse_token
+from drivers.miio.connection import MiioConnection
+from drivers.miio.transport import MiioTransport
+from hub.errors import (
+    AuthenticationFailed,
+    DeviceError,
+    DeviceTimeout,
+    DeviceUnavailable,
+    HubError,
+    InvalidCommand,
+    ProtocolError,
+)
+from hub.events import DeviceStatus
+from hub.registry import Device
+
+if TYPE_CHECKING:
+    from hub.runtime import Hub
+
+_LOGGER = logging.getLogger(__name__)
+
+MiioMap = MiioModelMap | MiotModelMap
+
+#: Poll interval of a model with no family default (unknown models): they are
+#: only checked for being alive.
+GENERIC_POLL_INTERVAL: Final = 60.0
+#: A poll gets this long for all its requests; longer than one call's retries.
+POLL_TIMEOUT: Final = 12.0
+#: Reading miIO.info when adopting a device.
+INFO_TIMEOUT: Final = 5.0
+#: Commands understood by every miio device, whatever its model.
+GENERIC_COMMANDS: Final = ("info", "send")
+
+
+@dataclass(slots=True)
+class _Tracked:
+    """What the driver keeps per adopted device."""
+
+    device_id: str
+    connection: MiioConnection
+    model_map: MiioMap | None
+    interval: float
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    misses: int = 0
+    answered: bool = False
+    task: asyncio.Task[None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Adoption:
+    """A device the driver knows the token of, waiting to be (re)contacted."""
+
+    address: str
+    token: str
+    name: str | None = None
+    room: str | None = None
+    model: str | None = None
+
+
+class MiioDriver:
+    """Component and driver for every miio device of one hub."""
+
+    name = "miio"
+    transport = "miio"
+
+    def __init__(
+        self,
+        hub: Hub,
+        *,
+        transport: MiioTransport | None = None,
+        catalog: Catalog | None = None,
+        port: int = MIIO_PORT,
+    ) -> None:
+        self._hub = hub
+        self._owns_transport = transport is None
+        self.miio = transport or MiioTransport(clock=hub.clock)
+        self.catalog = catalog or builtin_catalog()
+        self.port = port
+        self._tracked: dict[str, _Tracked] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._polling = hub.config.polling
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._owns_transport:
+            await self.miio.start()
+        self._hub.register_driver(self)
+        for entry in self._hub.config.devices:
+            self.adopt_soon(
+                Adoption(
+                    entry.address,
+                    entry.token.get_secret_value(),
+                    name=entry.name,
+                    room=entry.room,
+                    model=entry.model,
+                )
+            )
+        # Devices remembered from earlier runs whose token is stored.
+        for device in self._hub.registry:
+            if device.transport != "miio" or device.address is None:
+                continue
+            token = await self._hub.store.token_for(*token_keys(device.id, device.address))
+            if token is not None and device.id not in self._tracked:
+                self.adopt_soon(Adoption(device.address, token, model=None))
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tracked.clear()
+        if self._owns_transport:
+            await self.miio.close()
+
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    @property
+    def tracked(self) -> list[str]:
+        """Ids of the devices being polled."""
+        return list(self._tracked)
+
+    # -- adoption ---------------------------------------------------------------------------
+
+    def adopt_soon(self, adoption: Adoption) -> None:
+        """Adopt in the background, retrying with backoff while the device is silent."""
+        self._spawn(self._adopt_until_done(adoption), f"miio-adopt-{adoption.address}")
+
+    async def _adopt_until_done(self, adoption: Adoption) -> None:
+        delay = min(5.0, self._polling.max_backoff)
+        while True:
+            try:
+                await self.adopt(adoption)
+            except DeviceTimeout:
+                _LOGGER.info("%s does not answer hello; retrying in %.0fs", adoption.address, delay)
+            except HubError as err:
+                _LOGGER.warning("cannot adopt %s: %s", adoption.address, err)
+            else:
+                return
+            await self._hub.clock.sleep(delay)
+            delay = min(delay * 2, self._polling.max_backoff)
+
+    async def adopt(self, adoption: Adoption) -> Device:
+        """Contact a device, learn its id and model, register it and start polling it."""
+        token = parse_token(adoption.token)
+        connection = self.miio.connection(
+            adoption.address, token, port=self.port, name=adoption.name
+        )
+        hello = await connection.handshake()
+        device_id = f"miio:{hello.device_id}"
+        registry = self._hub.registry
+        known = registry.find(device_id)
+        try:
+            info = await connection.info(timeout=INFO_TIMEOUT)
+        except AuthenticationFailed:
+            device = known or registry.add(
+                Device(
+                    id=device_id,
+                    name=registry.unique_name(adoption.name or f"miio_{hello.device_id}"),
+                    family="generic",
+                    model=adoption.model or "unknown",
+                    transport="miio",
+                    address=adoption.address,
+                    room=adoption.room,
+                )
+            )
+            registry.set_availability(device.id, DeviceStatus.AUTH_FAILED)
+            await self._remember_token(device_id, adoption)
+            raise
+        model = str(info.get("model") or adoption.model or "unknown")
+        model_map = self._model_map(model)
+        family = model_map.family if model_map is not None else "generic"
+        fields: dict[str, Any] = {
+            "model": model,
+            "family": family,
+            "address": adoption.address,
+            "firmware": info.get("fw_ver"),
+        }
+        if known is None:
+            device = registry.add(
+                Device(
+                    id=device_id,
+                    name=registry.unique_name(adoption.name or f"{family}_{hello.device_id}"),
+                    transport="miio",
+                    room=adoption.room,
+                    **fields,
+                )
+            )
+        else:
+            if adoption.room and not known.room:
+                fields["room"] = adoption.room
+            device = registry.update(device_id, **fields)
+        status = DeviceStatus.OK if model_map is not None else DeviceStatus.UNSUPPORTED_MODEL
+        registry.set_availability(device_id, status)
+        await self._remember_token(device_id, adoption)
+        self._track(device_id, connection, model_map)
+        _LOGGER.info("adopted %s (%s, %s) at %s", device.name, model, device_id, adoption.address)
+        return registry.get(device_id)
+
+    async def _remember_token(self, device_id: str, adoption: Adoption) -> None:
+        await self._hub.store.set_token(
+            device_id,
+            adoption.token,
+            name=adoption.name,
+            room=adoption.room,
+            at=self._hub.clock.time(),
+        )
+
+    def _model_map(self, model: str) -> MiioMap | None:
+        found = self.catalog.lookup_model(model)
+        return found if isinstance(found, MiioModelMap | MiotModelMap) else None
+
+    def _track(self, device_id: str, connection: MiioConnection, model_map: MiioMap | None) -> None:
+        old = self._tracked.pop(device_id, None)
+        if old is not None and old.task is not None:
+            old.task.cancel()
+        interval = GENERIC_POLL_INTERVAL
+        if model_map is not None:
+            interval = self._polling.intervals.get(
+                model_map.family, model_map.spec.poll_interval_s or GENERIC_POLL_INTERVAL
+            )
+        tracked = _Tracked(device_id, connection, model_map, interval)
+        self._tracked[device_id] = tracked
+        tracked.task = self._spawn(self._poll_loop(tracked), f"miio-poll-{device_id}")
+
+    # -- polling ------------------------------------------------------------------------------
+
+    async def _poll_loop(self, tracked: _Tracked) -> None:
+        while True:
+            tracked.wake.clear()  # a command arriving during this poll wakes the next one
+            delay = await self._poll_and_report(tracked)
+            await self._sleep_unless_woken(tracked.wake, delay)
+
+    async def _sleep_unless_woken(self, wake: asyncio.Event, delay: float) -> None:
+        """Wait `delay` of the hub's clock, or less if a command asks for a refresh."""
+        if wake.is_set():
+            return
+        sleeper = asyncio.ensure_future(self._hub.clock.sleep(delay))
+        waker = asyncio.ensure_future(wake.wait())
+        try:
+            await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+            await asyncio.gather(sleeper, waker, return_exceptions=True)
+
+    async def _poll_and_report(self, tracked: _Tracked) -> float:
+        """Poll once, record the outcome; returns how long to wait before the next poll."""
+        registry = self._hub.registry
+        try:
+            values = await self.poll_once(tracked)
+        except AuthenticationFailed:
+            registry.set_availability(tracked.device_id, DeviceStatus.AUTH_FAILED)
+            return self._backoff(tracked)
+        except DeviceTimeout:
+            tracked.misses += 1
+            if tracked.misses >= self._polling.unavailable_after:
+                status = DeviceStatus.TIMEOUT if tracked.answered else DeviceStatus.UNREACHABLE
+                registry.set_availability(
+                    tracked.device_id,
+                    status,
+                    f"no answer to {tracked.misses} polls in a row",
+                )
+            return self._backoff(tracked)
+        except (DeviceError, ProtocolError) as err:
+            _LOGGER.warning("polling %s failed: %s", tracked.device_id, err)
+            return tracked.interval
+        except DeviceUnavailable:
+            return self._backoff(tracked)
+        tracked.misses = 0
+        tracked.answered = True
+        status = (
+            DeviceStatus.OK if tracked.model_map is not None else DeviceStatus.UNSUPPORTED_MODEL
+        )
+        registry.set_availability(tracked.device_id, status)
+        if values:
+            self._hub.state.update(tracked.device_id, values)
+        return tracked.interval
+
+    def _backoff(self, tracked: _Tracked) -> float:
+        """Poll interval after a failed poll: doubling once the device counts as unavailable."""
+        if tracked.misses < self._polling.unavailable_after:
+            return tracked.interval
+        extra = tracked.misses - self._polling.unavailable_after
+        factor: float = 2.0 ** min(extra, 16)
+        return min(tracked.interval * factor, self._polling.max_backoff)
+
+    async def poll_once(self, tracked: _Tracked) -> dict[str, Any]:
+        """Every attribute the model reports, read now (None values dropped)."""
+        connection = tracked.connection
+        if tracked.model_map is None:
+            await connection.info(timeout=POLL_TIMEOUT)  # unknown model: is it alive?
+            return {}
+        values: dict[str, Any] = {}
+        async with asyncio.timeout(POLL_TIMEOUT):
+            for request in tracked.model_map.poll_requests():
+                result = await connection.send(request.method, request.params)
+                values.update(tracked.model_map.decode(request, result))
+        return {key: value for key, value in values.items() if value is not None}
+
+    # -- commands ----------------------------------------------------------------------------
+
+    async def call(
+        self, device: Device, command: str, params: dict[str, Any], timeout: float
+    ) -> Any:
+        tracked = self._tracked.get(device.id)
+        if tracked is None:
+            raise DeviceUnavailable(device.name, device.reason or "not adopted yet")
+        if tracked.model_map is None:
+            return await self._generic_call(device, tracked.connection, command, params, timeout)
+        requests = tracked.model_map.encode_command(command, params)
+        results = [
+            _check_miot_codes(
+                device.name,
+                request,
+                await tracked.connection.send(request.method, request.params, timeout=timeout),
+            )
+            for request in requests
+        ]
+        tracked.wake.set()  # refresh state now rather than at the next poll
+        return results[0] if len(results) == 1 else results
+
+    async def _generic_call(
+        self,
+        device: Device,
+        connection: MiioConnection,
+        command: str,
+        params: dict[str, Any],
+        timeout: float,
+    ) -> Any:
+        if command == "info":
+            return await connection.info(timeout=timeout)
+        if command == "send":
+            method = params.get("method")
+            if not isinstance(method, str) or not method:
+                raise InvalidCommand(
+                    "send needs a method name", device=device.name, command=command, field="method"
+                )
+            return await connection.send(method, params.get("params"), timeout=timeout)
+        raise InvalidCommand(
+            f"{device.name} is a {device.model}, which mihub has no map for; "
+            f"allowed commands: {', '.join(GENERIC_COMMANDS)}",
+            device=device.name,
+            command=command,
+            allowed=list(GENERIC_COMMANDS),
+        )
+
+
+def token_keys(device_id: str, address: str | None) -> list[str]:
+    """The keys a miio token may be stored under, most specific first."""
+    keys = [device_id, f"did:{device_id.partition(':')[2]}"]
+    if address:
+        keys.append(f"address:{address}")
+    return keys
+
+
+def _check_miot_codes(device: str, request: WireRequest, result: Any) -> Any:
+    """MIoT answers per item with a code; a non-zero code is the device refusing."""
+    items = result if isinstance(result, list) else [result]
+    if request.method in ("set_properties", "action"):
+        for item in items:
+            if isinstance(item, dict) and item.get("code", 0) != 0:
+                raise DeviceError(device, int(item["code"]), f"{request.method} refused")
+    return result
