@@ -173,7 +173,14 @@ class MiioDriver:
         known = registry.find(device_id)
         try:
             info = await connection.info(timeout=INFO_TIMEOUT)
-        except AuthenticationFailed:
+        except (AuthenticationFailed, DeviceTimeout) as err:
+            # It answered hello a moment ago: silence to a request right after
+            # means the request did not decrypt on the device (wrong token).
+            reason = (
+                str(err.message)
+                if isinstance(err, AuthenticationFailed)
+                else "answers hello but not requests: the token is probably wrong"
+            )
             device = known or registry.add(
                 Device(
                     id=device_id,
@@ -185,9 +192,9 @@ class MiioDriver:
                     room=adoption.room,
                 )
             )
-            registry.set_availability(device.id, DeviceStatus.AUTH_FAILED)
+            registry.set_availability(device.id, DeviceStatus.AUTH_FAILED, reason)
             await self._remember_token(device_id, adoption)
-            raise
+            raise AuthenticationFailed(device.name, reason) from None
         model = str(info.get("model") or adoption.model or "unknown")
         model_map = self._model_map(model)
         family = model_map.family if model_map is not None else "generic"
@@ -276,12 +283,8 @@ class MiioDriver:
         except DeviceTimeout:
             tracked.misses += 1
             if tracked.misses >= self._polling.unavailable_after:
-                status = DeviceStatus.TIMEOUT if tracked.answered else DeviceStatus.UNREACHABLE
-                registry.set_availability(
-                    tracked.device_id,
-                    status,
-                    f"no answer to {tracked.misses} polls in a row",
-                )
+                status, reason = await self._diagnose_silence(tracked)
+                registry.set_availability(tracked.device_id, status, reason)
             return self._backoff(tracked)
         except (DeviceError, ProtocolError) as err:
             _LOGGER.warning("polling %s failed: %s", tracked.device_id, err)
@@ -297,6 +300,20 @@ class MiioDriver:
         if values:
             self._hub.state.update(tracked.device_id, values)
         return tracked.interval
+
+    async def _diagnose_silence(self, tracked: _Tracked) -> tuple[DeviceStatus, str]:
+        """Why a device stopped answering polls: gone, or answering with another token."""
+        host, port = tracked.connection.address
+        hello = await self.miio.hello(host, port=port)
+        if hello is not None:
+            return (
+                DeviceStatus.AUTH_FAILED,
+                f"answers hello but not {tracked.misses} polls in a row: "
+                "its token was probably reset; set the new one",
+            )
+        if tracked.answered:
+            return DeviceStatus.TIMEOUT, f"no answer to {tracked.misses} polls in a row"
+        return DeviceStatus.UNREACHABLE, "no answer to hello"
 
     def _backoff(self, tracked: _Tracked) -> float:
         """Poll interval after a failed poll: doubling once the device counts as unavailable."""
@@ -327,6 +344,9 @@ class MiioDriver:
         tracked = self._tracked.get(device.id)
         if tracked is None:
             raise DeviceUnavailable(device.name, device.reason or "not adopted yet")
+        if not device.available and device.status is not DeviceStatus.UNSUPPORTED_MODEL:
+            tracked.wake.set()  # check now whether it is back, for the next attempt
+            raise DeviceUnavailable(device.name, device.reason)
         if tracked.model_map is None:
             return await self._generic_call(device, tracked.connection, command, params, timeout)
         requests = tracked.model_map.encode_command(command, params)

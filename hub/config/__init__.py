@@ -13,6 +13,7 @@ from hub.config.models import (
     LoggingConfig,
     MaintenanceConfig,
     MqttConfig,
+    PollingConfig,
     ScenesConfig,
     StorageConfig,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "LoggingConfig",
     "MaintenanceConfig",
     "MqttConfig",
+    "PollingConfig",
     "ScenesConfig",
     "StorageConfig",
     "default_config_path",

@@ -88,6 +88,15 @@ class DiscoveryConfig(_Section):
     tokens_file: Path | None = None
 
 
+class PollingConfig(_Section):
+    #: Per-family poll interval overrides, e.g. {vacuum: 10s, plug: 1m}; the family's own default otherwise.
+    intervals: dict[str, Duration] = Field(default_factory=dict)
+    #: Polls missed in a row before a device is marked unavailable.
+    unavailable_after: int = Field(default=3, ge=1, le=100)
+    #: Longest wait between polls of an unavailable device.
+    max_backoff: Duration = 300.0
+
+
 class ScenesConfig(_Section):
     directory: Path | None = None
 
@@ -125,6 +134,7 @@ class HubConfig(_Section):
     mqtt: MqttConfig = Field(default_factory=MqttConfig)
     devices: list[DeviceConfig] = Field(default_factory=list)
     discovery: DiscoveryConfig = Field(default_factory=DiscoveryConfig)
+    polling: PollingConfig = Field(default_factory=PollingConfig)
     scenes: ScenesConfig = Field(default_factory=ScenesConfig)
     maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)

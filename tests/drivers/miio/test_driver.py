@@ -47,7 +47,7 @@ async def home() -> AsyncIterator[VirtualHome]:
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
     config = HubConfig.model_validate(
-        {"polling": {"intervals": {f: "1s" for f in _FAMILIES}, "unavailable_after": 2}}
+        {"polling": {"intervals": dict.fromkeys(_FAMILIES, "1s"), "unavailable_after": 2}}
     )
     async with Hub(config, data_dir=tmp_path) as running_hub:
         yield running_hub
