@@ -13,4 +13,9 @@ def create_hub(
     config: HubConfig, *, data_dir: Path | None = None, clock: Clock | None = None
 ) -> Hub:
     """A hub with every component its config asks for, not yet started."""
-    return Hub(config, data_dir=data_dir, clock=clock)
+    # Imported here: the hub core does not depend on the drivers, only its assembly does.
+    from drivers.miio.driver import MiioDriver
+
+    hub = Hub(config, data_dir=data_dir, clock=clock)
+    hub.add_component(MiioDriver(hub))
+    return hub

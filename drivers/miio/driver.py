@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -18,7 +19,8 @@ from drivers.families.miio_maps import MiioModelMap, MiotModelMap
 from drivers.families.wire import WireRequest
 from drivers.miio.codec import MIIO_PORT, parse_token
 from drivers.miio.connection import MiioConnection
-from drivers.miio.transport import MiioTransport
+from drivers.miio.discovery import Discovered, expand_targets
+from drivers.miio.transport import HELLO_TIMEOUT, MiioTransport
 from hub.errors import (
     AuthenticationFailed,
     DeviceError,
@@ -30,6 +32,7 @@ from hub.errors import (
 )
 from hub.events import DeviceStatus
 from hub.registry import Device
+from hub.token_file import read_token_file
 
 if TYPE_CHECKING:
     from hub.runtime import Hub
@@ -103,6 +106,7 @@ class MiioDriver:
         if self._owns_transport:
             await self.miio.start()
         self._hub.register_driver(self)
+        await self._import_token_file()
         for entry in self._hub.config.devices:
             self.adopt_soon(
                 Adoption(
@@ -120,6 +124,30 @@ class MiioDriver:
             token = await self._hub.store.token_for(*token_keys(device.id, device.address))
             if token is not None and device.id not in self._tracked:
                 self.adopt_soon(Adoption(device.address, token, model=None))
+        if self._hub.config.discovery.targets:
+            self._spawn(self._discover_periodically(), "miio-discovery")
+
+    async def _import_token_file(self) -> None:
+        path = self._hub.config.discovery.tokens_file
+        if path is None:
+            return
+        entries = await asyncio.to_thread(read_token_file, path)
+        for entry in entries:
+            await self._hub.store.set_token(
+                entry.key, entry.token, name=entry.name, room=entry.room, at=self._hub.clock.time()
+            )
+        _LOGGER.info("%d device tokens read from %s", len(entries), path)
+
+    async def _discover_periodically(self) -> None:
+        settings = self._hub.config.discovery
+        while True:
+            try:
+                found = await self.discover(settings.targets, timeout=settings.hello_timeout)
+            except (OSError, ValueError) as err:
+                _LOGGER.warning("discovery sweep failed: %s", err)
+            else:
+                _LOGGER.info("discovery: %d miio devices answered", len(found))
+            await self._hub.clock.sleep(settings.interval)
 
     async def stop(self) -> None:
         tasks = list(self._tasks)
@@ -140,6 +168,60 @@ class MiioDriver:
     def tracked(self) -> list[str]:
         """Ids of the devices being polled."""
         return list(self._tracked)
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    async def discover(
+        self, targets: Iterable[str], *, timeout: float = HELLO_TIMEOUT, adopt: bool = True
+    ) -> list[Discovered]:
+        """Sweep the targets with hello; adopt (or re-address) every device whose token is known."""
+        hosts = expand_targets(targets)
+        replies = await self.miio.sweep(hosts, port=self.port, timeout=timeout)
+        found: list[Discovered] = []
+        for reply in replies:
+            device_id = f"miio:{reply.device_id}"
+            known = self._hub.registry.find(device_id)
+            token, name, room = await self._token_for(device_id, reply.host)
+            if (
+                adopt
+                and token is not None
+                and (known is None or known.address != reply.host or device_id not in self._tracked)
+            ):
+                try:
+                    known = await self.adopt(Adoption(reply.host, token, name=name, room=room))
+                except HubError as err:
+                    _LOGGER.warning(
+                        "found %s at %s but cannot adopt it: %s", device_id, reply.host, err
+                    )
+                    known = self._hub.registry.find(device_id)
+            found.append(
+                Discovered(
+                    address=reply.host,
+                    did=reply.device_id,
+                    source="sweep",
+                    token_known=token is not None,
+                    already_added=known is not None,
+                    device_id=device_id,
+                    name=known.name if known else name,
+                    model=known.model if known else None,
+                    status=str(known.status) if known else None,
+                )
+            )
+        return found
+
+    async def _token_for(
+        self, device_id: str, address: str
+    ) -> tuple[str | None, str | None, str | None]:
+        """A stored token for this device, with the name and room it was imported with."""
+        for configured in self._hub.config.devices:
+            if configured.address == address:
+                return configured.token.get_secret_value(), configured.name, configured.room
+        by_key = {stored.key: stored for stored in await self._hub.store.tokens()}
+        for key in token_keys(device_id, address):
+            found = by_key.get(key)
+            if found is not None:
+                return found.token, found.name, found.room
+        return None, None, None
 
     # -- adoption ---------------------------------------------------------------------------
 

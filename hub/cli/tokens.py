@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,8 @@ from hub.cli.common import (
 )
 from hub.cli.local_store import open_store
 from hub.cli.output import EXIT_USAGE, fail, print_json, print_table
-from hub.registry import slugify
+from hub.errors import ConfigError
+from hub.token_file import normalise_token, read_token_file
 
 
 @click.group()
@@ -130,54 +130,27 @@ def set_token(
 def import_tokens(file: Path, config_path: Path | None, data_dir: Path | None) -> None:
     """Import device tokens from FILE: a JSON list of {token, did or address, name?, room?}."""
     directory = resolve_data_dir(load_or_exit(config_path), data_dir)
-    entries = read_token_file(file)
+    try:
+        entries = read_token_file(file)
+    except ConfigError as err:
+        fail(str(err), EXIT_USAGE)
 
     async def write() -> None:
         async with open_store(directory) as hub_store:
-            for key, token_hex, name, room in entries:
-                await hub_store.set_token(key, token_hex, name=name, room=room, at=time.time())
+            for entry in entries:
+                await hub_store.set_token(
+                    entry.key, entry.token, name=entry.name, room=entry.room, at=time.time()
+                )
 
     asyncio.run(write())
     click.echo(f"{len(entries)} device tokens imported from {file}.")
 
 
-def read_token_file(file: Path) -> list[tuple[str, str, str | None, str | None]]:
-    """(key, token, name, room) per entry; exits 2 naming the bad entry, never its token."""
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        fail(f"{file}: not a readable JSON file: {err}", EXIT_USAGE)
-    if not isinstance(data, list):
-        fail(f"{file}: expected a JSON list of objects with token and did or address", EXIT_USAGE)
-    entries: list[tuple[str, str, str | None, str | None]] = []
-    for index, item in enumerate(data):
-        if not isinstance(item, dict):
-            fail(f"{file}: entry {index} is not an object", EXIT_USAGE)
-        if "token" not in item:
-            if item.get("transport") == "zigbee" or "ieee" in item:
-                continue  # Zigbee entries of a simulator manifest carry no token
-            fail(f"{file}: entry {index} has no token", EXIT_USAGE)
-        try:
-            token_hex = _check_token(str(item["token"]))
-        except click.BadParameter:
-            fail(f"{file}: entry {index}: a token is 32 hexadecimal characters", EXIT_USAGE)
-        if "did" in item:
-            key = f"did:{int(item['did'])}"
-        elif "address" in item:
-            key = f"address:{ipaddress.IPv4Address(str(item['address']))}"
-        else:
-            fail(f"{file}: entry {index} needs a did or an address", EXIT_USAGE)
-        name = slugify(str(item["name"])) if item.get("name") else None
-        room = str(item["room"]) if item.get("room") else None
-        entries.append((key, token_hex, name, room))
-    return entries
-
-
 def _check_token(value: str) -> str:
-    text = value.strip().lower()
-    if len(text) != 32 or any(c not in "0123456789abcdef" for c in text):
-        raise click.BadParameter("a device token is 32 hexadecimal characters", param_hint="TOKEN")
-    return text
+    try:
+        return normalise_token(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="TOKEN") from None
 
 
 def _token_key(device: str, known: dict[str, str]) -> str:

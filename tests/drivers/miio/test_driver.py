@@ -176,3 +176,29 @@ async def test_a_wrong_token_is_reported_as_such(
     # The right token fixes it, with the real model learnt.
     fixed = await driver.adopt(Adoption(entry["address"], entry["token"], name="desk_plug"))
     assert (fixed.status, fixed.model, fixed.family) == (DeviceStatus.OK, entry["model"], "plug")
+
+
+async def test_a_sweep_finds_every_device_and_adopts_those_with_tokens(
+    hub: Hub, driver: MiioDriver, home: VirtualHome, tmp_path: Path
+) -> None:
+    entries = _miio_entries(home)
+    known, unknown = entries[:-1], entries[-1]
+    for entry in known:
+        await hub.store.set_token(
+            f"did:{entry['did']}", entry["token"], name=entry["name"], room=entry["room"], at=0
+        )
+    found = await driver.discover(["127.0.4.0/24"], timeout=1.0)
+    by_did = {d.did: d for d in found}
+    assert set(by_did) == {e["did"] for e in entries}
+    for entry in known:
+        result = by_did[entry["did"]]
+        assert (result.token_known, result.already_added, result.name) == (
+            True,
+            True,
+            entry["name"],
+        )
+        assert hub.registry.get(entry["name"]).room == entry["room"]
+    stranger = by_did[unknown["did"]]
+    assert (stranger.token_known, stranger.already_added) == (False, False)
+    assert stranger.address == unknown["address"]
+    assert unknown["name"] not in hub.registry
