@@ -42,9 +42,10 @@ from simulators.zigbee.devices import ZIGBEE_MODELS, SimulatedZigbeeDevice
 
 _LOGGER = logging.getLogger(__name__)
 
-# Physics is integrated in slices of at most this many simulated seconds, so a
+# Physics is integrated in slices of at most this many simulated seconds (five
+# minutes: small against every time constant of the rooms), so a
 # humidifier and the room's drift take turns even when a tick covers an hour.
-PHYSICS_SLICE: Final = 60.0
+PHYSICS_SLICE: Final = 300.0
 # Ticks should come a few times a real second whatever the speed.
 REAL_TICK_SECONDS: Final = 0.25
 
@@ -189,6 +190,7 @@ class VirtualHome:
                 await self._announcer.start()
             self._last_tick = self.clock.monotonic()
             self._tick_task = asyncio.create_task(self._tick_forever(), name="virtual-home-tick")
+            await asyncio.sleep(0)  # let the tick reach its first sleep (a ManualClock sees it)
         except BaseException:
             await self.stop()
             raise

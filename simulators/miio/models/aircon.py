@@ -33,8 +33,9 @@ SPEC: Final = MiotSpec(
 )
 
 COOL, DRY, FAN, HEAT = 2, 3, 4, 5
-# Degrees per hour a 1.5 HP unit moves a bedroom at full output, and its draw.
-FULL_RATE_C_PER_HOUR: Final = 6.0
+# Degrees per hour a 1.5 HP unit (~3.5 kW of cooling) moves a closed bedroom at
+# full output, and its electrical draw; it runs flat out until 0.5 °C from target.
+FULL_RATE_C_PER_HOUR: Final = 10.0
 POWER_KW: Final = 1.1
 # Moisture a cooling coil condenses, %RH per hour (more in dry mode).
 DEHUMIDIFY_RATE: Final = {COOL: 2.0, DRY: 6.0}
@@ -83,13 +84,13 @@ class AirConditioner(MiotDevice):
         if self.room is not None and mode in (COOL, HEAT, DRY):
             gap = values["target_temperature"] - self.room.temperature
             if mode == COOL and gap < 0:
-                output = min(1.0, -gap / 2)
+                output = min(1.0, -gap / 0.5)
                 self.room.temperature = max(
                     values["target_temperature"],
                     self.room.temperature - FULL_RATE_C_PER_HOUR * output * hours,
                 )
             elif mode == HEAT and gap > 0:
-                output = min(1.0, gap / 2)
+                output = min(1.0, gap / 0.5)
                 self.room.temperature = min(
                     values["target_temperature"],
                     self.room.temperature + FULL_RATE_C_PER_HOUR * output * hours,

@@ -35,9 +35,10 @@ SPEC: Final = MiotSpec(
 
 # Raw water level: 120 is a full tank, 127 a detached one (python-miio docstring).
 FULL_TANK: Final = 120
-# Moisture added to a typical bedroom, in %RH per hour, by mode (auto runs at
-# the top rate while far from target); a full 4 l tank lasts ~12 h flat out.
-HUMIDIFY_RATE: Final = {0: 10.0, 1: 4.0, 2: 7.0, 3: 10.0}
+# Moisture added to a ~30 m³ bedroom, in %RH per hour, by mode: ~300 g/h flat
+# out, where 1 %RH is ~6 g of water at 23 °C (auto runs flat out until the
+# target, then idles); a full 4 l tank lasts ~12 h flat out.
+HUMIDIFY_RATE: Final = {0: 25.0, 1: 10.0, 2: 17.0, 3: 25.0}
 TANK_HOURS_AT_FULL_RATE: Final = 12.0
 MOTOR_RPM: Final = {0: 1000, 1: 600, 2: 900, 3: 1300}
 
@@ -87,9 +88,6 @@ class Humidifier(MiotDevice):
         mode = values["mode"]
         rate = HUMIDIFY_RATE[mode]
         if self.room is not None:
-            gap = values["target_humidity"] - self.room.humidity
-            if mode == 0:  # auto slows down near the target
-                rate *= min(1.0, max(0.2, gap / 10.0))
             self.room.humidity = min(
                 values["target_humidity"] + 0.5, self.room.humidity + rate * dt / 3600
             )
