@@ -236,8 +236,12 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
         value_node = node.child("value")
         if isinstance(value_node.value, dict) and spec is not None:
             return MiotSet(prop, _param_ref(value_node, spec))
-        step = MiotSet(prop, _raw(value_node, value_node.value))
-        _checked(node, lambda: step.item({}))
+        literal = _raw(value_node, value_node.value)
+        if prop.codec is not None:
+            codec = prop.codec
+            _checked(value_node, lambda: codec.attribute.coerce(literal))
+        step = MiotSet(prop, literal)
+        _checked(value_node, lambda: step.item({}))
         return step
 
     def command(node: Node, spec: CommandSpec) -> tuple[MiotSet | MiotCall, ...]:

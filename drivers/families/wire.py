@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from drivers.families.spec import AttributeSpec, Value, ValueType, _convert
+from drivers.families.spec import AttributeSpec, Value, ValueType
 
 # A value as the device sends it: JSON scalars.
 Raw: TypeAlias = bool | int | float | str
@@ -49,6 +49,17 @@ class ParamRef:
         return value
 
 
+def _is_exactly(kind: ValueType, value: object) -> bool:
+    """Whether `value` already is of `kind` (tables hold values, not spellings of them)."""
+    if kind is ValueType.BOOL:
+        return isinstance(value, bool)
+    if kind is ValueType.INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is ValueType.FLOAT:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
 def _same(a: object, b: object) -> bool:
     # True == 1 in Python; a wire table must not confuse them.
     return a == b and isinstance(a, bool) == isinstance(b, bool)
@@ -74,7 +85,7 @@ class ValueCodec:
         attr = self.attribute
         if self.table:
             for _, normal in self.table:
-                if _convert(attr.type, normal) is None or (
+                if not _is_exactly(attr.type, normal) or (
                     attr.type is ValueType.ENUM and normal not in attr.choices
                 ):
                     raise ValueError(

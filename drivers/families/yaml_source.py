@@ -24,9 +24,10 @@ class SpecError(ConfigError):
 
 
 class _LocatedDict(dict[Any, Any]):
-    """A mapping that remembers the line it started on."""
+    """A mapping that remembers the line it started on and the line of each key."""
 
     line: int = 0
+    key_lines: dict[Any, int]
 
 
 class _TableLoader(yaml.SafeLoader):
@@ -46,15 +47,15 @@ def _construct_located_mapping(loader: _TableLoader, node: yaml.MappingNode) -> 
     loader.flatten_mapping(node)
     result = _LocatedDict()
     result.line = node.start_mark.line + 1
+    result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
             raise SpecError(
-                f"duplicate key {key!r}",
-                path=node.start_mark.name,
-                line=key_node.start_mark.line + 1,
+                f"duplicate key {key!r}", path=loader.name, line=key_node.start_mark.line + 1
             )
         result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
 
@@ -66,15 +67,21 @@ _TableLoader.add_constructor(
 
 def parse_table(text: str, filename: str) -> Node:
     """Parse one YAML table; a syntax error becomes a `SpecError` with its line."""
+    loader = _TableLoader(text)
+    # Marks (and so every error) carry the table's file name.
+    loader.name = filename
     try:
-        data = yaml.load(text, Loader=_TableLoader)  # noqa: S506 - _TableLoader is a SafeLoader
+        data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
+        message = str(exc.problem or exc)
+        if exc.context and exc.context_mark is not None:
+            message += f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise SpecError(
-            str(exc.problem or exc),
-            path=filename,
-            line=mark.line + 1 if mark is not None else None,
+            message, path=filename, line=mark.line + 1 if mark is not None else None
         ) from None
+    finally:
+        loader.dispose()
     node = Node(data, filename, "", 1)
     node.require_mapping()
     return node
@@ -112,10 +119,15 @@ class Node:
     def _child_field(self, key: str) -> str:
         return f"{self.field}.{key}" if self.field else key
 
+    def _key_line(self, key: Any) -> int:
+        lines = getattr(self.value, "key_lines", None)
+        return lines.get(key, self.line) if lines else self.line
+
     def child(self, key: str, *, label: str | None = None) -> Node:
         """The value under `key` (absent: a node holding None)."""
         self.require_mapping()
-        return Node(self.value.get(key), self.filename, label or self._child_field(key), self.line)
+        field = label or self._child_field(key)
+        return Node(self.value.get(key), self.filename, field, self._key_line(key))
 
     def has(self, key: str) -> bool:
         """Whether this mapping has `key`."""
@@ -137,7 +149,7 @@ class Node:
         """Key and node of each entry of this mapping, in file order."""
         self.require_mapping()
         for key, value in self.value.items():
-            yield key, Node(value, self.filename, self._child_field(str(key)), self.line)
+            yield key, Node(value, self.filename, self._child_field(str(key)), self._key_line(key))
 
     def elements(self, *, label: str | None = None) -> Iterator[Node]:
         """Nodes of a list (absent: empty)."""

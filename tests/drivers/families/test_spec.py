@@ -1,0 +1,274 @@
+"""Capability records: they refuse nonsense when built and explain bad commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.families import (
+    NORMALISED_COMMANDS,
+    AttributeSpec,
+    CommandSpec,
+    ConsumableSpec,
+    FamilySpec,
+    ParamSpec,
+    UnknownAttribute,
+    ValueType,
+    builtin_catalog,
+    family,
+)
+from hub.errors import InvalidCommand
+
+
+def test_every_family_of_the_design_is_shipped() -> None:
+    names = {spec.name for spec in builtin_catalog().families}
+    assert names == {
+        "vacuum",
+        "speaker",
+        "humidifier",
+        "air_purifier",
+        "plug",
+        "air_conditioner",
+        "climate_sensor",
+        "motion_sensor",
+        "door_sensor",
+        "curtain",
+    }
+
+
+def test_families_use_only_normalised_command_names_and_cover_them_all() -> None:
+    used = {c for spec in builtin_catalog().families for c in spec.command_names}
+    assert used == NORMALISED_COMMANDS
+
+
+def test_records_remember_where_they_were_defined() -> None:
+    vacuum = family("vacuum")
+    assert vacuum.defined_at == "vacuum.yaml:1"
+    assert (vacuum.command("start").defined_at or "").startswith("vacuum.yaml:")
+    assert vacuum.attribute("battery").defined_at == "vacuum.yaml:14"
+
+
+def test_climate_sensor_has_the_zigbee2mqtt_fields() -> None:
+    assert family("climate_sensor").attribute_names == [
+        "temperature",
+        "humidity",
+        "pressure",
+        "battery",
+        "voltage",
+        "linkquality",
+    ]
+
+
+def test_unknown_command_names_the_allowed_ones() -> None:
+    with pytest.raises(InvalidCommand) as info:
+        family("humidifier").validate_command("turn_up", {})
+    assert str(info.value) == (
+        "humidifier has no command 'turn_up'; allowed commands: "
+        "turn_on, turn_off, set_target_humidity, set_mode"
+    )
+    assert info.value.command == "turn_up"
+    assert info.value.allowed == ["turn_on", "turn_off", "set_target_humidity", "set_mode"]
+
+
+def test_unknown_parameter_names_the_parameters() -> None:
+    with pytest.raises(InvalidCommand) as info:
+        family("humidifier").validate_command("set_target_humidity", {"target": 50})
+    assert str(info.value) == (
+        "humidifier command set_target_humidity has no parameter 'target'; parameters: humidity"
+    )
+    assert info.value.field == "target"
+    with pytest.raises(InvalidCommand, match="has no parameter 'x'; parameters: none"):
+        family("plug").validate_command("turn_on", {"x": 1})
+
+
+def test_missing_parameter_says_what_to_give() -> None:
+    with pytest.raises(InvalidCommand) as info:
+        family("humidifier").validate_command("set_mode", {})
+    assert str(info.value) == (
+        "humidifier command set_mode needs parameter 'mode' (one of auto, low, mid, high)"
+    )
+    assert info.value.allowed == ["auto", "low", "mid", "high"]
+
+
+def test_bad_choice_names_the_choices() -> None:
+    with pytest.raises(InvalidCommand) as info:
+        family("vacuum").validate_command("reset_consumable", {"part": "wheel"})
+    assert str(info.value) == (
+        "vacuum command reset_consumable: part must be one of "
+        "main_brush, side_brush, filter, sensor, got 'wheel'"
+    )
+    assert info.value.field == "part"
+
+
+def test_out_of_range_names_the_range_and_unit() -> None:
+    with pytest.raises(InvalidCommand) as info:
+        family("humidifier").validate_command("set_target_humidity", {"humidity": 95})
+    assert str(info.value) == (
+        "humidifier command set_target_humidity: humidity must be a whole number "
+        "from 30 to 80 %, got 95"
+    )
+
+
+def test_text_parameter_must_not_be_empty_or_huge() -> None:
+    speaker = family("speaker")
+    assert speaker.validate_command("say", {"text": "Good morning"}) == {"text": "Good morning"}
+    with pytest.raises(InvalidCommand, match="text must be a text of 1 to 500 characters"):
+        speaker.validate_command("say", {"text": ""})
+    with pytest.raises(InvalidCommand, match="text must be a text of 1 to 500 characters"):
+        speaker.validate_command("say", {"text": "x" * 501})
+    with pytest.raises(InvalidCommand, match="got 42"):
+        speaker.validate_command("say", {"text": 42})
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(55, 55), ("55", 55), (55.0, 55), (" 60 ", 60)],
+)
+def test_int_parameters_accept_what_the_cli_and_json_send(given: object, expected: int) -> None:
+    result = family("humidifier").validate_command("set_target_humidity", {"humidity": given})
+    assert result == {"humidity": expected}
+    assert type(result["humidity"]) is int
+
+
+@pytest.mark.parametrize("given", [True, 55.5, "fifty", None, [55]])
+def test_int_parameters_refuse_ambiguous_values(given: object) -> None:
+    with pytest.raises(InvalidCommand):
+        family("humidifier").validate_command("set_target_humidity", {"humidity": given})
+
+
+def test_enum_parameters_are_case_insensitive() -> None:
+    assert family("air_conditioner").validate_command("set_mode", {"mode": " Cool "}) == {
+        "mode": "cool"
+    }
+
+
+def test_float_step_is_enforced() -> None:
+    ac = family("air_conditioner")
+    assert ac.validate_command("set_target_temperature", {"temperature": "26.5"}) == {
+        "temperature": 26.5
+    }
+    with pytest.raises(InvalidCommand, match=r"in steps of 0\.5"):
+        ac.validate_command("set_target_temperature", {"temperature": 26.2})
+    with pytest.raises(InvalidCommand):
+        ac.validate_command("set_target_temperature", {"temperature": "nan"})
+
+
+def test_unknown_attribute_names_the_known_ones() -> None:
+    with pytest.raises(UnknownAttribute) as info:
+        family("plug").attribute("humidity")
+    assert (
+        str(info.value) == "plug has no attribute 'humidity'; known attributes: power, temperature"
+    )
+    assert isinstance(info.value, LookupError)
+
+
+def test_model_spec_is_the_family_narrowed_to_the_model() -> None:
+    speaker = builtin_catalog().lookup_model("xiaomi.wifispeaker.lx06")
+    assert speaker is not None
+    assert speaker.family == "speaker"
+    assert speaker.spec.attribute_names == ["volume", "mute"]
+    curtain = builtin_catalog().lookup_model("ZNCLDJ11LM")
+    assert curtain is not None
+    # The ZNCLDJ11LM is mains powered: no battery attribute, no battery consumable.
+    with pytest.raises(UnknownAttribute):
+        curtain.spec.attribute("battery")
+    assert family("curtain").has_attribute("battery")
+
+
+def test_consumables_point_at_numeric_attributes() -> None:
+    purifier = family("air_purifier")
+    (part,) = purifier.consumables
+    assert part.key == "filter"
+    assert purifier.attribute(part.remaining_percent_attribute or "").unit == "%"
+    assert purifier.attribute(part.used_hours_attribute or "").unit == "h"
+
+
+def test_capabilities_are_json_able() -> None:
+    described = family("vacuum").as_dict()
+    assert described["family"] == "vacuum"
+    assert described["poll_interval_s"] == 10
+    command = next(c for c in described["commands"] if c["name"] == "reset_consumable")
+    assert command["params"][0]["choices"] == ["main_brush", "side_brush", "filter", "sensor"]
+    assert {"key": "filter", "nominal_life_hours": 150.0}.items() <= next(
+        c for c in described["consumables"] if c["key"] == "filter"
+    ).items()
+
+
+# --- the records refuse nonsense --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": "Bad Name", "type": ValueType.INT}, "must be snake_case"),
+        ({"name": "mode", "type": ValueType.ENUM}, "an enum needs choices"),
+        ({"name": "x", "type": ValueType.STR, "min": 1}, "min/max/step only apply"),
+        ({"name": "x", "type": ValueType.INT, "min": 5, "max": 1}, "min 5 is above max 1"),
+        ({"name": "x", "type": ValueType.INT, "choices": ("a",)}, "choices only apply to enum"),
+        ({"name": "x", "type": ValueType.ENUM, "choices": ("a", "a")}, "duplicate choices"),
+    ],
+)
+def test_attribute_spec_validates_itself(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        AttributeSpec(**kwargs)  # type: ignore[arg-type]  # kwargs built per case
+
+
+def test_command_spec_requires_a_normalised_name() -> None:
+    with pytest.raises(ValueError, match="is not a normalised command name"):
+        CommandSpec("power_on")
+    with pytest.raises(ValueError, match="duplicate parameter names"):
+        CommandSpec("set_mode", (ParamSpec("m", ValueType.STR), ParamSpec("m", ValueType.STR)))
+
+
+def test_param_default_must_fit() -> None:
+    with pytest.raises(ValueError, match="must be a whole number from 0 to 10"):
+        ParamSpec("level", ValueType.INT, min=0, max=10, required=False, default=11)
+    with pytest.raises(ValueError, match="a parameter with a default is optional"):
+        ParamSpec("level", ValueType.INT, default=1)
+
+
+def test_optional_parameter_gets_its_default() -> None:
+    spec = FamilySpec(
+        "fan",
+        attributes=(AttributeSpec("power", ValueType.BOOL),),
+        commands=(
+            CommandSpec(
+                "set_mode",
+                (
+                    ParamSpec(
+                        "mode", ValueType.ENUM, choices=("a", "b"), required=False, default="a"
+                    ),
+                ),
+            ),
+        ),
+    )
+    assert spec.validate_command("set_mode", {}) == {"mode": "a"}
+
+
+def test_family_checks_consumables_against_its_attributes() -> None:
+    power = AttributeSpec("power", ValueType.BOOL)
+    with pytest.raises(ValueError, match="'filter_hours' is not an attribute of fan"):
+        FamilySpec("fan", (power,), consumables=(ConsumableSpec("filter", "filter_hours"),))
+    with pytest.raises(ValueError, match="is not numeric"):
+        FamilySpec("fan", (power,), consumables=(ConsumableSpec("filter", "power"),))
+    hours = AttributeSpec("filter_hours", ValueType.FLOAT)
+    with pytest.raises(ValueError, match="resettable but fan has no reset_consumable"):
+        FamilySpec(
+            "fan",
+            (power, hours),
+            consumables=(ConsumableSpec("filter", "filter_hours", resettable=True),),
+        )
+    with pytest.raises(ValueError, match="must list exactly the resettable consumables"):
+        FamilySpec(
+            "fan",
+            (power, hours),
+            commands=(
+                CommandSpec(
+                    "reset_consumable", (ParamSpec("part", ValueType.ENUM, choices=("brush",)),)
+                ),
+            ),
+            consumables=(ConsumableSpec("filter", "filter_hours", resettable=True),),
+        )
+    with pytest.raises(ValueError, match="attribute 'power' is declared twice"):
+        FamilySpec("fan", (power, power))
+    with pytest.raises(ValueError, match="name the attribute carrying"):
+        ConsumableSpec("filter")
