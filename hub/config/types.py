@@ -42,8 +42,8 @@ def parse_listen(value: object) -> str:
     if not sep or not port_text.isdigit():
         raise ValueError(f"{value!r} is not host:port (for example 127.0.0.1:8321)")
     port = int(port_text)
-    if not 0 < port < 65536:
-        raise ValueError(f"port {port} is out of range 1-65535")
+    if not 0 <= port < 65536:  # 0: let the system pick a free port (tests, several hubs)
+        raise ValueError(f"port {port} is out of range 0-65535")
     bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     if bare != "localhost":
         try:
