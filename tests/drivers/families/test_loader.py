@@ -101,7 +101,7 @@ def test_non_normalised_command_is_refused_with_its_line() -> None:
 def test_yaml_syntax_error_names_its_line() -> None:
     with pytest.raises(
         SpecError,
-        match=r"^fan\.yaml:4: expected ',' or '}', but got '<stream end>' \(while parsing a flow mapping on line 3\)$",
+        match=r"^fan\.yaml:4: .*',' or '}'.* \(while parsing a flow mapping on line 3\)$",
     ):
         Catalog.from_tables([("fan.yaml", "family: fan\nattributes:\n  power: {type: bool\n")], [])
 
