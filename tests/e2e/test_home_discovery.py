@@ -93,3 +93,51 @@ async def test_hub_finds_the_simulated_home_and_shows_live_state(tmp_path: Path)
             assert entry["token"] not in log
         sim.send(signal.SIGTERM)
         assert await asyncio.wait_for(sim.proc.wait(), timeout=5) == 0
+
+
+async def test_discover_command_lists_devices_and_known_tokens(tmp_path: Path) -> None:
+    env = isolated_env(tmp_path)
+    manifest = tmp_path / "manifest.json"
+    base = "127.0.7.10"
+    sim_args = [
+        script("mihub-sim"),
+        "home",
+        "--base-ip",
+        base,
+        "--seed",
+        "5",
+        "--manifest",
+        str(manifest),
+    ]
+    async with running(sim_args, env) as sim:
+        assert sim.proc.stdout is not None
+        assert b"ready" in await asyncio.wait_for(sim.proc.stdout.readline(), timeout=20)
+        miio = [e for e in json.loads(manifest.read_text()) if e["transport"] == "miio"]
+        half = tmp_path / "half.json"
+        half.write_text(json.dumps(miio[:3]))
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [script("mihub"), *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+
+        assert (await asyncio.to_thread(run, "token", "import", str(half))).returncode == 0
+        proc = await asyncio.to_thread(run, "discover", "--target", "127.0.7.0/24", "--json")
+        assert proc.returncode == 0, proc.stderr
+        rows = {r["did"]: r for r in json.loads(proc.stdout)}
+        assert set(rows) == {e["did"] for e in miio}
+        for entry in miio:
+            row = rows[entry["did"]]
+            assert row["address"] == entry["address"]
+            assert row["token_known"] is (entry in miio[:3])
+            assert row["already_added"] is False
+        bad = await asyncio.to_thread(run, "discover", "--target", "10.0.0.0/8")
+        assert bad.returncode == 2
+        assert "at most a /16" in bad.stderr
+        sim.send(signal.SIGTERM)
+        assert await asyncio.wait_for(sim.proc.wait(), timeout=5) == 0
