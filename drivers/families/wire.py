@@ -141,12 +141,18 @@ class ValueCodec:
     def _decode_number(self, raw: object) -> Value | None:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             return None
-        number: float = raw
+        attr = self.attribute
+        if isinstance(raw, int) and attr.type is ValueType.INT and self.divisor is None:
+            # Exact, however large (JSON integers are unbounded).
+            return self._clamped_int(raw)
+        try:
+            number = float(raw)
+        except OverflowError:
+            return None
         if not math.isfinite(number):
             return None
         if self.divisor is not None:
             number = number / self.divisor
-        attr = self.attribute
         if self.clamp:
             if attr.min is not None:
                 number = max(number, attr.min)
@@ -158,6 +164,15 @@ class ValueCodec:
         if self.decimals is not None:
             number = round(number, self.decimals)
         return float(number)
+
+    def _clamped_int(self, raw: int) -> int:
+        attr = self.attribute
+        if self.clamp:
+            if attr.min is not None and raw < attr.min:
+                return int(attr.min)
+            if attr.max is not None and raw > attr.max:
+                return int(attr.max)
+        return raw
 
     def encode(self, value: Value) -> Raw:
         """The wire value for normalised `value` (already validated against the attribute)."""

@@ -242,3 +242,20 @@ def test_curtain_unknown_motor_state_becomes_none() -> None:
     }
     assert curtain.get_payload() == {"state": ""}
     assert _zigbee("WSDCGQ11LM").get_payload() is None
+
+
+def test_huge_and_non_finite_numbers_do_not_crash() -> None:
+    humidifier = _polled("zhimi.humidifier.ca4")
+    request = humidifier.poll_requests()[0]
+    reply = [
+        {"did": "use_time", "siid": 2, "piid": 9, "code": 0, "value": 10**400},
+        {"did": "temperature", "siid": 3, "piid": 7, "code": 0, "value": float("nan")},
+        {"did": "speed_level", "siid": 2, "piid": 11, "code": 0, "value": 2**70},
+        {"did": "humidity", "siid": 3, "piid": 9, "code": 0, "value": 45.0},
+    ]
+    assert humidifier.decode(request, reply) == {
+        "use_time": None,
+        "temperature": None,
+        "motor_speed": 2**70,
+        "humidity": 45,
+    }
