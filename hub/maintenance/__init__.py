@@ -1,0 +1,65 @@
+"""Predictive maintenance: the pure core.
+
+- `catalog`: the parts catalog (shipped parts.yaml, config overrides, store links).
+- `wear`: readings (`Observation`) to a wear series; replacements found and skipped.
+- `forecast`: `forecast_depletion` (fitted to actual use) and `naive_forecast`.
+- `prompts`: when to prompt, and the `PromptBook` of prompts and their lifecycle.
+- `accuracy`: seeded synthetic consumables with a known end, to measure forecasts.
+
+Nothing here does I/O beyond reading the shipped catalog file: the tracker that
+listens to the event bus, stores readings and prompts, and delivers them, calls in.
+"""
+
+from hub.maintenance.catalog import (
+    DEFAULT_STORE_BASE_URL,
+    PartsCatalog,
+    PartSpec,
+    WearClock,
+    build_catalog,
+    load_default_catalog,
+)
+from hub.maintenance.forecast import (
+    Forecast,
+    ForecastBasis,
+    ForecastParams,
+    forecast_depletion,
+    naive_forecast,
+)
+from hub.maintenance.prompts import (
+    DueReason,
+    Prompt,
+    PromptBook,
+    PromptChange,
+    PromptChangeKind,
+    PromptNotFound,
+    PromptPolicy,
+    PromptStatus,
+    due_reason,
+    prompt_message,
+)
+from hub.maintenance.wear import Observation
+
+__all__ = [
+    "DEFAULT_STORE_BASE_URL",
+    "DueReason",
+    "Forecast",
+    "ForecastBasis",
+    "ForecastParams",
+    "Observation",
+    "PartSpec",
+    "PartsCatalog",
+    "Prompt",
+    "PromptBook",
+    "PromptChange",
+    "PromptChangeKind",
+    "PromptNotFound",
+    "PromptPolicy",
+    "PromptStatus",
+    "WearClock",
+    "build_catalog",
+    "due_reason",
+    "forecast_depletion",
+    "load_default_catalog",
+    "naive_forecast",
+    "prompt_message",
+]

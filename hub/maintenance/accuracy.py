@@ -21,7 +21,7 @@ import random
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from hub.maintenance.catalog import PartsCatalog, PartSpec
 from hub.maintenance.forecast import Forecast, forecast_depletion, naive_forecast
@@ -44,6 +44,13 @@ _STEP = timedelta(minutes=15)
 _STEP_H = _STEP.total_seconds() / 3600.0
 _EPOCH = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 _HISTORY_WINDOW = timedelta(days=70)  # what a tracker would hand the forecaster
+# Bursts of extra use (guests, spring cleaning, a smoky week): how often one starts on
+# a day without one, how long it lasts, how much it multiplies the day's use.
+_BURST_START_PER_DAY = 1 / 45
+_BURST_DAYS = (2, 5)
+_BURST_FACTOR = (1.5, 2.2)
+_BURST_MEAN_DAYS = sum(_BURST_DAYS) / 2
+_BURST_MEAN_FACTOR = sum(_BURST_FACTOR) / 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ class ScenarioKind:
     weekday_hours: tuple[float, float]  # range the scenario's weekday level is drawn from
     weekend_hours: tuple[float, float]
     skip_probability: float  # a day without any use
+    daily_sigma: float  # log-normal spread of one day's use around its expectation
     session_start_hour: float
     poll_hours: float
     reports_hours: bool = True
@@ -67,23 +75,49 @@ class ScenarioKind:
 
 
 SCENARIO_KINDS: tuple[ScenarioKind, ...] = (
+    # A robot vacuum on a daily schedule over a fixed map, longer at weekends.
     ScenarioKind("vacuum main brush", "roborock.vacuum.s5", "main_brush",
-                 (0.4, 1.0), (1.0, 2.2), 0.15, 10.0, 6.0, report_at_session_end=True),
+                 (0.4, 1.0), (1.0, 2.2), 0.10, 0.15, 10.0, 6.0, report_at_session_end=True),
     ScenarioKind("vacuum side brush", "roborock.vacuum.s5", "side_brush",
-                 (0.4, 1.0), (1.0, 2.2), 0.15, 10.0, 6.0, report_at_session_end=True),
+                 (0.4, 1.0), (1.0, 2.2), 0.10, 0.15, 10.0, 6.0, report_at_session_end=True),
     ScenarioKind("vacuum filter", "roborock.vacuum.s5", "filter",
-                 (0.4, 1.0), (1.0, 2.2), 0.15, 10.0, 6.0, report_at_session_end=True),
+                 (0.4, 1.0), (1.0, 2.2), 0.10, 0.15, 10.0, 6.0, report_at_session_end=True),
     ScenarioKind("vacuum sensors", "roborock.vacuum.s5", "sensor_dirty",
-                 (0.4, 1.0), (1.0, 2.2), 0.15, 10.0, 6.0, report_at_session_end=True),
+                 (0.4, 1.0), (1.0, 2.2), 0.10, 0.15, 10.0, 6.0, report_at_session_end=True),
+    # A purifier in auto mode: hours follow the air; the filter wears faster in dirty air.
     ScenarioKind("purifier filter", "zhimi.airpurifier.mb3", "filter",
-                 (6.0, 11.0), (10.0, 16.0), 0.05, 7.0, 2.0,
+                 (6.0, 11.0), (10.0, 16.0), 0.05, 0.20, 7.0, 2.0,
                  whole_hours=True, reports_percent=True, dirty_air=True),
     ScenarioKind("purifier filter, load unknown", "zhimi.airpurifier.mb3", "filter",
-                 (6.0, 11.0), (10.0, 16.0), 0.05, 7.0, 2.0,
+                 (6.0, 11.0), (10.0, 16.0), 0.05, 0.20, 7.0, 2.0,
                  whole_hours=True, reports_percent=True, dirty_air=True, load_known=False),
     ScenarioKind("humidifier wick", "zhimi.humidifier.ca4", "wick",
-                 (5.0, 9.0), (8.0, 14.0), 0.08, 8.0, 4.0),
+                 (5.0, 9.0), (8.0, 14.0), 0.08, 0.20, 8.0, 4.0),
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSchedule:
+    """The drawn parameters of one scenario's use, so an oracle can know its expectation."""
+
+    weekday_hours: float
+    weekend_hours: float
+    season_amplitude: float
+    season_phase: float
+    daily_sigma: float
+    skip_probability: float
+
+    def expected_hours(self, day: date) -> float:
+        """Expected wear (life-hours) on `day`, before that day's randomness."""
+        base = self.weekend_hours if day.weekday() >= 5 else self.weekday_hours
+        noise = math.exp(self.daily_sigma**2 / 2)
+        bursting = _BURST_MEAN_DAYS / (_BURST_MEAN_DAYS + 1 / _BURST_START_PER_DAY)
+        bursts = 1 + bursting * (_BURST_MEAN_FACTOR - 1)
+        return base * self.season(day) * noise * bursts * (1 - self.skip_probability)
+
+    def season(self, day: date) -> float:
+        days = (day - _EPOCH.date()).days
+        return 1 + self.season_amplitude * math.sin(2 * math.pi * days / 365 + self.season_phase)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +125,12 @@ class SimulatedConsumable:
     kind: ScenarioKind
     seed: int
     spec: PartSpec
+    schedule: UsageSchedule
     observations: tuple[Observation, ...]
     replaced_at: datetime
     depletion_at: datetime  # true end of life of the part fitted at `replaced_at`
     gap: tuple[datetime, datetime]
+    midnight_wear: dict[date, float]  # true wear of that part at each midnight
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +139,7 @@ class ScenarioResult:
     seed: int
     errors: dict[int, float | None]  # checkpoint days -> |forecast - truth| in days
     naive_errors: dict[int, float | None]
+    oracle_errors: dict[int, float | None]
     prompts_raised: int
     duplicates: int
     prompted_before_depletion: bool
@@ -112,9 +149,14 @@ class ScenarioResult:
 def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> SimulatedConsumable:
     """Run one part through one seeded usage schedule and record what the device reports."""
     rng = random.Random(f"{kind.name}/{seed}")  # noqa: S311 - a seeded simulation, not crypto
-    weekday = rng.uniform(*kind.weekday_hours)
-    weekend = rng.uniform(*kind.weekend_hours)
-    amplitude, phase = rng.uniform(0.1, 0.3), rng.uniform(0, 2 * math.pi)
+    schedule = UsageSchedule(
+        weekday_hours=rng.uniform(*kind.weekday_hours),
+        weekend_hours=rng.uniform(*kind.weekend_hours),
+        season_amplitude=rng.uniform(0.1, 0.3),
+        season_phase=rng.uniform(0, 2 * math.pi),
+        daily_sigma=kind.daily_sigma,
+        skip_probability=kind.skip_probability,
+    )
     life = spec.life_hours
     raw = wear = rng.uniform(0.1, 0.5) * life  # the first part is part-worn at the start
     replace_at_wear = rng.uniform(0.6, 0.9) * life
@@ -123,18 +165,20 @@ def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> Simula
     gap: tuple[datetime, datetime] | None = None
     burst_left, burst_factor, load = 0, 1.0, 1.0
     observations: list[Observation] = []
+    midnight_wear: dict[date, float] = {}
     t = _EPOCH
-    day_start = t
     session = (t, t)
     while True:
-        if t == day_start:
-            if burst_left == 0 and rng.random() < 1 / 25:
-                burst_left, burst_factor = rng.randint(3, 8), rng.uniform(1.6, 2.5)
+        if t.hour == 0 and t.minute == 0:
+            midnight_wear[t.date()] = wear
+            if burst_left == 0 and rng.random() < _BURST_START_PER_DAY:
+                burst_left = rng.randint(*_BURST_DAYS)
+                burst_factor = rng.uniform(*_BURST_FACTOR)
             factor = burst_factor if burst_left > 0 else 1.0
             burst_left = max(0, burst_left - 1)
-            season = 1 + amplitude * math.sin(2 * math.pi * (t - _EPOCH).days / 365 + phase)
-            base = weekend if t.weekday() >= 5 else weekday
-            hours = base * season * factor * rng.lognormvariate(0, 0.25)
+            base = schedule.weekend_hours if t.weekday() >= 5 else schedule.weekday_hours
+            hours = base * schedule.season(t.date()) * factor
+            hours *= rng.lognormvariate(0, kind.daily_sigma)
             if rng.random() < kind.skip_probability:
                 hours = 0.0
             hours = min(hours, 22.0)
@@ -151,22 +195,23 @@ def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> Simula
                 crossing = t + (target - wear) / worn * (step_end - t)
                 if replaced_at is not None:
                     return SimulatedConsumable(
-                        kind,
-                        seed,
-                        spec,
-                        tuple(observations),
-                        replaced_at,
-                        crossing,
-                        gap or (crossing, crossing),
+                        kind=kind,
+                        seed=seed,
+                        spec=spec,
+                        schedule=schedule,
+                        observations=tuple(observations),
+                        replaced_at=replaced_at,
+                        depletion_at=crossing,
+                        gap=gap or (crossing, crossing),
+                        midnight_wear=midnight_wear,
                     )
                 replaced_at, raw, wear = crossing, 0.0, 0.0
+                midnight_wear = {}
                 worn *= (step_end - crossing) / (step_end - t)
                 used *= (step_end - crossing) / (step_end - t)
             raw += used
             wear += worn
         t = step_end
-        if t - day_start >= timedelta(days=1):
-            day_start = t
         if replaced_at is not None and gap is None and wear >= gap_at_fraction * life:
             gap = (t, t + timedelta(days=gap_days))
         offline = gap is not None and gap[0] <= t < gap[1]
@@ -190,7 +235,12 @@ def _reading(
         if kind.reports_hours
         else None
     )
-    pct = float(max(0, min(100, round(100 * (1 - wear / life))))) if kind.reports_percent else None
+    # Whole percent, truncated like the Mi purifiers do (see hub/maintenance/wear.py).
+    pct = (
+        float(max(0, min(100, math.floor(100 * (1 - wear / life)))))
+        if kind.reports_percent
+        else None
+    )
     return Observation(at, used, pct, load if kind.load_known else 1.0)
 
 
@@ -199,19 +249,38 @@ def measure(sim: SimulatedConsumable, *, prompts: bool = True) -> ScenarioResult
     obs = sim.observations
     errors: dict[int, float | None] = {}
     naive: dict[int, float | None] = {}
+    oracle: dict[int, float | None] = {}
     for days in CHECKPOINT_DAYS:
         at = sim.depletion_at - timedelta(days=days)
         if at < sim.replaced_at + timedelta(days=1):
-            errors[days] = naive[days] = None  # the part fitted then was replaced early
+            # The part fitted then was replaced early: nothing to compare with.
+            errors[days] = naive[days] = oracle[days] = None
             continue
         history = _window(obs, at)
         errors[days] = _error_days(forecast_depletion(history, sim.spec, at), sim.depletion_at)
         naive[days] = _error_days(naive_forecast(history, sim.spec, at), sim.depletion_at)
+        oracle[days] = abs(_oracle_depletion(sim, at) - sim.depletion_at).total_seconds() / 86400
     raised = duplicates = 0
     before, lead = False, None
     if prompts:
         raised, duplicates, before, lead = _replay_prompts(sim)
-    return ScenarioResult(sim.kind.name, sim.seed, errors, naive, raised, duplicates, before, lead)
+    return ScenarioResult(
+        sim.kind.name, sim.seed, errors, naive, oracle, raised, duplicates, before, lead
+    )
+
+
+def _oracle_depletion(sim: SimulatedConsumable, at: datetime) -> datetime:
+    """What a forecaster would say knowing the true wear at the end of `at`'s day and
+    the schedule's expected use after it: the part of the error no forecaster can beat."""
+    day = at.date() + timedelta(days=1)
+    remaining = sim.spec.life_hours - sim.midnight_wear.get(day, sim.spec.life_hours)
+    while remaining > 0:
+        expected = sim.schedule.expected_hours(day)
+        if expected >= remaining:
+            return datetime.combine(day, time(0), UTC) + timedelta(days=remaining / expected)
+        remaining -= expected
+        day += timedelta(days=1)
+    return datetime.combine(day, time(0), UTC)
 
 
 def _window(obs: Sequence[Observation], at: datetime) -> list[Observation]:
@@ -269,7 +338,11 @@ def _stats(values: Sequence[float]) -> dict[str, float | int | None]:
 def summarize(results: Sequence[ScenarioResult]) -> dict[str, object]:
     """Mean and p90 absolute error per checkpoint for both forecasters, plus prompt counts."""
     out: dict[str, object] = {}
-    for label, pick in (("forecast", "errors"), ("naive", "naive_errors")):
+    for label, pick in (
+        ("forecast", "errors"),
+        ("naive", "naive_errors"),
+        ("oracle", "oracle_errors"),
+    ):
         per: dict[str, object] = {}
         for days in CHECKPOINT_DAYS:
             values = [e for r in results if (e := getattr(r, pick)[days]) is not None]

@@ -62,11 +62,12 @@ class ForecastParams:
 
     recent_half_life_days: float = 14.0  # weight of a day's use halves over this age
     profile_days: int = 56  # days of history for the weekday profile and the level
-    profile_shrink_days: float = 2.0  # pseudo-days pulling each weekday toward flat
-    prior_days: float = 1.0  # pseudo-days of the catalog's typical use in the level
+    profile_shrink_days: float = 1.0  # pseudo-days pulling each weekday toward flat
+    nominal_uncertainty: float = 0.5  # sd of the catalog's typical use, as a share of it
     full_history_days: int = 14  # whole days before the basis is "usage"
     band_z: float = 1.2816  # the band is a central 80 % interval
-    winsor_mads: float = 5.0  # cap a day's use at median + this many MADs
+    winsor_mads: float = 5.0  # cap a day's use at median + this many MADs...
+    winsor_floor: float = 1.5  # ...or this many median days, whichever is more
     max_horizon_days: int = 3650  # beyond this, "no depletion in sight"
     reset_drop_hours: float = 1.0  # counter falling more than this is a replacement
     reset_rise_percent: float = 5.0  # percentage rising more than this is a replacement
@@ -204,14 +205,21 @@ def _fit_usage(days: Sequence[DailyUse], nominal: float, params: ForecastParams)
     recent = list(days[-params.profile_days :])
     nominal_sigma = 0.75 * nominal  # a guess at day-to-day spread before any data
     if not recent:
-        return _UsageModel(nominal, (1.0,) * 7, nominal_sigma, nominal_sigma**2, 0)
+        level_sd = params.nominal_uncertainty * nominal
+        return _UsageModel(nominal, (1.0,) * 7, nominal_sigma, level_sd**2, 0)
     shape = _weekday_shape(recent, params.profile_shrink_days)
     deseason = [d.hours / shape[d.day.weekday()] for d in recent]
     med = statistics.median(deseason)
     mad = statistics.median(abs(z - med) for z in deseason)
-    cap = med + params.winsor_mads * 1.4826 * mad if mad > 0 else math.inf
+    # Cap outliers, but never below a multiple of the median day (MAD ~0 on regular use).
+    cap = med + params.winsor_mads * 1.4826 * mad
+    cap = max(cap, params.winsor_floor * med) if med > 0 else math.inf
     last_day = recent[-1].day
-    weights = [0.5 ** ((last_day - d.day).days / params.recent_half_life_days) for d in recent]
+    # Whole weeks share one weight, so every weekday counts alike in the weekly total
+    # however far the shrunk weekday shape is from the true one.
+    weights = [
+        0.5 ** (7 * ((last_day - d.day).days // 7) / params.recent_half_life_days) for d in recent
+    ]
     capped = [min(z, cap) for z in deseason]
     factors = [shape[d.day.weekday()] for d in recent]
     total_w = sum(weights)
@@ -224,11 +232,14 @@ def _fit_usage(days: Sequence[DailyUse], nominal: float, params: ForecastParams)
     spread = sum(w * (z - observed) ** 2 for w, z in zip(weights, capped, strict=True)) / total_w
     if n_eff > 1:
         spread *= n_eff / (n_eff - 1)
-    prior = params.prior_days
-    level = (n_eff * observed + prior * nominal) / (n_eff + prior)
     # Three pseudo-days of the guessed spread keep a two-day history from looking certain.
     sigma2 = (n_eff * spread + 3.0 * nominal_sigma**2) / (n_eff + 3.0)
-    return _UsageModel(level, shape, math.sqrt(sigma2), sigma2 / (n_eff + prior), len(days))
+    # Precision-weighted blend of the observed level with the catalog's typical use.
+    data_precision = n_eff / sigma2
+    prior_precision = 1.0 / (params.nominal_uncertainty * nominal) ** 2
+    level_var = 1.0 / (data_precision + prior_precision)
+    level = (data_precision * observed + prior_precision * nominal) * level_var
+    return _UsageModel(level, shape, math.sqrt(sigma2), level_var, len(days))
 
 
 def _weekday_shape(days: Sequence[DailyUse], shrink: float) -> tuple[float, ...]:
@@ -261,7 +272,7 @@ def _starting_point(
     # but no more than the bucket the device still reports allows.
     elapsed_days = max(0.0, (now - last).total_seconds() / _DAY)
     expected = remaining - model.level * elapsed_days
-    floor = (series.last_remaining_percent - 0.5) / 100.0 * series.life_hours
+    floor = series.last_remaining_percent / 100.0 * series.life_hours
     ceiling = (series.last_remaining_percent + 1.0) / 100.0 * series.life_hours
     return now, min(ceiling, max(floor, expected)), series.level_slack_hours
 

@@ -12,6 +12,7 @@ part's effective life from the device's own percentage when it reports both.
 from __future__ import annotations
 
 import bisect
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -26,15 +27,20 @@ __all__ = [
     "wear_series",
 ]
 
-# A rounded percentage that stepped down since a reading this recent was seen near
-# its boundary; older than this, anywhere inside the 1 % bucket.
+# Devices truncate remaining life to a whole percent: a reading of p means the true
+# value is in [p, p + 1). (python-miio 0.5.12 airpurifier.py docstrings: 682 h used of
+# f1_hour 3500 shows filter1_life 80, where 80.5 % would round to 81.) A percentage
+# that stepped down since a reading this recent was seen at the bucket's upper edge;
+# after a longer silence it is anywhere inside the bucket.
 _FRESH_STEP = timedelta(hours=6)
 # An interval between readings longer than this with wear in it hides how the wear
 # was spread over its days (device offline): those days are "smeared".
 _GAP = timedelta(hours=36)
-# Only calibrate the effective life from the device's percentage past this much wear:
-# before it, the 1 % rounding says too little.
-_MIN_CALIBRATION_WEAR = 0.02
+# Fit the device's own weighting (scale) only once its percentage has stepped over
+# this share of the life; below it, 1 % rounding says too little about a slope.
+_MIN_SCALE_SPAN = 0.08
+# Average the offset over this many latest steps (each is within a fraction of 1 %).
+_OFFSET_KNOTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +175,12 @@ def _from_counter(run: Sequence[Observation], catalog_life: float) -> WearSeries
             pct_prev = pct if pct_prev is None else min(pct_prev, pct)
             last_pct = pct
         at_prev = obs.at
-    life = _calibrated_life(catalog_life, steps)
     times, wear = _dedupe_times(times, wear)
+    scale, offset = _percent_calibration(catalog_life, steps)
     return WearSeries(
         times=tuple(times),
-        wear=tuple(wear),
-        life_hours=life,
+        wear=tuple(scale * w + offset for w in wear),
+        life_hours=catalog_life,
         level_slack_hours=0.0,
         percent_only=False,
         last_used_hours=last_used,
@@ -182,23 +188,32 @@ def _from_counter(run: Sequence[Observation], catalog_life: float) -> WearSeries
     )
 
 
-def _calibrated_life(catalog_life: float, steps: Sequence[tuple[float, float, bool]]) -> float:
-    """The catalog life, moved just enough to agree with the device's own percentage.
+def _percent_calibration(
+    catalog_life: float, steps: Sequence[tuple[float, float, bool]]
+) -> tuple[float, float]:
+    """(scale, offset) mapping counted hours onto the wear the device's own % shows.
 
-    At the latest step of the rounded percentage the true remaining life lies in a
-    1 % bucket (wider when the step was seen late); the wear counted so far then
-    bounds the life. A device that weights wear itself (fan speed, air quality) moves
-    the life; one that counts plain hours leaves the catalog figure alone.
+    At a step of the rounded percentage seen promptly the true remaining life is at
+    the bucket's upper edge, so each such step is a precise reading of the wear.
+    With steps over a tenth of the life a straight line through them gives both the
+    scale (a device weighting wear by fan speed or air quality) and the offset (the
+    wear before the readings began, whose weighting nobody saw). With fewer, only the
+    offset moves. Without steps the counter is taken at face value.
     """
-    for wear, pct, fresh in reversed(steps):
-        hi_remaining = min(100.0, pct + 1.0)
-        lo_remaining = max(0.0, pct - (0.0 if fresh else 0.5))
-        most_used = 1.0 - lo_remaining / 100.0
-        least_used = 1.0 - hi_remaining / 100.0
-        if least_used < _MIN_CALIBRATION_WEAR or wear <= 0:
-            return catalog_life
-        return min(max(catalog_life, wear / most_used), wear / least_used)
-    return catalog_life
+    fresh = [(h, (1.0 - (p + 1.0) / 100.0) * catalog_life) for h, p, ok in steps if ok]
+    knots = fresh or [(h, (1.0 - (p + 0.5) / 100.0) * catalog_life) for h, p, _ in steps]
+    if not knots:
+        return 1.0, 0.0
+    hours = [h for h, _ in knots]
+    worn = [w for _, w in knots]
+    if len(knots) >= 5 and max(worn) - min(worn) >= _MIN_SCALE_SPAN * catalog_life:
+        mean_h, mean_w = statistics.fmean(hours), statistics.fmean(worn)
+        sxx = sum((h - mean_h) ** 2 for h in hours)
+        if sxx > 0:
+            scale = sum((h - mean_h) * (w - mean_w) for h, w in knots) / sxx
+            if scale > 0:
+                return scale, mean_w - scale * mean_h
+    return 1.0, statistics.fmean(w - h for h, w in knots[-_OFFSET_KNOTS:])
 
 
 def _from_percent(run: Sequence[Observation], catalog_life: float) -> WearSeries:
@@ -213,11 +228,11 @@ def _from_percent(run: Sequence[Observation], catalog_life: float) -> WearSeries
             continue
         last_pct = pct
         if pct_prev is None:
-            consumed = 1.0 - pct / 100.0  # first reading: middle of its bucket
+            consumed = 1.0 - (pct + 0.5) / 100.0  # first reading: middle of its bucket
         elif pct < pct_prev:
             fresh = at_prev is not None and obs.at - at_prev <= _FRESH_STEP
             # Just stepped down: the true value is at the bucket's upper edge.
-            consumed = 1.0 - (pct + (0.5 if fresh else 0.0)) / 100.0
+            consumed = 1.0 - (pct + (1.0 if fresh else 0.5)) / 100.0
         else:
             at_prev = obs.at
             continue
@@ -230,7 +245,7 @@ def _from_percent(run: Sequence[Observation], catalog_life: float) -> WearSeries
         times=tuple(times),
         wear=tuple(wear),
         life_hours=catalog_life,
-        level_slack_hours=0.005 * catalog_life,
+        level_slack_hours=0.005 * catalog_life,  # half a bucket
         percent_only=True,
         last_used_hours=None,
         last_remaining_percent=last_pct,

@@ -1,0 +1,276 @@
+"""Forecast maths on synthetic histories whose true depletion is known."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hub.maintenance.catalog import PartSpec, WearClock, load_default_catalog
+from hub.maintenance.forecast import ForecastBasis, forecast_depletion, naive_forecast
+from hub.maintenance.wear import Observation
+
+from .histories import days_between, simulate, weekday_weekend
+
+START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
+CATALOG = load_default_catalog()
+
+
+def _spec(model: str, part: str) -> PartSpec:
+    spec = CATALOG.get(model, part)
+    assert spec is not None
+    return spec
+
+
+MAIN_BRUSH = _spec("roborock.vacuum.s5", "main_brush")
+PURIFIER_FILTER = _spec("zhimi.airpurifier.mb3", "filter")
+BATTERY = _spec("WSDCGQ11LM", "battery")
+
+
+def _error_days(schedule_kwargs: dict[str, object], now: datetime, spec: PartSpec) -> float:
+    sim = simulate(until=now, life_hours=spec.life_hours, **schedule_kwargs)  # type: ignore[arg-type]
+    forecast = forecast_depletion(sim.observations, spec, now)
+    assert forecast is not None
+    assert forecast.depletion_at is not None
+    return days_between(forecast.depletion_at, sim.depletion_at)
+
+
+def test_steady_use_forecasts_the_day_it_runs_out() -> None:
+    now = START + timedelta(days=60, hours=15)
+    sim = simulate(lambda d: 1.0, start=START, until=now, life_hours=300, used_at_start=100)
+    forecast = forecast_depletion(sim.observations, MAIN_BRUSH, now)
+
+    assert forecast is not None
+    assert forecast.basis is ForecastBasis.USAGE
+    assert forecast.rate_hours_per_day == pytest.approx(1.0, rel=0.02)
+    assert forecast.used_hours == pytest.approx(161.0)
+    assert forecast.remaining_percent == pytest.approx(100 * (300 - 161) / 300, abs=0.1)
+    assert forecast.depletion_at is not None
+    assert abs(days_between(forecast.depletion_at, sim.depletion_at)) < 0.5
+    assert forecast.days_left == pytest.approx(139, abs=1)
+    assert forecast.depletion_low is not None
+    assert forecast.depletion_high is not None
+    assert forecast.depletion_low <= sim.depletion_at <= forecast.depletion_high
+
+
+def test_weekday_weekend_use_is_forecast_from_the_weekly_profile() -> None:
+    # 0.4 h on weekdays and 2 h at weekends: 6 h a week, well below the catalog's
+    # 1.1 h a day that the app's rule assumes.
+    schedule = weekday_weekend(0.4, 2.0)
+    kwargs = {"schedule": schedule, "start": START, "used_at_start": 100}
+    probe = simulate(schedule, start=START, until=START, life_hours=300, used_at_start=100)
+    for days_out in (30, 14, 7):
+        now = probe.depletion_at - timedelta(days=days_out)
+        assert abs(_error_days(kwargs, now, MAIN_BRUSH)) <= 1.0, days_out
+
+    now = probe.depletion_at - timedelta(days=30)
+    sim = simulate(schedule, start=START, until=now, life_hours=300, used_at_start=100)
+    naive = naive_forecast(sim.observations, MAIN_BRUSH, now)
+    assert naive is not None
+    assert naive.depletion_at is not None
+    assert days_between(naive.depletion_at, sim.depletion_at) < -3  # the app's rule is early
+
+
+def test_a_burst_of_cleaning_in_the_history_does_not_derail_the_forecast() -> None:
+    rng = random.Random(7)
+    noise = {START.date() + timedelta(days=i): rng.uniform(0.85, 1.15) for i in range(400)}
+    burst = {START.date() + timedelta(days=i) for i in range(40, 44)}  # guests: 4 days x3
+
+    def schedule(d: date) -> float:
+        base = 1.6 if d.weekday() >= 5 else 0.8
+        return base * noise[d] * (3.0 if d in burst else 1.0)
+
+    probe = simulate(schedule, start=START, until=START, life_hours=300, used_at_start=200)
+    for days_out in (14, 7):
+        now = probe.depletion_at - timedelta(days=days_out)
+        error = _error_days(
+            {"schedule": schedule, "start": START, "used_at_start": 200}, now, MAIN_BRUSH
+        )
+        assert abs(error) <= 1.0, days_out
+
+
+def test_a_replacement_mid_history_starts_the_forecast_over() -> None:
+    reset_at = START + timedelta(days=30)
+    now = START + timedelta(days=50, hours=12)
+    sim = simulate(
+        lambda d: 1.5,
+        start=START,
+        until=now,
+        life_hours=300,
+        used_at_start=250,
+        reset_at=reset_at,
+    )
+    forecast = forecast_depletion(sim.observations, MAIN_BRUSH, now)
+
+    assert forecast is not None
+    assert forecast.replaced_at is not None
+    assert forecast.replaced_at == forecast.since
+    assert reset_at <= forecast.replaced_at <= reset_at + timedelta(hours=6)
+    assert forecast.used_hours == pytest.approx(31.5)  # 21 days x 1.5 h since the reset
+    assert forecast.depletion_at is not None
+    # 179 days ahead from 19 days of history: within 1 % of the horizon.
+    assert abs(days_between(forecast.depletion_at, sim.depletion_at)) < 1.8
+
+
+def test_an_offline_gap_in_the_history_costs_no_accuracy() -> None:
+    schedule = weekday_weekend(0.8, 1.6)
+    probe = simulate(schedule, start=START, until=START, life_hours=150, used_at_start=60)
+    now = probe.depletion_at - timedelta(days=14)
+    offline = (now - timedelta(days=25), now - timedelta(days=18))
+    kwargs = {"schedule": schedule, "start": START, "used_at_start": 60, "offline": offline}
+    spec = _spec("roborock.vacuum.s5", "filter")
+
+    assert abs(_error_days(kwargs, now, spec)) <= 1.0
+
+
+def test_a_device_offline_right_now_is_assumed_to_keep_being_used() -> None:
+    schedule = weekday_weekend(0.8, 1.6)
+    probe = simulate(schedule, start=START, until=START, life_hours=300, used_at_start=150)
+    now = probe.depletion_at - timedelta(days=14)
+    offline = (now - timedelta(days=5), now + timedelta(days=1))
+    kwargs = {"schedule": schedule, "start": START, "used_at_start": 150, "offline": offline}
+
+    assert abs(_error_days(kwargs, now, MAIN_BRUSH)) <= 1.0
+
+
+def test_a_truncated_percentage_alone_still_forecasts_within_a_day() -> None:
+    percent_only = replace(MAIN_BRUSH, used_attribute=None, remaining_attribute="life")
+    schedule = weekday_weekend(1.0, 2.0)
+    probe = simulate(schedule, start=START, until=START, life_hours=300, used_at_start=100)
+    now = probe.depletion_at - timedelta(days=14)
+    sim = simulate(
+        schedule,
+        start=START,
+        until=now,
+        life_hours=300,
+        used_at_start=100,
+        report_hours=False,
+        report_percent=True,
+    )
+    forecast = forecast_depletion(sim.observations, percent_only, now)
+
+    assert forecast is not None
+    assert forecast.used_hours is None
+    assert forecast.remaining_percent == sim.observations[-1].remaining_percent
+    assert forecast.depletion_at is not None
+    assert abs(days_between(forecast.depletion_at, sim.depletion_at)) <= 1.0
+
+
+def test_a_purifier_that_weights_wear_itself_is_calibrated_from_its_percentage() -> None:
+    # The filter's % falls 25 % faster than its plain hours (dirty air, high fan
+    # speed); the hours alone would forecast weeks late.
+    schedule = weekday_weekend(9.0, 14.0)
+    kwargs = {
+        "schedule": schedule,
+        "start": START,
+        "used_at_start": 1200,
+        "poll_hours": 2.0,
+        "start_hour": 7.0,
+        "report_percent": True,
+        "weight": 1.25,
+    }
+    probe = simulate(until=START, life_hours=3500, **kwargs)  # type: ignore[arg-type]
+    now = probe.depletion_at - timedelta(days=14)
+    sim = simulate(until=now, life_hours=3500, **kwargs)  # type: ignore[arg-type]
+    forecast = forecast_depletion(sim.observations, PURIFIER_FILTER, now)
+
+    assert forecast is not None
+    assert forecast.remaining_percent == sim.observations[-1].remaining_percent
+    assert forecast.depletion_at is not None
+    assert abs(days_between(forecast.depletion_at, sim.depletion_at)) <= 1.0
+
+
+def test_days_and_weekdays_follow_the_homes_time_zone_across_dst() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 3, 2, tzinfo=berlin)  # DST starts on 29 March
+    schedule = weekday_weekend(0.5, 2.5)
+    probe = simulate(schedule, start=start, until=start, life_hours=300, used_at_start=200)
+    now = probe.depletion_at - timedelta(days=14)
+
+    assert (
+        abs(
+            _error_days(
+                {"schedule": schedule, "start": start, "used_at_start": 200}, now, MAIN_BRUSH
+            )
+        )
+        <= 1.0
+    )
+
+
+def test_a_short_history_falls_back_to_typical_use_with_a_wide_band() -> None:
+    reading = Observation(START, used_hours=30.0)
+    forecast = forecast_depletion([reading], MAIN_BRUSH, START)
+
+    assert forecast is not None
+    assert forecast.basis is ForecastBasis.NOMINAL
+    assert forecast.days_left == pytest.approx(270 / 1.1, rel=0.05)
+    assert forecast.depletion_low is not None
+    assert forecast.depletion_high is not None
+    assert days_between(forecast.depletion_high, forecast.depletion_low) > 20
+
+
+def test_a_worn_out_part_is_reported_as_depleted() -> None:
+    readings = [Observation(START, used_hours=290.0), Observation(START + timedelta(days=9), 301.0)]
+    forecast = forecast_depletion(readings, MAIN_BRUSH, START + timedelta(days=10))
+
+    assert forecast is not None
+    assert forecast.basis is ForecastBasis.DEPLETED
+    assert forecast.days_left == 0
+    assert forecast.remaining_percent == 0
+
+
+def test_a_coin_cell_is_forecast_from_the_trend_of_its_noisy_percentage() -> None:
+    rng = random.Random(3)
+    readings = [
+        Observation(
+            START + timedelta(hours=4 * i),
+            remaining_percent=float(round(80 - 0.1 * (4 * i / 24) + rng.uniform(-2, 2))),
+        )
+        for i in range(6 * 60)
+    ]
+    now = START + timedelta(days=60)
+    forecast = forecast_depletion(readings, BATTERY, now)
+
+    assert forecast is not None
+    assert forecast.basis is ForecastBasis.TREND
+    assert forecast.days_left == pytest.approx(740, rel=0.15)  # 74 % left at 0.1 %/day
+
+
+def test_naive_forecast_is_the_remaining_nominal_hours_at_typical_use() -> None:
+    readings = [Observation(START, used_hours=80.0), Observation(START + timedelta(days=2), 100.0)]
+    naive = naive_forecast(readings, MAIN_BRUSH, START + timedelta(days=2))
+
+    assert naive is not None
+    assert naive.basis is ForecastBasis.NOMINAL
+    assert naive.days_left == pytest.approx(200 / 1.1)
+    assert naive.remaining_percent == pytest.approx(100 * 200 / 300)
+
+
+def test_no_readings_no_forecast_and_naive_times_are_refused() -> None:
+    assert forecast_depletion([], MAIN_BRUSH, START) is None
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Observation(datetime(2026, 1, 1), used_hours=1.0)
+    with pytest.raises(ValueError, match="used_hours or remaining_percent"):
+        Observation(START)
+
+
+def test_readings_after_now_are_ignored() -> None:
+    sim = simulate(lambda d: 1.0, start=START, until=START + timedelta(days=40), life_hours=300)
+    now = START + timedelta(days=20, hours=15)
+    forecast = forecast_depletion(sim.observations, MAIN_BRUSH, now)
+    assert forecast is not None
+    assert forecast.used_hours == pytest.approx(21.0)
+
+
+def test_a_calendar_part_with_a_flat_percentage_has_no_depletion_in_sight() -> None:
+    readings = [Observation(START + timedelta(days=i), remaining_percent=100.0) for i in range(30)]
+    calendar = replace(BATTERY, wear_clock=WearClock.CALENDAR)
+    forecast = forecast_depletion(readings, calendar, START + timedelta(days=30))
+    assert forecast is not None
+    assert forecast.remaining_percent == 100
+    # Flat for a month: fall back to the two-year nominal life, not a false alarm.
+    assert forecast.days_left is not None
+    assert forecast.days_left > 600
