@@ -66,6 +66,11 @@ UNVERIFIED_REPLY_GRACE: Final = 0.2
 RECOVERABLE_ERROR_CODES: Final = frozenset({-9999, -30001})
 
 
+# Compact JSON, as the Mi Home app sends; one encoder reused (json.dumps with
+# options builds a new one per call).
+_COMPACT_JSON: Final = json.JSONEncoder(separators=(",", ":"))
+
+
 @dataclass(frozen=True, slots=True)
 class HelloReply:
     """What a device tells about itself when answering hello."""
@@ -143,6 +148,8 @@ class MiioConnection(MiotCalls):
         self._pending: _PendingCall | None = None
         self._last_id = secrets.randbelow(REQUEST_ID_LIMIT - 1)
         self.counters = MiioCounters()
+        # Clock time of the last verified packet from the device (hello included).
+        self.last_seen: float | None = None
 
     def __repr__(self) -> str:
         return f"MiioConnection({self.name!r}, {self.address[0]}:{self.address[1]})"
@@ -176,13 +183,17 @@ class MiioConnection(MiotCalls):
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        self._count("requests")
-        try:
-            async with asyncio.timeout_at(deadline):
-                await self._lock.acquire()
-        except TimeoutError:
-            self._count("timeouts")
-            raise DeviceTimeout(self.name, f"{method} (device busy)", timeout) from None
+        self.counters.requests += 1
+        self._transport.counters.requests += 1
+        if self._lock.locked():  # only then is there a wait to bound
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await self._lock.acquire()
+            except TimeoutError:
+                self._count("timeouts")
+                raise DeviceTimeout(self.name, f"{method} (device busy)", timeout) from None
+        else:
+            await self._lock.acquire()
         try:
             reply = await self._call(method, [] if params is None else params, deadline, timeout)
         finally:
@@ -237,7 +248,8 @@ class MiioConnection(MiotCalls):
                     continue
                 error = outcome.get("error")
                 if error is None:
-                    self._count("replies")
+                    self.counters.replies += 1
+                    self._transport.counters.replies += 1
                     return outcome
                 code, message = _error_fields(error)
                 self._count("device_errors")
@@ -267,9 +279,7 @@ class MiioConnection(MiotCalls):
         self._last_id = self._last_id % (REQUEST_ID_LIMIT - 1) + 1
         request_id = self._last_id
         pending.ids.add(request_id)
-        body = json.dumps(
-            {"id": request_id, "method": method, "params": params}, separators=(",", ":")
-        )
+        body = _COMPACT_JSON.encode({"id": request_id, "method": method, "params": params})
         elapsed = int(self._transport.clock.monotonic() - session.seen_at)
         stamp = (session.stamp + 1 + elapsed) & 0xFFFFFFFF
         packet = self._codec.encode(session.device_id, stamp, body.encode() + b"\x00")
@@ -304,6 +314,7 @@ class MiioConnection(MiotCalls):
             _LOGGER.info("%s: device restarted (its stamp went back)", self.name)
         self._session = _Session(reply.device_id, reply.stamp, now)
         self._session_stale = False
+        self.last_seen = now
         return reply
 
     def _datagram_received(self, data: bytes) -> None:
@@ -337,7 +348,8 @@ class MiioConnection(MiotCalls):
             if _went_backwards(session, header.stamp, now):
                 _LOGGER.info("%s: device restarted (its stamp went back)", self.name)
                 self._session_stale = True
-            self._session = _Session(session.device_id, header.stamp, now)
+            session.stamp, session.seen_at = header.stamp, now
+            self.last_seen = now
         _settle(pending.future, message)
 
     def _checksum_mismatch(self, data: bytes, pending: _PendingCall | None) -> None:

@@ -92,6 +92,7 @@ async def test_call_returns_the_result(transport: MiioTransport, device: FakeMii
         "value-of-temperature",
     ]
     assert connection.device_id == device.device_id
+    assert connection.last_seen is not None
     assert device.hellos == 1  # one handshake serves many calls
     assert [r.method for r in device.received] == ["echo", "get_prop"]
 
