@@ -1,0 +1,226 @@
+"""Routes under /api/devices: list, show, rename, device tokens, commands, history."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from hub.api.capabilities import capabilities_of, family_spec_for, unit_of, validate_command
+from hub.api.operations import json_response, operation, read_body, read_query
+from hub.api.problems import ApiProblem, problem
+from hub.api.schemas import (
+    AttributeState,
+    CommandIn,
+    CommandResult,
+    DeviceList,
+    DeviceOut,
+    DevicePatch,
+    DeviceTokenIn,
+    History,
+    HistoryPoint,
+    HistoryQuery,
+    utc,
+    utc_or_none,
+)
+from hub.api.settings import HUB_KEY
+from hub.registry import Device
+from hub.runtime import Hub
+
+routes = web.RouteTableDef()
+
+_TAG = "devices"
+_DEVICE = "/api/devices/{id_or_name}"
+
+
+async def _token_keys(hub: Hub) -> frozenset[str]:
+    """Every key under which a device token is known (store and config); never the tokens."""
+    keys = {entry.key for entry in await hub.store.tokens()}
+    for configured in hub.config.devices:
+        keys.add(f"address:{configured.address}")
+        keys.add(f"name:{configured.name}")
+    return frozenset(keys)
+
+
+def _token_known(device: Device, keys: frozenset[str]) -> bool:
+    _, _, local_id = device.id.partition(":")
+    candidates = {device.id, f"name:{device.name}", f"did:{local_id}"}
+    if device.address:
+        candidates.add(f"address:{device.address}")
+    return not candidates.isdisjoint(keys)
+
+
+def device_out(hub: Hub, device: Device, token_keys: frozenset[str]) -> DeviceOut:
+    spec = family_spec_for(device)
+    state = {
+        attribute: AttributeState(
+            value=entry.value,
+            unit=unit_of(spec, attribute),
+            changed_at=utc(entry.changed_at),
+        )
+        for attribute, entry in sorted(hub.state.entries(device.id).items())
+    }
+    return DeviceOut(
+        id=device.id,
+        name=device.name,
+        family=device.family,
+        model=device.model,
+        transport=device.transport,
+        address=device.address,
+        room=device.room,
+        firmware=device.firmware,
+        available=device.available,
+        status=device.status,
+        reason=device.reason,
+        token_known=_token_known(device, token_keys),
+        last_seen=utc_or_none(device.last_seen),
+        state=state,
+        capabilities=capabilities_of(spec),
+    )
+
+
+def _device(request: web.Request) -> Device:
+    return request.app[HUB_KEY].registry.get(request.match_info["id_or_name"])
+
+
+@routes.get("/api/devices")
+@operation("List devices with their state", tag=_TAG, response=DeviceList)
+async def list_devices(request: web.Request) -> web.Response:
+    hub = request.app[HUB_KEY]
+    keys = await _token_keys(hub)
+    devices = sorted(hub.registry, key=lambda d: (d.room or "", d.name))
+    return json_response(DeviceList(devices=[device_out(hub, d, keys) for d in devices]))
+
+
+@routes.get(_DEVICE)
+@operation("Show one device", tag=_TAG, response=DeviceOut, errors=(404,))
+async def show_device(request: web.Request) -> web.Response:
+    hub = request.app[HUB_KEY]
+    device = _device(request)
+    return json_response(device_out(hub, device, await _token_keys(hub)))
+
+
+@routes.patch(_DEVICE)
+@operation(
+    "Rename a device or change its room",
+    tag=_TAG,
+    body=DevicePatch,
+    response=DeviceOut,
+    errors=(400, 404, 409, 413, 415, 422),
+)
+async def update_device(request: web.Request) -> web.Response:
+    hub = request.app[HUB_KEY]
+    device = _device(request)
+    patch = await read_body(request, DevicePatch)
+    changes: dict[str, Any] = {}
+    if patch.name is not None:
+        changes["name"] = patch.name
+    if "room" in patch.model_fields_set:
+        changes["room"] = patch.room.strip() or None if patch.room is not None else None
+    try:
+        updated = hub.registry.update(device.id, **changes)
+    except ValueError as err:
+        if type(err) is not ValueError:
+            raise  # DuplicateDevice and the like map on their own
+        raise ApiProblem(problem(422, "invalid-request", str(err), field="name")) from None
+    return json_response(device_out(hub, updated, await _token_keys(hub)))
+
+
+@routes.put(_DEVICE + "/token")
+@operation(
+    "Set a miio device's token (write-only)",
+    tag=_TAG,
+    body=DeviceTokenIn,
+    status=204,
+    errors=(400, 404, 413, 415, 422),
+    description="The token is stored in the hub's database and never shown again; "
+    "the device's `token_known` turns true.",
+)
+async def set_device_token(request: web.Request) -> web.Response:
+    hub = request.app[HUB_KEY]
+    device = _device(request)
+    body = await read_body(request, DeviceTokenIn)
+    if device.transport != "miio":
+        raise ApiProblem(
+            problem(
+                422,
+                "no-token-for-transport",
+                f"{device.name} is a {device.transport} device; only miio devices take a token",
+                device=device.name,
+                field="token",
+            )
+        )
+    await hub.store.set_token(device.id, body.token.get_secret_value(), at=hub.clock.time())
+    return web.Response(status=204)
+
+
+@routes.post(_DEVICE + "/commands")
+@operation(
+    "Send a command to a device",
+    tag=_TAG,
+    body=CommandIn,
+    response=CommandResult,
+    errors=(400, 404, 413, 415, 422, 502, 503, 504),
+    description="422 names the wrong field and its allowed values; 503: the device is "
+    "unavailable; 504: it did not answer in time; 502: it answered with an error (`code`).",
+)
+async def send_command(request: web.Request) -> web.Response:
+    hub = request.app[HUB_KEY]
+    device = _device(request)
+    body = await read_body(request, CommandIn)
+    params = validate_command(family_spec_for(device), device, body.command, body.params)
+    result = await hub.call(device.id, body.command, params, timeout=body.timeout)
+    # Whatever a driver returns goes out as JSON; what JSON cannot carry becomes text.
+    plain = json.loads(json.dumps(result, default=str))
+    return json_response(CommandResult(device=device.id, command=body.command, result=plain))
+
+
+@routes.get(_DEVICE + "/history")
+@operation(
+    "Recorded values of one attribute",
+    tag=_TAG,
+    query=HistoryQuery,
+    response=History,
+    errors=(404, 422),
+)
+async def attribute_history(request: web.Request) -> web.Response:
+    hub = request.app[HUB_KEY]
+    device = _device(request)
+    query = read_query(request, HistoryQuery)
+    spec = family_spec_for(device)
+    reported = hub.state.entries(device.id)
+    known = (spec.attribute_names if spec is not None else []) + sorted(
+        a for a in reported if spec is None or not spec.has_attribute(a)
+    )
+    if query.attribute not in known and (spec is not None or reported):
+        raise ApiProblem(
+            problem(
+                422,
+                "unknown-attribute",
+                f"{device.name} has no attribute {query.attribute!r}",
+                device=device.name,
+                field="attribute",
+                allowed=known,
+            )
+        )
+    rows = await hub.store.history(
+        device.id,
+        query.attribute,
+        since=None if query.since is None else query.since.timestamp(),
+        until=None if query.until is None else query.until.timestamp(),
+        limit=query.limit + 1,  # one more than shown tells whether older points exist
+    )
+    truncated = len(rows) > query.limit
+    if truncated:
+        rows = rows[1:]  # oldest first: the newest `limit` points are kept
+    points = [HistoryPoint(at=utc(at), value=value) for at, value in rows]
+    return json_response(
+        History(
+            device=device.id,
+            attribute=query.attribute,
+            unit=unit_of(spec, query.attribute),
+            points=points,
+            truncated=truncated,
+        )
+    )
