@@ -91,6 +91,14 @@ class Hub:
             raise RuntimeError("add components before the hub starts")
         self._components.append(component)
 
+    def component(self, name: str) -> Component:
+        """The component called `name` (`KeyError` naming the known ones)."""
+        for component in self._components:
+            if component.name == name:
+                return component
+        known = ", ".join(c.name for c in self._components) or "none"
+        raise KeyError(f"no component {name!r}; components: {known}")
+
     def register_driver(self, driver: Driver) -> None:
         if driver.transport in self._drivers:
             raise ValueError(f"a driver for {driver.transport} is already registered")

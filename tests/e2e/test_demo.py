@@ -1,0 +1,32 @@
+"""The README's first command: `mihub demo` brings up the home and the hub driving it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tests.processes import isolated_env, running, script
+
+
+async def test_demo_adopts_the_virtual_home_prints_a_token_and_stops_by_itself(
+    tmp_path: Path,
+) -> None:
+    args = [
+        script("mihub"), "demo", "--duration", "6", "--listen", "127.0.0.1:0",
+        "--base-ip", "127.0.8.10", "--speed", "600",
+    ]  # fmt: skip
+    async with running(args, isolated_env(tmp_path)) as demo:
+        assert demo.proc.stdout is not None
+        output = (await asyncio.wait_for(demo.proc.stdout.read(), timeout=60)).decode()
+        code = await asyncio.wait_for(demo.proc.wait(), timeout=10)
+        errors = await demo.rest_of_stderr()
+    assert code == 0, errors
+    assert "mihub demo: 6 devices in the virtual home (simulated time x600)" in output
+    for name in ("living_room_vacuum", "kitchen_speaker", "bedroom_humidifier", "desk_plug"):
+        assert f"+ {name} (" in output
+    token_line = next(line for line in output.splitlines() if "API token:" in line)
+    assert token_line.split()[-1].startswith("mh_")
+    assert "mihub demo stopped." in output
+    assert "Traceback" not in errors
+    # The demo keeps nothing of the user's: its data lived in a temporary directory.
+    assert not (tmp_path / "data" / "mihub").exists()
