@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from drivers.families.spec import (
     AttributeSpec,
     CommandSpec,
     ConsumableSpec,
+    ParamSpec,
     UnknownAttribute,
     Value,
     ValueType,
@@ -159,6 +160,32 @@ class FamilySpec:
             defined_at=defined_at,
         )
 
+    def with_limits(self, limits: Mapping[str, tuple[float | None, float | None]]) -> FamilySpec:
+        """This family with narrower numeric ranges for one model.
+
+        Keys are attribute names (``volume``) or ``command.parameter``
+        (``set_volume.volume``); values are ``(min, max)``, None keeping the
+        family's bound. A limit may only narrow: a model cannot promise more
+        than its family declares.
+        """
+        attributes = {a.name: a for a in self.attributes}
+        commands = {c.name: c for c in self.commands}
+        for target, (low, high) in limits.items():
+            command_name, _, param_name = target.partition(".")
+            if not param_name:
+                attributes[target] = _narrow(self.attribute(target), low, high)
+                continue
+            command = commands.get(command_name) or self.command(command_name)
+            if command.param(param_name) is None:
+                raise ValueError(f"command {command_name} has no parameter {param_name!r}")
+            params = tuple(
+                _narrow(p, low, high) if p.name == param_name else p for p in command.params
+            )
+            commands[command_name] = replace(command, params=params)
+        return replace(
+            self, attributes=tuple(attributes.values()), commands=tuple(commands.values())
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-able description (the API's `capabilities`)."""
         return {
@@ -169,6 +196,23 @@ class FamilySpec:
             "commands": [c.as_dict() for c in self.commands],
             "consumables": [c.as_dict() for c in self.consumables],
         }
+
+
+_Schema = TypeVar("_Schema", AttributeSpec, ParamSpec)
+
+
+def _narrow(schema: _Schema, low: float | None, high: float | None) -> _Schema:
+    if schema.type not in (ValueType.INT, ValueType.FLOAT):
+        raise ValueError(f"{schema.name}: limits only apply to numbers")
+    if low is not None and schema.min is not None and low < schema.min:
+        raise ValueError(f"{schema.name}: min {low:g} is below the family's {schema.min:g}")
+    if high is not None and schema.max is not None and high > schema.max:
+        raise ValueError(f"{schema.name}: max {high:g} is above the family's {schema.max:g}")
+    return replace(
+        schema,
+        min=schema.min if low is None else low,
+        max=schema.max if high is None else high,
+    )
 
 
 def _unique(kind: str, names: Iterable[str]) -> None:

@@ -55,6 +55,8 @@ def load_model(text: str, filename: str, families: Mapping[str, FamilySpec]) -> 
         )
     protocol = root.child("protocol").text()
     source = root.child("source").text()
+    if root.has("limits"):
+        family = _limited(root.child("limits"), family)
     if protocol == "miio":
         return _miio(root, model, family, source)
     if protocol == "miot":
@@ -64,6 +66,14 @@ def load_model(text: str, filename: str, families: Mapping[str, FamilySpec]) -> 
     raise root.child("protocol").error(
         f"unknown protocol {protocol!r}; protocols: miio, miot, zigbee2mqtt"
     )
+
+
+def _limited(node: Node, family: FamilySpec) -> FamilySpec:
+    limits: dict[str, tuple[float | None, float | None]] = {}
+    for key, child in node.items():
+        child.only("min", "max")
+        limits[str(key)] = (child.child("min").number(), child.child("max").number())
+    return _checked(node, lambda: family.with_limits(limits))
 
 
 def _checked(node: Node, build: Callable[[], _T]) -> _T:
@@ -156,7 +166,7 @@ def _narrowed(
 
 
 def _miio(root: Node, model: str, family: FamilySpec, source: str) -> MiioModelMap:
-    root.only("model", "family", "protocol", "source", "poll", "commands")
+    root.only("model", "family", "protocol", "source", "limits", "poll", "commands")
     polls = tuple(_miio_poll(n, family) for n in root.child("poll").elements(label="poll[{index}]"))
 
     def command(node: Node, spec: CommandSpec) -> tuple[MiioCall, ...]:
@@ -207,7 +217,15 @@ def _only_field(node: Node) -> Node:
 
 def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelMap:
     root.only(
-        "model", "family", "protocol", "source", "properties", "actions", "poll_prelude", "commands"
+        "model",
+        "family",
+        "protocol",
+        "source",
+        "limits",
+        "properties",
+        "actions",
+        "poll_prelude",
+        "commands",
     )
     properties: dict[str, MiotProperty] = {}
     for node in root.child("properties").elements(label="properties[{index}]"):
@@ -284,7 +302,7 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
 
 
 def _zigbee(root: Node, model: str, family: FamilySpec, source: str) -> ZigbeeModelMap:
-    root.only("model", "family", "protocol", "source", "fields", "readable", "commands")
+    root.only("model", "family", "protocol", "source", "limits", "fields", "readable", "commands")
     fields = tuple(
         ZigbeeField(n.child("key").text(), _codec(_only_field(n), family))
         for n in root.child("fields").elements(label="fields[{index}]")

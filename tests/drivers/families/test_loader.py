@@ -210,3 +210,13 @@ def test_unknown_family_names_the_families() -> None:
 
 def test_builtin_catalog_is_loaded_once() -> None:
     assert builtin_catalog() is builtin_catalog()
+
+
+def test_limits_in_a_model_table_are_checked() -> None:
+    limited = FAN_MIIO.replace("poll:\n", "limits:\n  speed: {min: 10, max: 200}\npoll:\n")
+    text = _error(("acme.fan.v1.yaml", limited))
+    assert text == "acme.fan.v1.yaml:6: limits: speed: max 200 is above the family's 100"
+    limited = FAN_MIIO.replace("poll:\n", "limits:\n  speed: {min: 10}\npoll:\n")
+    fan = _catalog(("acme.fan.v1.yaml", limited)).lookup_model("acme.fan.v1")
+    assert fan is not None
+    assert fan.spec.attribute("speed").min == 10

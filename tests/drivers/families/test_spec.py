@@ -272,3 +272,29 @@ def test_family_checks_consumables_against_its_attributes() -> None:
         FamilySpec("fan", (power, power))
     with pytest.raises(ValueError, match="name the attribute carrying"):
         ConsumableSpec("filter")
+
+
+def test_a_model_can_narrow_its_familys_ranges() -> None:
+    speaker = builtin_catalog().lookup_model("xiaomi.wifispeaker.lx06")
+    assert speaker is not None
+    assert speaker.spec.attribute("volume").min == 6
+    assert speaker.validate_command("set_volume", {"volume": 6}) == {"volume": 6}
+    with pytest.raises(InvalidCommand) as info:
+        speaker.validate_command("set_volume", {"volume": 3})
+    assert str(info.value) == (
+        "speaker command set_volume: volume must be a whole number from 6 to 100 %, got 3"
+    )
+    # The family itself keeps its range.
+    assert family("speaker").validate_command("set_volume", {"volume": 3}) == {"volume": 3}
+
+
+def test_limits_may_only_narrow() -> None:
+    speaker = family("speaker")
+    with pytest.raises(ValueError, match="max 120 is above the family's 100"):
+        speaker.with_limits({"volume": (None, 120)})
+    with pytest.raises(ValueError, match="limits only apply to numbers"):
+        speaker.with_limits({"mute": (0, 1)})
+    with pytest.raises(ValueError, match="command set_volume has no parameter 'level'"):
+        speaker.with_limits({"set_volume.level": (10, None)})
+    with pytest.raises(InvalidCommand, match="speaker has no command 'set_level'"):
+        speaker.with_limits({"set_level.volume": (10, None)})
