@@ -1,0 +1,120 @@
+"""The parts catalog: shipped figures, config overrides, link building, clear errors."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from hub.errors import ConfigError
+from hub.maintenance.catalog import (
+    DEFAULT_STORE_BASE_URL,
+    WearClock,
+    build_catalog,
+    load_default_catalog,
+    shipped_catalog_entries,
+)
+
+
+def test_shipped_lives_match_the_reference_figures() -> None:
+    catalog = load_default_catalog()
+    # python-miio 0.5.12 vacuumcontainers.py ConsumableStatus
+    lives = {p.part: p.life_hours for p in catalog.parts_for("roborock.vacuum.s5")}
+    assert lives == {"main_brush": 300, "side_brush": 200, "filter": 150, "sensor_dirty": 30}
+    # python-miio 0.5.12 airpurifier.py docstrings: f1_hour 3500
+    purifier = catalog.get("zhimi.airpurifier.mb3", "filter")
+    assert purifier is not None
+    assert purifier.life_hours == 3500
+    assert purifier.used_attribute == "filter_hours_used"
+    assert purifier.remaining_attribute == "filter_life_remaining"
+    battery = catalog.get("WSDCGQ11LM", "battery")
+    assert battery is not None
+    assert battery.wear_clock is WearClock.CALENDAR
+    assert catalog.get("zhimi.humidifier.ca4", "wick") is not None
+    assert catalog.get("roborock.vacuum.s5", "mop") is None
+    assert catalog.parts_for("unknown.model") == ()
+
+
+def test_links_are_the_store_base_url_plus_the_path() -> None:
+    brush = load_default_catalog().get("roborock.vacuum.s5", "main_brush")
+    assert brush is not None
+    assert brush.store_url == DEFAULT_STORE_BASE_URL + "/search?keyword=roborock+s5+main+brush"
+
+    local = load_default_catalog("https://shop.example/de/")
+    brush = local.get("roborock.vacuum.s5", "main_brush")
+    assert brush is not None
+    assert brush.store_url == "https://shop.example/de/search?keyword=roborock+s5+main+brush"
+    sensors = local.get("roborock.vacuum.s5", "sensor_dirty")
+    assert sensors is not None
+    assert sensors.store_url is None  # wiped, not bought
+
+
+def test_config_overrides_change_only_the_fields_they_name() -> None:
+    catalog = build_catalog(
+        shipped_catalog_entries(),
+        {
+            "roborock.vacuum.s5": {
+                "main_brush": {"life_hours": 350, "sku": "SDZS01RR"},
+                "sensor_dirty": None,
+                "mop": {"name": "Mop cloth", "life_hours": 60, "typical_hours_per_day": 1.0,
+                        "store_path": "/p/mop"},
+            },
+            "dreame.vacuum.p2008": {
+                "side_brush": {"name": "Side brush", "life_hours": 150, "typical_hours_per_day": 1},
+            },
+        },
+        "https://shop.example",
+    )  # fmt: skip
+    brush = catalog.get("roborock.vacuum.s5", "main_brush")
+    assert brush is not None
+    assert (brush.life_hours, brush.sku, brush.name) == (350, "SDZS01RR", "Main brush")
+    assert catalog.get("roborock.vacuum.s5", "sensor_dirty") is None
+    mop = catalog.get("roborock.vacuum.s5", "mop")
+    assert mop is not None
+    assert mop.store_url == "https://shop.example/p/mop"
+    assert "dreame.vacuum.p2008" in catalog.models
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "words"),
+    [
+        ({"main_brush": {"life_hours": -5}}, "main_brush.life_hours", "greater than 0"),
+        ({"main_brush": {"life_hour": 300}}, "main_brush.life_hour", "Extra inputs"),
+        ({"mop": {"life_hours": 60}}, "mop.name", "Field required"),
+        ({"main_brush": {"store_path": "https://evil.example/x"}}, "main_brush.store_path", "path"),
+        ({"main_brush": {"typical_hours_per_day": 30}}, "main_brush.typical_hours_per_day", "24"),
+        (
+            {"main_brush": {"wear_clock": "sometimes"}},
+            "main_brush.wear_clock",
+            "'use' or 'calendar'",
+        ),
+        ({"main_brush": "300"}, "main_brush", "mapping"),
+    ],
+)
+def test_a_bad_entry_names_model_part_and_field(
+    override: dict[str, object], field: str, words: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_catalog(shipped_catalog_entries(), {"roborock.vacuum.s5": override})
+    error = caught.value
+    assert error.field == f"maintenance.catalog.roborock.vacuum.s5.{field}"
+    assert words in str(error)
+    assert isinstance(error, ValueError)
+
+
+def test_a_bad_store_base_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_default_catalog("ftp://files.example")
+    assert caught.value.field == "maintenance.store_base_url"
+    with pytest.raises(ConfigError):
+        load_default_catalog("https://shop.example/?ref=hub")
+
+
+def test_records_are_frozen() -> None:
+    catalog = load_default_catalog()
+    brush = catalog.get("roborock.vacuum.s5", "main_brush")
+    assert brush is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        brush.life_hours = 1  # type: ignore[misc]  # frozen: the point of the test
+    with pytest.raises(TypeError):
+        catalog.by_model["x"] = {}  # type: ignore[index]  # read-only mapping: the point
