@@ -124,6 +124,12 @@ class VirtualHome:
         self._announcer: Any = None
         self._tick_task: asyncio.Task[None] | None = None
         self._last_tick = self.clock.monotonic()
+        self._measure()
+
+    def _measure(self) -> None:
+        """First readings of every device (what the sensors see before any time passes)."""
+        for zdevice in self.zigbee_devices.values():
+            zdevice.advance(0.0)
 
     # -- ready-made homes ----------------------------------------------------------------
 

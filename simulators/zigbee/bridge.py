@@ -66,6 +66,7 @@ class Zigbee2MqttBridge:
         self._client: mqtt.Client | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._connected: asyncio.Future[None] | None = None
+        self._initial: mqtt.MQTTMessageInfo | None = None
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -84,11 +85,15 @@ class Zigbee2MqttBridge:
         client.on_connect = self._on_connect
         client.on_message = self._on_message
         client.on_disconnect = self._on_disconnect
+        client.on_connect_fail = self._on_connect_fail
         self._client = client
         client.connect_async(self.host, self.port, keepalive=KEEPALIVE_SECONDS)
         client.loop_start()
         try:
             await asyncio.wait_for(self._connected, CONNECT_TIMEOUT)
+            # Ready means the retained states are on the broker, not queued here.
+            if self._initial is not None:
+                await asyncio.to_thread(self._initial.wait_for_publish, FLUSH_TIMEOUT)
         except BaseException:
             await self._shutdown_client()
             raise
@@ -133,6 +138,9 @@ class Zigbee2MqttBridge:
     ) -> None:
         self._hand_off(self._connected_on_loop, not reason.is_failure, str(reason))
 
+    def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
+        self._hand_off(self._connected_on_loop, False, "connection failed (is the broker running?)")
+
     def _on_disconnect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any
     ) -> None:
@@ -163,7 +171,7 @@ class Zigbee2MqttBridge:
             ]
         if topics:
             client.subscribe(topics)
-        self.publish_all()
+        self._initial = self.publish_all()
         if future is not None and not future.done():
             future.set_result(None)
 
@@ -203,18 +211,24 @@ class Zigbee2MqttBridge:
         word = "online" if online else "offline"
         return json.dumps({"state": word}) if self.availability_format == "json" else word
 
-    def _publish(self, suffix: str, payload: Any, *, retain: bool = False, qos: int = 0) -> None:
+    def _publish(
+        self, suffix: str, payload: Any, *, retain: bool = False, qos: int = 0
+    ) -> mqtt.MQTTMessageInfo | None:
         client = self._client
         if client is None:
-            return
+            return None
         text = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
-        client.publish(self._topic(suffix), text, qos=qos, retain=retain)
+        return client.publish(self._topic(suffix), text, qos=qos, retain=retain)
 
     def _log_error(self, message: str) -> None:
         self._publish("bridge/logging", {"level": "error", "message": message})
 
-    def publish_all(self) -> None:
-        """Bridge state, info, device list, then every device's availability and state."""
+    def publish_all(self) -> mqtt.MQTTMessageInfo | None:
+        """Bridge state, info, device list, then every device's availability and state.
+
+        Returns the last publication (QoS 1): once the broker acknowledged it,
+        it holds all of them, in order.
+        """
         self._publish("bridge/state", self._availability(online=True), retain=True, qos=1)
         self._publish(
             "bridge/info",
@@ -228,13 +242,15 @@ class Zigbee2MqttBridge:
         )
         entries = [device.bridge_entry() for device in self.devices.values()]
         self._publish("bridge/devices", entries, retain=True, qos=1)
+        last = None
         for device in self.devices.values():
-            self.publish_availability(device)
+            last = self.publish_availability(device)
             if device.online:
-                self._publish(device.identity.name, device.payload(), retain=True)
+                last = self._publish(device.identity.name, device.payload(), retain=True, qos=1)
+        return last
 
-    def publish_availability(self, device: SimulatedZigbeeDevice) -> None:
-        self._publish(
+    def publish_availability(self, device: SimulatedZigbeeDevice) -> mqtt.MQTTMessageInfo | None:
+        return self._publish(
             f"{device.identity.name}/availability",
             self._availability(online=device.online),
             retain=True,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import random
-from collections.abc import AsyncIterator
+import warnings
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -24,3 +26,12 @@ async def served_home(base_ip: str) -> AsyncIterator[VirtualHome]:
     home = VirtualHome.default(clock=ManualClock(), seed=7, base_ip=base_ip)
     async with home:
         yield home
+
+
+@pytest.fixture
+def collect_python_miio_sockets() -> Iterator[None]:
+    """python-miio leaves its per-request sockets to the garbage collector: collect them quietly."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()

@@ -6,9 +6,6 @@ They run in a thread (asyncio.to_thread) so the simulator's loop keeps serving.
 from __future__ import annotations
 
 import asyncio
-import gc
-import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,16 +17,10 @@ from simulators.home import VirtualHome
 
 # python-miio opens a socket per request and leaves closing it to the garbage
 # collector: third-party noise, not ours.
-pytestmark = pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning")
-
-
-@pytest.fixture(autouse=True)
-def _collect_python_miio_sockets() -> Iterator[None]:
-    """Collect the sockets python-miio leaves in reference cycles while its warning is ignored."""
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
+    pytest.mark.usefixtures("collect_python_miio_sockets"),
+]
 
 
 def entry(home: VirtualHome, name: str) -> dict[str, Any]:
