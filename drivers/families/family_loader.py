@@ -1,4 +1,13 @@
-"""Build `FamilySpec` records from the family tables (``families/*.yaml``)."""
+"""Build `FamilySpec` records from the family tables (``specs/*.yaml``).
+
+A table has ``family``, ``description``, ``poll_interval_s`` (absent: state is
+pushed), and mappings keyed by name: ``attributes`` (``type``: bool | int |
+float | str | enum, ``unit``, ``min``, ``max``, ``step``, ``choices``,
+``max_length``, ``writable``, ``description``), ``commands`` (``description``
+and ``params`` with the same keys plus ``required``/``default``) and
+``consumables`` (``used_hours_attribute``, ``remaining_percent_attribute``,
+``nominal_life_hours``, ``resettable``, ``description``).
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,27 @@
 Everything a table says is checked against its family here, so a wrong
 attribute, command, parameter or enum value fails at load time with the file
 and line, not when a user first presses a button.
+
+A table has ``model``, ``family``, ``protocol`` (miio | miot | zigbee2mqtt),
+``source`` (where the wire facts come from) and optionally ``limits``
+(``{volume: {min: 6}, set_volume.volume: {min: 6}}``). A wire value feeds an
+attribute through ``attribute`` plus, optionally, ``table`` (wire -> value),
+``divisor``, ``decimals``, ``invert``, ``valid_min``/``valid_max`` and ``clamp``.
+
+- miio: ``poll`` is a list of ``{method, params, reply: values | object |
+  first_object, fields: [{key, attribute, ...}]}`` (a ``values`` poll asks for
+  its fields' keys, as get_prop does); ``commands`` maps a command to method
+  calls ``{method, params}``.
+- miot: ``properties`` lists ``{key, siid, piid}`` (python-miio's names), with
+  ``attribute`` when the property feeds one (only those are polled);
+  ``actions`` lists ``{key, siid, aiid}``; a command is a list of
+  ``{set: key, value}`` and ``{action: key, in: [...]}`` steps;
+  ``poll_prelude`` lists writes sent before each poll.
+- zigbee2mqtt: ``fields`` lists state fields, ``readable`` the fields
+  ``<name>/get`` answers, ``commands`` the ``/set`` JSON of each command.
+
+Anywhere a command's parameter goes, ``{param: name}`` (optionally with a
+``table`` from value to wire value) stands for it.
 """
 
 from __future__ import annotations
