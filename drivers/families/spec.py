@@ -105,6 +105,10 @@ class _ValueSchema:
                 raise ValueError(f"{kind} {self.name}: an enum needs choices")
             if len(set(self.choices)) != len(self.choices):
                 raise ValueError(f"{kind} {self.name}: duplicate choices")
+            for choice in self.choices:
+                # Input is matched case-insensitively, so choices are lower case.
+                if not choice or choice != choice.strip().lower():
+                    raise ValueError(f"{kind} {self.name}: choice {choice!r} must be lower case")
         elif self.choices:
             raise ValueError(f"{kind} {self.name}: choices only apply to enum")
         if self.max_length is not None and self.type is not ValueType.STR:

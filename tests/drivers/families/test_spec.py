@@ -205,6 +205,7 @@ def test_capabilities_are_json_able() -> None:
         ({"name": "x", "type": ValueType.INT, "min": 5, "max": 1}, "min 5 is above max 1"),
         ({"name": "x", "type": ValueType.INT, "choices": ("a",)}, "choices only apply to enum"),
         ({"name": "x", "type": ValueType.ENUM, "choices": ("a", "a")}, "duplicate choices"),
+        ({"name": "x", "type": ValueType.ENUM, "choices": ("OPEN",)}, "must be lower case"),
     ],
 )
 def test_attribute_spec_validates_itself(kwargs: dict[str, object], message: str) -> None:
