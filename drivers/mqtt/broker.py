@@ -1,0 +1,164 @@
+"""Where the hub's MQTT broker is: embedded in the hub (amqtt) or external (Mosquitto...).
+
+With no `mqtt.url` the hub runs amqtt inside its own event loop: zero setup, ~60 ms to
+start, enough for one home. amqtt has no MQTT 5, no shared subscriptions, loses queued
+QoS 1 messages across a restart and may hand a new client retained messages of topics
+it did not subscribe to (`MqttClient` filters incoming topics itself). Homes with more
+than one machine, or that need persistence, point `mqtt.url` at Mosquitto instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Protocol
+from urllib.parse import unquote, urlsplit
+
+from hub.config.types import split_listen
+from hub.errors import ConfigError, HubError
+
+if TYPE_CHECKING:
+    from hub.config.models import MqttConfig
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_PORT: Final = 1883
+DEFAULT_TLS_PORT: Final = 8883
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerEndpoint:
+    """How to reach a broker; the password never appears in repr or logs."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    tls: bool = False
+
+    def __str__(self) -> str:
+        scheme = "mqtts" if self.tls else "mqtt"
+        return f"{scheme}://{self.host}:{self.port}"
+
+
+def parse_broker_url(url: str) -> BrokerEndpoint:
+    """`mqtt[s]://[user[:password]@]host[:port]` as an endpoint; `ConfigError` if it is not one."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("mqtt", "mqtts"):
+        raise ConfigError(
+            f"MQTT URL must start with mqtt:// or mqtts://, got {parts.scheme or 'no'} scheme",
+            field="mqtt.url",
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError("the MQTT URL's port is not a number 1-65535", field="mqtt.url") from None
+    if not parts.hostname:
+        raise ConfigError("the MQTT URL has no host", field="mqtt.url")
+    tls = parts.scheme == "mqtts"
+    return BrokerEndpoint(
+        host=parts.hostname,
+        port=port or (DEFAULT_TLS_PORT if tls else DEFAULT_PORT),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        tls=tls,
+    )
+
+
+class MqttBroker(Protocol):
+    """The broker the hub's client connects to; started before it and stopped after it."""
+
+    @property
+    def endpoint(self) -> BrokerEndpoint: ...
+
+    @property
+    def embedded(self) -> bool: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class ExternalBroker:
+    """A broker someone else runs (Mosquitto on this or another machine): nothing to start."""
+
+    embedded = False
+
+    def __init__(self, url: str) -> None:
+        self._endpoint = parse_broker_url(url)
+
+    @property
+    def endpoint(self) -> BrokerEndpoint:
+        return self._endpoint
+
+    async def start(self) -> None:
+        _LOGGER.info("using the external MQTT broker at %s", self._endpoint)
+
+    async def stop(self) -> None:
+        return None
+
+
+class EmbeddedBroker:
+    """amqtt serving MQTT 3.1.1 on `listen` (``host:port``) inside the hub's event loop."""
+
+    embedded = True
+
+    def __init__(self, listen: str) -> None:
+        host, port = split_listen(listen)
+        self._endpoint = BrokerEndpoint(host=host or "127.0.0.1", port=port)
+        self._broker: Any = None  # amqtt.broker.Broker once started
+
+    @property
+    def endpoint(self) -> BrokerEndpoint:
+        return self._endpoint
+
+    @property
+    def running(self) -> bool:
+        return self._broker is not None
+
+    async def start(self) -> None:
+        if self._broker is not None:
+            return
+        # Imported here: a hub that uses an external broker never loads amqtt.
+        from amqtt.broker import Broker
+        from amqtt.errors import BrokerError
+
+        amqtt_logger = logging.getLogger("amqtt")
+        if amqtt_logger.level == logging.NOTSET:
+            # amqtt logs every connection at INFO; keep its warnings, unless the
+            # user asked for its logger by name (logging.loggers in the config).
+            amqtt_logger.setLevel(logging.WARNING)
+        config = {
+            "listeners": {
+                "default": {"type": "tcp", "bind": f"{self._endpoint.host}:{self._endpoint.port}"}
+            },
+            # Only what we need: no $SYS publisher waking every 20 s, no packet logger.
+            "plugins": {
+                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}
+            },
+        }
+        broker = Broker(config)
+        try:
+            await broker.start()
+        except BrokerError as err:
+            raise HubError(
+                f"the embedded MQTT broker cannot listen on {self._endpoint.host}:"
+                f"{self._endpoint.port}: {err.__cause__ or err}",
+                hint="if a broker (Mosquitto?) already runs there, set mqtt.url to use it, "
+                "or choose another mqtt.embedded_listen",
+            ) from None
+        self._broker = broker
+        _LOGGER.info("embedded MQTT broker (amqtt) listening on %s", self._endpoint)
+
+    async def stop(self) -> None:
+        broker, self._broker = self._broker, None
+        if broker is not None:
+            await broker.shutdown()
+            _LOGGER.info("embedded MQTT broker stopped")
+
+
+def broker_from_config(config: MqttConfig) -> MqttBroker:
+    """The external broker of `mqtt.url`, or the embedded one on `mqtt.embedded_listen`."""
+    if config.url:
+        return ExternalBroker(config.url)
+    return EmbeddedBroker(config.embedded_listen)

@@ -1,0 +1,168 @@
+"""The hub's events, mirrored onto MQTT for other tools (dashboards, Node-RED, scripts).
+
+Topics below the mirror prefix (``mqtt.mirror_topic``, default ``mihub``):
+
+- ``<prefix>/status``: ``online``/``offline``, retained, the will of the hub's client.
+- ``<prefix>/devices/<name>/state``: every known attribute as one JSON object, retained.
+- ``<prefix>/devices/<name>/availability``: ``{"available", "status", "reason"}``, retained.
+- ``<prefix>/events/<kind>``: every other event (device_added, scene runs, notifications...)
+  as JSON, not retained.
+
+Retained topics are republished after every (re)connect, since a broker restart may
+have lost them, and cleared when a device is removed or renamed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+from typing import TYPE_CHECKING, Any, Final
+
+from drivers.mqtt.client import MqttClient
+from hub.events import (
+    DeviceAvailability,
+    DeviceRemoved,
+    DeviceUpdated,
+    Event,
+    StateChanged,
+    Subscription,
+)
+from hub.registry import Device
+
+if TYPE_CHECKING:
+    from hub.runtime import Hub
+
+_LOGGER = logging.getLogger(__name__)
+
+#: Events waiting for the mirror; beyond this the bus counts drops (a stalled broker).
+MIRROR_QUEUE_SIZE: Final = 8192
+
+
+class MqttMirror:
+    """Publishes hub events under a topic prefix; one task, owned and cancelled here."""
+
+    def __init__(self, hub: Hub, client: MqttClient, prefix: str = "mihub") -> None:
+        self._hub = hub
+        self._client = client
+        self.prefix = prefix.rstrip("/")
+        self._subscription: Subscription[Event] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+        # Names each device was published under, to clear the old topics after a rename.
+        self._names_by_id: dict[str, set[str]] = {}
+
+    def start(self) -> None:
+        self._subscription = self._hub.bus.subscribe(
+            Event, maxsize=MIRROR_QUEUE_SIZE, name="mqtt-mirror"
+        )
+        self._task = asyncio.get_running_loop().create_task(
+            self._run(self._subscription), name="mqtt-mirror"
+        )
+        self._client.add_connection_listener(self._connection_changed)
+        if self._client.connected:
+            self.publish_all()
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
+
+    def device_topic(self, name: str, leaf: str) -> str:
+        return f"{self.prefix}/devices/{name}/{leaf}"
+
+    def publish_all(self) -> None:
+        """Every device's state and availability, retained (after a (re)connect)."""
+        for device in self._hub.registry:
+            self._publish_state(device)
+            self._publish_availability(device)
+
+    # -- event loop side -----------------------------------------------------------------
+
+    async def _run(self, subscription: Subscription[Event]) -> None:
+        while True:
+            dirty: set[str] = set()
+            self._handle(await subscription.get(), dirty)
+            # Coalesce a burst (one poll's worth of changes) into one message per device.
+            while True:
+                try:
+                    event = subscription.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+                self._handle(event, dirty)
+            for device_id in dirty:
+                device = self._hub.registry.find(device_id)
+                if device is not None:
+                    self._publish_state(device)
+
+    def _handle(self, event: Event, dirty: set[str]) -> None:
+        try:
+            if isinstance(event, StateChanged):
+                dirty.add(event.device_id)
+            elif isinstance(event, DeviceAvailability):
+                device = self._hub.registry.find(event.device_id)
+                if device is not None:
+                    self._publish_availability(device)
+            else:
+                self._publish_event(event)
+                if isinstance(event, DeviceRemoved):
+                    self._clear(event.name)
+                elif isinstance(event, DeviceUpdated) and "name" in event.changes:
+                    self._renamed(event.device_id)
+        except Exception:
+            _LOGGER.exception("could not mirror %s", event.kind)
+
+    def _renamed(self, device_id: str) -> None:
+        device = self._hub.registry.find(device_id)
+        if device is None:
+            return
+        # The event carries the new name only; the old topics are found by the id.
+        for name in self._names_by_id.pop(device_id, set()) - {device.name}:
+            self._clear(name)
+        self._publish_state(device)
+        self._publish_availability(device)
+
+    # -- publishing ---------------------------------------------------------------------
+
+    def _publish_state(self, device: Device) -> None:
+        self._names_by_id.setdefault(device.id, set()).add(device.name)
+        snapshot = self._hub.state.snapshot(device.id)
+        if snapshot:
+            self._send(self.device_topic(device.name, "state"), snapshot, retain=True)
+
+    def _publish_availability(self, device: Device) -> None:
+        self._names_by_id.setdefault(device.id, set()).add(device.name)
+        self._send(
+            self.device_topic(device.name, "availability"),
+            {"available": device.available, "status": str(device.status), "reason": device.reason},
+            retain=True,
+        )
+
+    def _publish_event(self, event: Event) -> None:
+        body = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+        body["kind"] = event.kind
+        device_id = body.get("device_id")
+        if isinstance(device_id, str) and "name" not in body:
+            device = self._hub.registry.find(device_id)
+            if device is not None:
+                body["name"] = device.name
+        self._send(f"{self.prefix}/events/{event.kind}", body, retain=False)
+
+    def _clear(self, name: str) -> None:
+        for leaf in ("state", "availability"):
+            # An empty retained message deletes the retained one.
+            self._client.publish_nowait(self.device_topic(name, leaf), b"", retain=True)
+
+    def _send(self, topic: str, body: dict[str, Any], *, retain: bool) -> None:
+        payload = json.dumps(body, default=str, separators=(",", ":"))
+        if self._client.publish_nowait(topic, payload, retain=retain):
+            self.published += 1
+
+    def _connection_changed(self, connected: bool) -> None:
+        if connected:
+            self.publish_all()

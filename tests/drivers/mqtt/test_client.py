@@ -1,0 +1,243 @@
+"""MqttClient against a real broker (embedded amqtt and Mosquitto)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from drivers.mqtt import (
+    MqttClient,
+    MqttMessage,
+    MqttNotConnected,
+    PublishNotConfirmed,
+    parse_broker_url,
+)
+from tests.drivers.mqtt.brokers import BrokerUnderTest, MosquittoBroker
+from tests.drivers.mqtt.z2m import WAIT
+
+#: Retry quickly: these tests restart brokers and must not wait out a real backoff.
+FAST_RECONNECT = 0.05
+
+
+def make_client(broker: BrokerUnderTest, **kwargs: object) -> MqttClient:
+    return MqttClient(
+        parse_broker_url(broker.url),
+        reconnect_min_delay=FAST_RECONNECT,
+        reconnect_max_delay=0.2,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+class Inbox:
+    """Messages a handler received, awaitable one by one."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[MqttMessage] = asyncio.Queue()
+
+    def __call__(self, message: MqttMessage) -> None:
+        self.queue.put_nowait(message)
+
+    async def next(self) -> MqttMessage:
+        async with asyncio.timeout(WAIT):
+            return await self.queue.get()
+
+
+class ConnectionLog:
+    def __init__(self) -> None:
+        self.changes: asyncio.Queue[bool] = asyncio.Queue()
+
+    def __call__(self, connected: bool) -> None:
+        self.changes.put_nowait(connected)
+
+    async def next(self) -> bool:
+        async with asyncio.timeout(WAIT):
+            return await self.changes.get()
+
+
+async def test_publish_and_receive_with_acknowledgement(broker: BrokerUnderTest) -> None:
+    sender, receiver = make_client(broker), make_client(broker)
+    inbox = Inbox()
+    receiver.subscribe("home/+/temperature", inbox, qos=1)
+    await receiver.start()
+    await sender.start()
+    try:
+        await sender.publish("home/bedroom/temperature", b"21.5", qos=1, timeout=WAIT)
+        message = await inbox.next()
+        assert (message.topic, message.payload) == ("home/bedroom/temperature", b"21.5")
+    finally:
+        await sender.stop()
+        await receiver.stop()
+
+
+async def test_status_topic_is_online_then_offline_retained(broker: BrokerUnderTest) -> None:
+    hub = make_client(broker, status_topic="mihub/status")
+    await hub.start()
+    watcher = make_client(broker)
+    statuses = Inbox()
+    watcher.subscribe("mihub/status", statuses)
+    await watcher.start()
+    try:
+        first = await statuses.next()
+        assert (first.payload, first.retain) == (b"online", True)
+        await hub.stop()
+        assert (await statuses.next()).payload == b"offline"
+    finally:
+        await hub.stop()
+        await watcher.stop()
+
+
+async def test_will_says_offline_when_the_hub_vanishes(broker: BrokerUnderTest) -> None:
+    """A hub that dies without saying goodbye is reported offline by the broker (LWT)."""
+    hub = make_client(broker, status_topic="mihub/status")
+    watcher = make_client(broker)
+    statuses = Inbox()
+    watcher.subscribe("mihub/status", statuses)
+    await watcher.start()
+    await hub.start()
+    try:
+        assert (await statuses.next()).payload == b"online"
+        # Cut the TCP connection under paho, as a crash or a pulled cable would.
+        sock = hub._paho.socket()
+        assert sock is not None
+        sock.shutdown(2)
+        assert (await statuses.next()).payload == b"offline"
+        # ...and the hub's client comes back by itself and says so.
+        assert (await statuses.next()).payload == b"online"
+    finally:
+        await hub.stop()
+        await watcher.stop()
+
+
+async def test_only_subscribed_topics_reach_handlers(broker: BrokerUnderTest) -> None:
+    """The hub filters topics itself: amqtt may deliver retained topics nobody asked for."""
+    client = make_client(broker)
+    inbox = Inbox()
+    client.subscribe("zigbee2mqtt/#", inbox)
+    await client.start()
+    try:
+        # Subscribe paho behind the wrapper's back: what a stray retained message looks like.
+        client._paho.subscribe("elsewhere/#", 0)
+        await client.publish("elsewhere/thing", b"not for us", qos=1, timeout=WAIT)
+        await client.publish("zigbee2mqtt/sensor", b"{}", qos=1, timeout=WAIT)
+        message = await inbox.next()
+        assert message.topic == "zigbee2mqtt/sensor"
+        assert inbox.queue.empty()
+    finally:
+        await client.stop()
+
+
+async def test_broker_restart_clear_error_then_reconnect_and_resubscribe(
+    broker: BrokerUnderTest,
+) -> None:
+    client = make_client(broker)
+    inbox, log = Inbox(), ConnectionLog()
+    client.subscribe("home/#", inbox, qos=1)
+    client.add_connection_listener(log)
+    await client.start()
+    try:
+        assert await log.next() is True
+        await broker.stop()
+        assert await log.next() is False
+        with pytest.raises(MqttNotConnected, match="nothing was sent to home/door"):
+            await client.publish("home/door", b"open", qos=1, timeout=WAIT)
+        await broker.start()
+        assert await log.next() is True
+        # Resubscribed after the reconnect: a message published now arrives.
+        await client.publish("home/door", b"open", qos=1, timeout=WAIT)
+        assert (await inbox.next()).payload == b"open"
+        assert client.connections == 2
+    finally:
+        await client.stop()
+
+
+async def test_unconfirmed_publish_is_an_error_and_never_resent(
+    broker: BrokerUnderTest,
+) -> None:
+    """A stalled broker: the caller hears so, and the message is not delivered after the fact."""
+    if not isinstance(broker, MosquittoBroker):
+        pytest.skip("stalling needs a broker in its own process (SIGSTOP); amqtt runs in ours")
+    # The hub's client waits 0.5 s before reconnecting, so the observer is subscribed to
+    # the new broker first and would see a resent message.
+    client = MqttClient(
+        parse_broker_url(broker.url), reconnect_min_delay=0.5, reconnect_max_delay=0.5
+    )
+    observer = make_client(broker)
+    inbox = Inbox()
+    await client.start()
+    pid = broker.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(PublishNotConfirmed, match="will not be resent"):
+            await client.publish("home/curtain/set", b"OPEN", qos=1, timeout=0.3)
+    finally:
+        os.kill(pid, signal.SIGKILL)  # the stalled broker dies with the bytes it had
+    await broker.stop()
+    await broker.start()
+    observer.subscribe("home/#", inbox, qos=1)
+    await observer.start()
+    try:
+        assert not client.connected
+        await client.wait_connected(WAIT)
+        await client.publish("home/curtain/set", b"CLOSE", qos=1, timeout=WAIT)
+        assert (await inbox.next()).payload == b"CLOSE"
+        assert inbox.queue.empty(), "the withdrawn OPEN was resent after the reconnect"
+    finally:
+        await client.stop()
+        await observer.stop()
+
+
+async def test_not_running_broker_does_not_block_start() -> None:
+    from tests.mqtt_broker import free_port
+
+    client = MqttClient(parse_broker_url(f"mqtt://127.0.0.1:{free_port()}"))
+    await client.start(wait=0.2)
+    try:
+        assert not client.connected
+        assert "cannot connect" in client.last_error
+        with pytest.raises(MqttNotConnected, match=r"cannot connect to mqtt://127\.0\.0\.1"):
+            await client.publish("x", b"y", timeout=1)
+    finally:
+        await client.stop()
+
+
+async def test_overlapping_filters_deliver_each_message_once(broker: BrokerUnderTest) -> None:
+    client = make_client(broker)
+    everything, availability = Inbox(), Inbox()
+    await client.start()
+    client.subscribe("zigbee2mqtt/+/availability", availability)
+    client.subscribe("zigbee2mqtt/#", everything)
+    try:
+        await client.publish("zigbee2mqtt/door/availability", b"online", qos=1, timeout=WAIT)
+        await client.publish("zigbee2mqtt/door", b"{}", qos=1, timeout=WAIT)
+        assert [(await everything.next()).topic, (await everything.next()).topic] == [
+            "zigbee2mqtt/door/availability",
+            "zigbee2mqtt/door",
+        ]
+        assert (await availability.next()).topic == "zigbee2mqtt/door/availability"
+        assert everything.queue.empty()
+        assert availability.queue.empty()
+    finally:
+        await client.stop()
+
+
+@pytest.mark.parametrize(
+    ("outer", "inner", "expected"),
+    [
+        ("a/#", "a/b/c", True),
+        ("a/#", "a", True),
+        ("#", "x/+/y", True),
+        ("a/+/c", "a/b/c", True),
+        ("a/+/c", "a/+/c", True),
+        ("a/+", "a/#", False),
+        ("a/b", "a/+", False),
+        ("a/+/c", "a/b", False),
+        ("a/b/c", "a/b", False),
+    ],
+)
+def test_filter_covering(outer: str, inner: str, expected: bool) -> None:
+    from drivers.mqtt.client import covers
+
+    assert covers(outer, inner) is expected
