@@ -124,7 +124,7 @@ class MiioDriver:
             token = await self._hub.store.token_for(*token_keys(device.id, device.address))
             if token is not None and device.id not in self._tracked:
                 self.adopt_soon(Adoption(device.address, token, model=None))
-        if self._hub.config.discovery.targets:
+        if self._hub.config.discovery.targets or self._hub.config.discovery.mdns:
             self._spawn(self._discover_periodically(), "miio-discovery")
 
     async def _import_token_file(self) -> None:
@@ -142,7 +142,11 @@ class MiioDriver:
         settings = self._hub.config.discovery
         while True:
             try:
-                found = await self.discover(settings.targets, timeout=settings.hello_timeout)
+                found = await self.discover(
+                    settings.targets,
+                    timeout=settings.hello_timeout,
+                    mdns_window=settings.mdns_window if settings.mdns else None,
+                )
             except (OSError, ValueError) as err:
                 _LOGGER.warning("discovery sweep failed: %s", err)
             else:
@@ -172,42 +176,56 @@ class MiioDriver:
     # -- discovery ---------------------------------------------------------------------------
 
     async def discover(
-        self, targets: Iterable[str], *, timeout: float = HELLO_TIMEOUT, adopt: bool = True
+        self,
+        targets: Iterable[str],
+        *,
+        timeout: float = HELLO_TIMEOUT,
+        adopt: bool = True,
+        mdns_window: float | None = None,
     ) -> list[Discovered]:
-        """Sweep the targets with hello; adopt (or re-address) every device whose token is known."""
+        """Sweep the targets with hello (and browse mDNS for `mdns_window` seconds);
+        adopt, or re-address, every device whose token is known."""
+        sightings: dict[str, tuple[int, str]] = {}
         hosts = expand_targets(targets)
-        replies = await self.miio.sweep(hosts, port=self.port, timeout=timeout)
-        found: list[Discovered] = []
-        for reply in replies:
-            device_id = f"miio:{reply.device_id}"
-            known = self._hub.registry.find(device_id)
-            token, name, room = await self._token_for(device_id, reply.host)
-            if (
-                adopt
-                and token is not None
-                and (known is None or known.address != reply.host or device_id not in self._tracked)
-            ):
-                try:
-                    known = await self.adopt(Adoption(reply.host, token, name=name, room=room))
-                except HubError as err:
-                    _LOGGER.warning(
-                        "found %s at %s but cannot adopt it: %s", device_id, reply.host, err
-                    )
-                    known = self._hub.registry.find(device_id)
-            found.append(
-                Discovered(
-                    address=reply.host,
-                    did=reply.device_id,
-                    source="sweep",
-                    token_known=token is not None,
-                    already_added=known is not None,
-                    device_id=device_id,
-                    name=known.name if known else name,
-                    model=known.model if known else None,
-                    status=str(known.status) if known else None,
-                )
-            )
-        return found
+        if hosts:
+            for reply in await self.miio.sweep(hosts, port=self.port, timeout=timeout):
+                sightings[reply.host] = (reply.device_id, "sweep")
+        if mdns_window:
+            from drivers.miio.mdns import browse  # zeroconf only when browsing
+
+            interfaces = self._hub.config.discovery.mdns_interfaces or None
+            for seen in await browse(mdns_window, interfaces=interfaces):
+                sightings.setdefault(seen.address, (seen.did, "mdns"))
+        return [
+            await self._sighted(host, did, source, adopt=adopt)
+            for host, (did, source) in sightings.items()
+        ]
+
+    async def _sighted(self, host: str, did: int, source: str, *, adopt: bool) -> Discovered:
+        device_id = f"miio:{did}"
+        known = self._hub.registry.find(device_id)
+        token, name, room = await self._token_for(device_id, host)
+        if (
+            adopt
+            and token is not None
+            and (known is None or known.address != host or device_id not in self._tracked)
+        ):
+            try:
+                known = await self.adopt(Adoption(host, token, name=name, room=room))
+            except HubError as err:
+                _LOGGER.warning("found %s at %s but cannot adopt it: %s", device_id, host, err)
+                known = self._hub.registry.find(device_id)
+        return Discovered(
+            address=host,
+            did=did,
+            source=source,
+            token_known=token is not None,
+            already_added=known is not None,
+            device_id=device_id,
+            name=known.name if known else name,
+            model=known.model if known else None,
+            status=str(known.status) if known else None,
+        )
 
     async def _token_for(
         self, device_id: str, address: str

@@ -83,7 +83,12 @@ class DeviceConfig(_Section):
 class DiscoveryConfig(_Section):
     targets: list[DiscoveryTarget] = Field(default_factory=list)
     interval: Duration = 300.0
-    mdns: bool = True
+    #: Browse for devices announcing `_miio._udp.local.`; multicast, so opt-in.
+    mdns: bool = False
+    #: Interface addresses to browse on (empty: every interface).
+    mdns_interfaces: list[str] = Field(default_factory=list)
+    #: How long each browse listens for announcements.
+    mdns_window: Duration = 3.0
     hello_timeout: Duration = 1.0
     tokens_file: Path | None = None
 
