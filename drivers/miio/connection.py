@@ -112,7 +112,7 @@ class _Session:
 
     device_id: int
     stamp: int
-    # Our clock's monotonic time when the device's clock read `stamp`.
+    # Loop time when the device's clock read `stamp`.
     seen_at: float
 
 
@@ -148,7 +148,8 @@ class MiioConnection(MiotCalls):
         self._pending: _PendingCall | None = None
         self._last_id = secrets.randbelow(REQUEST_ID_LIMIT - 1)
         self.counters = MiioCounters()
-        # Clock time of the last verified packet from the device (hello included).
+        # Wall time (the transport's clock) of the last verified packet from the
+        # device, hello included.
         self.last_seen: float | None = None
 
     def __repr__(self) -> str:
@@ -217,7 +218,7 @@ class MiioConnection(MiotCalls):
                     if deadline - loop.time() <= backoff:
                         break
                     if backoff > 0:
-                        await self._transport.clock.sleep(backoff)
+                        await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, self.policy.backoff_max)
                     self._count("retries")
                 remaining = deadline - loop.time()
@@ -233,7 +234,7 @@ class MiioConnection(MiotCalls):
                         break
                 outcome = await self._attempt(pending, method, params, wait)
                 if outcome is _Signal.CLOSED:
-                    raise DeviceUnavailable(self.name, "the miio transport was closed")
+                    raise DeviceUnavailable(self.name, "its miio connection was closed")
                 if outcome is _Signal.TIMEOUT:
                     # Skip ids the device may have seen. One loss is usually
                     # just a loss; two in a row may be a device that restarted
@@ -280,7 +281,7 @@ class MiioConnection(MiotCalls):
         request_id = self._last_id
         pending.ids.add(request_id)
         body = _COMPACT_JSON.encode({"id": request_id, "method": method, "params": params})
-        elapsed = int(self._transport.clock.monotonic() - session.seen_at)
+        elapsed = int(asyncio.get_running_loop().time() - session.seen_at)
         stamp = (session.stamp + 1 + elapsed) & 0xFFFFFFFF
         packet = self._codec.encode(session.device_id, stamp, body.encode() + b"\x00")
         loop = asyncio.get_running_loop()
@@ -301,7 +302,7 @@ class MiioConnection(MiotCalls):
         if reply is None:
             return None
         previous = self._session
-        now = self._transport.clock.monotonic()
+        now = asyncio.get_running_loop().time()
         if previous is not None and previous.device_id != reply.device_id:
             _LOGGER.warning(
                 "%s: device id at %s changed from %d to %d",
@@ -314,7 +315,7 @@ class MiioConnection(MiotCalls):
             _LOGGER.info("%s: device restarted (its stamp went back)", self.name)
         self._session = _Session(reply.device_id, reply.stamp, now)
         self._session_stale = False
-        self.last_seen = now
+        self.last_seen = self._transport.clock.time()
         return reply
 
     def _datagram_received(self, data: bytes) -> None:
@@ -344,12 +345,12 @@ class MiioConnection(MiotCalls):
             self._drop(len(data), "stale or duplicate reply")
             return
         if session is not None:
-            now = self._transport.clock.monotonic()
+            now = asyncio.get_running_loop().time()
             if _went_backwards(session, header.stamp, now):
                 _LOGGER.info("%s: device restarted (its stamp went back)", self.name)
                 self._session_stale = True
             session.stamp, session.seen_at = header.stamp, now
-            self.last_seen = now
+            self.last_seen = self._transport.clock.time()
         _settle(pending.future, message)
 
     def _checksum_mismatch(self, data: bytes, pending: _PendingCall | None) -> None:

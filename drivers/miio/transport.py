@@ -5,6 +5,10 @@ answers hello probes, and hands each other datagram to the `MiioConnection`
 registered for the sender's address. Meaning (ids, retries, JSON) lives in
 `drivers.miio.connection`. Nothing here starts a task: waits are futures with
 timers armed by `loop.call_at`, so closing the transport leaves nothing behind.
+
+Network timing (timeouts, backoff, the device's stamp) runs on the event loop's
+clock, since devices and packets live in real time; the injected `Clock` only
+dates `MiioConnection.last_seen`, like every other timestamp of the hub.
 """
 
 from __future__ import annotations

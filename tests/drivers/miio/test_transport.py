@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from drivers.miio import MiioConnection, MiioTransport, RetryPolicy, TokenCodec
+from hub.clock import ManualClock
 from hub.errors import (
     AuthenticationFailed,
     DeviceError,
@@ -385,3 +386,18 @@ async def test_close_fails_pending_calls_and_leaves_nothing_running(
     assert not transport.is_running
     with pytest.raises(DeviceUnavailable):
         await connection.send("echo", [])
+
+
+async def test_network_timing_does_not_wait_for_an_injected_clock(
+    device: FakeMiioDevice,
+) -> None:
+    # A hub under test may run on a ManualClock; packets still live in real
+    # time, so retries and timeouts must not wait for someone to advance it.
+    clock = ManualClock(start=1_800_000_000.0)
+    async with MiioTransport(bind_host="127.0.0.1", policy=FAST, clock=clock) as transport:
+        connection = connect(transport, device)
+        await connection.send("echo", [])
+        assert connection.last_seen == 1_800_000_000.0
+        device.faults.silent = True
+        with pytest.raises(DeviceTimeout):
+            await connection.send("echo", [], timeout=1.0)
