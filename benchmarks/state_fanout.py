@@ -1,0 +1,130 @@
+"""State fan-out: a real `mihub run` polling N simulated devices at their intervals.
+
+For each size (default 500 and 1000 devices, plus an empty hub as the baseline
+run side by side), start the simulator and the hub as separate processes, wait
+until every device is adopted, then measure the hub's RSS and its CPU share
+over a fixed window. Prints one JSON line.
+
+    python benchmarks/state_fanout.py [--sizes 500,1000] [--window 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+#: Adopting 1,000 devices (hello + miIO.info each) on 2 busy cores, with margin.
+ADOPT_TIMEOUT = 240.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _rss_mb(pid: int) -> float:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 1e6
+
+
+async def _wait_line(stream: asyncio.StreamReader, needle: bytes, timeout: float) -> None:
+    async with asyncio.timeout(timeout):
+        while True:
+            line = await stream.readline()
+            if not line:
+                raise SystemExit(f"process ended before printing {needle!r}")
+            if needle in line:
+                return
+
+
+async def _measure(devices: int, window: float, workdir: Path, base_ip: str) -> dict[str, Any]:
+    manifest = workdir / f"manifest-{devices}.json"
+    sim = None
+    if devices:
+        sim = await asyncio.create_subprocess_exec(
+            str(BIN / "mihub-sim"), "--log-level", "WARNING", "home", "--devices", str(devices),
+            "--base-ip", base_ip, "--manifest", str(manifest), "--seed", "2",
+            stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        assert sim.stdout is not None
+        await _wait_line(sim.stdout, b"ready", 120)
+    config = workdir / f"config-{devices}.yaml"
+    lines = [f"storage:\n  data_dir: {workdir / f'data-{devices}'}", "api:\n  listen: 127.0.0.1:0"]
+    if devices:
+        entries = [e for e in json.loads(manifest.read_text()) if e["transport"] == "miio"]
+        lines.append(
+            "devices:\n"
+            + "".join(
+                f"  - {{name: {e['name']}, address: {e['address']}, token: '{e['token']}'}}\n"
+                for e in entries
+            )
+        )
+    config.write_text("\n".join(lines) + "\n")
+    hub = await asyncio.create_subprocess_exec(
+        str(BIN / "mihub"), "run", "--config", str(config), "--log-level", "info",
+        stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    assert hub.stderr is not None
+    try:
+        started = time.monotonic()
+        await _wait_line(hub.stderr, b"ready in", 60)
+        adopted = 0
+        async with asyncio.timeout(ADOPT_TIMEOUT):
+            while adopted < devices:
+                line = await hub.stderr.readline()
+                if b"adopted" in line:
+                    adopted += 1
+        adopt_seconds = time.monotonic() - started
+        drain = asyncio.create_task(hub.stderr.read())  # keep the pipe from filling
+        cpu_before, wall_before = _cpu_seconds(hub.pid), time.monotonic()
+        await asyncio.sleep(window)  # the measurement window itself
+        cpu = _cpu_seconds(hub.pid) - cpu_before
+        wall = time.monotonic() - wall_before
+        rss = _rss_mb(hub.pid)
+    finally:
+        hub.send_signal(signal.SIGTERM)
+        await hub.wait()
+        if sim is not None:
+            sim.send_signal(signal.SIGTERM)
+            await sim.wait()
+    drain.cancel()
+    return {
+        "devices": devices,
+        "rss_mb": round(rss, 1),
+        "cpu_share": round(cpu / wall, 4),
+        "adopt_seconds": round(adopt_seconds, 1),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="500,1000")
+    parser.add_argument("--window", type=float, default=20.0)
+    parser.add_argument("--base-ip", default="127.1.0.10")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        baseline = await _measure(0, args.window, workdir, args.base_ip)
+        runs = [await _measure(n, args.window, workdir, args.base_ip) for n in sizes]
+    for run in runs:
+        run["rss_over_empty_hub"] = round(run["rss_mb"] / baseline["rss_mb"], 2)
+        run["rss_per_device_kb"] = round(
+            (run["rss_mb"] - baseline["rss_mb"]) * 1000 / run["devices"], 1
+        )
+    print(json.dumps({"benchmark": "state_fanout", "empty_hub": baseline, "runs": runs,
+                      "target": "rss_mb < 80 at 500 devices"}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
