@@ -67,11 +67,11 @@ class Humidifier(MiotDevice):
         "clean_mode": False,
     }
 
-    def read(self, name: str) -> Any:
-        if name == "fahrenheit":
-            celsius = self.read("temperature") if self.room else 22.0
+    def read_property(self, prop: MiotProperty) -> Any:
+        if prop.name == "fahrenheit":
+            celsius = self.room.temperature if self.room else 22.0
             return round(celsius * 1.8 + 32, 1)
-        return super().read(name)
+        return super().read_property(prop)
 
     def humidifying(self) -> bool:
         if not self.values["power"] or not 0 < self.values["water_level"] <= FULL_TANK:
