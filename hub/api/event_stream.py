@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -47,9 +48,16 @@ def event_kinds() -> dict[str, type[Event]]:
     pending: list[type[Event]] = list(Event.__subclasses__())
     while pending:
         klass = pending.pop()
-        kinds[_kind_of(klass)] = klass
+        if _is_current(klass):
+            kinds[_kind_of(klass)] = klass
         pending.extend(klass.__subclasses__())
     return dict(sorted(kinds.items()))
+
+
+def _is_current(klass: type[Event]) -> bool:
+    """False for the class `@dataclass(slots=True)` replaced (it lingers in __subclasses__)."""
+    module = sys.modules.get(klass.__module__)
+    return module is None or getattr(module, klass.__qualname__, klass) is klass
 
 
 def _kind_of(klass: type[Event]) -> str:
@@ -114,7 +122,7 @@ def build_filter(hub: Hub, kinds: Iterable[str], devices: Iterable[str]) -> Even
     )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # compared and hashed by identity
 class _Client:
     request: web.Request
     ws: web.WebSocketResponse
@@ -158,12 +166,22 @@ EVENT_STREAMS_KEY = web.AppKey("event_streams", EventStreams)
 
 async def _close(client: _Client, code: int, reason: str, timeout: float) -> None:
     """Close handshake within `timeout`; then the connection is cut, sent or not."""
-    with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError):
+    try:
         async with asyncio.timeout(timeout):
             await client.ws.close(code=code, message=reason.encode())
-    transport = client.request.transport
-    if transport is not None:
-        transport.abort()
+    except (TimeoutError, ConnectionError, RuntimeError):
+        pass
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise  # this task really is being cancelled
+        # After a send was cancelled on a full socket, aiohttp's drain waiter stays
+        # cancelled and every later write raises CancelledError: the socket is
+        # stalled and the close frame could not be delivered anyway.
+    finally:
+        transport = client.request.transport
+        if transport is not None:
+            transport.abort()
 
 
 async def _forward(client: _Client, limits: EventStreamLimits) -> None:
@@ -202,11 +220,19 @@ async def _apply_message(hub: Hub, client: _Client, text: str) -> dict[str, Any]
     try:
         new_filter = build_filter(hub, message.types, message.devices)
     except ApiProblem as err:
-        return {"type": "error", **err.problem.model_dump(exclude_none=True)}
+        fields = err.problem.model_dump(exclude_none=True, exclude={"type", "title", "instance"})
+        return {"type": "error", **fields}
     except DeviceNotFound as err:
         return {"type": "error", "status": 404, "detail": err.message, "device": err.device}
     client.filter = new_filter
     return {"type": "subscribed", **new_filter.describe()}
+
+
+def _peer_name(request: web.Request) -> str:
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        return f"{peer[0]}:{peer[1]}"
+    return "the owner socket"
 
 
 @routes.get("/api/events")
@@ -236,9 +262,10 @@ async def events_socket(request: web.Request) -> web.StreamResponse:
     )
     if not ws.can_prepare(request).ok:
         raise ApiProblem(problem(400, "websocket-expected", "this endpoint speaks WebSocket only"))
-    await ws.prepare(request)
-    peer = request.remote or "local socket"
+    peer = _peer_name(request)
     client: _Client
+    # Subscribe before the handshake completes, so every event published after the
+    # client sees its connection open reaches it.
     sub: Subscription[Event] = hub.bus.subscribe(
         Event,
         where=lambda event: client.filter.matches(event),
@@ -246,6 +273,11 @@ async def events_socket(request: web.Request) -> web.StreamResponse:
         name=f"websocket {peer}",
     )
     client = _Client(request, ws, sub, initial, peer)
+    try:
+        await ws.prepare(request)
+    except BaseException:
+        sub.close()
+        raise
     streams = request.app[EVENT_STREAMS_KEY]
     streams.add(client)
     client.forwarder = asyncio.create_task(_forward(client, limits), name=f"events to {peer}")

@@ -14,6 +14,7 @@ import pytest
 from drivers.families import lookup_model
 from hub.api import ApiServer, ApiSettings, EventStreamLimits, FailedAuthPolicy
 from hub.auth import hash_api_token, new_api_token
+from hub.clock import Clock
 from hub.config import HubConfig
 from hub.events import DeviceStatus
 from hub.registry import Device
@@ -135,9 +136,11 @@ async def start_hub(tmp_path: Path) -> AsyncIterator[LiveHubFactory]:
     """Start a hub with the API; tests pick the failed-auth limit."""
     started: list[Hub] = []
 
-    async def start(*, max_failures: int = 1000, config: HubConfig | None = None) -> LiveHub:
+    async def start(
+        *, max_failures: int = 1000, config: HubConfig | None = None, clock: Clock | None = None
+    ) -> LiveHub:
         data_dir = tmp_path / "data"
-        hub = Hub(config or HubConfig(), data_dir=data_dir)
+        hub = Hub(config or HubConfig(), data_dir=data_dir, clock=clock)
         server = ApiServer(hub, listen=("127.0.0.1", 0), settings=_settings(max_failures))
         hub.add_component(server)
         await hub.start()
