@@ -24,7 +24,7 @@ from typing import Any, Final, Self
 
 from hub.clock import AcceleratedClock, Clock, SystemClock
 from simulators.environment import Room
-from simulators.miio.device import SimulatedMiioDevice
+from simulators.miio.device import MiioCommandError, SimulatedMiioDevice
 from simulators.miio.models import MIIO_MODELS
 from simulators.miio.server import MiioServer
 from simulators.plan import (
@@ -297,6 +297,25 @@ class VirtualHome:
         device.faults.update(dict(changes))
         if changes.get("reboot"):
             device.reboot()
+
+    def call(self, name: str, method: str, params: Any = None) -> Any:
+        """Run a miio method on a device as if it had arrived over the network.
+
+        The command is logged like a received one; the result is what the device
+        would answer, and `MiioCommandError` what it would refuse. For scripted
+        scenarios and benchmarks that drive devices without sockets.
+        """
+        device = self.miio_devices.get(name)
+        if device is None:
+            raise KeyError(
+                f"no simulated miio device {name!r}; known: {', '.join(self.miio_devices)}"
+            )
+        reply = device.handle_request(
+            {"id": 0, "method": method, "params": [] if params is None else params}
+        )
+        if "error" in reply:
+            raise MiioCommandError(reply["error"]["code"], reply["error"]["message"])
+        return reply["result"]
 
     def manifest(self) -> list[dict[str, Any]]:
         """One entry per device: name, model, family, transport, address, did/token or ieee, room.

@@ -104,7 +104,8 @@ class SimulatedMiioDevice:
 
     def stamp(self) -> int:
         """Seconds since boot, as sent in every packet header."""
-        return max(1, int(self.clock.monotonic() - self._booted_at))
+        # The header field is 32 bits; at extreme speeds uptime wraps like a counter.
+        return max(1, int(self.clock.monotonic() - self._booted_at)) & 0xFFFFFFFF
 
     def reboot(self) -> None:
         """Restart: the stamp starts again from zero, the state survives."""

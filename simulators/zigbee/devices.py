@@ -157,7 +157,8 @@ class SimulatedZigbeeDevice:
         }
 
     def state(self) -> dict[str, Any]:
-        return dict(self.values)
+        """What the device last published (all a hub can know), plus model extras."""
+        return self.payload()
 
     def apply_state(self, values: Mapping[str, Any]) -> None:
         room_values = {k: v for k, v in values.items() if k in ROOM_QUANTITIES}
@@ -203,6 +204,8 @@ class SimulatedZigbeeDevice:
             "room": self.identity.room,
             "online": self.online,
             "state": self.state(),
+            # What the device sees now; it publishes only past its report thresholds.
+            "measured": dict(self.values),
         }
 
 
