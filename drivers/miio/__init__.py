@@ -1,4 +1,15 @@
-"""miio: the LAN protocol of Mi devices (UDP 54321, AES-encrypted JSON-RPC)."""
+"""miio: the LAN protocol of Mi devices (UDP 54321, AES-encrypted JSON-RPC).
+
+    async with MiioTransport() as transport:            # one socket for every device
+        found = await transport.sweep(["192.168.1.20", "192.168.1.21"])
+        plug = transport.connection("192.168.1.20", parse_token(token_hex), name="plug")
+        await plug.send("get_prop", ["power"])           # -> ["on"]
+        await plug.get_properties([(2, 1)])              # MIoT: [{"did", "siid", "piid", "code", "value"}]
+
+Layers: `codec` (bytes <-> packets), `transport` (socket, hello, routing by
+address), `connection` (per device: lock, ids, stamps, retries, typed errors),
+`miot` (MIoT and common calls on top of `send`).
+"""
 
 from drivers.miio.codec import (
     HELLO_PACKET,
