@@ -91,9 +91,21 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
         prop.pop("title", None)
         if description:
             param["description"] = description
-        param["schema"] = prop
+        param["schema"] = _without_null(prop)
         params.append(param)
     return params
+
+
+def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter is absent or a string, never null: drop pydantic's null branch."""
+    options = prop.get("anyOf")
+    if not isinstance(options, list):
+        return prop
+    rest = [o for o in options if o != {"type": "null"}]
+    out = {k: v for k, v in prop.items() if k != "anyOf" and not (k == "default" and v is None)}
+    if len(rest) == 1:
+        return {**rest[0], **out}
+    return {**out, "anyOf": rest}
 
 
 def _json_content(ref: dict[str, Any], media: str = "application/json") -> dict[str, Any]:
