@@ -16,11 +16,12 @@ path (virtual home over the real protocols) will feed the same `measure`.
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from hub.maintenance.catalog import PartsCatalog, PartSpec
@@ -72,6 +73,19 @@ class ScenarioKind:
     dirty_air: bool = False  # wear weighted by air quality (purifier filters)
     load_known: bool = True  # the hub sees the weighting (from the AQI it reads)
     report_at_session_end: bool = False  # vacuums report consumables after a clean
+    bursts: bool = True  # occasional spells of heavier use
+    season_amplitude: tuple[float, float] = (0.1, 0.3)  # yearly swing of use, either way
+
+    def steady(self) -> ScenarioKind:
+        """The same device on a regular routine: no bursts, little season, little noise."""
+        return replace(
+            self,
+            name=f"{self.name} (steady)",
+            skip_probability=0.02,
+            daily_sigma=0.05,
+            bursts=False,
+            season_amplitude=(0.0, 0.05),
+        )
 
 
 SCENARIO_KINDS: tuple[ScenarioKind, ...] = (
@@ -106,13 +120,14 @@ class UsageSchedule:
     season_phase: float
     daily_sigma: float
     skip_probability: float
+    bursts: bool
 
     def expected_hours(self, day: date) -> float:
         """Expected wear (life-hours) on `day`, before that day's randomness."""
         base = self.weekend_hours if day.weekday() >= 5 else self.weekday_hours
         noise = math.exp(self.daily_sigma**2 / 2)
         bursting = _BURST_MEAN_DAYS / (_BURST_MEAN_DAYS + 1 / _BURST_START_PER_DAY)
-        bursts = 1 + bursting * (_BURST_MEAN_FACTOR - 1)
+        bursts = 1 + bursting * (_BURST_MEAN_FACTOR - 1) if self.bursts else 1.0
         return base * self.season(day) * noise * bursts * (1 - self.skip_probability)
 
     def season(self, day: date) -> float:
@@ -152,10 +167,11 @@ def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> Simula
     schedule = UsageSchedule(
         weekday_hours=rng.uniform(*kind.weekday_hours),
         weekend_hours=rng.uniform(*kind.weekend_hours),
-        season_amplitude=rng.uniform(0.1, 0.3),
+        season_amplitude=rng.uniform(*kind.season_amplitude),
         season_phase=rng.uniform(0, 2 * math.pi),
         daily_sigma=kind.daily_sigma,
         skip_probability=kind.skip_probability,
+        bursts=kind.bursts,
     )
     life = spec.life_hours
     raw = wear = rng.uniform(0.1, 0.5) * life  # the first part is part-worn at the start
@@ -171,7 +187,7 @@ def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> Simula
     while True:
         if t.hour == 0 and t.minute == 0:
             midnight_wear[t.date()] = wear
-            if burst_left == 0 and rng.random() < _BURST_START_PER_DAY:
+            if kind.bursts and burst_left == 0 and rng.random() < _BURST_START_PER_DAY:
                 burst_left = rng.randint(*_BURST_DAYS)
                 burst_factor = rng.uniform(*_BURST_FACTOR)
             factor = burst_factor if burst_left > 0 else 1.0
@@ -283,9 +299,11 @@ def _oracle_depletion(sim: SimulatedConsumable, at: datetime) -> datetime:
     return datetime.combine(day, time(0), UTC)
 
 
-def _window(obs: Sequence[Observation], at: datetime) -> list[Observation]:
-    start = at - _HISTORY_WINDOW
-    return [o for o in obs if start <= o.at <= at]
+def _window(obs: Sequence[Observation], at: datetime) -> Sequence[Observation]:
+    """The readings a tracker would hand the forecaster at `at` (obs sorted by time)."""
+    lo = bisect.bisect_left(obs, at - _HISTORY_WINDOW, key=lambda o: o.at)
+    hi = bisect.bisect_right(obs, at, key=lambda o: o.at)
+    return obs[lo:hi]
 
 
 def _error_days(forecast: Forecast | None, truth: datetime) -> float | None:
@@ -357,14 +375,21 @@ def summarize(results: Sequence[ScenarioResult]) -> dict[str, object]:
     return out
 
 
-def run(catalog: PartsCatalog, seeds: Sequence[int], *, prompts: bool = True) -> dict[str, object]:
-    """Every scenario kind under every seed, summarized."""
+def run(
+    catalog: PartsCatalog,
+    seeds: Sequence[int],
+    *,
+    steady: bool = False,
+    prompts: bool = True,
+) -> dict[str, object]:
+    """Every scenario kind under every seed, summarized (`steady`: the regular-routine twin)."""
     results: list[ScenarioResult] = []
     for kind in SCENARIO_KINDS:
         spec = catalog.get(kind.model, kind.part)
         if spec is None:
             raise LookupError(f"catalog has no {kind.model}/{kind.part}")
+        chosen = kind.steady() if steady else kind
         results.extend(
-            measure(simulate_consumable(kind, spec, seed), prompts=prompts) for seed in seeds
+            measure(simulate_consumable(chosen, spec, seed), prompts=prompts) for seed in seeds
         )
     return summarize(results)

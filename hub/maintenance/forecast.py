@@ -301,9 +301,9 @@ def _walk(
     prev = [0.0, 0.0, 0.0]
     t0 = start.timestamp()
     day = start.astimezone(zone).date()
+    day_end = local_midnight(day, zone).timestamp()
     for i in range(params.max_horizon_days + 1):
-        day_start = local_midnight(day, zone).timestamp()
-        day_end = local_midnight(day + timedelta(days=1), zone).timestamp()
+        day_start, day_end = day_end, local_midnight(day + timedelta(days=1), zone).timestamp()
         factor = model.shape[day.weekday()]
         expected = model.level * factor
         fraction = 1.0

@@ -1,0 +1,87 @@
+"""The synthetic accuracy harness: deterministic, device-like, and what it measures."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import timedelta
+
+import pytest
+
+from hub.maintenance.accuracy import (
+    SCENARIO_KINDS,
+    ScenarioKind,
+    measure,
+    simulate_consumable,
+    summarize,
+)
+from hub.maintenance.catalog import PartSpec, load_default_catalog
+from hub.maintenance.wear import current_run
+
+CATALOG = load_default_catalog()
+
+
+def _spec(kind: ScenarioKind) -> PartSpec:
+    spec = CATALOG.get(kind.model, kind.part)
+    assert spec is not None
+    return spec
+
+
+def _kind(name: str) -> ScenarioKind:
+    (kind,) = [k for k in SCENARIO_KINDS if k.name == name]
+    return kind
+
+
+def test_the_same_seed_gives_the_same_history() -> None:
+    kind = _kind("vacuum filter")
+    first = simulate_consumable(kind, _spec(kind), 3)
+    again = simulate_consumable(kind, _spec(kind), 3)
+    other = simulate_consumable(kind, _spec(kind), 4)
+    assert first.observations == again.observations
+    assert first.depletion_at == again.depletion_at
+    assert first.observations != other.observations
+
+
+def test_readings_look_like_a_device_reports_them() -> None:
+    kind = _kind("purifier filter")
+    sim = simulate_consumable(kind, _spec(kind), 1)
+    readings = sim.observations
+
+    assert all(
+        o.remaining_percent is not None and o.remaining_percent.is_integer() for o in readings
+    )
+    assert all(o.used_hours is not None and float(o.used_hours).is_integer() for o in readings)
+    assert not [o for o in readings if sim.gap[0] <= o.at < sim.gap[1]]  # offline: silent
+    assert sim.gap[1] - sim.gap[0] >= timedelta(days=3)
+    run, replaced_at = current_run(readings)
+    assert replaced_at is not None
+    assert sim.replaced_at <= replaced_at <= sim.replaced_at + timedelta(hours=kind.poll_hours)
+    assert run[-1].at < sim.depletion_at
+
+
+@pytest.mark.parametrize("name", ["vacuum main brush", "vacuum sensors", "humidifier wick"])
+def test_every_part_is_prompted_once_before_it_runs_out(name: str) -> None:
+    kind = _kind(name)
+    result = measure(simulate_consumable(kind, _spec(kind), 0))
+    assert result.duplicates == 0
+    assert result.prompted_before_depletion
+    assert result.prompt_lead_days is not None
+    assert result.prompt_lead_days > 3
+
+
+def test_the_forecaster_beats_the_nominal_rule_and_the_summary_says_so() -> None:
+    results = [
+        measure(simulate_consumable(kind, _spec(kind), seed), prompts=False)
+        for kind in SCENARIO_KINDS
+        for seed in (0, 1)
+    ]
+    ours = [e for r in results if (e := r.errors[14]) is not None]
+    naive = [e for r in results if (e := r.naive_errors[14]) is not None]
+    assert len(ours) == len(naive) == len(results)
+    assert statistics.fmean(ours) < statistics.fmean(naive)
+
+    summary = summarize(results)
+    assert summary["scenarios"] == len(results)
+    forecast = summary["forecast"]
+    assert isinstance(forecast, dict)
+    assert forecast["14d"]["n"] == len(results)
+    assert forecast["14d"]["mean"] == pytest.approx(statistics.fmean(ours), abs=1e-3)
