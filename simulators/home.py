@@ -38,7 +38,8 @@ from simulators.plan import (
     single_plan,
 )
 from simulators.zigbee.bridge import AvailabilityFormat, Zigbee2MqttBridge
-from simulators.zigbee.devices import ZIGBEE_MODELS, SimulatedZigbeeDevice
+from simulators.zigbee.devices import SimulatedZigbeeDevice
+from simulators.zigbee.models import ZIGBEE_MODELS
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from typing import Final, Literal
 
 from simulators.miio.device import DeviceIdentity
 from simulators.miio.models import MIIO_MODELS
-from simulators.zigbee.devices import ZIGBEE_MODELS, ZigbeeIdentity
+from simulators.zigbee.devices import ZigbeeIdentity
+from simulators.zigbee.models import ZIGBEE_MODELS
 
 Transport = Literal["miio", "zigbee"]
 DEFAULT_BASE_IP: Final = "127.0.0.10"
