@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -77,12 +77,12 @@ async def home(
 
 
 @pytest.fixture
-def probe(mosquitto_broker: Broker) -> Iterator[Probe]:
-    client = Probe(mosquitto_broker, asyncio.get_event_loop())
+async def probe(mosquitto_broker: Broker) -> AsyncIterator[Probe]:
+    client = Probe(mosquitto_broker, asyncio.get_running_loop())
     try:
         yield client
     finally:
-        client.close()
+        await asyncio.to_thread(client.close)
 
 
 async def test_bridge_publishes_retained_state_and_device_list(
