@@ -155,6 +155,7 @@ class ScenarioResult:
     errors: dict[int, float | None]  # checkpoint days -> |forecast - truth| in days
     naive_errors: dict[int, float | None]
     oracle_errors: dict[int, float | None]
+    in_band: dict[int, bool | None]  # truth inside the forecast's 80 % band
     prompts_raised: int
     duplicates: int
     prompted_before_depletion: bool
@@ -266,14 +267,17 @@ def measure(sim: SimulatedConsumable, *, prompts: bool = True) -> ScenarioResult
     errors: dict[int, float | None] = {}
     naive: dict[int, float | None] = {}
     oracle: dict[int, float | None] = {}
+    in_band: dict[int, bool | None] = {}
     for days in CHECKPOINT_DAYS:
         at = sim.depletion_at - timedelta(days=days)
         if at < sim.replaced_at + timedelta(days=1):
             # The part fitted then was replaced early: nothing to compare with.
-            errors[days] = naive[days] = oracle[days] = None
+            errors[days] = naive[days] = oracle[days] = in_band[days] = None
             continue
         history = _window(obs, at)
-        errors[days] = _error_days(forecast_depletion(history, sim.spec, at), sim.depletion_at)
+        forecast = forecast_depletion(history, sim.spec, at)
+        errors[days] = _error_days(forecast, sim.depletion_at)
+        in_band[days] = _in_band(forecast, sim.depletion_at)
         naive[days] = _error_days(naive_forecast(history, sim.spec, at), sim.depletion_at)
         oracle[days] = abs(_oracle_depletion(sim, at) - sim.depletion_at).total_seconds() / 86400
     raised = duplicates = 0
@@ -281,7 +285,7 @@ def measure(sim: SimulatedConsumable, *, prompts: bool = True) -> ScenarioResult
     if prompts:
         raised, duplicates, before, lead = _replay_prompts(sim)
     return ScenarioResult(
-        sim.kind.name, sim.seed, errors, naive, oracle, raised, duplicates, before, lead
+        sim.kind.name, sim.seed, errors, naive, oracle, in_band, raised, duplicates, before, lead
     )
 
 
@@ -304,6 +308,13 @@ def _window(obs: Sequence[Observation], at: datetime) -> Sequence[Observation]:
     lo = bisect.bisect_left(obs, at - _HISTORY_WINDOW, key=lambda o: o.at)
     hi = bisect.bisect_right(obs, at, key=lambda o: o.at)
     return obs[lo:hi]
+
+
+def _in_band(forecast: Forecast | None, truth: datetime) -> bool | None:
+    if forecast is None or forecast.depletion_low is None:
+        return None
+    high = forecast.depletion_high
+    return forecast.depletion_low <= truth and (high is None or truth <= high)
 
 
 def _error_days(forecast: Forecast | None, truth: datetime) -> float | None:
@@ -366,6 +377,11 @@ def summarize(results: Sequence[ScenarioResult]) -> dict[str, object]:
             values = [e for r in results if (e := getattr(r, pick)[days]) is not None]
             per[f"{days}d"] = _stats(values)
         out[label] = per
+    coverage: dict[str, float | None] = {}
+    for days in CHECKPOINT_DAYS:
+        flags = [f for r in results if (f := r.in_band[days]) is not None]
+        coverage[f"{days}d"] = round(sum(flags) / len(flags), 3) if flags else None
+    out["band_80_coverage"] = coverage
     leads = [r.prompt_lead_days for r in results if r.prompt_lead_days is not None]
     out["scenarios"] = len(results)
     out["prompts_raised"] = sum(r.prompts_raised for r in results)

@@ -16,15 +16,21 @@ the vendor's typical use per day. The accuracy harness compares the two.
 from __future__ import annotations
 
 import enum
-import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from hub.maintenance.catalog import PartSpec, WearClock
+from hub.maintenance.usage import (
+    DEFAULT_FORECAST_PARAMS,
+    ForecastParams,
+    UsageModel,
+    fit_usage,
+    walk,
+)
 from hub.maintenance.wear import (
-    DailyUse,
     Observation,
     WearSeries,
     current_run,
@@ -57,35 +63,14 @@ class ForecastBasis(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class ForecastParams:
-    """Tuning of the forecaster; the defaults are what the accuracy harness settled on."""
-
-    recent_half_life_days: float = 14.0  # weight of a day's use halves over this age
-    profile_days: int = 56  # days of history for the weekday profile and the level
-    profile_shrink_days: float = 1.0  # pseudo-days pulling each weekday toward flat
-    nominal_uncertainty: float = 0.5  # sd of the catalog's typical use, as a share of it
-    full_history_days: int = 14  # whole days before the basis is "usage"
-    band_z: float = 1.2816  # the band is a central 80 % interval
-    winsor_mads: float = 5.0  # cap a day's use at median + this many MADs...
-    winsor_floor: float = 1.5  # ...or this many median days, whichever is more
-    max_horizon_days: int = 3650  # beyond this, "no depletion in sight"
-    reset_drop_hours: float = 1.0  # counter falling more than this is a replacement
-    reset_rise_percent: float = 5.0  # percentage rising more than this is a replacement
-    trend_days: int = 60  # window of the calendar-part trend
-
-
-DEFAULT_FORECAST_PARAMS = ForecastParams()
-
-
-@dataclass(frozen=True, slots=True)
 class Forecast:
     """Where one consumable stands and when it is expected to run out."""
 
     at: datetime  # when the forecast was made
     remaining_percent: float
     used_hours: float | None  # the device's own counter, when it has one
-    life_hours: float  # effective life (the catalog's, calibrated by the device's %)
-    rate_hours_per_day: float  # expected wear per day, in life-hours
+    life_hours: float  # the catalog's life; wear is counted in these "life-hours"
+    rate_hours_per_day: float  # expected wear per average day, in life-hours
     depletion_at: datetime | None  # None: no depletion within max_horizon_days
     depletion_low: datetime | None  # early end of the band
     depletion_high: datetime | None  # late end of the band (None: beyond the horizon)
@@ -95,14 +80,55 @@ class Forecast:
     replaced_at: datetime | None  # the reading that showed a replacement, if in history
     observed_days: int  # whole days of use history behind the fit
 
+    @property
+    def days_left_low(self) -> float | None:
+        """Days to the early end of the band."""
+        return _days_after(self.at, self.depletion_low)
 
-@dataclass(frozen=True, slots=True)
-class _UsageModel:
-    level: float  # life-hours per average day
-    shape: tuple[float, ...]  # 7 weekday factors (Monday first), mean 1
-    sigma: float  # spread of one day's deseasonalised use
-    level_var: float  # variance of `level`
-    observed_days: int
+    @property
+    def days_left_high(self) -> float | None:
+        """Days to the late end of the band (None: beyond the horizon)."""
+        return _days_after(self.at, self.depletion_high)
+
+    def to_record(self, tz: tzinfo | None = None) -> dict[str, Any]:
+        """Plain JSON-able dict for storage and the API; dates are local to `tz`."""
+
+        def local(moment: datetime | None) -> datetime | None:
+            return None if moment is None else moment.astimezone(tz) if tz else moment
+
+        def iso(moment: datetime | None) -> str | None:
+            return None if moment is None else moment.isoformat()
+
+        def rounded(days: float | None) -> float | None:
+            return None if days is None else round(days, 1)
+
+        end, low, high = (
+            local(self.depletion_at),
+            local(self.depletion_low),
+            local(self.depletion_high),
+        )
+        return {
+            "at": iso(self.at),
+            "remaining_percent": round(self.remaining_percent, 1),
+            "used_hours": None if self.used_hours is None else round(self.used_hours, 2),
+            "life_hours": self.life_hours,
+            "rate_hours_per_day": round(self.rate_hours_per_day, 3),
+            "forecast_depletion": None if end is None else end.date().isoformat(),
+            "forecast_depletion_low": None if low is None else low.date().isoformat(),
+            "forecast_depletion_high": None if high is None else high.date().isoformat(),
+            "depletion_at": iso(end),
+            "days_left": rounded(self.days_left),
+            "days_left_low": rounded(self.days_left_low),
+            "days_left_high": rounded(self.days_left_high),
+            "basis": self.basis.value,
+            "since": iso(self.since),
+            "replaced_at": iso(self.replaced_at),
+            "observed_days": self.observed_days,
+        }
+
+
+def _days_after(start: datetime, end: datetime | None) -> float | None:
+    return None if end is None else max(0.0, (end - start).total_seconds() / _DAY)
 
 
 def forecast_depletion(
@@ -132,7 +158,7 @@ def forecast_depletion(
         return _trend_forecast(run, replaced_at, part, now, params)
     series = wear_series(run, part.life_hours)
     days = daily_use(series, zone)
-    model = _fit_usage(days, part.typical_hours_per_day, params)
+    model = fit_usage(days, part.typical_hours_per_day, params)
     start, remaining, slack = _starting_point(series, model, now, zone)
     used_today = _used_today(series, start, zone)
     mid: datetime | None
@@ -141,7 +167,7 @@ def forecast_depletion(
     if remaining <= 0:
         mid = low = high = _depleted_at(series, zone)
     else:
-        mid, low, high = _walk(start, remaining, slack, model, used_today, zone, params)
+        mid, low, high = walk(start, remaining, slack, model, used_today, zone, params)
     return Forecast(
         at=now,
         remaining_percent=_remaining_percent(series, remaining),
@@ -201,67 +227,8 @@ def _zone(now: datetime, tz: tzinfo | None) -> tzinfo:
     return tz or now.tzinfo
 
 
-def _fit_usage(days: Sequence[DailyUse], nominal: float, params: ForecastParams) -> _UsageModel:
-    recent = list(days[-params.profile_days :])
-    nominal_sigma = 0.75 * nominal  # a guess at day-to-day spread before any data
-    if not recent:
-        level_sd = params.nominal_uncertainty * nominal
-        return _UsageModel(nominal, (1.0,) * 7, nominal_sigma, level_sd**2, 0)
-    shape = _weekday_shape(recent, params.profile_shrink_days)
-    deseason = [d.hours / shape[d.day.weekday()] for d in recent]
-    med = statistics.median(deseason)
-    mad = statistics.median(abs(z - med) for z in deseason)
-    # Cap outliers, but never below a multiple of the median day (MAD ~0 on regular use).
-    cap = med + params.winsor_mads * 1.4826 * mad
-    cap = max(cap, params.winsor_floor * med) if med > 0 else math.inf
-    last_day = recent[-1].day
-    # Whole weeks share one weight, so every weekday counts alike in the weekly total
-    # however far the shrunk weekday shape is from the true one.
-    weights = [
-        0.5 ** (7 * ((last_day - d.day).days // 7) / params.recent_half_life_days) for d in recent
-    ]
-    capped = [min(z, cap) for z in deseason]
-    factors = [shape[d.day.weekday()] for d in recent]
-    total_w = sum(weights)
-    # A ratio of weighted sums (not a mean of ratios): unbiased for the weekly total
-    # even while the shrunk weekday shape is still off.
-    observed = sum(w * z * f for w, z, f in zip(weights, capped, factors, strict=True)) / sum(
-        w * f for w, f in zip(weights, factors, strict=True)
-    )
-    n_eff = total_w**2 / sum(w * w for w in weights)
-    spread = sum(w * (z - observed) ** 2 for w, z in zip(weights, capped, strict=True)) / total_w
-    if n_eff > 1:
-        spread *= n_eff / (n_eff - 1)
-    # Three pseudo-days of the guessed spread keep a two-day history from looking certain.
-    sigma2 = (n_eff * spread + 3.0 * nominal_sigma**2) / (n_eff + 3.0)
-    # Precision-weighted blend of the observed level with the catalog's typical use.
-    data_precision = n_eff / sigma2
-    prior_precision = 1.0 / (params.nominal_uncertainty * nominal) ** 2
-    level_var = 1.0 / (data_precision + prior_precision)
-    level = (data_precision * observed + prior_precision * nominal) * level_var
-    return _UsageModel(level, shape, math.sqrt(sigma2), level_var, len(days))
-
-
-def _weekday_shape(days: Sequence[DailyUse], shrink: float) -> tuple[float, ...]:
-    clean = [d for d in days if not d.smeared] or list(days)
-    overall = statistics.fmean(d.hours for d in clean)
-    if overall <= 0:
-        return (1.0,) * 7
-    sums = [0.0] * 7
-    counts = [0] * 7
-    for d in clean:
-        sums[d.day.weekday()] += d.hours
-        counts[d.day.weekday()] += 1
-    raw = [
-        (sums[i] / overall + shrink) / (counts[i] + shrink) if counts[i] else 1.0 for i in range(7)
-    ]
-    mean = statistics.fmean(raw)
-    # A weekday never used still gets a sliver, so deseasonalising never divides by 0.
-    return tuple(max(r / mean, 0.05) for r in raw)
-
-
 def _starting_point(
-    series: WearSeries, model: _UsageModel, now: datetime, zone: tzinfo
+    series: WearSeries, model: UsageModel, now: datetime, zone: tzinfo
 ) -> tuple[datetime, float, float]:
     """(instant, remaining life-hours there, +/- slack) to walk forward from."""
     last = datetime.fromtimestamp(series.times[-1], zone)
@@ -284,53 +251,6 @@ def _used_today(series: WearSeries, start: datetime, zone: tzinfo) -> float | No
     return series.wear_at(start.timestamp()) - series.wear_at(midnight)
 
 
-def _walk(
-    start: datetime,
-    remaining: float,
-    slack: float,
-    model: _UsageModel,
-    used_today: float | None,
-    zone: tzinfo,
-    params: ForecastParams,
-) -> tuple[datetime | None, datetime | None, datetime | None]:
-    """First instants when expected wear (and the band's edges) reach `remaining`."""
-    offsets = (0.0, params.band_z, -params.band_z)  # middle, early edge, late edge
-    found: list[float | None] = [None, None, None]
-    slack_var = slack**2 / 3.0  # uniform over +/- slack
-    mean = daily_var = level_days = 0.0
-    prev = [0.0, 0.0, 0.0]
-    t0 = start.timestamp()
-    day = start.astimezone(zone).date()
-    day_end = local_midnight(day, zone).timestamp()
-    for i in range(params.max_horizon_days + 1):
-        day_start, day_end = day_end, local_midnight(day + timedelta(days=1), zone).timestamp()
-        factor = model.shape[day.weekday()]
-        expected = model.level * factor
-        fraction = 1.0
-        if i == 0:
-            fraction = (day_end - t0) / (day_end - day_start)
-            expected = (
-                max(0.0, expected - used_today) if used_today is not None else expected * fraction
-            )
-        else:
-            t0 = day_start
-        mean += expected
-        daily_var += (model.sigma * factor) ** 2 * fraction
-        level_days += factor * fraction
-        sd = math.sqrt(daily_var + model.level_var * level_days**2 + slack_var)
-        for k, offset in enumerate(offsets):
-            value = mean + offset * sd
-            if found[k] is None and value >= remaining:
-                share = (remaining - prev[k]) / (value - prev[k]) if value > prev[k] else 1.0
-                found[k] = t0 + min(1.0, max(0.0, share)) * (day_end - t0)
-            prev[k] = value
-        if all(f is not None for f in found):
-            break
-        day += timedelta(days=1)
-    mid, low, high = (None if f is None else datetime.fromtimestamp(f, zone) for f in found)
-    return mid, low, high
-
-
 def _depleted_at(series: WearSeries, zone: tzinfo) -> datetime:
     for t, w in zip(series.times, series.wear, strict=True):
         if w >= series.life_hours:
@@ -344,7 +264,7 @@ def _remaining_percent(series: WearSeries, remaining: float) -> float:
     return max(0.0, 100.0 * remaining / series.life_hours)
 
 
-def _basis(remaining: float, model: _UsageModel, params: ForecastParams) -> ForecastBasis:
+def _basis(remaining: float, model: UsageModel, params: ForecastParams) -> ForecastBasis:
     if remaining <= 0:
         return ForecastBasis.DEPLETED
     if model.observed_days == 0:

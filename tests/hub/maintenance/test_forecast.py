@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -274,3 +275,23 @@ def test_a_calendar_part_with_a_flat_percentage_has_no_depletion_in_sight() -> N
     # Flat for a month: fall back to the two-year nominal life, not a false alarm.
     assert forecast.days_left is not None
     assert forecast.days_left > 600
+
+
+def test_the_record_for_the_api_has_local_dates_and_the_band() -> None:
+    now = START + timedelta(days=60, hours=15)
+    sim = simulate(lambda d: 1.0, start=START, until=now, life_hours=300, used_at_start=100)
+    forecast = forecast_depletion(sim.observations, MAIN_BRUSH, now)
+    assert forecast is not None
+    assert forecast.depletion_at is not None
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    record = forecast.to_record(tokyo)
+    assert json.loads(json.dumps(record)) == record
+    assert (
+        record["forecast_depletion"] == forecast.depletion_at.astimezone(tokyo).date().isoformat()
+    )
+    assert record["basis"] == "usage"
+    assert record["used_hours"] == pytest.approx(161.0)
+    assert record["days_left_low"] <= record["days_left"] <= record["days_left_high"]
+    assert forecast.days_left_low is not None
+    assert record["days_left_low"] == round(forecast.days_left_low, 1)
