@@ -25,7 +25,7 @@ from hub.api.schemas import (
     utc_or_none,
 )
 from hub.api.settings import HUB_KEY
-from hub.registry import Device
+from hub.registry import Device, slugify
 from hub.runtime import Hub
 
 routes = web.RouteTableDef()
@@ -115,15 +115,13 @@ async def update_device(request: web.Request) -> web.Response:
     patch = await read_body(request, DevicePatch)
     changes: dict[str, Any] = {}
     if patch.name is not None:
-        changes["name"] = patch.name
+        try:
+            changes["name"] = slugify(patch.name)
+        except ValueError as err:
+            raise ApiProblem(problem(422, "invalid-request", str(err), field="name")) from None
     if "room" in patch.model_fields_set:
-        changes["room"] = patch.room.strip() or None if patch.room is not None else None
-    try:
-        updated = hub.registry.update(device.id, **changes)
-    except ValueError as err:
-        if type(err) is not ValueError:
-            raise  # DuplicateDevice and the like map on their own
-        raise ApiProblem(problem(422, "invalid-request", str(err), field="name")) from None
+        changes["room"] = (patch.room or "").strip() or None
+    updated = hub.registry.update(device.id, **changes)  # DuplicateDevice: 409
     return json_response(device_out(hub, updated, await _token_keys(hub)))
 
 

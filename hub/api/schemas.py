@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from hub.events import DeviceStatus
 
@@ -29,6 +30,8 @@ MAX_COMMAND_TIMEOUT_S = 60.0
 MAX_HISTORY_POINTS = 10_000
 
 _DEVICE_TOKEN = re.compile(r"^[0-9a-fA-F]{32}$")
+#: A device name becomes a slug of ASCII letters and digits, so it needs one of them.
+_HAS_LETTER_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
 
 
 def utc(epoch: float) -> datetime:
@@ -182,12 +185,22 @@ class DeviceList(_Reply):
 class DevicePatch(_Body):
     """Rename a device or move it to another room; absent fields are left as they are."""
 
-    name: str | None = Field(
-        default=None, min_length=1, max_length=64, description="Made into a slug."
+    # Absent keeps the name; null is refused, so the schema offers a string only.
+    name: Annotated[str, Field(min_length=1, max_length=64)] | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Needs a letter or digit; made into a slug.",
+        json_schema_extra={"pattern": _HAS_LETTER_OR_DIGIT.pattern},
     )
     room: str | None = Field(
         default=None, max_length=64, description="Null (or empty) clears the room."
     )
+
+    @field_validator("name")
+    @classmethod
+    def _name_has_letters(cls, value: str | None) -> str | None:
+        if value is not None and not _HAS_LETTER_OR_DIGIT.search(value):
+            raise ValueError("a name needs at least one letter or digit (a-z, 0-9)")
+        return value
 
     @model_validator(mode="after")
     def _name_not_null(self) -> DevicePatch:
