@@ -149,12 +149,15 @@ def forecast_depletion(
     readings = sorted((o for o in history if o.at <= now), key=lambda o: o.at)
     if not readings:
         return None
+    calendar = part.wear_clock is WearClock.CALENDAR
     run, replaced_at = current_run(
         readings,
         reset_drop_hours=params.reset_drop_hours,
-        reset_rise_percent=params.reset_rise_percent,
+        reset_rise_percent=(
+            params.battery_reset_rise_percent if calendar else params.reset_rise_percent
+        ),
     )
-    if part.wear_clock is WearClock.CALENDAR:
+    if calendar:
         return _trend_forecast(run, replaced_at, part, now, params)
     series = wear_series(run, part.life_hours)
     days = daily_use(series, zone)

@@ -37,6 +37,8 @@ class ForecastParams:
     max_horizon_days: int = 3650  # beyond this, "no depletion in sight"
     reset_drop_hours: float = 1.0  # counter falling more than this is a replacement
     reset_rise_percent: float = 5.0  # percentage rising more than this is a replacement
+    # A coin cell's percentage comes from its voltage and wanders with temperature.
+    battery_reset_rise_percent: float = 20.0
     trend_days: int = 60  # window of the calendar-part trend
 
 

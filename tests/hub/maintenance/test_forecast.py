@@ -295,3 +295,19 @@ def test_the_record_for_the_api_has_local_dates_and_the_band() -> None:
     assert record["days_left_low"] <= record["days_left"] <= record["days_left_high"]
     assert forecast.days_left_low is not None
     assert record["days_left_low"] == round(forecast.days_left_low, 1)
+
+
+def test_a_new_coin_cell_is_a_replacement_but_voltage_wander_is_not() -> None:
+    readings = [
+        Observation(START + timedelta(days=i), remaining_percent=p)
+        for i, p in enumerate([20.0, 18, 22, 17, 21, 16, 19, 15])  # wanders up to +4
+    ]
+    forecast = forecast_depletion(readings, BATTERY, START + timedelta(days=8))
+    assert forecast is not None
+    assert forecast.replaced_at is None
+
+    fresh = Observation(START + timedelta(days=9), remaining_percent=100.0)
+    forecast = forecast_depletion([*readings, fresh], BATTERY, START + timedelta(days=9))
+    assert forecast is not None
+    assert forecast.replaced_at == fresh.at
+    assert forecast.remaining_percent == 100
