@@ -157,10 +157,17 @@ def _with_common(func: Any) -> Any:
     show_default=True,
     help="First loopback address; the next devices count up from it.",
 )
+@click.option(
+    "--routines/--no-routines",
+    default=True,
+    show_default=True,
+    help="Household routines: the vacuum cleans, the purifier runs... on a seeded daily schedule.",
+)
 @_with_common
 def home(
     count: int | None,
     base_ip: str,
+    routines: bool,
     port: int,
     mqtt_url: str | None,
     speed: float,

@@ -37,6 +37,8 @@ from simulators.plan import (
     scale_plan,
     single_plan,
 )
+from simulators.routines import HouseholdRoutines
+from simulators.simtime import HomeTime
 from simulators.zigbee.bridge import AvailabilityFormat, Zigbee2MqttBridge
 from simulators.zigbee.devices import SimulatedZigbeeDevice
 from simulators.zigbee.models import ZIGBEE_MODELS
@@ -69,11 +71,14 @@ class VirtualHome:
         availability_format: AvailabilityFormat = "json",
         tick_seconds: float | None = None,
         mdns: bool = False,
+        routines: bool = False,
         fixed_address: str | None = None,
         fixed_token: bytes | None = None,
         fixed_did: int | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
+        # What devices and rooms read the time from (see simulators.simtime).
+        self.time = HomeTime(self.clock)
         self.seed = seed
         rng = random.Random(seed if seed is not None else int.from_bytes(os.urandom(8), "big"))
         identities = assign_identities(
@@ -105,14 +110,14 @@ class VirtualHome:
             cls = MIIO_MODELS[identity.model]
             room = self.rooms[identity.room] if identity.room else None
             self.miio_devices[identity.name] = cls(
-                identity, self.clock, room=room, rng=random.Random(rng.getrandbits(64))
+                identity, self.time, room=room, rng=random.Random(rng.getrandbits(64))
             )
         self.zigbee_devices: dict[str, SimulatedZigbeeDevice] = {}
         for zidentity in identities.zigbee:
             zcls = ZIGBEE_MODELS[zidentity.model]
             room = self.rooms[zidentity.room] if zidentity.room else None
             self.zigbee_devices[zidentity.name] = zcls(
-                zidentity, self.clock, room=room, rng=random.Random(rng.getrandbits(64))
+                zidentity, self.time, room=room, rng=random.Random(rng.getrandbits(64))
             )
         self.mqtt_url = mqtt_url
         self.mqtt_base_topic = mqtt_base_topic
@@ -125,6 +130,12 @@ class VirtualHome:
         self._announcer: Any = None
         self._tick_task: asyncio.Task[None] | None = None
         self._last_tick = self.clock.monotonic()
+        self.routines: HouseholdRoutines | None = None
+        if routines:
+            families = {name: device.family for name, device in self.miio_devices.items()}
+            self.routines = HouseholdRoutines(
+                families, random.Random(rng.getrandbits(64)), self.sim_time
+            )
         self._measure()
 
     def _measure(self) -> None:
@@ -240,23 +251,48 @@ class VirtualHome:
             except Exception:  # a bug in one model must not stop the whole home
                 _LOGGER.exception("physics step failed")
 
+    @property
+    def sim_time(self) -> float:
+        """Wall time (simulated) that physics has reached."""
+        return self.time.physics_time
+
     def advance(self, seconds: float) -> None:
-        """Move rooms and devices forward by `seconds` of simulated time, then report."""
-        wall = self.clock.time() - seconds
-        while seconds > 0:
-            step = min(seconds, PHYSICS_SLICE)
-            seconds -= step
-            wall += step
+        """Move rooms and devices forward by `seconds` of simulated time, then report.
+
+        Routine commands (with `routines=True`) run at their exact simulated
+        time, between physics slices.
+        """
+        end = self.sim_time + seconds
+        while self.sim_time < end:
+            step = min(end - self.sim_time, PHYSICS_SLICE)
+            if self.routines is not None:
+                due = self.routines.next_due(self.sim_time + step)
+                if due is not None:
+                    step = max(0.0, due - self.sim_time)
+            self.time.physics_time += step
             for room in self.rooms.values():
-                room.drift(step, wall)
+                room.drift(step, self.sim_time)
             for device in self.miio_devices.values():
                 device.advance(step)
             for zdevice in self.zigbee_devices.values():
                 zdevice.advance(step)
             for room in self.rooms.values():
                 room.clamp()
+            if self.routines is not None:
+                self._run_routines()
         if self.bridge is not None:
             self.bridge.report()
+
+    def _run_routines(self) -> None:
+        assert self.routines is not None  # noqa: S101 - only called when routines are on
+        for command in self.routines.pop_due(self.sim_time):
+            device = self.miio_devices[command.device]
+            try:
+                device.call(command.method, command.params)
+            except MiioCommandError as error:
+                _LOGGER.warning(
+                    "routine %s on %s refused: %s", command.method, command.device, error.message
+                )
 
     # -- looking things up, changing them ----------------------------------------------------
 

@@ -53,3 +53,18 @@ async def test_stamp_wraps_at_32_bits_instead_of_failing() -> None:
     start = plug.stamp()
     await clock.advance(2**32)  # a century of uptime, as a 1e6x clock reaches in an hour
     assert plug.stamp() == start
+
+
+def test_time_follows_physics_when_advanced_by_hand() -> None:
+    clock = ManualClock(start=1_800_000_000.0)
+    home = VirtualHome.default(clock=clock, seed=2)
+    plug = home.device("desk_plug")
+    stamp = plug.stamp()
+
+    home.advance(3600)
+    home.call("desk_plug", "get_prop", ["power"])
+
+    assert clock.time() == 1_800_000_000.0  # the driving clock stood still
+    assert home.sim_time == 1_800_003_600.0
+    assert home.commands("desk_plug")[0]["at"] == 1_800_003_600.0
+    assert plug.stamp() == stamp + 3600
