@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -20,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hub.errors import ConfigError
+from hub.maintenance.wear import Observation
 
 __all__ = [
     "DEFAULT_STORE_BASE_URL",
@@ -58,11 +60,41 @@ class PartSpec:
     used_attribute: str | None
     used_scale: float
     remaining_attribute: str | None
+    counter_resets: bool  # False: a lifetime counter; the hub keeps a baseline per part
 
     @property
     def typical_life_days(self) -> float:
         """Days a new part lasts at the typical use the vendor's interval implies."""
         return self.life_hours / self.typical_hours_per_day
+
+    def reading(
+        self,
+        at: datetime,
+        values: Mapping[str, object],
+        *,
+        baseline_hours: float = 0.0,
+        load: float = 1.0,
+    ) -> Observation | None:
+        """This part's `Observation` from a device's attribute values, or None if absent.
+
+        `baseline_hours` is subtracted from the use counter: the counter's reading at
+        the last replacement, for devices whose counter never resets (`counter_resets`
+        false). Booleans and non-numbers count as absent.
+        """
+        used = _number(values.get(self.used_attribute)) if self.used_attribute else None
+        remaining = (
+            _number(values.get(self.remaining_attribute)) if self.remaining_attribute else None
+        )
+        if used is None and remaining is None:
+            return None
+        hours = None if used is None else max(0.0, used * self.used_scale - baseline_hours)
+        return Observation(at, used_hours=hours, remaining_percent=remaining, load=load)
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 class _PartEntry(BaseModel):
@@ -79,6 +111,7 @@ class _PartEntry(BaseModel):
     used_attribute: str | None = None
     used_scale: float = Field(default=1.0, gt=0)
     remaining_attribute: str | None = None
+    counter_resets: bool = True
 
     @field_validator("store_path")
     @classmethod
@@ -209,6 +242,7 @@ def _validated_spec(
         used_attribute=entry.used_attribute,
         used_scale=entry.used_scale,
         remaining_attribute=entry.remaining_attribute,
+        counter_resets=entry.counter_resets,
     )
 
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
 import pytest
 
 from hub.errors import ConfigError
 from hub.maintenance.catalog import (
     DEFAULT_STORE_BASE_URL,
+    PartSpec,
     WearClock,
     build_catalog,
     load_default_catalog,
     shipped_catalog_entries,
 )
+from hub.maintenance.wear import Observation
 
 
 def test_shipped_lives_match_the_reference_figures() -> None:
@@ -118,3 +121,51 @@ def test_records_are_frozen() -> None:
         brush.life_hours = 1  # type: ignore[misc]  # frozen: the point of the test
     with pytest.raises(TypeError):
         catalog.by_model["x"] = {}  # type: ignore[index]  # read-only mapping: the point
+
+
+# Device payloads: python-miio 0.5.12 miio/integrations/vacuum/roborock/vacuumcontainers.py
+# (ConsumableStatus comment), .../airpurifier/zhimi/airpurifier_miot.py and
+# .../humidifier/zhimi/airhumidifier_miot.py (status docstrings); Zigbee2MQTT docs,
+# devices/WSDCGQ11LM (exposes battery, temperature, humidity, pressure, voltage).
+ROBOROCK_CONSUMABLE = {
+    "filter_work_time": 32454,
+    "sensor_dirty_time": 3798,
+    "side_brush_work_time": 32454,
+    "main_brush_work_time": 32454,
+}
+MB3_STATUS = {"filter_life_remaining": 45, "filter_hours_used": 1915, "aqi": 2}
+CA4_STATUS = {"use_time": 5140816, "water_level": 127}
+WSDCGQ11LM_MESSAGE = {"battery": 91, "voltage": 3005, "temperature": 21.5, "humidity": 48.2}
+
+
+def test_readings_are_built_from_what_devices_report() -> None:
+    catalog = load_default_catalog()
+    at = datetime(2026, 11, 23, 12, tzinfo=UTC)
+
+    def spec(model: str, part: str) -> PartSpec:
+        found = catalog.get(model, part)
+        assert found is not None
+        return found
+
+    brush = spec("roborock.vacuum.s5", "main_brush").reading(at, ROBOROCK_CONSUMABLE)
+    assert brush is not None
+    assert brush.used_hours == pytest.approx(32454 / 3600)
+    assert brush.remaining_percent is None
+    sensors = spec("roborock.vacuum.s5", "sensor_dirty").reading(at, ROBOROCK_CONSUMABLE)
+    assert sensors is not None
+    assert sensors.used_hours == pytest.approx(3798 / 3600)
+
+    purifier = spec("zhimi.airpurifier.mb3", "filter").reading(at, MB3_STATUS, load=1.2)
+    assert purifier == Observation(at, used_hours=1915.0, remaining_percent=45.0, load=1.2)
+
+    wick_spec = spec("zhimi.humidifier.ca4", "wick")
+    assert wick_spec.counter_resets is False
+    wick = wick_spec.reading(at, CA4_STATUS, baseline_hours=1000.0)
+    assert wick is not None
+    assert wick.used_hours == pytest.approx(5140816 / 3600 - 1000)
+
+    battery = spec("WSDCGQ11LM", "battery").reading(at, WSDCGQ11LM_MESSAGE)
+    assert battery == Observation(at, remaining_percent=91.0)
+
+    assert spec("WSDCGQ11LM", "battery").reading(at, {"temperature": 20.0}) is None
+    assert spec("zhimi.airpurifier.mb3", "filter").reading(at, {"filter_hours_used": True}) is None
