@@ -24,6 +24,7 @@ from typing import Any, Final, Self
 
 from hub.clock import AcceleratedClock, Clock, SystemClock
 from simulators.environment import Room
+from simulators.manifest import manifest_entries
 from simulators.miio.device import MiioCommandError, SimulatedMiioDevice
 from simulators.miio.models import MIIO_MODELS
 from simulators.miio.server import MiioServer
@@ -360,36 +361,9 @@ class VirtualHome:
         This includes the miio tokens: it is what a hub imports as its token
         file. Keep it out of logs.
         """
-        entries: list[dict[str, Any]] = []
-        for device in self.miio_devices.values():
-            identity = device.identity
-            entries.append(
-                {
-                    "name": identity.name,
-                    "model": identity.model,
-                    "family": device.family,
-                    "transport": "miio",
-                    "address": identity.address,
-                    "port": identity.port,
-                    "did": identity.did,
-                    "token": identity.token.hex(),
-                    "room": identity.room,
-                }
-            )
-        for zdevice in self.zigbee_devices.values():
-            zidentity = zdevice.identity
-            entries.append(
-                {
-                    "name": zidentity.name,
-                    "model": zdevice.model,
-                    "family": zdevice.family,
-                    "transport": "zigbee",
-                    "address": f"{self.mqtt_base_topic}/{zidentity.name}",
-                    "ieee": zidentity.ieee,
-                    "room": zidentity.room,
-                }
-            )
-        return entries
+        return manifest_entries(
+            self.miio_devices.values(), self.zigbee_devices.values(), self.mqtt_base_topic
+        )
 
     def describe(self, name: str) -> dict[str, Any]:
         device = self.device(name)
