@@ -182,6 +182,12 @@ class DeviceList(_Reply):
     devices: list[DeviceOut]
 
 
+def _name_schema(schema: dict[str, Any]) -> None:
+    # The schema offers a string only; its null default would contradict that.
+    schema.pop("default", None)
+    schema["pattern"] = _HAS_LETTER_OR_DIGIT.pattern
+
+
 class DevicePatch(_Body):
     """Rename a device or move it to another room; absent fields are left as they are."""
 
@@ -189,7 +195,7 @@ class DevicePatch(_Body):
     name: Annotated[str, Field(min_length=1, max_length=64)] | SkipJsonSchema[None] = Field(
         default=None,
         description="Needs a letter or digit; made into a slug.",
-        json_schema_extra={"pattern": _HAS_LETTER_OR_DIGIT.pattern},
+        json_schema_extra=_name_schema,
     )
     room: str | None = Field(
         default=None, max_length=64, description="Null (or empty) clears the room."
