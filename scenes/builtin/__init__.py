@@ -1,0 +1,1 @@
+"""Scenes shipped with mihub, as YAML (loaded with `SceneEngine(hub, builtin=True)`)."""

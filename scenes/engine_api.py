@@ -1,0 +1,207 @@
+"""The scene engine's public side: list, read, write, delete, run, and read traces.
+
+This is what `GET/PUT/DELETE /api/scenes/{id}`, `POST /api/scenes/{id}/run`,
+`GET /api/scenes/{id}/traces` and `mihub scene ...` call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hub.errors import ConfigError, HubError
+from scenes.checks import bind_scene
+from scenes.library import SceneEntry, SceneInfo, SceneNotFound, SceneNotRunnable, entry_id
+from scenes.loader import (
+    SceneFile,
+    builtin_files,
+    parse_scene,
+    problems_error,
+    read_directory,
+    write_scene_file,
+)
+
+if TYPE_CHECKING:
+    from drivers.families import Catalog
+    from hub.runtime import Hub
+    from scenes.engine import ActiveScene
+    from scenes.store import SceneStore
+
+_LOGGER = logging.getLogger(__name__)
+
+#: Traces returned when the caller does not say how many.
+DEFAULT_TRACE_LIMIT = 20
+
+
+class SceneLibraryApi:
+    """Mixed into `SceneEngine`; the attributes below are the engine's."""
+
+    hub: Hub
+    directory: Path
+    include_builtin: bool
+    catalog: Catalog
+    store: SceneStore
+    _entries: dict[str, SceneEntry]
+    _active: dict[str, ActiveScene]
+    _last_runs: dict[str, dict[str, Any]]
+
+    def _activate(self, entry: SceneEntry) -> None:
+        raise NotImplementedError
+
+    def _deactivate(self, scene_id: str, reason: str) -> None:
+        raise NotImplementedError
+
+    def _fired(self, scene_id: str, trigger: dict[str, Any], *, check: bool = True) -> str | None:
+        raise NotImplementedError
+
+    # -- reading -------------------------------------------------------------------------
+
+    def scenes(self) -> list[SceneInfo]:
+        """Every scene file, valid or not, sorted by id."""
+        return [self.get(scene_id) for scene_id in sorted(self._entries)]
+
+    def get(self, scene_id: str) -> SceneInfo:
+        entry = self._entries.get(scene_id)
+        if entry is None:
+            raise SceneNotFound(scene_id)
+        spec = entry.parsed.spec if entry.parsed else None
+        active = self._active.get(scene_id)
+        messages = entry.messages()
+        return SceneInfo(
+            id=scene_id,
+            name=spec.name if spec else scene_id,
+            path=entry.file.path,
+            builtin=entry.file.builtin,
+            enabled=entry.enabled,
+            valid=entry.error is None,
+            mode=spec.mode if spec else "",
+            error=messages[0] if messages else None,
+            problems=messages,
+            running=len(active.runs) if active else 0,
+            last_run=self._last_runs.get(scene_id),
+            text=entry.file.text,
+        )
+
+    async def traces(self, scene_id: str, limit: int = DEFAULT_TRACE_LIMIT) -> list[dict[str, Any]]:
+        """The scene's newest traces, newest first."""
+        if scene_id not in self._entries:
+            raise SceneNotFound(scene_id)
+        return await self.store.traces(scene_id, max(1, limit))
+
+    async def trace(self, run_id: str) -> dict[str, Any] | None:
+        return await self.store.trace(run_id)
+
+    async def finished(self, run_id: str) -> dict[str, Any] | None:
+        """Wait for a run to end; its trace."""
+        for active in list(self._active.values()):
+            found = active.runs.get(run_id)
+            if found is not None:
+                await asyncio.gather(asyncio.shield(found[1]), return_exceptions=True)
+                break
+        return await self.store.trace(run_id)
+
+    # -- running ---------------------------------------------------------------------------
+
+    async def run(self, scene_id: str, *, check_conditions: bool = True) -> str:
+        """Start the scene now (the `manual` trigger); the run id (of a skip, in single mode)."""
+        entry = self._entries.get(scene_id)
+        if entry is None:
+            raise SceneNotFound(scene_id)
+        if scene_id not in self._active:
+            why = str(entry.error) if entry.error else "it is disabled (enabled: false)"
+            raise SceneNotRunnable(f"scene {scene_id} cannot run: {why}")
+        trigger = {"id": None, "type": "manual", "at": self.hub.clock.time()}
+        run_id = self._fired(scene_id, trigger, check=check_conditions)
+        if run_id is None:
+            raise SceneNotRunnable(f"scene {scene_id} did not start")
+        return run_id
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def put(self, scene_id: str, text: str) -> SceneInfo:
+        """Create or replace a scene from YAML text, stored as `<directory>/<id>.yaml`.
+
+        A file that does not validate raises `ConfigError` and nothing is written;
+        a scene naming a device the hub does not know yet is stored and waits for it.
+        """
+        target = self.directory / f"{scene_id}.yaml"
+        parsed = parse_scene(SceneFile(str(target), text))
+        if parsed.spec.id != scene_id:
+            where = parsed.source.position(("id",))
+            raise ConfigError(
+                f"the file says id {parsed.spec.id!r}, but it is stored as {scene_id!r}",
+                path=str(target), line=where.line if where else None, field="id",
+            )  # fmt: skip
+        _, problems = bind_scene(parsed.spec, self.hub.registry, self.catalog)
+        hard = [p for p in problems if p.missing_device is None]
+        if hard:
+            raise problems_error(parsed.source, hard)
+        path = await asyncio.to_thread(write_scene_file, self.directory, scene_id, text)
+        old = self._entries.get(scene_id)
+        if old is not None and not old.file.builtin and Path(old.file.path) != path:
+            await asyncio.to_thread(_unlink, Path(old.file.path))
+        entry = SceneEntry(
+            scene_id, SceneFile(str(path), text), parse_scene(SceneFile(str(path), text))
+        )
+        self._entries[scene_id] = entry
+        self._activate(entry)
+        return self.get(scene_id)
+
+    async def delete(self, scene_id: str) -> None:
+        """Delete a scene file; a built-in scene can only be disabled (`enabled: false`)."""
+        entry = self._entries.get(scene_id)
+        if entry is None:
+            raise SceneNotFound(scene_id)
+        if entry.file.builtin:
+            raise HubError(
+                f"{scene_id} is a built-in scene",
+                hint="store a copy with enabled: false to turn it off",
+            )
+        self._deactivate(scene_id, "the scene was deleted")
+        await asyncio.to_thread(_unlink, Path(entry.file.path))
+        del self._entries[scene_id]
+        self.store.delete_scene_timers(scene_id)
+        builtin = next((f for f in self._builtin_files() if entry_id(f) == scene_id), None)
+        if builtin is not None:
+            self._entries[scene_id] = _parse_entry(builtin)
+            self._activate(self._entries[scene_id])
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _builtin_files(self) -> list[SceneFile]:
+        return builtin_files() if self.include_builtin else []
+
+    async def _read_entries(self) -> list[SceneEntry]:
+        """Built-in scenes (if enabled), then the directory's; a file there overrides a built-in."""
+        files = self._builtin_files() + await asyncio.to_thread(read_directory, self.directory)
+        entries: dict[str, SceneEntry] = {}
+        for file in files:
+            entry = _parse_entry(file)
+            first = entries.get(entry.id)
+            if first is not None and not first.file.builtin:
+                entry = SceneEntry(
+                    f"{entry.id}@{Path(file.path).name}", file,
+                    error=ConfigError(f"scene id {entry.id!r} is already used by {first.file.path}",
+                                      path=file.path, field="id"),
+                )  # fmt: skip
+            elif first is not None:
+                _LOGGER.info("scene %s: %s replaces the built-in one", entry.id, file.path)
+            entries[entry.id] = entry
+        return list(entries.values())
+
+
+def _parse_entry(file: SceneFile) -> SceneEntry:
+    try:
+        parsed = parse_scene(file)
+    except ConfigError as err:
+        _LOGGER.warning("scene file rejected: %s", err)
+        return SceneEntry(entry_id(file), file, error=err)
+    return SceneEntry(parsed.spec.id, file, parsed)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
