@@ -64,11 +64,14 @@ def _wait_until_listening(proc: subprocess.Popen[bytes], port: int, log: Path) -
     raise RuntimeError(f"mosquitto did not listen on port {port} within {START_TIMEOUT}s")
 
 
-def start_mosquitto(directory: Path) -> tuple[subprocess.Popen[bytes], Broker]:
+def start_mosquitto(
+    directory: Path, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], Broker]:
+    """Start a broker (on `port`, or a free one); end it with `stop_mosquitto`."""
     binary = mosquitto_binary()
     if binary is None:
         pytest.skip("mosquitto is not installed (apt-get install mosquitto; .ci/setup does it)")
-    port = free_port()
+    port = port or free_port()
     config = directory / "mosquitto.conf"
     log = directory / "mosquitto.log"
     config.write_text(
@@ -80,12 +83,13 @@ def start_mosquitto(directory: Path) -> tuple[subprocess.Popen[bytes], Broker]:
     try:
         _wait_until_listening(proc, port, log)
     except BaseException:
-        _stop(proc)
+        stop_mosquitto(proc)
         raise
     return proc, Broker("127.0.0.1", port, proc.pid)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop_mosquitto(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate the broker by its PID, kill it if it lingers."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -102,4 +106,4 @@ def mosquitto_broker(tmp_path: Path) -> Iterator[Broker]:
     try:
         yield broker
     finally:
-        _stop(proc)
+        stop_mosquitto(proc)

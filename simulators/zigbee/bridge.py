@@ -33,6 +33,7 @@ CONNECT_TIMEOUT: Final = 10.0
 # Waiting for the "offline" publication to leave on shutdown.
 FLUSH_TIMEOUT: Final = 2.0
 KEEPALIVE_SECONDS: Final = 30
+RECONNECT_MAX_DELAY: Final = 10
 BRIDGE_VERSION: Final = "1.40.2"
 
 AvailabilityFormat = Literal["json", "plain"]
@@ -86,6 +87,8 @@ class Zigbee2MqttBridge:
         client.on_message = self._on_message
         client.on_disconnect = self._on_disconnect
         client.on_connect_fail = self._on_connect_fail
+        # After a broker restart, be back within seconds (paho's default backs off to 2 min).
+        client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_DELAY)
         self._client = client
         client.connect_async(self.host, self.port, keepalive=KEEPALIVE_SECONDS)
         client.loop_start()

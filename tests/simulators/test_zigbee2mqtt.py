@@ -14,7 +14,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.clock import ManualClock
 from simulators.home import VirtualHome
-from tests.mqtt_broker import Broker
+from tests.mqtt_broker import Broker, start_mosquitto, stop_mosquitto
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "payloads"
 MESSAGE_TIMEOUT = 5.0
@@ -271,3 +271,29 @@ async def test_unreachable_broker_is_a_clear_error(base_ip: str) -> None:
     with pytest.raises(ConnectionError, match="is the broker running"):
         async with house:
             pass
+
+
+async def test_bridge_republishes_after_a_broker_restart(tmp_path: Path, base_ip: str) -> None:
+    for directory in ("a", "b"):
+        (tmp_path / directory).mkdir()
+    first, broker = start_mosquitto(tmp_path / "a")
+    try:
+        house = VirtualHome.default(
+            clock=ManualClock(), seed=9, base_ip=base_ip, mqtt_url=broker.url
+        )
+        async with house:
+            stop_mosquitto(first)  # a broker without persistence forgets every retained message
+            again, _ = start_mosquitto(tmp_path / "b", port=broker.port)
+            probe = Probe(broker, asyncio.get_running_loop())
+            try:
+                probe.subscribe("zigbee2mqtt/bridge/devices")
+                await probe.next("zigbee2mqtt/bridge/devices")  # live, once the bridge is back
+                probe.subscribe("zigbee2mqtt/bridge/devices")  # and kept by the new broker
+                devices, retained = await probe.next("zigbee2mqtt/bridge/devices")
+            finally:
+                await asyncio.to_thread(probe.close)
+                stop_mosquitto(again)
+    finally:
+        stop_mosquitto(first)
+    assert retained
+    assert len(devices) == 5
