@@ -79,6 +79,11 @@ class ApiTokenCache:
             self._touch(token_id)
         return token_id
 
+    async def active_ids(self) -> set[int]:
+        """Ids of the tokens active now (reloads the table)."""
+        await self._reload(self._generation)
+        return set(self._hashes.values())
+
     async def _reload(self, seen_generation: int) -> None:
         # Concurrent misses share one query: whoever waited on the lock finds the
         # generation moved on and uses the table just loaded.

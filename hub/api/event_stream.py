@@ -14,13 +14,14 @@ import dataclasses
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import WSMsgType, web
 from pydantic import ValidationError
 
+from hub.api.access import REVALIDATE_AFTER_S, TOKEN_CACHE_KEY, TOKEN_ID_KEY
 from hub.api.operations import operation, read_query
 from hub.api.problems import ApiProblem, field_problems, problem
 from hub.api.schemas import EventFilterMessage, EventsQuery, utc
@@ -37,6 +38,8 @@ routes = web.RouteTableDef()
 CLOSE_TOO_SLOW = 1013
 #: Close code when the hub stops (RFC 6455 1001: going away).
 CLOSE_GOING_AWAY = 1001
+#: Close code when the client's token was revoked (RFC 6455 1008: policy violation).
+CLOSE_TOKEN_REVOKED = 1008
 #: Client messages are small filter updates; anything bigger is a mistake or abuse.
 MAX_CLIENT_MESSAGE_BYTES = 64 * 1024
 WEBSOCKET_PROTOCOL = "mihub"
@@ -129,6 +132,7 @@ class _Client:
     subscription: Subscription[Event]
     filter: EventFilter
     peer: str
+    token_id: int | None  # None: the owner's Unix socket
     forwarder: asyncio.Task[None] | None = None
     dropping: bool = False
 
@@ -148,20 +152,55 @@ class EventStreams:
     def discard(self, client: _Client) -> None:
         self._clients.discard(client)
 
-    async def close_all(self, timeout: float) -> None:
-        clients = list(self._clients)
+    def token_ids(self) -> set[int]:
+        """The API tokens the open streams were authenticated with."""
+        return {c.token_id for c in self._clients if c.token_id is not None}
+
+    def authenticated_by(self, token_ids: set[int]) -> list[_Client]:
+        return [c for c in self._clients if c.token_id in token_ids]
+
+    async def drop(self, clients: list[_Client], code: int, reason: str, timeout: float) -> None:
+        """Stop forwarding to these clients and close them, all within `timeout`."""
         for client in clients:
             if client.forwarder is not None:
                 client.forwarder.cancel()
         await asyncio.gather(
             *(c.forwarder for c in clients if c.forwarder is not None), return_exceptions=True
         )
-        await asyncio.gather(
-            *(_close(c, CLOSE_GOING_AWAY, "the hub is stopping", timeout) for c in clients)
-        )
+        await asyncio.gather(*(_close(c, code, reason, timeout) for c in clients))
+
+    async def close_all(self, timeout: float) -> None:
+        await self.drop(list(self._clients), CLOSE_GOING_AWAY, "the hub is stopping", timeout)
 
 
 EVENT_STREAMS_KEY = web.AppKey("event_streams", EventStreams)
+
+
+async def _close_revoked_streams(app: web.Application) -> None:
+    """Every REVALIDATE_AFTER_S, close the streams whose token was revoked meanwhile."""
+    hub = app[HUB_KEY]
+    streams = app[EVENT_STREAMS_KEY]
+    cache = app[TOKEN_CACHE_KEY]
+    timeout = app[SETTINGS_KEY].events.close_timeout_s
+    while True:
+        await hub.clock.sleep(REVALIDATE_AFTER_S)
+        in_use = streams.token_ids()
+        if not in_use:
+            continue
+        revoked = in_use - await cache.active_ids()
+        if revoked:
+            clients = streams.authenticated_by(revoked)
+            _LOGGER.info("closing %d event stream(s): their token was revoked", len(clients))
+            await streams.drop(clients, CLOSE_TOKEN_REVOKED, "the token was revoked", timeout)
+
+
+async def revoked_token_watch(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: a revoked token also loses its open event streams, not only new requests."""
+    task = asyncio.create_task(_close_revoked_streams(app), name="api revoked-token watch")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _close(client: _Client, code: int, reason: str, timeout: float) -> None:
@@ -272,7 +311,7 @@ async def events_socket(request: web.Request) -> web.StreamResponse:
         maxsize=limits.queue_size,
         name=f"websocket {peer}",
     )
-    client = _Client(request, ws, sub, initial, peer)
+    client = _Client(request, ws, sub, initial, peer, request.get(TOKEN_ID_KEY))
     try:
         await ws.prepare(request)
     except BaseException:

@@ -22,7 +22,7 @@ from hub.api.access import (
     auth_middleware,
     body_limit_middleware,
 )
-from hub.api.event_stream import EVENT_STREAMS_KEY, EventStreams
+from hub.api.event_stream import EVENT_STREAMS_KEY, EventStreams, revoked_token_watch
 from hub.api.openapi import OPENAPI_KEY, OpenApiDocument
 from hub.api.problems import problem_middleware
 from hub.api.settings import HUB_KEY, SETTINGS_KEY, ApiSettings
@@ -89,6 +89,7 @@ def create_app(
         extension.setup(app)
         app.add_routes(extension.routes)
     app.on_shutdown.append(_close_event_streams)
+    app.cleanup_ctx.append(revoked_token_watch)
     return app
 
 

@@ -12,6 +12,8 @@ from typing import Any
 import aiohttp
 
 from hub.api import event_kinds
+from hub.api.access import REVALIDATE_AFTER_S
+from hub.clock import ManualClock
 from hub.events import (
     DeviceAdded,
     DeviceAvailability,
@@ -20,7 +22,7 @@ from hub.events import (
     DeviceUpdated,
     StateChanged,
 )
-from tests.hub.api.conftest import PLUG, SENSOR, TEST_EVENT_LIMITS, LiveHub
+from tests.hub.api.conftest import PLUG, SENSOR, TEST_EVENT_LIMITS, LiveHub, LiveHubFactory
 
 #: Generous bound for one WebSocket message on a loaded 2-core machine.
 RECEIVE_TIMEOUT = 5.0
@@ -218,3 +220,22 @@ def test_event_kinds_match_the_events_own_names() -> None:
     kinds = event_kinds()
     for event in samples:
         assert kinds[event.kind] is type(event)
+
+
+async def test_revoking_a_token_closes_its_event_streams(
+    start_hub: LiveHubFactory, http: aiohttp.ClientSession
+) -> None:
+    clock = ManualClock()
+    live = await start_hub(clock=clock)
+    other = await live.new_token("dashboard")
+    async with (
+        http.ws_connect(f"{live.url}/api/events", headers=live.headers()) as revoked,
+        http.ws_connect(f"{live.url}/api/events", headers=live.headers(other)) as kept,
+    ):
+        assert await live.hub.store.revoke_api_token("tests", clock.time())
+        await clock.advance(REVALIDATE_AFTER_S)
+        message = await revoked.receive(timeout=RECEIVE_TIMEOUT)
+        assert message.type is aiohttp.WSMsgType.CLOSE
+        assert (message.data, message.extra) == (1008, "the token was revoked")
+        live.hub.state.update(PLUG.id, {"power": True})
+        assert (await _next_json(kept))["new"] is True

@@ -33,13 +33,13 @@ async def test_a_port_in_use_is_a_clear_error_and_the_hub_does_not_start(tmp_pat
 
 
 async def test_create_app_works_with_aiohttps_test_client(tmp_path: Path) -> None:
-    async with Hub(HubConfig(), data_dir=tmp_path) as hub:
-        async with TestClient(TestServer(create_app(hub))) as client:
-            resp = await client.get("/api/health")
-            assert resp.status == 200
-            assert (await resp.json())["devices"] == 0
-            resp = await client.get("/api/devices")
-            assert resp.status == 401
+    hub = Hub(HubConfig(), data_dir=tmp_path)
+    async with hub, TestClient(TestServer(create_app(hub))) as client:
+        resp = await client.get("/api/health")
+        assert resp.status == 200
+        assert (await resp.json())["devices"] == 0
+        resp = await client.get("/api/devices")
+        assert resp.status == 401
 
 
 class Greeting(BaseModel):
