@@ -40,7 +40,7 @@ from simulators.plan import (
 )
 from simulators.routines import HouseholdRoutines
 from simulators.simtime import HomeTime
-from simulators.zigbee.bridge import AvailabilityFormat, Zigbee2MqttBridge
+from simulators.zigbee.bridge import AvailabilityFormat, Zigbee2MqttBridge, parse_mqtt_url
 from simulators.zigbee.devices import SimulatedZigbeeDevice
 from simulators.zigbee.models import ZIGBEE_MODELS
 
@@ -77,6 +77,8 @@ class VirtualHome:
         fixed_token: bytes | None = None,
         fixed_did: int | None = None,
     ) -> None:
+        if mqtt_url is not None:
+            parse_mqtt_url(mqtt_url)  # a bad URL is a ValueError now, not at start()
         self.clock: Clock = clock or SystemClock()
         # What devices and rooms read the time from (see simulators.simtime).
         self.time = HomeTime(self.clock)

@@ -129,7 +129,12 @@ def assign_identities(
     if len(set(names)) != len(names):
         raise ValueError("device names in a home must be unique")
     miio_plan = [device for device in plan if device.transport == "miio"]
-    addresses = [fixed_address] if fixed_address else loopback_addresses(base_ip, len(miio_plan))
+    if fixed_address:
+        addresses = loopback_addresses(fixed_address, 1)
+        if addresses != [fixed_address]:
+            raise ValueError(f"{fixed_address} cannot be a device address (.0 and .255 are not)")
+    else:
+        addresses = loopback_addresses(base_ip, len(miio_plan))
     used_dids: set[int] = set()
     miio = []
     for device, address in zip(miio_plan, addresses, strict=False):

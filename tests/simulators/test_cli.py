@@ -150,6 +150,12 @@ async def test_single_device(base_ip: str) -> None:
         (["device", "chuangmi.plug.m1", "--ip", "127.0.0.5", "--token", "xyz"], "32 hex"),
         (["device", "chuangmi.plug.m1", "--ip", "127.0.0.5"], "--token"),
         (["home", "--control", "nowhere"], "HOST:PORT"),
+        (["home", "--mqtt-url", "http://127.0.0.1:1883"], "mqtt://"),
+        (["device", "chuangmi.plug.m1", "--ip", "192.168.1.5", "--token", TOKEN], "loopback"),
+        (
+            ["device", "chuangmi.plug.m1", "--ip", "127.0.0.255", "--token", TOKEN],
+            "cannot be a device address",
+        ),
     ],
 )
 def test_bad_arguments_fail_with_a_reason(args: list[str], message: str) -> None:
