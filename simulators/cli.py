@@ -73,10 +73,10 @@ async def _serve(home: VirtualHome, control: tuple[str, int] | None, manifest: P
 def _run(home: VirtualHome, control: tuple[str, int] | None, manifest: Path | None) -> None:
     try:
         asyncio.run(_serve(home, control, manifest))
-    except OSError as error:
+    except TimeoutError:
+        raise click.ClickException("the MQTT broker did not answer") from None
+    except OSError as error:  # sockets in use, broker refused (ConnectionError)
         raise click.ClickException(str(error)) from None
-    except (ConnectionError, TimeoutError) as error:
-        raise click.ClickException(f"MQTT: {error or 'broker did not answer'}") from None
 
 
 @click.group()

@@ -159,7 +159,7 @@ class Zigbee2MqttBridge:
         if not ok:
             if future is not None and not future.done():
                 future.set_exception(
-                    ConnectionError(f"MQTT broker {self.host}:{self.port} refused: {reason}")
+                    ConnectionError(f"MQTT broker {self.host}:{self.port}: {reason}")
                 )
             return
         client = self._client

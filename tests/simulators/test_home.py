@@ -68,3 +68,11 @@ def test_time_follows_physics_when_advanced_by_hand() -> None:
     assert home.sim_time == 1_800_003_600.0
     assert home.commands("desk_plug")[0]["at"] == 1_800_003_600.0
     assert plug.stamp() == stamp + 3600
+
+
+async def test_a_taken_address_is_a_clear_error(served_home: VirtualHome) -> None:
+    address = served_home.manifest()[0]["address"]
+    second = VirtualHome.default(clock=ManualClock(), seed=2, base_ip=address)
+    with pytest.raises(OSError, match="another simulator running there"):
+        await second.start()
+    assert second.server.protocols == {}  # what it had bound is released again
