@@ -284,14 +284,20 @@ def _trend_forecast(
     now: datetime,
     params: ForecastParams,
 ) -> Forecast | None:
-    """Theil-Sen trend of the daily median percentage of a calendar-worn part."""
-    cutoff = now - timedelta(days=params.trend_days)
+    """Theil-Sen trend of the daily median percentage of a calendar-worn part.
+
+    None when the part never reported a percentage (a counter alone says nothing
+    about a battery). Readings older than `trend_days` only count when there is
+    nothing newer.
+    """
+    with_percent = [o for o in run if o.remaining_percent is not None]
+    if not with_percent:
+        return None
+    cutoff = min(now - timedelta(days=params.trend_days), with_percent[-1].at)
     by_day: dict[object, list[tuple[float, float]]] = {}
-    for o in run:
+    for o in with_percent:
         if o.remaining_percent is not None and o.at >= cutoff:
             by_day.setdefault(o.at.date(), []).append((o.at.timestamp(), o.remaining_percent))
-    if not by_day:
-        return None
     points = [
         (statistics.median(t for t, _ in v), statistics.median(p for _, p in v))
         for v in by_day.values()
