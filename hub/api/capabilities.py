@@ -5,6 +5,7 @@ The only place the API reaches into the catalog, so a change there has one seam.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,18 +17,31 @@ from hub.registry import Device
 
 def family_spec_for(device: Device) -> FamilySpec | None:
     """The device's family narrowed to its model when the model is mapped; None if unknown."""
+    return _spec_and_capabilities(device.model, device.family)[0]
+
+
+def capabilities_for(device: Device) -> Capabilities | None:
+    """The API's view of `family_spec_for(device)` (built once per model and family)."""
+    return _spec_and_capabilities(device.model, device.family)[1]
+
+
+@functools.lru_cache(maxsize=1024)
+def _spec_and_capabilities(
+    model: str, family: str
+) -> tuple[FamilySpec | None, Capabilities | None]:
+    # The shipped catalog is loaded once and never changes while the hub runs, so a
+    # device list does not rebuild the same capabilities for every device it shows.
     catalog = builtin_catalog()
-    model_map = catalog.lookup_model(device.model)
+    model_map = catalog.lookup_model(model)
+    spec: FamilySpec | None
     if model_map is not None:
-        return model_map.spec
-    try:
-        return catalog.family(device.family)
-    except UnknownFamily:
-        return None
-
-
-def capabilities_of(spec: FamilySpec | None) -> Capabilities | None:
-    return None if spec is None else Capabilities.model_validate(spec.as_dict())
+        spec = model_map.spec
+    else:
+        try:
+            spec = catalog.family(family)
+        except UnknownFamily:
+            spec = None
+    return spec, None if spec is None else Capabilities.model_validate(spec.as_dict())
 
 
 def unit_of(spec: FamilySpec | None, attribute: str) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.api.capabilities import capabilities_of, family_spec_for, unit_of, validate_command
+from hub.api.capabilities import capabilities_for, family_spec_for, unit_of, validate_command
 from hub.api.operations import json_response, operation, read_body, read_query
 from hub.api.problems import ApiProblem, problem
 from hub.api.schemas import (
@@ -76,7 +76,7 @@ def device_out(hub: Hub, device: Device, token_keys: frozenset[str]) -> DeviceOu
         token_known=_token_known(device, token_keys),
         last_seen=utc_or_none(device.last_seen),
         state=state,
-        capabilities=capabilities_of(spec),
+        capabilities=capabilities_for(device),
     )
 
 

@@ -223,7 +223,24 @@ async def _close(client: _Client, code: int, reason: str, timeout: float) -> Non
             transport.abort()
 
 
+#: Close code when forwarding failed on the hub's side (RFC 6455 1011: internal error).
+CLOSE_INTERNAL_ERROR = 1011
+
+
 async def _forward(client: _Client, limits: EventStreamLimits) -> None:
+    """Send the client's events in order; close the stream if that fails on our side."""
+    try:
+        await _forward_until_behind(client, limits)
+    except Exception:
+        # A client must not stay connected and silently stop getting events.
+        _LOGGER.exception("event stream to %s failed", client.peer)
+        client.dropping = True
+        await _close(
+            client, CLOSE_INTERNAL_ERROR, "the hub failed to send an event", limits.close_timeout_s
+        )
+
+
+async def _forward_until_behind(client: _Client, limits: EventStreamLimits) -> None:
     """Send the client's events in order; drop the client when it falls behind."""
     sub = client.subscription
     reason: str | None = None
