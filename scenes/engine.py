@@ -40,6 +40,7 @@ from scenes.triggers import (
     StateWatch,
     Watch,
     WatchServices,
+    sleep_until,
     trigger_key,
 )
 
@@ -386,7 +387,8 @@ class SceneEngine(SceneLibraryApi):
         watch.start()
         expiry = None
         if timeout is not None:
-            expiry = self._spawn(self._expire(fired, timeout), "wait timeout")
+            deadline = self.hub.clock.time() + timeout
+            expiry = self._spawn(self._expire(fired, deadline), "wait timeout")
         try:
             return await fired
         finally:
@@ -395,8 +397,8 @@ class SceneEngine(SceneLibraryApi):
             if expiry is not None:
                 expiry.cancel()
 
-    async def _expire(self, fired: asyncio.Future[dict[str, Any] | None], timeout: float) -> None:
-        await self.hub.clock.sleep(timeout)
+    async def _expire(self, fired: asyncio.Future[dict[str, Any] | None], deadline: float) -> None:
+        await sleep_until(self.hub.clock, deadline)
         if not fired.done():
             fired.set_result(None)
 
