@@ -316,6 +316,13 @@ async def events_socket(request: web.Request) -> web.StreamResponse:
         timeout=limits.close_timeout_s,
         max_msg_size=MAX_CLIENT_MESSAGE_BYTES,
     )
+    offered = request.headers.get("Sec-WebSocket-Protocol")
+    if offered is not None and WEBSOCKET_PROTOCOL not in {p.strip() for p in offered.split(",")}:
+        # Refused before aiohttp's handshake, which would log the offered list (and a
+        # token in it) when none matches.
+        raise ApiProblem(
+            problem(400, "websocket-protocol", "offer the WebSocket subprotocol `mihub`")
+        )
     if not ws.can_prepare(request).ok:
         raise ApiProblem(problem(400, "websocket-expected", "this endpoint speaks WebSocket only"))
     peer = _peer_name(request)

@@ -31,7 +31,7 @@ from hub.errors import HubError
 from hub.runtime import Hub
 
 _LOGGER = logging.getLogger(__name__)
-_ACCESS_LOGGER = logging.getLogger("hub.api.access")
+_ACCESS_LOGGER = logging.getLogger("hub.api.requests")  # one line per request
 
 #: The owner-only socket in the data directory; `mihub ... --config` talks to it.
 SOCKET_FILE = "mihub.sock"

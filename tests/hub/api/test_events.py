@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import logging
 import os
 import socket
 from typing import Any
 
 import aiohttp
+import pytest
 
 from hub.api import event_kinds
 from hub.api.access import REVALIDATE_AFTER_S
@@ -239,3 +241,20 @@ async def test_revoking_a_token_closes_its_event_streams(
         assert (message.data, message.extra) == (1008, "the token was revoked")
         live.hub.state.update(PLUG.id, {"power": True})
         assert (await _next_json(kept))["new"] is True
+
+
+async def test_a_token_offered_without_the_mihub_subprotocol_is_refused_unlogged(
+    live: LiveHub, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    headers = {
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Protocol": f"mihub.bearer.{live.token}",
+    }
+    async with http.get(f"{live.url}/api/events", headers=headers) as resp:
+        assert resp.status == 400
+        assert "subprotocol `mihub`" in (await resp.json(content_type=None))["detail"]
+    assert live.token not in caplog.text
