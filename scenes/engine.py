@@ -24,7 +24,7 @@ from hub.events import DeviceAdded, DeviceRemoved, DeviceUpdated, Event, StateCh
 from hub.registry import Device
 from scenes.checks import Bindings, bind_scene
 from scenes.engine_api import SceneLibraryApi
-from scenes.events import DERIVED_EVENTS, DeviceEvent, SceneRun
+from scenes.events import DERIVED_EVENTS, DeviceEvent, SceneRun, SceneUpdated
 from scenes.library import SceneEntry
 from scenes.loader import problems_error
 from scenes.runner import Outcome, ResumePoint, Run
@@ -159,6 +159,13 @@ class SceneEngine(SceneLibraryApi):
 
     def _activate(self, entry: SceneEntry) -> None:
         """Bind the scene and arm its triggers, or record why it cannot run."""
+        self._arm(entry)
+        self.hub.bus.publish(
+            SceneUpdated(at=self.hub.clock.time(), scene_id=entry.id, valid=entry.error is None,
+                         enabled=entry.enabled, error=str(entry.error) if entry.error else None)
+        )  # fmt: skip
+
+    def _arm(self, entry: SceneEntry) -> None:
         self._deactivate(entry.id, "the scene was reloaded")
         entry.problems = []
         if entry.parsed is None:

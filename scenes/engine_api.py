@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from hub.errors import ConfigError, HubError
 from scenes.checks import bind_scene
+from scenes.events import SceneUpdated
 from scenes.library import SceneEntry, SceneInfo, SceneNotFound, SceneNotRunnable, entry_id
 from scenes.loader import (
     SceneFile,
@@ -164,6 +165,10 @@ class SceneLibraryApi:
         await asyncio.to_thread(_unlink, Path(entry.file.path))
         del self._entries[scene_id]
         self.store.delete_scene_timers(scene_id)
+        self.hub.bus.publish(
+            SceneUpdated(at=self.hub.clock.time(), scene_id=scene_id, valid=False, enabled=False,
+                         deleted=True)
+        )  # fmt: skip
         builtin = next((f for f in self._builtin_files() if entry_id(f) == scene_id), None)
         if builtin is not None:
             self._entries[scene_id] = _parse_entry(builtin)

@@ -38,6 +38,17 @@ class SceneRun(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SceneUpdated(Event):
+    """A scene was loaded, re-checked, replaced or deleted: whether it can run now."""
+
+    scene_id: str
+    valid: bool
+    enabled: bool
+    error: str | None = None
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Notification(Event):
     """A message for the people in the home, from a scene's `notify` action."""
 
