@@ -132,6 +132,7 @@ class VirtualHome:
         self.bridge: Zigbee2MqttBridge | None = None
         self._announcer: Any = None
         self._tick_task: asyncio.Task[None] | None = None
+        self._call_ids = 0
         self._last_tick = self.clock.monotonic()
         self.routines: HouseholdRoutines | None = None
         if routines:
@@ -350,8 +351,9 @@ class VirtualHome:
             raise KeyError(
                 f"no simulated miio device {name!r}; known: {', '.join(self.miio_devices)}"
             )
+        self._call_ids += 1  # negative ids: network clients never use them, so never clash
         reply = device.handle_request(
-            {"id": 0, "method": method, "params": [] if params is None else params}
+            {"id": -self._call_ids, "method": method, "params": [] if params is None else params}
         )
         if "error" in reply:
             raise MiioCommandError(reply["error"]["code"], reply["error"]["message"])

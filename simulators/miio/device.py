@@ -28,6 +28,12 @@ COMMAND_LOG_SIZE: Final = 10_000
 # JSON-RPC codes real miio devices answer with.
 METHOD_NOT_FOUND: Final = -32601
 INVALID_PARAMS: Final = -32602
+# A request whose id the device saw recently is not run again; firmware answers
+# "user ack timeout" (python-miio treats -9999 as recoverable and retries with a
+# new id; python-miio issues #757, #813, #1830 describe devices remembering the
+# last few ids). A reboot forgets them.
+REPEATED_ID: Final = -9999
+REMEMBERED_IDS: Final = 16
 
 
 class MiioCommandError(Exception):
@@ -94,6 +100,7 @@ class SimulatedMiioDevice:
         self.faults = FaultPlan(rng=random.Random(rng.getrandbits(64)))
         self.commands: deque[ReceivedCommand] = deque(maxlen=COMMAND_LOG_SIZE)
         self.boots = 1
+        self._recent_ids: deque[int] = deque(maxlen=REMEMBERED_IDS)
         # Devices have been up a while when we meet them; the stamp is uptime.
         self._booted_at = clock.monotonic() - rng.randint(600, 86_400)
         self._handlers: dict[str, Handler] = {"miIO.info": self._miio_info}
@@ -111,6 +118,7 @@ class SimulatedMiioDevice:
         """Restart: the stamp starts again from zero, the state survives."""
         self._booted_at = self.clock.monotonic()
         self.boots += 1
+        self._recent_ids.clear()
 
     def handle_request(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """Answer one decoded request `{"id", "method", "params"}` like the real device."""
@@ -123,6 +131,9 @@ class SimulatedMiioDevice:
                 "error": {"code": INVALID_PARAMS, "message": "Invalid request"},
             }
         self.commands.append(ReceivedCommand(self.clock.time(), request_id, method, params))
+        if request_id in self._recent_ids:
+            return {"id": request_id, "error": {"code": REPEATED_ID, "message": "user ack timeout"}}
+        self._recent_ids.append(request_id)
         try:
             result = self.call(method, params)
         except MiioCommandError as error:

@@ -191,3 +191,21 @@ def test_fault_values_are_checked() -> None:
         home.apply_faults("desk_plug", {"explode": True})
     with pytest.raises(ValueError, match="only go offline"):
         home.apply_faults("front_door", {"drop": 0.5})
+
+
+async def test_a_repeated_request_id_is_not_run_twice(
+    served_home: VirtualHome, plug: tuple[RawClient, dict[str, Any]]
+) -> None:
+    client, entry = plug
+    client.send(request(entry, 77, "set_power", ["on"]))
+    first = decode(entry, await client.reply())
+    served_home.apply_state("desk_plug", {"power": "off"})
+    client.send(request(entry, 77, "set_power", ["on"]))
+    again = decode(entry, await client.reply())
+
+    assert first == {"id": 77, "result": ["ok"]}
+    assert again == {"id": 77, "error": {"code": -9999, "message": "user ack timeout"}}
+    assert served_home.device("desk_plug").state()["power"] == "off"
+    served_home.apply_faults("desk_plug", {"reboot": True})  # a reboot forgets the ids
+    client.send(request(entry, 77, "set_power", ["on"]))
+    assert decode(entry, await client.reply()) == first
