@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from drivers.families import Catalog, builtin_catalog
 from hub.events import DeviceAdded, DeviceRemoved, DeviceUpdated, Event, StateChanged
@@ -43,12 +43,14 @@ from scenes.triggers import (
     sleep_until,
     trigger_key,
 )
+from scenes.watch_index import WatchIndex
 
 if TYPE_CHECKING:
     from hub.runtime import Hub
 
 _LOGGER = logging.getLogger(__name__)
-_K = TypeVar("_K")
+#: Registry changes that change what a scene's names resolve to.
+_RECHECK_ON = frozenset({"name", "model", "family", "transport"})
 
 #: A scene may start a scene that starts a scene...; deeper than this is a loop.
 MAX_SCENE_DEPTH = 8
@@ -96,8 +98,7 @@ class SceneEngine(SceneLibraryApi):
         self._grace = grace
         self._entries: dict[str, SceneEntry] = {}
         self._active: dict[str, ActiveScene] = {}
-        self._by_attribute: dict[tuple[str, str], list[Watch]] = {}
-        self._by_device: dict[str, list[Watch]] = {}
+        self._index = WatchIndex()
         self._last_runs: dict[str, dict[str, Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._services: WatchServices | None = None
@@ -189,7 +190,7 @@ class SceneEngine(SceneLibraryApi):
             )
             if watch is not None:
                 active.watches.append(watch)
-                self._register(watch)
+                self._index.add(watch)
                 watch.start()
 
     def _deactivate(self, scene_id: str, reason: str) -> None:
@@ -197,7 +198,7 @@ class SceneEngine(SceneLibraryApi):
         if active is None:
             return
         for watch in active.watches:
-            self._unregister(watch)
+            self._index.remove(watch)
             watch.stop()
         active.queue.clear()
         for run, task in list(active.runs.values()):
@@ -226,19 +227,6 @@ class SceneEngine(SceneLibraryApi):
             return MqttWatch(trigger, fire, services, key)
         return ScheduleWatch(trigger, fire, services, key)
 
-    def _register(self, watch: Watch) -> None:
-        if isinstance(watch, StateWatch | NumericWatch):
-            key = (watch.ref.device_id, watch.ref.attribute)
-            self._by_attribute.setdefault(key, []).append(watch)
-        elif isinstance(watch, EventWatch):
-            self._by_device.setdefault(watch.device_id, []).append(watch)
-
-    def _unregister(self, watch: Watch) -> None:
-        if isinstance(watch, StateWatch | NumericWatch):
-            _remove(self._by_attribute, (watch.ref.device_id, watch.ref.attribute), watch)
-        elif isinstance(watch, EventWatch):
-            _remove(self._by_device, watch.device_id, watch)
-
     # -- events ------------------------------------------------------------------------------
 
     async def _dispatch_forever(self) -> None:
@@ -251,14 +239,15 @@ class SceneEngine(SceneLibraryApi):
 
     def _dispatch(self, event: Event) -> None:
         if isinstance(event, StateChanged):
-            for watch in tuple(self._by_attribute.get((event.device_id, event.attribute), ())):
-                watch.on_state(event)
-            self._derive_events(event)
+            bridged = self._index.on_state(event)
+            if bridged is not None:
+                self._derive_events(bridged)
         elif isinstance(event, DeviceEvent):
-            for watch in tuple(self._by_device.get(event.device_id, ())):
-                watch.on_device_event(event)
-        elif isinstance(event, DeviceAdded | DeviceRemoved | DeviceUpdated):
-            self._recheck(event.device_id, getattr(event, "name", None))
+            self._index.on_device_event(event)
+        elif isinstance(event, DeviceAdded | DeviceRemoved):
+            self._recheck(event.device_id, event.name)
+        elif isinstance(event, DeviceUpdated) and _RECHECK_ON & event.changes.keys():
+            self._recheck(event.device_id, None)
 
     def _derive_events(self, event: StateChanged) -> None:
         if event.device_id not in self.hub.registry:
@@ -390,7 +379,7 @@ class SceneEngine(SceneLibraryApi):
         watch = self._watch(scene, trigger, None, fire)
         if watch is None:
             return None
-        self._register(watch)
+        self._index.add(watch)
         watch.start()
         expiry = None
         if timeout is not None:
@@ -399,7 +388,7 @@ class SceneEngine(SceneLibraryApi):
         try:
             return await fired
         finally:
-            self._unregister(watch)
+            self._index.remove(watch)
             watch.stop()
             if expiry is not None:
                 expiry.cancel()
@@ -415,14 +404,6 @@ class SceneEngine(SceneLibraryApi):
             _LOGGER.warning("scene %s not started: scenes start each other in a loop", scene_id)
             return None
         return self._fired(scene_id, trigger)
-
-
-def _remove(index: dict[_K, list[Watch]], key: _K, watch: Watch) -> None:
-    watches = index.get(key, [])
-    if watch in watches:
-        watches.remove(watch)
-    if not watches:
-        index.pop(key, None)
 
 
 def _summary(trace: dict[str, Any]) -> dict[str, Any]:
