@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import logging
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from hub.api import devices, event_stream, meta
 from hub.api.access import (
@@ -35,11 +37,55 @@ _ACCESS_LOGGER = logging.getLogger("hub.api.requests")  # one line per request
 
 #: The owner-only socket in the data directory; `mihub ... --config` talks to it.
 SOCKET_FILE = "mihub.sock"
-#: In-flight requests get this long when the hub stops; with the WebSocket close
-#: below it fits in the hub's 2 s per component.
-SHUTDOWN_TIMEOUT_S = 1.0
-#: Open event streams get this long to complete the close handshake on stop.
+#: When the hub stops, open event streams get this long for the close handshake,
+#: then requests still running (a command to a silent device) get this long to
+#: finish before they are cancelled: together well inside the hub's 2 s per component.
 SHUTDOWN_CLOSE_TIMEOUT_S = 0.5
+SHUTDOWN_GRACE_S = 0.5
+#: aiohttp's own wait for handlers, by then already finished or cancelled.
+SHUTDOWN_TIMEOUT_S = 0.25
+
+
+class InFlightRequests:
+    """The tasks running a request right now, so stopping the hub can end them."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    @contextlib.contextmanager
+    def tracking(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is None:
+            yield
+            return
+        self._tasks.add(task)
+        try:
+            yield
+        finally:
+            self._tasks.discard(task)
+
+    async def finish(self, grace: float) -> None:
+        """Let running requests finish within `grace`; cancel the rest."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+        if pending:
+            _LOGGER.info("cancelling %d request(s) still running at stop", len(pending))
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=grace)
+
+
+IN_FLIGHT_KEY = web.AppKey("in_flight_requests", InFlightRequests)
+
+
+@web.middleware
+async def in_flight_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    with request.app[IN_FLIGHT_KEY].tracking():
+        return await handler(request)
 
 
 class ApiExtension(Protocol):
@@ -60,8 +106,10 @@ def owner_socket_path(data_dir: Path) -> Path:
     return data_dir / SOCKET_FILE
 
 
-async def _close_event_streams(app: web.Application) -> None:
+async def _end_requests(app: web.Application) -> None:
+    """on_shutdown: close event streams, then finish or cancel what is still running."""
     await app[EVENT_STREAMS_KEY].close_all(SHUTDOWN_CLOSE_TIMEOUT_S)
+    await app[IN_FLIGHT_KEY].finish(SHUTDOWN_GRACE_S)
 
 
 def create_app(
@@ -73,7 +121,12 @@ def create_app(
     """The API as an aiohttp application over `hub` (serve it with any aiohttp runner)."""
     settings = settings or ApiSettings(max_body_bytes=hub.config.api.max_body_bytes)
     app = web.Application(
-        middlewares=[problem_middleware, auth_middleware, body_limit_middleware],
+        middlewares=[
+            in_flight_middleware,
+            problem_middleware,
+            auth_middleware,
+            body_limit_middleware,
+        ],
         client_max_size=settings.max_body_bytes,
     )
     app[HUB_KEY] = hub
@@ -82,13 +135,14 @@ def create_app(
     app[FAILED_AUTH_KEY] = FailedAuthLimiter(settings.failed_auth)
     app[EVENT_STREAMS_KEY] = EventStreams()
     app[OPENAPI_KEY] = OpenApiDocument()
+    app[IN_FLIGHT_KEY] = InFlightRequests()
     app.add_routes(meta.routes)
     app.add_routes(devices.routes)
     app.add_routes(event_stream.routes)
     for extension in extensions:
         extension.setup(app)
         app.add_routes(extension.routes)
-    app.on_shutdown.append(_close_event_streams)
+    app.on_shutdown.append(_end_requests)
     app.cleanup_ctx.append(revoked_token_watch)
     return app
 

@@ -74,11 +74,13 @@ class ScriptedDriver:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.failures: dict[str, BaseException | None] = {}
         self.hang: set[str] = set()
+        self.called = asyncio.Event()
 
     async def call(
         self, device: Device, command: str, params: dict[str, Any], timeout: float
     ) -> Any:
         self.calls.append((device.name, command, params))
+        self.called.set()
         failure = self.failures.get(device.name)
         if failure is not None:
             raise failure

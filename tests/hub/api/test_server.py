@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 from hub.api import ApiServer, create_app, json_response, operation
 from hub.config import HubConfig
 from hub.errors import HubError
-from hub.runtime import Hub
+from hub.runtime import COMPONENT_STOP_TIMEOUT, Hub
 from tests.hub.api.conftest import LiveHub
 
 
@@ -97,3 +98,24 @@ async def test_events_over_the_owner_socket_need_no_token(live: LiveHub) -> None
         live.hub.state.update("miio:101", {"power": True})
         message = await ws.receive_json(timeout=5.0)
     assert (message["type"], message["new"]) == ("state_changed", True)
+
+
+async def test_stopping_the_hub_ends_a_request_stuck_on_a_silent_device(
+    live: LiveHub, http: aiohttp.ClientSession
+) -> None:
+    live.driver.hang.add("desk_plug")
+    request = asyncio.create_task(
+        http.post(
+            f"{live.url}/api/devices/desk_plug/commands",
+            json={"command": "turn_on", "timeout": 60},
+            headers=live.headers(),
+        )
+    )
+    await asyncio.wait_for(live.driver.called.wait(), 5.0)  # the request reached the device
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await live.hub.stop()
+    assert loop.time() - started < COMPONENT_STOP_TIMEOUT + 0.5
+    # The request was cut rather than left hanging until its 60 s deadline.
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await request
