@@ -111,7 +111,7 @@ async def read_body(request: web.Request, model: type[M]) -> M:
 
 
 def read_query(request: web.Request, model: type[M]) -> M:
-    """The query string as `model` (a repeated parameter keeps its last value); 422 if invalid."""
+    """The query string as `model` (a repeated parameter counts once, first value); 422 if invalid."""
     try:
         return model.model_validate(dict(request.query))
     except ValidationError as err:

@@ -43,8 +43,8 @@ def utc_or_none(epoch: float | None) -> datetime | None:
     return None if epoch is None else utc(epoch)
 
 
-class _Body(BaseModel):
-    """A request body: unknown fields are errors, so typos do not pass silently."""
+class _Input(BaseModel):
+    """A request body or query: unknown fields are errors, so typos do not pass silently."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -188,7 +188,7 @@ def _name_schema(schema: dict[str, Any]) -> None:
     schema["pattern"] = _HAS_LETTER_OR_DIGIT.pattern
 
 
-class DevicePatch(_Body):
+class DevicePatch(_Input):
     """Rename a device or move it to another room; absent fields are left as they are."""
 
     # Absent keeps the name; null is refused, so the schema offers a string only.
@@ -215,7 +215,7 @@ class DevicePatch(_Body):
         return self
 
 
-class DeviceTokenIn(_Body):
+class DeviceTokenIn(_Input):
     """A miio device token: write-only, stored in the hub's database, shown nowhere."""
 
     token: SecretStr = Field(
@@ -235,7 +235,7 @@ class DeviceTokenIn(_Body):
 # -- commands -----------------------------------------------------------------------------
 
 
-class CommandIn(_Body):
+class CommandIn(_Input):
     command: str = Field(min_length=1, max_length=64, examples=["turn_on"])
     params: dict[str, Any] = Field(default_factory=dict, examples=[{}])
     timeout: float | None = Field(
@@ -278,7 +278,7 @@ def _parse_time(value: object) -> object:
     return value
 
 
-class HistoryQuery(_Body):
+class HistoryQuery(_Input):
     attribute: str = Field(min_length=1, max_length=64, description="e.g. `humidity`.")
     since: AwareDatetime | None = Field(
         default=None, description="ISO 8601 or epoch seconds; no zone means UTC."
@@ -316,7 +316,7 @@ class History(_Reply):
 # -- events -------------------------------------------------------------------------------
 
 
-class EventsQuery(_Body):
+class EventsQuery(_Input):
     types: str | None = Field(
         default=None,
         description="Comma-separated event types, e.g. `state_changed,device_availability`.",
@@ -324,7 +324,7 @@ class EventsQuery(_Body):
     device: str | None = Field(default=None, description="Comma-separated device names or ids.")
 
 
-class EventFilterMessage(_Body):
+class EventFilterMessage(_Input):
     """Sent by a client on /api/events to replace its filter; empty lists mean everything."""
 
     type: Literal["subscribe"]
