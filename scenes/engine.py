@@ -361,7 +361,7 @@ class SceneEngine(SceneLibraryApi):
         timers = self._require_services().timers
         for key, stored in list(timers.items()):
             entry = self._entries.get(stored.scene_id)
-            if entry is None or stored.scene_id in self._active:
+            if entry is None or stored.scene_id in self._active or not entry.enabled:
                 self.store.delete_timer(key)
                 del timers[key]
 

@@ -42,6 +42,10 @@ _LOGGER = logging.getLogger(__name__)
 #: (NTP, a suspended machine) while we sleep, so look at it again this often.
 MAX_SCHEDULE_SLEEP = 300.0
 
+#: How many due times a restart looks through to find the latest missed one
+#: (a week of a once-a-minute cron; older ones are out of any grace window).
+MAX_MISSED_STEPS = 7 * 24 * 60
+
 FireCallback = Callable[[dict[str, Any]], None]
 
 
@@ -351,17 +355,25 @@ class ScheduleWatch(Watch):
     def start(self) -> None:
         stored = None if self.key is None else self._claim(self.key)
         now = self.services.clock.time()
-        missed = None
-        if (
-            stored is not None
-            and stored.due_at <= now
-            and now - stored.due_at <= self.services.grace
-        ):
-            missed = stored.due_at
+        missed = None if stored is None else self._latest_missed(stored.due_at, now)
+        if missed is not None and now - missed > self.services.grace:
+            missed = None
         # The first due time is fixed now, not when the task first runs.
         self._task = self.services.spawn(
             self._run(missed, self.next_due(now)), f"schedule {self.key}"
         )
+
+    def _latest_missed(self, first: float, now: float) -> float | None:
+        """The last due time at or before `now`, counting from the stored `first` one."""
+        if first > now:
+            return None
+        latest = first
+        for _ in range(MAX_MISSED_STEPS):
+            following = self.next_due(latest)
+            if following > now:
+                return latest
+            latest = following
+        return None  # down for ages: nothing recent enough to catch up on
 
     def next_due(self, after: float) -> float:
         local = dt.datetime.fromtimestamp(after, self.services.tz)

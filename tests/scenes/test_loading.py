@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from hub.errors import ConfigError, HubError
+from hub.registry import Device
 from scenes.cron import CronSchedule
 from scenes.library import SceneNotFound, SceneNotRunnable
 from scenes.loader import SceneFile, builtin_files, parse_scene
 from scenes.runner import Outcome
+from scenes.validate import validate_scene_file
 from tests.scenes.conftest import SceneHarness
 
 GOOD = """\
@@ -224,3 +227,16 @@ async def test_two_files_with_one_id(harness: SceneHarness) -> None:
     assert "scene id 'good' is already used by" in (
         harness.engine.get("good@zz_copy.yaml").error or ""
     )
+
+
+def test_validate_a_file_offline_with_and_without_the_hubs_devices(tmp_path: Path) -> None:
+    path = tmp_path / "fan.yaml"
+    path.write_text(GOOD.replace("bedroom_humidifier.turn_on", "attic_fan.turn_on"))
+    assert validate_scene_file(path).id == "good"  # the shape is fine
+    devices = [Device(id="miio:1", name="bedroom_humidifier", family="humidifier",
+                      model="zhimi.humidifier.ca4", transport="miio")]  # fmt: skip
+    with pytest.raises(ConfigError) as info:
+        validate_scene_file(path, devices=devices)
+    assert str(info.value) == f"{path}:5:5: actions[0].call: no device named 'attic_fan' (yet)"
+    with pytest.raises(ConfigError, match="file not found"):
+        validate_scene_file(tmp_path / "absent.yaml")

@@ -145,3 +145,14 @@ async def test_a_time_missed_by_more_than_the_grace_window_is_skipped(
     await harness.clock.advance(24 * 3600)  # the next morning runs as usual
     await harness.next_run("wake")
     assert harness.driver.commands() == [("kitchen_speaker", "wake_up")]
+
+
+async def test_after_days_down_only_the_latest_missed_time_counts(harness: SceneHarness) -> None:
+    harness.write("wake", WAKE)
+    await harness.start()  # Monday 06:00; the stored due time is Monday 07:30
+    await harness.restart(advance=2 * 86400 + 5400 + 300)  # Wednesday 07:35
+    run = await harness.next_run("wake")
+    assert run.trigger["missed"] is True
+    assert run.trigger["scheduled_at"] == harness.clock.time() - 300
+    await harness.settle()
+    assert harness.driver.commands() == [("kitchen_speaker", "wake_up")]
