@@ -120,6 +120,7 @@ class SceneEngine(SceneLibraryApi):
             spawn=self._spawn, timers=await self.store.timers(), mqtt=self._mqtt,
             grace=self._grace,
         )  # fmt: skip
+        self._services.latched.update(k for k in self._services.timers if k.startswith("latch:"))
         self._last_runs = await self.store.last_runs()
         for entry in await self._read_entries():
             self._entries[entry.id] = entry

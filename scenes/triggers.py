@@ -16,7 +16,7 @@ import hashlib
 import logging
 import math
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from hub.clock import Clock
@@ -68,6 +68,8 @@ class WatchServices:
     spawn: Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]]
     timers: dict[str, StoredTimer]  # loaded at start; claimed rows are removed
     mqtt: MqttSource | None = None
+    #: Numeric triggers that fired and wait to be re-armed (kept across re-checks of a scene).
+    latched: set[str] = field(default_factory=set)
     #: Missed scheduled times older than this are not run after a restart.
     grace: float = 900.0
 
@@ -239,15 +241,35 @@ class NumericWatch(_HoldingWatch):
         return None if self.key is None else f"latch:{self.key}"
 
     def start(self) -> None:
-        if self._latch_key is not None and self._claim(self._latch_key) is not None:
-            self.armed = False
-            current = _number(self._current())
-            if current is not None and self._rearms(current):
-                self._rearm()
-        if self.armed:
-            self._resume_hold()
-        elif self._hold_key is not None and self._claim(self._hold_key) is not None:
-            self.services.store.delete_timer(self._hold_key)
+        key = self._latch_key
+        if key is not None:
+            self._claim(key)  # the row stays: it is this watch's
+            if key in self.services.latched:
+                self.armed = False
+                current = _number(self._current())
+                if current is not None and self._rearms(current):
+                    self._rearm()
+        if not self.armed:
+            if self._hold_key is not None and self._claim(self._hold_key) is not None:
+                self.services.store.delete_timer(self._hold_key)
+            return
+        self._resume_hold()
+        if self.holding_since is None:
+            self._check_current()
+
+    def _check_current(self) -> None:
+        """A value already in range when the watch is armed counts as a crossing (once)."""
+        entry = self.services.state.entry(self.ref.device_id, self.ref.attribute)
+        value = None if entry is None else _number(entry.value)
+        if entry is None or value is None or not self._inside(value):
+            return
+        info = {**self.base_info(), "entity": self.trigger.entity, "value": entry.value,
+                "from": None, "to": entry.value, "above": self.trigger.above,
+                "below": self.trigger.below, "at": entry.changed_at}  # fmt: skip
+        if self.trigger.for_:
+            self._hold(info, entry.changed_at + self.trigger.for_)
+        else:
+            self._held(info)
 
     def _inside(self, value: float) -> bool:
         above, below = self.trigger.above, self.trigger.below
@@ -262,6 +284,7 @@ class NumericWatch(_HoldingWatch):
     def _rearm(self) -> None:
         self.armed = True
         if self._latch_key is not None:
+            self.services.latched.discard(self._latch_key)
             self.services.store.delete_timer(self._latch_key)
 
     def _still_matches(self) -> bool:
@@ -291,6 +314,7 @@ class NumericWatch(_HoldingWatch):
     def _held(self, info: dict[str, Any]) -> None:
         self.armed = False
         if self._latch_key is not None:
+            self.services.latched.add(self._latch_key)
             self.services.store.save_timer(
                 self._latch_key, _scene_of(self.key), 0.0, {"fired_at": self.services.clock.time()}
             )

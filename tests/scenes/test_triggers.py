@@ -296,3 +296,41 @@ actions:
         "living_room_vacuum.start",
     )
     assert step["result"] == {"ok": True}
+
+
+async def test_a_value_already_in_range_when_the_scene_arms_counts_once(
+    harness: SceneHarness,
+) -> None:
+    harness.write("dry", DRY)
+    await harness.start(devices=False)
+    harness.add_device("bedroom_humidifier")
+    harness.add_device("bedroom_sensor")  # the scene becomes valid now...
+    harness.set("bedroom_sensor", humidity=36.0)  # ...and the first report is already dry
+    await harness.settle()
+    await harness.clock.advance(60)
+    run = await harness.next_run("dry")
+    assert run.trigger["value"] == 36.0
+    # Renaming the humidifier re-checks the scene; the crossing it acted on stays acted on.
+    harness.hub.registry.update("bedroom_humidifier", name="bedroom_humidifier_2")
+    harness.hub.registry.update("bedroom_humidifier_2", name="bedroom_humidifier")
+    await harness.settle()
+    await harness.clock.advance(600)
+    await harness.settle()
+    assert harness.driver.commands() == [("bedroom_humidifier", "turn_on")]
+    assert harness.engine.get("dry").valid
+
+
+async def test_a_scene_armed_while_the_value_is_in_range_holds_from_when_it_got_there(
+    harness: SceneHarness,
+) -> None:
+    await harness.start()
+    harness.set("bedroom_sensor", humidity=35.0)
+    await harness.clock.advance(45)
+    await harness.engine.put("dry", DRY)  # 45 s of the 60 s hold have passed already
+    await harness.settle()
+    await harness.clock.advance(14)
+    await harness.settle()
+    assert harness.driver.commands() == []
+    await harness.clock.advance(1)
+    await harness.next_run("dry")
+    assert harness.driver.commands() == [("bedroom_humidifier", "turn_on")]

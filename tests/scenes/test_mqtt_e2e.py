@@ -1,0 +1,117 @@
+"""The whole path: simulated Zigbee sensors over a real Mosquitto broker, scenes, miio devices.
+
+The virtual home's Zigbee2MQTT bridge publishes the bedroom sensor's readings
+(the bedroom starts at 38 %RH, simulators/plan.py ROOM_CLIMATES); the hub's
+MQTT component turns them into state, `humidity_guard` fires and the simulated
+miio humidifier is switched on. `morning_wake` opens the simulated Zigbee
+curtain through the broker and wakes the simulated miio speaker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drivers.miio.connection import RetryPolicy
+from drivers.miio.driver import Adoption, MiioDriver
+from drivers.miio.transport import MiioTransport
+from drivers.mqtt.component import MqttComponent
+from hub.clock import AcceleratedClock
+from hub.config import HubConfig
+from hub.runtime import Hub
+from scenes.engine import SceneEngine
+from scenes.events import SceneRun, SceneUpdated
+from scenes.runner import Outcome
+from simulators.home import VirtualHome
+from tests.mqtt_broker import Broker, start_mosquitto, stop_mosquitto
+
+#: Its own loopback block, so this module never collides with other simulator tests.
+BASE_IP = "127.0.10.10"
+#: Simulated seconds per real second: the guard's `for: 60s` takes one real second.
+SPEED = 60.0
+#: Real seconds to wait for the broker, the hub and the devices to act.
+SEEN_TIMEOUT = 30.0
+POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=4, backoff_initial=0.02)
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[Broker]:
+    proc, broker = start_mosquitto(tmp_path)
+    try:
+        yield broker
+    finally:
+        stop_mosquitto(proc)
+
+
+class Setup:
+    def __init__(self, hub: Hub, engine: SceneEngine, sim: VirtualHome) -> None:
+        self.hub = hub
+        self.engine = engine
+        self.sim = sim
+        self.runs = hub.bus.subscribe(SceneRun, name="test-runs")
+        self.updates = hub.bus.subscribe(SceneUpdated, name="test-updates")
+
+    async def valid(self, scene_id: str) -> None:
+        async with asyncio.timeout(SEEN_TIMEOUT):
+            while not self.engine.get(scene_id).valid:
+                await self.updates.get()
+
+    async def next_run(self, scene_id: str) -> SceneRun:
+        async with asyncio.timeout(SEEN_TIMEOUT):
+            while True:
+                run = await self.runs.get()
+                if run.scene_id == scene_id:
+                    return run
+
+
+@pytest.fixture
+async def setup(tmp_path: Path, mosquitto: Broker) -> AsyncIterator[Setup]:
+    async with VirtualHome.default(seed=5, base_ip=BASE_IP, mqtt_url=mosquitto.url) as sim:
+        config = HubConfig.model_validate({"mqtt": {"url": mosquitto.url}})
+        hub = Hub(config, data_dir=tmp_path / "data", clock=AcceleratedClock(SPEED))
+        mqtt = MqttComponent(hub)
+        hub.add_component(mqtt)
+        hub.register_driver(mqtt.zigbee)
+        engine = SceneEngine(hub, directory=tmp_path / "scenes", builtin=True, tz=dt.UTC)
+        hub.add_component(engine)
+        async with hub:
+            transport = MiioTransport(bind_host="127.0.0.1", policy=POLICY, clock=hub.clock)
+            await transport.start()
+            driver = MiioDriver(hub, transport=transport)
+            await driver.start()
+            try:
+                for entry in sim.manifest():
+                    if entry["transport"] == "miio":
+                        await driver.adopt(
+                            Adoption(entry["address"], entry["token"], name=entry["name"])
+                        )
+                yield Setup(hub, engine, sim)
+            finally:
+                await driver.stop()
+                await transport.close()
+
+
+def _messages(sim: VirtualHome, name: str) -> list[Any]:
+    return sim.commands(name)
+
+
+async def test_a_dry_bedroom_reported_over_mqtt_turns_the_humidifier_on(setup: Setup) -> None:
+    run = await setup.next_run("humidity_guard")
+    assert run.outcome == Outcome.DONE, run.error
+    assert run.trigger["id"] == "too_dry"
+    assert run.trigger["value"] < 40
+    truth = setup.sim.device("bedroom_humidifier").state()
+    assert (truth["power"], truth["target_humidity"]) == (True, 55)
+
+
+async def test_morning_wake_opens_the_zigbee_curtain_and_wakes_the_speaker(setup: Setup) -> None:
+    await setup.valid("morning_wake")  # once Zigbee2MQTT has listed the curtain
+    trace = await setup.engine.finished(await setup.engine.run("morning_wake"))
+    assert (trace or {})["outcome"] == Outcome.DONE, trace
+    assert {"state": "OPEN"} in [m.get("payload") for m in _messages(setup.sim, "bedroom_curtain")]
+    assert setup.sim.device("kitchen_speaker").state()["wake_ups"] == 1
