@@ -15,7 +15,9 @@ def create_hub(
     """A hub with every component its config asks for, not yet started."""
     # Imported here: the hub core does not depend on the drivers, only its assembly does.
     from drivers.miio.driver import MiioDriver
+    from hub.api import ApiServer
 
     hub = Hub(config, data_dir=data_dir, clock=clock)
     hub.add_component(MiioDriver(hub))
+    hub.add_component(ApiServer(hub))  # last: it serves what the others provide
     return hub

@@ -30,7 +30,7 @@ class Event:
     @property
     def kind(self) -> str:
         """Name used on the wire (API WebSocket, MQTT mirror), e.g. `state_changed`."""
-        return _snake(type(self).__name__)
+        return event_kind(type(self))
 
 
 class DeviceStatus(StrEnum):
@@ -83,6 +83,11 @@ class DeviceAvailability(Event):
     available: bool
     status: DeviceStatus
     reason: str
+
+
+def event_kind(klass: type[Event]) -> str:
+    """The wire name of an event class: `DeviceAvailability` → `device_availability`."""
+    return _snake(klass.__name__)
 
 
 def _snake(name: str) -> str:

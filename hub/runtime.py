@@ -54,6 +54,12 @@ class Driver(Protocol):
     ) -> Any: ...
 
 
+class TokenAware(Protocol):
+    """A driver that wants to hear when a device's token changes (to reconnect with it)."""
+
+    def token_changed(self, device: Device, token: str) -> None: ...
+
+
 class Hub:
     """One running hub. `async with Hub(config) as hub:` starts and stops it."""
 
@@ -215,6 +221,15 @@ class Hub:
             if isinstance(err, DeviceTimeout):
                 raise
             raise DeviceTimeout(target.name, command, deadline) from None
+
+    async def set_device_token(self, device: str, token: str) -> None:
+        """Store a device's token and let its driver reconnect with it."""
+        target = self.registry.get(device)
+        await self.store.set_token(target.id, token, at=self.clock.time())
+        driver = self._drivers.get(target.transport)
+        if driver is not None and hasattr(driver, "token_changed"):
+            notify: TokenAware = driver  # type: ignore[assignment]  # checked just above
+            notify.token_changed(target, token)
 
     # -- storage -----------------------------------------------------------------------------
 

@@ -325,6 +325,11 @@ class MiioDriver:
         _LOGGER.info("adopted %s (%s, %s) at %s", device.name, model, device_id, adoption.address)
         return registry.get(device_id)
 
+    def token_changed(self, device: Device, token: str) -> None:
+        """A person set a new token: reconnect with it (and re-read the model)."""
+        if device.address is not None:
+            self.adopt_soon(Adoption(device.address, token, name=device.name, room=device.room))
+
     async def _remember_token(self, device_id: str, adoption: Adoption) -> None:
         await self._hub.store.set_token(
             device_id,

@@ -36,7 +36,7 @@ _DEVICE = "/api/devices/{id_or_name}"
 
 async def _token_keys(hub: Hub) -> frozenset[str]:
     """Every key under which a device token is known (store and config); never the tokens."""
-    keys = {entry.key for entry in await hub.store.tokens()}
+    keys = await hub.store.token_keys()
     for configured in hub.config.devices:
         keys.add(f"address:{configured.address}")
         keys.add(f"name:{configured.name}")
@@ -149,7 +149,7 @@ async def set_device_token(request: web.Request) -> web.Response:
                 field="token",
             )
         )
-    await hub.store.set_token(device.id, body.token.get_secret_value(), at=hub.clock.time())
+    await hub.set_device_token(device.id, body.token.get_secret_value())
     return web.Response(status=204)
 
 

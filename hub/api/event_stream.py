@@ -27,7 +27,7 @@ from hub.api.problems import ApiProblem, field_problems, problem
 from hub.api.schemas import EventFilterMessage, EventsQuery, utc
 from hub.api.settings import HUB_KEY, SETTINGS_KEY, EventStreamLimits
 from hub.errors import DeviceNotFound
-from hub.events import Event, Subscription
+from hub.events import Event, Subscription, event_kind
 from hub.runtime import Hub
 
 _LOGGER = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def event_kinds() -> dict[str, type[Event]]:
     while pending:
         klass = pending.pop()
         if _is_current(klass):
-            kinds[_kind_of(klass)] = klass
+            kinds[event_kind(klass)] = klass
         pending.extend(klass.__subclasses__())
     return dict(sorted(kinds.items()))
 
@@ -61,13 +61,6 @@ def _is_current(klass: type[Event]) -> bool:
     """False for the class `@dataclass(slots=True)` replaced (it lingers in __subclasses__)."""
     module = sys.modules.get(klass.__module__)
     return module is None or getattr(module, klass.__qualname__, klass) is klass
-
-
-def _kind_of(klass: type[Event]) -> str:
-    name = klass.__name__
-    return "".join(
-        ("_" + c.lower()) if c.isupper() and i else c.lower() for i, c in enumerate(name)
-    )
 
 
 def event_message(event: Event) -> dict[str, Any]:

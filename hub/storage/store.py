@@ -162,6 +162,11 @@ class HubStore:
         rows = await self.db.fetchall("SELECT key, token, name, room FROM device_tokens")
         return [TokenEntry(row["key"], row["token"], row["name"], row["room"]) for row in rows]
 
+    async def token_keys(self) -> set[str]:
+        """The keys under which device tokens are stored (never the tokens)."""
+        rows = await self.db.fetchall("SELECT key FROM device_tokens")
+        return {row["key"] for row in rows}
+
     async def token_for(self, *keys: str) -> str | None:
         """The first stored token under any of these keys (device id, 'did:…', 'address:…')."""
         for key in keys:

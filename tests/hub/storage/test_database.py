@@ -28,11 +28,12 @@ async def test_new_database_is_owner_only_in_wal_mode_at_the_latest_schema(tmp_p
 
 
 def test_migrations_apply_once_and_in_order(tmp_path: Path) -> None:
-    extra = Migration(2, "add a column", ("ALTER TABLE devices ADD COLUMN note TEXT",))
+    latest = MIGRATIONS[-1].version
+    extra = Migration(latest + 1, "add a column", ("ALTER TABLE devices ADD COLUMN note TEXT",))
     conn = connect(tmp_path / "x.db")
-    assert apply_migrations(conn, MIGRATIONS) == 1
-    assert apply_migrations(conn, (*MIGRATIONS, extra)) == 2
-    assert apply_migrations(conn, (*MIGRATIONS, extra)) == 2
+    assert apply_migrations(conn, MIGRATIONS) == latest
+    assert apply_migrations(conn, (*MIGRATIONS, extra)) == latest + 1
+    assert apply_migrations(conn, (*MIGRATIONS, extra)) == latest + 1
     columns = [row[1] for row in conn.execute("PRAGMA table_info(devices)")]
     assert "note" in columns
     conn.close()
