@@ -5,9 +5,13 @@
 - `forecast`: `forecast_depletion` (fitted to actual use) and `naive_forecast`.
 - `prompts`: when to prompt, and the `PromptBook` of prompts and their lifecycle.
 - `accuracy`: seeded synthetic consumables with a known end, to measure forecasts.
+- `history`: which readings of a part are kept (`PartHistory`), `records`: SQLite.
+- `tracker`: the hub component "maintenance" (`MaintenanceTracker`): listens to the
+  bus, stores readings and prompts, forecasts, publishes `MaintenancePrompt`
+  (`events`), and serves `consumables()` / `prompts()` / `acknowledge` / `snooze`
+  (shapes in `views`).
 
-Nothing here does I/O beyond reading the shipped catalog file: the tracker that
-listens to the event bus, stores readings and prompts, and delivers them, calls in.
+The modules up to `accuracy` are pure (no I/O beyond reading the shipped catalog).
 """
 
 from hub.maintenance.catalog import (
@@ -18,6 +22,7 @@ from hub.maintenance.catalog import (
     build_catalog,
     load_default_catalog,
 )
+from hub.maintenance.events import MaintenancePrompt
 from hub.maintenance.forecast import (
     Forecast,
     ForecastBasis,
@@ -37,14 +42,19 @@ from hub.maintenance.prompts import (
     due_reason,
     prompt_message,
 )
+from hub.maintenance.tracker import MaintenanceTracker
+from hub.maintenance.views import ConsumableStatus
 from hub.maintenance.wear import Observation
 
 __all__ = [
     "DEFAULT_STORE_BASE_URL",
+    "ConsumableStatus",
     "DueReason",
     "Forecast",
     "ForecastBasis",
     "ForecastParams",
+    "MaintenancePrompt",
+    "MaintenanceTracker",
     "Observation",
     "PartSpec",
     "PartsCatalog",

@@ -96,7 +96,7 @@ SCENARIO_KINDS: tuple[ScenarioKind, ...] = (
                  (0.4, 1.0), (1.0, 2.2), 0.10, 0.15, 10.0, 6.0, report_at_session_end=True),
     ScenarioKind("vacuum filter", "roborock.vacuum.s5", "filter",
                  (0.4, 1.0), (1.0, 2.2), 0.10, 0.15, 10.0, 6.0, report_at_session_end=True),
-    ScenarioKind("vacuum sensors", "roborock.vacuum.s5", "sensor_dirty",
+    ScenarioKind("vacuum sensors", "roborock.vacuum.s5", "sensor",
                  (0.4, 1.0), (1.0, 2.2), 0.10, 0.15, 10.0, 6.0, report_at_session_end=True),
     # A purifier in auto mode: hours follow the air; the filter wears faster in dirty air.
     ScenarioKind("purifier filter", "zhimi.airpurifier.mb3", "filter",
@@ -105,7 +105,7 @@ SCENARIO_KINDS: tuple[ScenarioKind, ...] = (
     ScenarioKind("purifier filter, load unknown", "zhimi.airpurifier.mb3", "filter",
                  (6.0, 11.0), (10.0, 16.0), 0.05, 0.20, 7.0, 2.0,
                  whole_hours=True, reports_percent=True, dirty_air=True, load_known=False),
-    ScenarioKind("humidifier wick", "zhimi.humidifier.ca4", "wick",
+    ScenarioKind("humidifier wick", "zhimi.humidifier.ca4", "wick_filter",
                  (5.0, 9.0), (8.0, 14.0), 0.08, 0.20, 8.0, 4.0),
 )  # fmt: skip
 

@@ -99,4 +99,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX maintenance_prompts_by_part ON maintenance_prompts (device_id, part)",
         ),
     ),
+    Migration(
+        2,
+        "maintenance: counter baselines of parts whose counter never resets; observations by time",
+        (
+            # The reading of a lifetime counter (the ca4's use_time, hours) when the part
+            # was last replaced: its use is the counter minus this.
+            """CREATE TABLE maintenance_baselines (
+                device_id TEXT NOT NULL,
+                part TEXT NOT NULL,
+                counter_hours REAL NOT NULL,
+                set_at REAL NOT NULL,
+                PRIMARY KEY (device_id, part)
+            )""",
+            "CREATE INDEX maintenance_observations_by_time ON maintenance_observations (at)",
+        ),
+    ),
 )

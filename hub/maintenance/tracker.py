@@ -1,0 +1,527 @@
+"""The maintenance tracker: the hub component that watches consumables and raises prompts.
+
+It listens for `StateChanged` on the attributes the parts catalog names, keeps a
+thinned history of each part (`PartHistory`, stored in SQLite), forecasts its
+depletion on new readings and on a timer, and keeps the `PromptBook` in line: a
+prompt raised, re-opened, updated, acknowledged, snoozed or resolved is stored,
+published as a `MaintenancePrompt` event, and (raised or re-opened) optionally said
+by the configured speaker. Prompts and readings survive restarts, so a restart never
+raises a second prompt for the same part.
+
+    tracker = MaintenanceTracker(hub)
+    hub.add_component(tracker)        # after the drivers, before the API
+    ...
+    tracker.consumables(); tracker.prompts(); await tracker.acknowledge(prompt_id)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from hub.events import DeviceRemoved, Event, StateChanged
+from hub.maintenance.catalog import PartsCatalog, PartSpec, build_catalog, shipped_catalog_entries
+from hub.maintenance.events import MaintenancePrompt
+from hub.maintenance.forecast import (
+    DEFAULT_FORECAST_PARAMS,
+    Forecast,
+    ForecastParams,
+    forecast_depletion,
+)
+from hub.maintenance.history import PartHistory
+from hub.maintenance.prompts import (
+    Prompt,
+    PromptBook,
+    PromptChange,
+    PromptChangeKind,
+    PromptPolicy,
+    prompt_message,
+)
+from hub.maintenance.records import MaintenanceRecords
+from hub.maintenance.views import ConsumableStatus, prompt_json
+from hub.maintenance.wear import Observation, local_midnight
+from hub.maintenance.zone import system_zone
+
+if TYPE_CHECKING:
+    from hub.events import Subscription
+    from hub.runtime import Hub
+
+__all__ = ["MaintenanceTracker"]
+
+_LOGGER = logging.getLogger(__name__)
+
+#: At most one stored reading per part per window (plus every step of a percentage
+#: and every replacement): half an hour keeps a day's use well resolved in ~50 rows.
+SAMPLE_WINDOW = 1800.0
+#: Every part is forecast again this often, so lead times and snoozes run out on time
+#: even for a part nobody uses.
+FORECAST_INTERVAL = 3600.0
+#: A part is re-forecast on new readings at most this often (a cleaning vacuum changes
+#: its counters with every poll); the timer catches up the rest.
+MIN_REFORECAST_GAP = 600.0
+#: An unchanged part still gets a reading stored this often while its device reports,
+#: so the forecaster can tell a quiet part from an offline one.
+HEARTBEAT = timedelta(hours=6)
+#: Readings older than this are neither kept nor handed to the forecaster (the
+#: forecaster's weekday profile looks back 56 days).
+HISTORY_WINDOW = timedelta(days=70)
+#: Resolved prompts are kept this long (listed as resolved), then forgotten.
+RESOLVED_KEEP = timedelta(days=90)
+#: How long the speaker gets to say a prompt.
+SPEAK_TIMEOUT = 15.0
+_PRUNE_EVERY = timedelta(days=1)
+_ANNOUNCED = (PromptChangeKind.RAISED, PromptChangeKind.REOPENED)
+
+_Key = tuple[str, str]  # (device id, part key)
+
+
+class MaintenanceTracker:
+    """Component "maintenance": consumables, forecasts and prompts of every device."""
+
+    name = "maintenance"
+
+    def __init__(
+        self,
+        hub: Hub,
+        *,
+        tz: tzinfo | None = None,
+        params: ForecastParams = DEFAULT_FORECAST_PARAMS,
+        sample_window: float = SAMPLE_WINDOW,
+        forecast_interval: float = FORECAST_INTERVAL,
+    ) -> None:
+        self._hub = hub
+        self.tz: tzinfo = tz or system_zone()
+        self._params = params
+        self._window = timedelta(seconds=sample_window)
+        self._forecast_interval = forecast_interval
+        config = hub.config.maintenance
+        self.catalog: PartsCatalog = build_catalog(
+            shipped_catalog_entries(), config.catalog, config.store_base_url
+        )
+        self._book = PromptBook(PromptPolicy(config.lead_days, config.floor_percent))
+        self._records = MaintenanceRecords(hub.db)
+        self._attributes = frozenset(
+            attribute
+            for model in self.catalog.models
+            for spec in self.catalog.parts_for(model)
+            for attribute in (spec.used_attribute, spec.remaining_attribute)
+            if attribute
+        )
+        self._histories: dict[_Key, PartHistory] = {}
+        self._baselines: dict[_Key, float] = {}
+        self._forecasts: dict[_Key, Forecast] = {}
+        self._forecast_at: dict[_Key, float] = {}
+        self._dirty: set[_Key] = set()
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._subscription: Subscription[Event] | None = None
+        self._last_prune: datetime | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        # Subscribe before loading, so nothing reported meanwhile is missed.
+        self._subscription = self._hub.bus.subscribe(
+            StateChanged, DeviceRemoved, where=self._wanted, name="maintenance"
+        )
+        stored = await self._records.load((self._now() - HISTORY_WINDOW).timestamp())
+        self._baselines = dict(stored.baselines)
+        self._book = PromptBook(self._book.policy, stored.prompts)
+        for (device_id, part), observations in stored.observations.items():
+            spec = self._spec(device_id, part)
+            if spec is not None:
+                self._history((device_id, part), spec).load(observations)
+        for device in self._hub.registry:
+            self._read_current(device.id, heartbeat=False)
+        self._dirty.update(self._histories)
+        self._spawn(self._consume(), "maintenance-events")
+        self._spawn(self._forecast_when_woken(), "maintenance-forecasts")
+        self._spawn(self._tick(), "maintenance-timer")
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for key, history in self._histories.items():
+            self._store(key, history.flush())  # queued; the hub flushes the database last
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            _LOGGER.error("maintenance task %s failed", task.get_name(), exc_info=task.exception())
+
+    # -- public API (HTTP API, CLI) --------------------------------------------------------------
+
+    def consumables(self) -> list[ConsumableStatus]:
+        """Every tracked consumable with a forecast, by device name then part."""
+        out: list[ConsumableStatus] = []
+        for (device_id, part), forecast in self._forecasts.items():
+            device = self._hub.registry.find(device_id)
+            spec = self._spec(device_id, part)
+            if device is None or spec is None:
+                continue
+            out.append(
+                ConsumableStatus.from_forecast(
+                    device_id=device_id,
+                    device_name=device.name,
+                    part=part,
+                    part_name=spec.name,
+                    store_url=spec.store_url,
+                    sku=spec.sku,
+                    forecast=forecast,
+                    tz=self.tz,
+                )
+            )
+        return sorted(out, key=lambda c: (c.device_name, c.part))
+
+    def prompts(self, *, include_resolved: bool = True) -> list[Prompt]:
+        """Prompts, oldest first; resolved ones are kept for `RESOLVED_KEEP`."""
+        return self._book.prompts() if include_resolved else self._book.active()
+
+    def prompt(self, prompt_id: str) -> Prompt:
+        """One prompt (`PromptNotFound` otherwise)."""
+        return self._book.get(prompt_id)
+
+    def overview(self) -> dict[str, Any]:
+        """`GET /api/maintenance`: `{"consumables": [...], "prompts": [...]}`, JSON-ready."""
+        return {
+            "consumables": [c.to_json() for c in self.consumables()],
+            "prompts": [self.prompt_json(p) for p in self.prompts()],
+        }
+
+    def prompt_json(self, prompt: Prompt) -> dict[str, Any]:
+        return prompt_json(prompt, self.tz)
+
+    async def acknowledge(self, prompt_id: str) -> Prompt:
+        """The owner has seen it: listed, no longer announced (`PromptNotFound`;
+        `ValueError` when it is resolved already)."""
+        change = self._book.acknowledge(prompt_id, self._now())
+        await self._records.save_prompt_now(change.prompt)
+        self._publish(change)
+        return change.prompt
+
+    async def snooze(self, prompt_id: str, until: date) -> Prompt:
+        """Quiet until the start of `until` (local date); re-opens then if still due.
+
+        `ValueError` when `until` is not after today; `PromptNotFound`.
+        """
+        now = self._now()
+        if until <= now.astimezone(self.tz).date():
+            raise ValueError(f"snooze until a date after today, not {until.isoformat()}")
+        change = self._book.snooze(prompt_id, local_midnight(until, self.tz), now)
+        await self._records.save_prompt_now(change.prompt)
+        self._publish(change)
+        return change.prompt
+
+    async def mark_replaced(self, device: str, part: str) -> None:
+        """The owner fitted a new `part` on `device` (id or name).
+
+        For a part whose device counter resets (vacuum brushes, filter, sensors), the
+        device's counter is reset through `Hub.call(device, "reset_consumable")`; for a
+        lifetime counter (the humidifier's use_time) the hub starts counting from the
+        current reading. Its open prompt is resolved. `DeviceNotFound`; `KeyError` for a
+        part the catalog does not list for the device's model.
+        """
+        target = self._hub.registry.get(device)
+        spec = self.catalog.get(target.model, part)
+        if spec is None:
+            known = ", ".join(p.part for p in self.catalog.parts_for(target.model)) or "none"
+            raise KeyError(f"{target.name} has no consumable {part!r}; known: {known}")
+        key = (target.id, part)
+        now = self._now()
+        if spec.counter_resets and spec.used_attribute:
+            await self._hub.call(target.id, "reset_consumable", {"part": part})
+        elif spec.used_attribute:
+            raw = _number(self._hub.state.get(target.id, spec.used_attribute))
+            if raw is not None:
+                self._set_baseline(key, raw * spec.used_scale, now)
+                history = self._history(key, spec)
+                self._store(key, history.replaced(Observation(now, used_hours=0.0)))
+        change = self._book.resolve(target.id, part, now)
+        if change is not None:
+            await self._records.save_prompt_now(change.prompt)
+            self._publish(change)
+        self._mark_dirty(key)
+
+    async def refresh(self) -> None:
+        """Take every reading already published and forecast every part now.
+
+        For callers that must see the effect of a report at once (tests, a CLI
+        `--refresh`); the tracker otherwise catches up by itself within `SAMPLE_WINDOW`.
+        """
+        subscription = self._subscription
+        while subscription is not None and subscription.pending:
+            self._handle(subscription.get_nowait())
+        for key, history in self._histories.items():
+            self._store(key, history.flush())
+        self._dirty.update(self._histories)
+        await self._forecast_dirty(force=True)
+
+    # -- readings ----------------------------------------------------------------------------------
+
+    def _wanted(self, event: Event) -> bool:
+        if isinstance(event, StateChanged):
+            return event.attribute in self._attributes
+        return isinstance(event, DeviceRemoved)
+
+    async def _consume(self) -> None:
+        assert self._subscription is not None  # noqa: S101 - set in start() before this runs
+        async for event in self._subscription:
+            self._handle(event)
+
+    def _handle(self, event: Event) -> None:
+        try:
+            if isinstance(event, StateChanged):
+                self._observe(event)
+            elif isinstance(event, DeviceRemoved):
+                self._forget(event.device_id)
+        except Exception:  # one bad reading must not stop the tracker
+            _LOGGER.exception("maintenance could not take a reading from %s", event)
+
+    def _observe(self, event: StateChanged) -> None:
+        device = self._hub.registry.find(event.device_id)
+        if device is None:
+            return
+        values = {**self._hub.state.snapshot(device.id), event.attribute: event.new}
+        at = datetime.fromtimestamp(event.at, UTC)
+        for spec in self.catalog.parts_for(device.model):
+            if event.attribute in (spec.used_attribute, spec.remaining_attribute):
+                self._take(device.id, spec, values, at, heartbeat=False)
+
+    def _read_current(self, device_id: str, *, heartbeat: bool) -> None:
+        """A reading of every part of the device from the hub's state, dated when reported."""
+        device = self._hub.registry.find(device_id)
+        if device is None:
+            return
+        entries = self._hub.state.entries(device_id)
+        values = {name: entry.value for name, entry in entries.items()}
+        for spec in self.catalog.parts_for(device.model):
+            names = [a for a in (spec.used_attribute, spec.remaining_attribute) if a in entries]
+            if names:
+                reported = max(entries[a].reported_at for a in names)
+                at = datetime.fromtimestamp(reported, UTC)
+                self._take(device_id, spec, values, at, heartbeat=heartbeat)
+
+    def _take(
+        self,
+        device_id: str,
+        spec: PartSpec,
+        values: dict[str, Any],
+        at: datetime,
+        *,
+        heartbeat: bool,
+    ) -> None:
+        key = (device_id, spec.part)
+        baseline = self._baseline_for(key, spec, values, at)
+        obs = spec.reading(at, values, baseline_hours=baseline)
+        if obs is None:
+            return
+        history = self._history(key, spec)
+        if heartbeat:
+            stored = history.heartbeat(obs, HEARTBEAT)
+        else:
+            stored = history.offer(obs, self._window)
+        self._store(key, stored)
+        if not heartbeat:
+            self._mark_dirty(key)
+
+    def _baseline_for(
+        self, key: _Key, spec: PartSpec, values: dict[str, Any], at: datetime
+    ) -> float:
+        """The lifetime counter's reading at the last replacement (0 for resetting counters).
+
+        First seen, a lifetime counter's part is taken as new (nothing says otherwise;
+        `mark_replaced` moves the start). A counter that went backwards belongs to a
+        reset or swapped device: its use counts from zero again.
+        """
+        if spec.counter_resets or spec.used_attribute is None:
+            return 0.0
+        raw = _number(values.get(spec.used_attribute))
+        if raw is None:
+            return self._baselines.get(key, 0.0)
+        hours = raw * spec.used_scale
+        baseline = self._baselines.get(key)
+        if baseline is None:
+            baseline = hours
+            self._set_baseline(key, baseline, at)
+        elif hours < baseline - 1.0:
+            baseline = 0.0
+            self._set_baseline(key, baseline, at)
+        return baseline
+
+    def _set_baseline(self, key: _Key, hours: float, at: datetime) -> None:
+        self._baselines[key] = hours
+        self._records.save_baseline(key[0], key[1], hours, at.timestamp())
+
+    def _history(self, key: _Key, spec: PartSpec) -> PartHistory:
+        history = self._histories.get(key)
+        if history is None or history.spec != spec:
+            history = PartHistory(key[0], spec, history.stored if history else [])
+            self._histories[key] = history
+        return history
+
+    def _store(self, key: _Key, observations: list[Observation]) -> None:
+        if observations:
+            self._records.add_observations(key[0], key[1], observations)
+
+    def _forget(self, device_id: str) -> None:
+        now = self._now()
+        for key in [k for k in self._histories if k[0] == device_id]:
+            change = self._book.resolve(device_id, key[1], now)
+            if change is not None:
+                self._records.save_prompt(change.prompt)
+                self._publish(change)
+            self._histories.pop(key, None)
+            self._forecasts.pop(key, None)
+            self._dirty.discard(key)
+
+    # -- forecasts and prompts -----------------------------------------------------------------
+
+    def _mark_dirty(self, key: _Key) -> None:
+        self._dirty.add(key)
+        self._wake.set()
+
+    async def _forecast_when_woken(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            await self._forecast_dirty(force=False)
+
+    async def _forecast_dirty(self, *, force: bool) -> None:
+        clock_now = self._hub.clock.time()
+        for key in list(self._dirty):
+            last = self._forecast_at.get(key)
+            if not force and last is not None and clock_now - last < MIN_REFORECAST_GAP:
+                continue  # the timer comes back for it
+            self._dirty.discard(key)
+            try:
+                self._reforecast(key)
+            except Exception:  # a forecast bug for one part must not stop the others
+                _LOGGER.exception("forecast of %s %s failed", *key)
+            await asyncio.sleep(0)  # a large home: let the loop breathe between parts
+
+    def _reforecast(self, key: _Key) -> None:
+        history = self._histories.get(key)
+        device = self._hub.registry.find(key[0])
+        if history is None or device is None:
+            return
+        now = self._now()
+        self._forecast_at[key] = self._hub.clock.time()
+        history.trim(now - HISTORY_WINDOW)
+        forecast = forecast_depletion(
+            history.readings(), history.spec, now, tz=self.tz, params=self._params
+        )
+        if forecast is None:
+            return
+        self._forecasts[key] = forecast
+        for change in self._book.evaluate(
+            device_id=device.id,
+            device_name=device.name,
+            part=history.spec,
+            forecast=forecast,
+            now=now,
+            tz=self.tz,
+        ):
+            self._records.save_prompt(change.prompt)
+            self._publish(change)
+            if change.kind in _ANNOUNCED:
+                self._speak(device.name, history.spec, forecast)
+
+    async def _tick(self) -> None:
+        """Sampling windows: flush held-back readings, heartbeats, periodic forecasts."""
+        since_forecast = 0.0
+        while True:
+            await self._hub.clock.sleep(self._window.total_seconds())
+            since_forecast += self._window.total_seconds()
+            for key, history in self._histories.items():
+                self._store(key, history.flush())
+            for device_id in {k[0] for k in self._histories}:
+                device = self._hub.registry.find(device_id)
+                if device is not None and device.available:
+                    self._read_current(device_id, heartbeat=True)
+            if since_forecast >= self._forecast_interval:
+                since_forecast = 0.0
+                self._dirty.update(self._histories)
+            await self._forecast_dirty(force=True)
+            self._prune()
+
+    def _prune(self) -> None:
+        now = self._now()
+        if self._last_prune is not None and now - self._last_prune < _PRUNE_EVERY:
+            return
+        self._last_prune = now
+        self._records.prune_observations((now - HISTORY_WINDOW).timestamp())
+        old = [
+            p.id
+            for p in self._book.prompts()
+            if p.resolved_at is not None and p.resolved_at < now - RESOLVED_KEEP
+        ]
+        if old:
+            self._book.prune_resolved(now - RESOLVED_KEEP)
+            self._records.delete_prompts(old)
+
+    # -- delivery ------------------------------------------------------------------------------
+
+    def _publish(self, change: PromptChange) -> None:
+        prompt = change.prompt
+        end = prompt.forecast_depletion
+        self._hub.bus.publish(
+            MaintenancePrompt(
+                at=self._hub.clock.time(),
+                prompt_id=prompt.id,
+                change=change.kind.value,
+                status=prompt.status.value,
+                device_id=prompt.device_id,
+                device_name=prompt.device_name,
+                part=prompt.part,
+                part_name=prompt.part_name,
+                remaining_percent=round(prompt.remaining_percent, 1),
+                forecast_depletion=None
+                if end is None
+                else end.astimezone(self.tz).date().isoformat(),
+                days_left=None if prompt.days_left is None else round(prompt.days_left, 1),
+                message=prompt.message,
+                store_url=prompt.store_url,
+            )
+        )
+
+    def _speak(self, device_name: str, spec: PartSpec, forecast: Forecast) -> None:
+        speaker = self._hub.config.maintenance.speaker
+        if not speaker:
+            return
+        # Said aloud: no link (the prompt in the app carries it).
+        text = prompt_message(device_name, spec.name, forecast, None, self.tz)
+        self._spawn(self._say(speaker, text), "maintenance-speaker")
+
+    async def _say(self, speaker: str, text: str) -> None:
+        try:
+            await self._hub.call(speaker, "say", {"text": text}, timeout=SPEAK_TIMEOUT)
+        except Exception as err:  # a silent speaker must never stop the tracker
+            _LOGGER.warning("speaker %s could not say a maintenance prompt: %s", speaker, err)
+
+    # -- small things --------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._hub.clock.time(), UTC)
+
+    def _spec(self, device_id: str, part: str) -> PartSpec | None:
+        device = self._hub.registry.find(device_id)
+        return None if device is None else self.catalog.get(device.model, part)
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

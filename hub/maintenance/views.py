@@ -1,0 +1,127 @@
+"""What the tracker shows: consumables and prompts as typed records and JSON shapes.
+
+These are the shapes of `GET /api/maintenance` (`{"consumables": [...], "prompts":
+[...]}`) and of `mihub maintenance`. Dates are local to the hub's time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from hub.maintenance.forecast import Forecast, ForecastBasis
+from hub.maintenance.prompts import Prompt
+
+__all__ = ["ConsumableStatus", "prompt_json"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumableStatus:
+    """One consumable of one device: where it stands and when it runs out."""
+
+    device_id: str
+    device_name: str
+    part: str
+    part_name: str
+    remaining_percent: float
+    used_hours: float | None  # the device's own counter (since replacement for lifetime ones)
+    life_hours: float
+    forecast_depletion: date | None  # None: not within the forecast horizon
+    days_left: float | None
+    days_left_low: float | None  # the 80 % band: early end...
+    days_left_high: float | None  # ...and late end (None: beyond the horizon)
+    basis: ForecastBasis
+    rate_hours_per_day: float
+    store_url: str | None
+    sku: str | None
+    updated_at: datetime  # when the forecast was made
+
+    @classmethod
+    def from_forecast(
+        cls,
+        *,
+        device_id: str,
+        device_name: str,
+        part: str,
+        part_name: str,
+        store_url: str | None,
+        sku: str | None,
+        forecast: Forecast,
+        tz: tzinfo,
+    ) -> ConsumableStatus:
+        end = forecast.depletion_at
+        return cls(
+            device_id=device_id,
+            device_name=device_name,
+            part=part,
+            part_name=part_name,
+            remaining_percent=forecast.remaining_percent,
+            used_hours=forecast.used_hours,
+            life_hours=forecast.life_hours,
+            forecast_depletion=None if end is None else end.astimezone(tz).date(),
+            days_left=forecast.days_left,
+            days_left_low=forecast.days_left_low,
+            days_left_high=forecast.days_left_high,
+            basis=forecast.basis,
+            rate_hours_per_day=forecast.rate_hours_per_day,
+            store_url=store_url,
+            sku=sku,
+            updated_at=forecast.at,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The `GET /api/maintenance` consumable entry."""
+        return {
+            "device_id": self.device_id,
+            "device_name": self.device_name,
+            "part": self.part,
+            "part_name": self.part_name,
+            "remaining_percent": round(self.remaining_percent, 1),
+            "used_hours": None if self.used_hours is None else round(self.used_hours, 2),
+            "life_hours": self.life_hours,
+            "forecast_depletion": _iso(self.forecast_depletion),
+            "days_left": _days(self.days_left),
+            "days_left_band": {
+                "low": _days(self.days_left_low),
+                "high": _days(self.days_left_high),
+            },
+            "basis": self.basis.value,
+            "rate_hours_per_day": round(self.rate_hours_per_day, 3),
+            "store_url": self.store_url,
+            "sku": self.sku,
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+def prompt_json(prompt: Prompt, tz: tzinfo) -> dict[str, Any]:
+    """The `GET /api/maintenance` prompt entry (and the CLI's)."""
+    end = prompt.forecast_depletion
+    return {
+        "id": prompt.id,
+        "device_id": prompt.device_id,
+        "device_name": prompt.device_name,
+        "part": prompt.part,
+        "part_name": prompt.part_name,
+        "status": prompt.status.value,
+        "reason": prompt.reason.value,
+        "message": prompt.message,
+        "store_url": prompt.store_url,
+        "remaining_percent": round(prompt.remaining_percent, 1),
+        "forecast_depletion": None if end is None else end.astimezone(tz).date().isoformat(),
+        "days_left": _days(prompt.days_left),
+        "created_at": prompt.created_at.isoformat(),
+        "updated_at": prompt.updated_at.isoformat(),
+        "snoozed_until": _iso(prompt.snoozed_until.astimezone(tz).date())
+        if prompt.snoozed_until
+        else None,
+        "resolved_at": None if prompt.resolved_at is None else prompt.resolved_at.isoformat(),
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _days(days: float | None) -> float | None:
+    return None if days is None else round(days, 1)

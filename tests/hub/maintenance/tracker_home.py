@@ -1,0 +1,112 @@
+"""A hub with the maintenance tracker on a ManualClock, and devices reporting by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hub.clock import ManualClock
+from hub.config import HubConfig
+from hub.events import DeviceStatus, Subscription
+from hub.maintenance import MaintenancePrompt, MaintenanceTracker
+from hub.registry import Device
+from hub.runtime import Hub
+
+START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+
+VACUUM = Device(
+    id="miio:100",
+    name="living_room_vacuum",
+    family="vacuum",
+    model="roborock.vacuum.s5",
+    transport="miio",
+    address="127.0.0.100",
+)
+HUMIDIFIER = Device(
+    id="miio:200",
+    name="bedroom_humidifier",
+    family="humidifier",
+    model="zhimi.humidifier.ca4",
+    transport="miio",
+    address="127.0.0.200",
+)
+SENSOR = Device(
+    id="zigbee:0x00158d0001a2b3c4",
+    name="bedroom_sensor",
+    family="climate_sensor",
+    model="WSDCGQ11LM",
+    transport="zigbee",
+)
+
+
+class TrackedHome:
+    """One data directory; the hub can be stopped and started again on it."""
+
+    def __init__(self, data_dir: Path, config: dict[str, Any] | None = None) -> None:
+        self.data_dir = data_dir
+        self.config = HubConfig.model_validate(config or {})
+        self.clock = ManualClock(start=START.timestamp())
+        self._hub: Hub | None = None
+        self._tracker: MaintenanceTracker | None = None
+        self._events: Subscription[MaintenancePrompt] | None = None
+        self.drivers: list[Any] = []
+
+    @property
+    def hub(self) -> Hub:
+        assert self._hub is not None
+        return self._hub
+
+    @property
+    def tracker(self) -> MaintenanceTracker:
+        assert self._tracker is not None
+        return self._tracker
+
+    async def start(self, *devices: Device) -> None:
+        hub = Hub(self.config, clock=self.clock, data_dir=self.data_dir)
+        for driver in self.drivers:
+            hub.register_driver(driver)
+        self._tracker = MaintenanceTracker(hub, tz=UTC)
+        hub.add_component(self._tracker)
+        self._hub = hub
+        self._events = hub.bus.subscribe(MaintenancePrompt, name="test")
+        await hub.start()
+        for device in devices:
+            if device.id not in hub.registry:
+                hub.registry.add(device)
+            hub.registry.set_availability(device.id, DeviceStatus.OK)
+
+    async def stop(self) -> None:
+        if self._events is not None:
+            self._events.close()
+        if self._hub is not None:
+            await self._hub.stop()
+        self._hub = self._tracker = self._events = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def until(self, moment: datetime) -> None:
+        """Let hub time run to `moment` (timers fire on the way)."""
+        await self.clock.advance(max(0.0, moment.timestamp() - self.clock.time()))
+
+    def report(self, device: Device, values: dict[str, Any]) -> None:
+        """What a driver does after a poll."""
+        self.hub.state.update(device.id, values)
+
+    async def changes(self) -> list[MaintenancePrompt]:
+        """Prompt events published since the last call, once the tracker caught up."""
+        await self.tracker.refresh()
+        assert self._events is not None
+        out = []
+        while self._events.pending:
+            out.append(self._events.get_nowait())
+        return out
+
+    def consumable(self, device: Device, part: str) -> Any:
+        found = [
+            c for c in self.tracker.consumables() if c.device_id == device.id and c.part == part
+        ]
+        assert len(found) == 1, self.tracker.consumables()
+        return found[0]
