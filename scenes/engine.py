@@ -101,6 +101,7 @@ class SceneEngine(SceneLibraryApi):
         self._index = WatchIndex()
         self._last_runs: dict[str, dict[str, Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._runs: dict[str, asyncio.Task[str]] = {}  # every run in progress, by run id
         self._services: WatchServices | None = None
         self._dispatcher: asyncio.Task[None] | None = None
 
@@ -308,11 +309,13 @@ class SceneEngine(SceneLibraryApi):
         run = Run(self, active, run_id, trigger, check_conditions=check, resume=resume)
         task: asyncio.Task[str] = self._spawn(run.execute(), f"scene {active.spec.id} {run_id[:8]}")
         active.runs[run_id] = (run, task)
+        self._runs[run_id] = task
         task.add_done_callback(lambda _t: self._run_done(active, run))
         return run_id
 
     def _run_done(self, active: ActiveScene, run: Run) -> None:
         active.runs.pop(run.run_id, None)
+        self._runs.pop(run.run_id, None)
         self._last_runs[active.spec.id] = _summary(run.trace)
         if active.queue and not self.stopping and self._active.get(active.spec.id) is active:
             trigger, run_id = active.queue.popleft()

@@ -48,6 +48,7 @@ class SceneLibraryApi:
     _entries: dict[str, SceneEntry]
     _active: dict[str, ActiveScene]
     _last_runs: dict[str, dict[str, Any]]
+    _runs: dict[str, asyncio.Task[str]]
 
     def _activate(self, entry: SceneEntry) -> None:
         raise NotImplementedError
@@ -97,11 +98,9 @@ class SceneLibraryApi:
 
     async def finished(self, run_id: str) -> dict[str, Any] | None:
         """Wait for a run to end; its trace."""
-        for active in list(self._active.values()):
-            found = active.runs.get(run_id)
-            if found is not None:
-                await asyncio.gather(asyncio.shield(found[1]), return_exceptions=True)
-                break
+        task = self._runs.get(run_id)
+        if task is not None:
+            await asyncio.gather(asyncio.shield(task), return_exceptions=True)
         return await self.store.trace(run_id)
 
     # -- running ---------------------------------------------------------------------------

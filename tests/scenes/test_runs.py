@@ -284,3 +284,36 @@ async def test_scene_action_starts_another_scene_and_loops_are_cut(harness: Scen
     await harness.settle()
     # ping → pong → ping ... stops at the depth limit instead of running forever.
     assert 1 < len(harness.driver.commands()) < 10
+
+
+async def test_traces_are_kept_up_to_the_retention_limit(harness: SceneHarness) -> None:
+    harness.write("calls", CALLS)
+    await harness.start(traces_per_scene=3)
+    run_ids = []
+    for _ in range(5):
+        run_ids.append(await harness.engine.run("calls"))
+        await harness.engine.finished(run_ids[-1])
+        await harness.clock.advance(1)
+    traces = await harness.engine.traces("calls", limit=10)
+    assert [t["run_id"] for t in traces] == run_ids[:-4:-1]  # the newest three, newest first
+    assert harness.engine.get("calls").last_run == {
+        "run_id": run_ids[-1],
+        "started_at": traces[0]["started_at"],
+        "finished_at": traces[0]["finished_at"],
+        "outcome": Outcome.DONE,
+    }
+
+
+async def test_deleting_a_scene_cancels_its_run(harness: SceneHarness) -> None:
+    harness.write("slow", _slow("single"))
+    await harness.start()
+    harness.set("front_door", open=True)
+    await harness.settle()
+    run_id = (await harness.engine.traces("slow"))[0]["run_id"]  # started, in its delay
+    await harness.engine.delete("slow")
+    trace = await harness.engine.finished(run_id)
+    assert trace is not None
+    assert trace["outcome"] == Outcome.CANCELLED
+    assert trace["notes"] == ["the scene was deleted"]
+    await harness.clock.advance(120)
+    assert harness.driver.commands() == [("kitchen_speaker", "wake_up")]

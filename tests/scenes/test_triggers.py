@@ -334,3 +334,24 @@ async def test_a_scene_armed_while_the_value_is_in_range_holds_from_when_it_got_
     await harness.clock.advance(1)
     await harness.next_run("dry")
     assert harness.driver.commands() == [("bedroom_humidifier", "turn_on")]
+
+
+async def test_hysteresis_above_re_arms_only_below_the_band(harness: SceneHarness) -> None:
+    harness.write(
+        "hot",
+        """\
+id: hot
+name: Hot
+triggers:
+  - {type: numeric, entity: bedroom_sensor.temperature, above: 28, hysteresis: 1}
+actions:
+  - call: bedroom_ac.turn_on
+""",
+    )
+    await harness.start()
+    fired = []
+    for value in (25.0, 29.0, 27.5, 28.5, 27.1, 29.5, 26.9, 28.2):
+        harness.set("bedroom_sensor", temperature=value)
+        await harness.settle()
+        fired.append(len(harness.driver.sent))
+    assert fired == [0, 1, 1, 1, 1, 1, 1, 2]
