@@ -28,6 +28,7 @@ from scenes.events import DERIVED_EVENTS, DeviceEvent, SceneRun, SceneUpdated
 from scenes.library import SceneEntry
 from scenes.loader import problems_error
 from scenes.runner import Outcome, ResumePoint, Run
+from scenes.schedules import ScheduleWatch
 from scenes.schema import AnyTrigger, EventTrigger, ManualTrigger, SceneSpec
 from scenes.store import DEFAULT_TRACES_PER_SCENE, SceneStore
 from scenes.timezone import local_timezone
@@ -36,7 +37,6 @@ from scenes.triggers import (
     MqttSource,
     MqttWatch,
     NumericWatch,
-    ScheduleWatch,
     StateWatch,
     Watch,
     WatchServices,
