@@ -9,7 +9,7 @@ import click
 from hub import __version__
 from hub.cli.common import report_config_error
 from hub.cli.demo import demo
-from hub.cli.devices import devices
+from hub.cli.devices import call, devices
 from hub.cli.discover import discover
 from hub.cli.output import EXIT_USAGE
 from hub.cli.run import run
@@ -56,6 +56,7 @@ def _host_of(url: str) -> str:
 cli.add_command(run)
 cli.add_command(demo)
 cli.add_command(devices)
+cli.add_command(call)
 cli.add_command(discover)
 cli.add_command(token)
 

@@ -1,0 +1,114 @@
+"""The CLI against a running hub: through its owner socket and over HTTP with a token."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from tests.processes import isolated_env, running, script
+
+BASE_IP = "127.0.13.10"
+SETTLE_TIMEOUT = 30.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _mihub(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [script("mihub"), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+async def test_devices_and_call_through_the_socket_and_over_http(tmp_path: Path) -> None:
+    env = isolated_env(tmp_path)
+    manifest = tmp_path / "manifest.json"
+    port = _free_port()
+    sim_args = [
+        script("mihub-sim"),
+        "home",
+        "--base-ip",
+        BASE_IP,
+        "--seed",
+        "21",
+        "--manifest",
+        str(manifest),
+    ]
+    async with running(sim_args, env) as sim:
+        assert sim.proc.stdout is not None
+        assert b"ready" in await asyncio.wait_for(sim.proc.stdout.readline(), timeout=20)
+        config = tmp_path / "config.yaml"
+        config.write_text(
+            f"discovery:\n  targets: [127.0.13.0/24]\n  tokens_file: {manifest}\n"
+            f"storage:\n  data_dir: {tmp_path / 'hub'}\n"
+            f"api:\n  listen: 127.0.0.1:{port}\n"
+        )
+        async with running([script("mihub"), "run", "--config", str(config)], env) as hub:
+            await hub.wait_for_line("ready in")
+            await hub.wait_for_line("discovery: 6 miio devices answered", SETTLE_TIMEOUT)
+
+            # Through the owner socket: no token needed.
+            listing = await asyncio.to_thread(
+                _mihub, env, "devices", "--json", "--config", str(config)
+            )
+            assert listing.returncode == 0, listing.stderr
+            names = {d["name"] for d in json.loads(listing.stdout)["devices"]}
+            assert "desk_plug" in names
+            done = await asyncio.to_thread(
+                _mihub, env, "call", "desk_plug", "turn_on", "--config", str(config)
+            )
+            assert done.returncode == 0, done.stderr
+            assert "desk_plug turn_on: done" in done.stdout
+
+            bad = await asyncio.to_thread(
+                _mihub, env, "call", "bedroom_humidifier", "set_target_humidity",
+                "-p", "humidity=500", "--config", str(config),
+            )  # fmt: skip
+            assert bad.returncode == 2
+            assert "humidity" in bad.stderr
+            assert bad.stderr.count("\n") == 1  # one clear line, no traceback
+            missing = await asyncio.to_thread(
+                _mihub, env, "call", "garage_door", "open", "--config", str(config)
+            )
+            assert missing.returncode == 2
+            assert "garage_door" in missing.stderr
+
+            # Over HTTP: a token is required and is checked.
+            created = await asyncio.to_thread(
+                _mihub, env, "token", "create", "cli", "--config", str(config)
+            )
+            token = created.stdout.strip()
+            url = f"http://127.0.0.1:{port}"
+            plain = await asyncio.to_thread(
+                _mihub, env, "devices", "--json", "--url", url, "--token", token
+            )
+            assert plain.returncode == 0, plain.stderr
+            states: dict[str, Any] = {
+                d["name"]: d["state"] for d in json.loads(plain.stdout)["devices"]
+            }
+            assert states["desk_plug"]["power"] is True
+            refused = await asyncio.to_thread(
+                _mihub, env, "devices", "--url", url, "--token", "mh_wrong"
+            )
+            assert refused.returncode == 2
+            assert token not in refused.stderr
+
+            hub.send(signal.SIGTERM)
+            assert await asyncio.wait_for(hub.proc.wait(), timeout=5) == 0
+
+        # With the hub stopped, `call` says so in one line.
+        stopped = await asyncio.to_thread(
+            _mihub, env, "call", "desk_plug", "turn_off", "--config", str(config)
+        )
+        assert stopped.returncode == 1
+        assert "the hub is not running" in stopped.stderr
+        sim.send(signal.SIGTERM)
+        assert await asyncio.wait_for(sim.proc.wait(), timeout=5) == 0
