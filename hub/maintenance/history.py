@@ -61,11 +61,16 @@ class PartHistory:
             return [obs]
         if obs.at <= last.at or (self.pending is not None and obs.at < self.pending.at):
             return []  # late or repeated event: nothing new
-        if self._significant(last, obs) or obs.at - last.at >= window:
+        if self._significant(last, obs):
+            # The reading just before a step or a reset dates it: keep that one too.
             out = self._take_pending(obs)
             out.append(obs)
             self.stored.append(obs)
             return out
+        if obs.at - last.at >= window:
+            self.pending = None  # superseded by a newer reading of the same trend
+            self.stored.append(obs)
+            return [obs]
         self.pending = obs
         return []
 

@@ -172,3 +172,29 @@ def test_readings_are_built_from_what_devices_report() -> None:
 
     assert spec("WSDCGQ11LM", "battery").reading(at, {"temperature": 20.0}) is None
     assert spec("zhimi.airpurifier.mb3", "filter").reading(at, {"filter_hours_used": True}) is None
+
+
+def test_catalog_parts_read_the_attributes_the_drivers_report() -> None:
+    # The drivers normalise device payloads onto the family attributes
+    # (drivers/families/specs/*.yaml); a catalog entry naming anything else never sees
+    # a reading. Part keys are the family's consumable keys, so a prompt and the
+    # vacuum's reset_consumable name the same part.
+    from drivers.families import builtin_catalog
+
+    families = builtin_catalog()
+    catalog = load_default_catalog()
+    for model in catalog.models:
+        model_map = families.lookup_model(model)
+        assert model_map is not None, model
+        family = model_map.spec
+        for part in catalog.parts_for(model):
+            consumable = family.consumable(part.part)
+            assert consumable is not None, (model, part.part)
+            assert part.used_attribute == consumable.used_hours_attribute, (model, part.part)
+            assert part.remaining_attribute == consumable.remaining_percent_attribute, (
+                model,
+                part.part,
+            )
+            for attribute in (part.used_attribute, part.remaining_attribute):
+                if attribute is not None:
+                    assert family.attribute(attribute).unit in ("h", "%"), (model, attribute)
