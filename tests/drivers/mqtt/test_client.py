@@ -106,6 +106,7 @@ async def test_will_says_offline_when_the_hub_vanishes(broker: BrokerUnderTest) 
         assert (await statuses.next()).payload == b"offline"
         # ...and the hub's client comes back by itself and says so.
         assert (await statuses.next()).payload == b"online"
+        sock.close()  # paho drops a socket that failed this way without closing it
     finally:
         await hub.stop()
         await watcher.stop()

@@ -95,6 +95,10 @@ class FakeZigbee2Mqtt:
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"z2m-{uuid.uuid4().hex[:6]}"
         )
+        # Come back quickly after the broker-restart tests.
+        self._client.reconnect_delay_set(0.05, 0.2)  # type: ignore[arg-type]
+        self.connections = 0
+        self.connected_again: asyncio.Queue[int] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._acks: dict[int, asyncio.Future[None]] = {}
         self._connected: asyncio.Future[None] | None = None
@@ -105,7 +109,7 @@ class FakeZigbee2Mqtt:
         self._client.on_connect = self._on_connect
         self._client.on_publish = self._on_publish
         self._client.on_message = self._on_message
-        self._client.connect(self.host, self.port)
+        self._client.connect_async(self.host, self.port)
         self._client.loop_start()
         async with asyncio.timeout(WAIT):
             await self._connected
@@ -122,11 +126,13 @@ class FakeZigbee2Mqtt:
             loop.call_soon_threadsafe(callback, *args)
 
     def _on_connect(self, client: Any, userdata: Any, flags: Any, rc: Any, props: Any) -> None:
-        client.subscribe(f"{self.base}/+/set", 1)
-        client.subscribe(f"{self.base}/+/+/set", 1)
+        # Friendly names may contain '/': take everything, keep the /set topics.
+        client.subscribe(f"{self.base}/#", 1)
         self._call(self._now_connected)
 
     def _now_connected(self) -> None:
+        self.connections += 1
+        self.connected_again.put_nowait(self.connections)
         if self._connected is not None and not self._connected.done():
             self._connected.set_result(None)
 
@@ -139,6 +145,8 @@ class FakeZigbee2Mqtt:
         self._call(done)
 
     def _on_message(self, client: Any, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        if not message.topic.endswith("/set"):
+            return
         payload: Any = bytes(message.payload)
         with contextlib.suppress(ValueError):
             payload = json.loads(payload)
@@ -158,6 +166,12 @@ class FakeZigbee2Mqtt:
         """The retained bridge state and device list, as Zigbee2MQTT publishes them at start."""
         await self.publish("bridge/state", {"state": "online"}, retain=True)
         await self.publish("bridge/devices", [COORDINATOR, *entries], retain=True)
+
+    async def reconnected(self) -> None:
+        """Wait for the next connect after the current one (after a broker restart)."""
+        async with asyncio.timeout(WAIT):
+            while await self.connected_again.get() <= 1:
+                pass
 
     async def next_command(self) -> tuple[str, Any]:
         async with asyncio.timeout(WAIT):

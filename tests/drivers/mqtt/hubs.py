@@ -1,0 +1,34 @@
+"""A hub wired with the MQTT component, and waiting on what a user would see in it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from drivers.mqtt import MqttComponent, install_mqtt
+from hub.config import HubConfig
+from hub.config.models import MqttConfig
+from hub.events import Event
+from hub.runtime import Hub
+from tests.drivers.mqtt.z2m import WAIT
+
+
+@asynccontextmanager
+async def running_hub(data_dir: Path, mqtt: MqttConfig) -> AsyncIterator[tuple[Hub, MqttComponent]]:
+    hub = Hub(HubConfig(mqtt=mqtt), data_dir=data_dir)
+    component = install_mqtt(hub)
+    async with hub:
+        yield hub, component
+
+
+async def eventually(hub: Hub, check: Callable[[], bool], what: str) -> None:
+    """Wait until `check()` holds, re-checking after every hub event (no sleeping)."""
+    with hub.bus.subscribe(Event, name="test-eventually") as events:
+        try:
+            async with asyncio.timeout(WAIT):
+                while not check():
+                    await events.get()
+        except TimeoutError:
+            raise AssertionError(f"never happened within {WAIT}s: {what}") from None
