@@ -137,15 +137,25 @@ class UsageSchedule:
 
 @dataclass(frozen=True, slots=True)
 class SimulatedConsumable:
-    kind: ScenarioKind
+    """One part's reported history and its true end; `kind`/`schedule` are None for runs
+    not drawn here (the benchmark's virtual-home mode), which then have no oracle."""
+
+    kind: ScenarioKind | None
     seed: int
     spec: PartSpec
-    schedule: UsageSchedule
+    schedule: UsageSchedule | None
     observations: tuple[Observation, ...]
     replaced_at: datetime
     depletion_at: datetime  # true end of life of the part fitted at `replaced_at`
     gap: tuple[datetime, datetime]
     midnight_wear: dict[date, float]  # true wear of that part at each midnight
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or (
+            self.kind.name if self.kind else f"{self.spec.model}/{self.spec.part}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,13 +289,17 @@ def measure(sim: SimulatedConsumable, *, prompts: bool = True) -> ScenarioResult
         errors[days] = _error_days(forecast, sim.depletion_at)
         in_band[days] = _in_band(forecast, sim.depletion_at)
         naive[days] = _error_days(naive_forecast(history, sim.spec, at), sim.depletion_at)
-        oracle[days] = abs(_oracle_depletion(sim, at) - sim.depletion_at).total_seconds() / 86400
+        oracle[days] = (
+            None
+            if sim.schedule is None
+            else abs(_oracle_depletion(sim, at) - sim.depletion_at).total_seconds() / 86400
+        )
     raised = duplicates = 0
     before, lead = False, None
     if prompts:
         raised, duplicates, before, lead = _replay_prompts(sim)
     return ScenarioResult(
-        sim.kind.name, sim.seed, errors, naive, oracle, in_band, raised, duplicates, before, lead
+        sim.name, sim.seed, errors, naive, oracle, in_band, raised, duplicates, before, lead
     )
 
 
@@ -294,8 +308,11 @@ def _oracle_depletion(sim: SimulatedConsumable, at: datetime) -> datetime:
     the schedule's expected use after it: the part of the error no forecaster can beat."""
     day = at.date() + timedelta(days=1)
     remaining = sim.spec.life_hours - sim.midnight_wear.get(day, sim.spec.life_hours)
+    schedule = sim.schedule
+    if schedule is None:
+        raise ValueError("no oracle without the schedule that drew the run")
     while remaining > 0:
-        expected = sim.schedule.expected_hours(day)
+        expected = schedule.expected_hours(day)
         if expected >= remaining:
             return datetime.combine(day, time(0), UTC) + timedelta(days=remaining / expected)
         remaining -= expected
@@ -326,7 +343,7 @@ def _error_days(forecast: Forecast | None, truth: datetime) -> float | None:
 def _replay_prompts(sim: SimulatedConsumable) -> tuple[int, int, bool, float | None]:
     """Evaluate prompts every evening, with a save/load of the book halfway through."""
     book = PromptBook(PromptPolicy())
-    device_id, name = f"sim:{sim.kind.name}/{sim.seed}", f"Sim {sim.kind.name}"
+    device_id, name = f"sim:{sim.name}/{sim.seed}", f"Sim {sim.name}"
     first, end = sim.observations[0].at, sim.depletion_at + timedelta(days=1)
     at = first.replace(hour=20, minute=0) + timedelta(days=1)
     halfway = first + (end - first) / 2
