@@ -24,6 +24,7 @@ from scenes.loader import (
     read_directory,
     write_scene_file,
 )
+from scenes.schema import SLUG
 
 if TYPE_CHECKING:
     from drivers.families import Catalog
@@ -127,6 +128,11 @@ class SceneLibraryApi:
         A file that does not validate raises `ConfigError` and nothing is written;
         a scene naming a device the hub does not know yet is stored and waits for it.
         """
+        if not SLUG.match(scene_id):
+            raise ConfigError(
+                f"{scene_id!r} is not a scene id: use lower-case letters, digits and underscores",
+                field="id",
+            )
         target = self.directory / f"{scene_id}.yaml"
         parsed = parse_scene(SceneFile(str(target), text))
         if parsed.spec.id != scene_id:

@@ -31,7 +31,8 @@ from pydantic import (
 from hub.config.types import Duration
 from scenes.cron import CronSchedule
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+#: Scene ids (and file names): lower-case letters, digits and underscores.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 _DEVICE = r"[A-Za-z0-9_:\-]+"
 _ENTITY = re.compile(rf"^({_DEVICE})\.([a-z][a-z0-9_]*)$")
@@ -46,7 +47,7 @@ ACTION_KINDS = ("call", "delay", "wait", "choose", "parallel", "notify", "scene"
 
 
 def _slug(value: object) -> object:
-    if isinstance(value, str) and not _SLUG.match(value):
+    if isinstance(value, str) and not SLUG.match(value):
         raise ValueError("use lower-case letters, digits and underscores, e.g. humidity_guard")
     return value
 

@@ -186,6 +186,8 @@ async def test_put_get_delete_through_the_api(harness: SceneHarness) -> None:
         await harness.engine.put("good", GOOD.replace("turn_on", "turn_sideways"))
     assert info.value.field == "actions[0].call"
     assert not (harness.scene_dir / "good.yaml").exists()
+    with pytest.raises(ConfigError, match="not a scene id"):
+        await harness.engine.put("../../etc/passwd", GOOD)
     with pytest.raises(ConfigError, match="stored as 'other'"):
         await harness.engine.put("other", GOOD)
     info_ok = await harness.engine.put("good", GOOD)
@@ -240,3 +242,12 @@ def test_validate_a_file_offline_with_and_without_the_hubs_devices(tmp_path: Pat
     assert str(info.value) == f"{path}:5:5: actions[0].call: no device named 'attic_fan' (yet)"
     with pytest.raises(ConfigError, match="file not found"):
         validate_scene_file(tmp_path / "absent.yaml")
+
+
+def test_yaml_aliases_are_refused_before_they_can_expand() -> None:
+    # 400 bytes that expand to 10^7 nodes (a "billion laughs" document).
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 7)]
+    assert _error("\n".join(lines) + "\n", "bomb.yaml") == (
+        "bomb.yaml:2:10: YAML aliases (*name) are not allowed in scene files; write the values out"
+    )
