@@ -186,10 +186,15 @@ class SceneLibraryApi:
 
     async def _read_entries(self) -> list[SceneEntry]:
         """Built-in scenes (if enabled), then the directory's; a file there overrides a built-in."""
-        files = self._builtin_files() + await asyncio.to_thread(read_directory, self.directory)
+        include_builtin, directory = self.include_builtin, self.directory
+
+        def read_and_parse() -> list[SceneEntry]:  # file reads and YAML parsing, off the loop
+            files = (builtin_files() if include_builtin else []) + read_directory(directory)
+            return [_parse_entry(file) for file in files]
+
         entries: dict[str, SceneEntry] = {}
-        for file in files:
-            entry = _parse_entry(file)
+        for entry in await asyncio.to_thread(read_and_parse):
+            file = entry.file
             first = entries.get(entry.id)
             if first is not None and not first.file.builtin:
                 entry = SceneEntry(
