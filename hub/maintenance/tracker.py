@@ -30,7 +30,7 @@ from hub.maintenance.forecast import (
     ForecastParams,
     forecast_depletion,
 )
-from hub.maintenance.history import PartHistory
+from hub.maintenance.intake import PartKey, ReadingIntake
 from hub.maintenance.prompts import (
     Prompt,
     PromptBook,
@@ -41,7 +41,7 @@ from hub.maintenance.prompts import (
 )
 from hub.maintenance.records import MaintenanceRecords
 from hub.maintenance.views import ConsumableStatus, prompt_json
-from hub.maintenance.wear import Observation, local_midnight
+from hub.maintenance.wear import local_midnight
 from hub.maintenance.zone import system_zone
 
 if TYPE_CHECKING:
@@ -74,8 +74,6 @@ SPEAK_TIMEOUT = 15.0
 _PRUNE_EVERY = timedelta(days=1)
 _ANNOUNCED = (PromptChangeKind.RAISED, PromptChangeKind.REOPENED)
 
-_Key = tuple[str, str]  # (device id, part key)
-
 
 class MaintenanceTracker:
     """Component "maintenance": consumables, forecasts and prompts of every device."""
@@ -102,18 +100,12 @@ class MaintenanceTracker:
         )
         self._book = PromptBook(PromptPolicy(config.lead_days, config.floor_percent))
         self._records = MaintenanceRecords(hub.db)
-        self._attributes = frozenset(
-            attribute
-            for model in self.catalog.models
-            for spec in self.catalog.parts_for(model)
-            for attribute in (spec.used_attribute, spec.remaining_attribute)
-            if attribute
+        self._intake = ReadingIntake(
+            hub, self.catalog, self._records, window=self._window, heartbeat=HEARTBEAT
         )
-        self._histories: dict[_Key, PartHistory] = {}
-        self._baselines: dict[_Key, float] = {}
-        self._forecasts: dict[_Key, Forecast] = {}
-        self._forecast_at: dict[_Key, float] = {}
-        self._dirty: set[_Key] = set()
+        self._forecasts: dict[PartKey, Forecast] = {}
+        self._forecast_at: dict[PartKey, float] = {}
+        self._dirty: set[PartKey] = set()
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._subscription: Subscription[Event] | None = None
@@ -127,15 +119,11 @@ class MaintenanceTracker:
             StateChanged, DeviceRemoved, where=self._wanted, name="maintenance"
         )
         stored = await self._records.load((self._now() - HISTORY_WINDOW).timestamp())
-        self._baselines = dict(stored.baselines)
         self._book = PromptBook(self._book.policy, stored.prompts)
-        for (device_id, part), observations in stored.observations.items():
-            spec = self._spec(device_id, part)
-            if spec is not None:
-                self._history((device_id, part), spec).load(observations)
+        self._intake.restore(stored)
         for device in self._hub.registry:
-            self._read_current(device.id, heartbeat=False)
-        self._dirty.update(self._histories)
+            self._intake.read_current(device.id, heartbeat=False)
+        self._dirty.update(self._intake.part_keys())
         self._spawn(self._consume(), "maintenance-events")
         self._spawn(self._forecast_when_woken(), "maintenance-forecasts")
         self._spawn(self._tick(), "maintenance-timer")
@@ -149,8 +137,7 @@ class MaintenanceTracker:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        for key, history in self._histories.items():
-            self._store(key, history.flush())  # queued; the hub flushes the database last
+        self._intake.flush()  # queued; the hub flushes the database last
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.get_running_loop().create_task(coro, name=name)
@@ -169,7 +156,7 @@ class MaintenanceTracker:
         out: list[ConsumableStatus] = []
         for (device_id, part), forecast in self._forecasts.items():
             device = self._hub.registry.find(device_id)
-            spec = self._spec(device_id, part)
+            spec = self._intake.spec(device_id, part)
             if device is None or spec is None:
                 continue
             out.append(
@@ -243,12 +230,8 @@ class MaintenanceTracker:
         now = self._now()
         if spec.counter_resets and spec.used_attribute:
             await self._hub.call(target.id, "reset_consumable", {"part": part})
-        elif spec.used_attribute:
-            raw = _number(self._hub.state.get(target.id, spec.used_attribute))
-            if raw is not None:
-                self._set_baseline(key, raw * spec.used_scale, now)
-                history = self._history(key, spec)
-                self._store(key, history.replaced(Observation(now, used_hours=0.0)))
+        else:
+            self._intake.replaced(key, spec, now)
         change = self._book.resolve(target.id, part, now)
         if change is not None:
             await self._records.save_prompt_now(change.prompt)
@@ -264,16 +247,15 @@ class MaintenanceTracker:
         subscription = self._subscription
         while subscription is not None and subscription.pending:
             self._handle(subscription.get_nowait())
-        for key, history in self._histories.items():
-            self._store(key, history.flush())
-        self._dirty.update(self._histories)
+        self._intake.flush()
+        self._dirty.update(self._intake.part_keys())
         await self._forecast_dirty(force=True)
 
     # -- readings ----------------------------------------------------------------------------------
 
     def _wanted(self, event: Event) -> bool:
         if isinstance(event, StateChanged):
-            return event.attribute in self._attributes
+            return event.attribute in self._intake.attributes
         return isinstance(event, DeviceRemoved)
 
     async def _consume(self) -> None:
@@ -284,112 +266,26 @@ class MaintenanceTracker:
     def _handle(self, event: Event) -> None:
         try:
             if isinstance(event, StateChanged):
-                self._observe(event)
+                for key in self._intake.observe(event):
+                    self._mark_dirty(key)
             elif isinstance(event, DeviceRemoved):
                 self._forget(event.device_id)
         except Exception:  # one bad reading must not stop the tracker
             _LOGGER.exception("maintenance could not take a reading from %s", event)
 
-    def _observe(self, event: StateChanged) -> None:
-        device = self._hub.registry.find(event.device_id)
-        if device is None:
-            return
-        values = {**self._hub.state.snapshot(device.id), event.attribute: event.new}
-        at = datetime.fromtimestamp(event.at, UTC)
-        for spec in self.catalog.parts_for(device.model):
-            if event.attribute in (spec.used_attribute, spec.remaining_attribute):
-                self._take(device.id, spec, values, at, heartbeat=False)
-
-    def _read_current(self, device_id: str, *, heartbeat: bool) -> None:
-        """A reading of every part of the device from the hub's state, dated when reported."""
-        device = self._hub.registry.find(device_id)
-        if device is None:
-            return
-        entries = self._hub.state.entries(device_id)
-        values = {name: entry.value for name, entry in entries.items()}
-        for spec in self.catalog.parts_for(device.model):
-            names = [a for a in (spec.used_attribute, spec.remaining_attribute) if a in entries]
-            if names:
-                reported = max(entries[a].reported_at for a in names)
-                at = datetime.fromtimestamp(reported, UTC)
-                self._take(device_id, spec, values, at, heartbeat=heartbeat)
-
-    def _take(
-        self,
-        device_id: str,
-        spec: PartSpec,
-        values: dict[str, Any],
-        at: datetime,
-        *,
-        heartbeat: bool,
-    ) -> None:
-        key = (device_id, spec.part)
-        baseline = self._baseline_for(key, spec, values, at)
-        obs = spec.reading(at, values, baseline_hours=baseline)
-        if obs is None:
-            return
-        history = self._history(key, spec)
-        if heartbeat:
-            stored = history.heartbeat(obs, HEARTBEAT)
-        else:
-            stored = history.offer(obs, self._window)
-        self._store(key, stored)
-        if not heartbeat:
-            self._mark_dirty(key)
-
-    def _baseline_for(
-        self, key: _Key, spec: PartSpec, values: dict[str, Any], at: datetime
-    ) -> float:
-        """The lifetime counter's reading at the last replacement (0 for resetting counters).
-
-        First seen, a lifetime counter's part is taken as new (nothing says otherwise;
-        `mark_replaced` moves the start). A counter that went backwards belongs to a
-        reset or swapped device: its use counts from zero again.
-        """
-        if spec.counter_resets or spec.used_attribute is None:
-            return 0.0
-        raw = _number(values.get(spec.used_attribute))
-        if raw is None:
-            return self._baselines.get(key, 0.0)
-        hours = raw * spec.used_scale
-        baseline = self._baselines.get(key)
-        if baseline is None:
-            baseline = hours
-            self._set_baseline(key, baseline, at)
-        elif hours < baseline - 1.0:
-            baseline = 0.0
-            self._set_baseline(key, baseline, at)
-        return baseline
-
-    def _set_baseline(self, key: _Key, hours: float, at: datetime) -> None:
-        self._baselines[key] = hours
-        self._records.save_baseline(key[0], key[1], hours, at.timestamp())
-
-    def _history(self, key: _Key, spec: PartSpec) -> PartHistory:
-        history = self._histories.get(key)
-        if history is None or history.spec != spec:
-            history = PartHistory(key[0], spec, history.stored if history else [])
-            self._histories[key] = history
-        return history
-
-    def _store(self, key: _Key, observations: list[Observation]) -> None:
-        if observations:
-            self._records.add_observations(key[0], key[1], observations)
-
     def _forget(self, device_id: str) -> None:
         now = self._now()
-        for key in [k for k in self._histories if k[0] == device_id]:
+        for key in self._intake.forget(device_id):
             change = self._book.resolve(device_id, key[1], now)
             if change is not None:
                 self._records.save_prompt(change.prompt)
                 self._publish(change)
-            self._histories.pop(key, None)
             self._forecasts.pop(key, None)
             self._dirty.discard(key)
 
     # -- forecasts and prompts -----------------------------------------------------------------
 
-    def _mark_dirty(self, key: _Key) -> None:
+    def _mark_dirty(self, key: PartKey) -> None:
         self._dirty.add(key)
         self._wake.set()
 
@@ -412,8 +308,8 @@ class MaintenanceTracker:
                 _LOGGER.exception("forecast of %s %s failed", *key)
             await asyncio.sleep(0)  # a large home: let the loop breathe between parts
 
-    def _reforecast(self, key: _Key) -> None:
-        history = self._histories.get(key)
+    def _reforecast(self, key: PartKey) -> None:
+        history = self._intake.histories.get(key)
         device = self._hub.registry.find(key[0])
         if history is None or device is None:
             return
@@ -445,15 +341,14 @@ class MaintenanceTracker:
         while True:
             await self._hub.clock.sleep(self._window.total_seconds())
             since_forecast += self._window.total_seconds()
-            for key, history in self._histories.items():
-                self._store(key, history.flush())
-            for device_id in {k[0] for k in self._histories}:
+            self._intake.flush()
+            for device_id in {k[0] for k in self._intake.part_keys()}:
                 device = self._hub.registry.find(device_id)
                 if device is not None and device.available:
-                    self._read_current(device_id, heartbeat=True)
+                    self._intake.read_current(device_id, heartbeat=True)
             if since_forecast >= self._forecast_interval:
                 since_forecast = 0.0
-                self._dirty.update(self._histories)
+                self._dirty.update(self._intake.part_keys())
             await self._forecast_dirty(force=True)
             self._prune()
 
@@ -515,13 +410,3 @@ class MaintenanceTracker:
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._hub.clock.time(), UTC)
-
-    def _spec(self, device_id: str, part: str) -> PartSpec | None:
-        device = self._hub.registry.find(device_id)
-        return None if device is None else self.catalog.get(device.model, part)
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)

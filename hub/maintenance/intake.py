@@ -1,0 +1,190 @@
+"""Readings of every tracked part, from the hub's state into thinned histories and SQLite.
+
+`ReadingIntake` turns a `StateChanged` (or the state as last reported, for a
+heartbeat) into one `Observation` per part the catalog lists for the device's model,
+keeps the baseline of lifetime counters (the ca4's use_time never resets: the wick's
+use is the counter minus its reading when the wick was fitted), and hands the
+readings worth keeping to `MaintenanceRecords`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from hub.events import StateChanged
+from hub.maintenance.catalog import PartsCatalog, PartSpec
+from hub.maintenance.history import PartHistory
+from hub.maintenance.records import MaintenanceRecords, StoredState
+from hub.maintenance.wear import Observation
+
+if TYPE_CHECKING:
+    from hub.runtime import Hub
+
+__all__ = ["PartKey", "ReadingIntake"]
+
+PartKey = tuple[str, str]  # (device id, part key)
+
+#: A lifetime counter this far below its baseline belongs to a reset or swapped device.
+_COUNTER_BACK_HOURS = 1.0
+
+
+class ReadingIntake:
+    """The histories of every part of every device, fed from the hub's state."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        catalog: PartsCatalog,
+        records: MaintenanceRecords,
+        *,
+        window: timedelta,
+        heartbeat: timedelta,
+    ) -> None:
+        self._hub = hub
+        self.catalog = catalog
+        self._records = records
+        self._window = window
+        self._heartbeat = heartbeat
+        self.histories: dict[PartKey, PartHistory] = {}
+        self._baselines: dict[PartKey, float] = {}
+        self.attributes = frozenset(
+            attribute
+            for model in catalog.models
+            for spec in catalog.parts_for(model)
+            for attribute in (spec.used_attribute, spec.remaining_attribute)
+            if attribute
+        )
+
+    def restore(self, stored: StoredState) -> None:
+        self._baselines = dict(stored.baselines)
+        for (device_id, part), observations in stored.observations.items():
+            spec = self.spec(device_id, part)
+            if spec is not None:
+                self._history((device_id, part), spec).load(observations)
+
+    def spec(self, device_id: str, part: str) -> PartSpec | None:
+        device = self._hub.registry.find(device_id)
+        return None if device is None else self.catalog.get(device.model, part)
+
+    def part_keys(self, device_id: str | None = None) -> Iterator[PartKey]:
+        return iter([k for k in self.histories if device_id is None or k[0] == device_id])
+
+    def observe(self, event: StateChanged) -> list[PartKey]:
+        """Readings from one reported change; returns the parts that got one."""
+        device = self._hub.registry.find(event.device_id)
+        if device is None:
+            return []
+        values = {**self._hub.state.snapshot(device.id), event.attribute: event.new}
+        at = datetime.fromtimestamp(event.at, UTC)
+        return [
+            key
+            for spec in self.catalog.parts_for(device.model)
+            if event.attribute in (spec.used_attribute, spec.remaining_attribute)
+            and (key := self._take(device.id, spec, values, at, heartbeat=False)) is not None
+        ]
+
+    def read_current(self, device_id: str, *, heartbeat: bool) -> list[PartKey]:
+        """Readings of every part of the device from the hub's state, dated when reported."""
+        device = self._hub.registry.find(device_id)
+        if device is None:
+            return []
+        entries = self._hub.state.entries(device_id)
+        values = {name: entry.value for name, entry in entries.items()}
+        taken = []
+        for spec in self.catalog.parts_for(device.model):
+            names = [a for a in (spec.used_attribute, spec.remaining_attribute) if a in entries]
+            if names:
+                at = datetime.fromtimestamp(max(entries[a].reported_at for a in names), UTC)
+                key = self._take(device_id, spec, values, at, heartbeat=heartbeat)
+                if key is not None:
+                    taken.append(key)
+        return taken
+
+    def replaced(self, key: PartKey, spec: PartSpec, at: datetime) -> None:
+        """A new part on a lifetime counter: count from the counter's current reading."""
+        if spec.used_attribute is None:
+            return
+        raw = _number(self._hub.state.get(key[0], spec.used_attribute))
+        if raw is None:
+            return
+        self._set_baseline(key, raw * spec.used_scale, at)
+        history = self._history(key, spec)
+        self._store(key, history.replaced(Observation(at, used_hours=0.0)))
+
+    def flush(self) -> None:
+        """Store every held-back reading that says something new."""
+        for key, history in self.histories.items():
+            self._store(key, history.flush())
+
+    def forget(self, device_id: str) -> list[PartKey]:
+        keys = list(self.part_keys(device_id))
+        for key in keys:
+            del self.histories[key]
+        return keys
+
+    def _take(
+        self,
+        device_id: str,
+        spec: PartSpec,
+        values: dict[str, Any],
+        at: datetime,
+        *,
+        heartbeat: bool,
+    ) -> PartKey | None:
+        key = (device_id, spec.part)
+        obs = spec.reading(at, values, baseline_hours=self._baseline_for(key, spec, values, at))
+        if obs is None:
+            return None
+        history = self._history(key, spec)
+        if heartbeat:
+            self._store(key, history.heartbeat(obs, self._heartbeat))
+        else:
+            self._store(key, history.offer(obs, self._window))
+        return key
+
+    def _baseline_for(
+        self, key: PartKey, spec: PartSpec, values: dict[str, Any], at: datetime
+    ) -> float:
+        """The lifetime counter's reading at the last replacement (0 for resetting counters).
+
+        First seen, a lifetime counter's part is taken as new (nothing says otherwise;
+        `MaintenanceTracker.mark_replaced` moves the start). A counter that went
+        backwards belongs to a reset or swapped device: its use counts from zero again.
+        """
+        if spec.counter_resets or spec.used_attribute is None:
+            return 0.0
+        raw = _number(values.get(spec.used_attribute))
+        if raw is None:
+            return self._baselines.get(key, 0.0)
+        hours = raw * spec.used_scale
+        baseline = self._baselines.get(key)
+        if baseline is None:
+            baseline = hours
+            self._set_baseline(key, baseline, at)
+        elif hours < baseline - _COUNTER_BACK_HOURS:
+            baseline = 0.0
+            self._set_baseline(key, baseline, at)
+        return baseline
+
+    def _set_baseline(self, key: PartKey, hours: float, at: datetime) -> None:
+        self._baselines[key] = hours
+        self._records.save_baseline(key[0], key[1], hours, at.timestamp())
+
+    def _history(self, key: PartKey, spec: PartSpec) -> PartHistory:
+        history = self.histories.get(key)
+        if history is None or history.spec != spec:
+            history = PartHistory(key[0], spec, history.stored if history else [])
+            self.histories[key] = history
+        return history
+
+    def _store(self, key: PartKey, observations: list[Observation]) -> None:
+        if observations:
+            self._records.add_observations(key[0], key[1], observations)
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
