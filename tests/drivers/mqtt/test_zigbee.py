@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from drivers.mqtt import MqttComponent
+from drivers.mqtt import CommandNotConfirmed, MqttComponent
 from hub.config.models import MqttConfig
 from hub.errors import DeviceUnavailable, InvalidCommand
 from hub.events import DeviceStatus
 from hub.runtime import Hub
-from tests.drivers.mqtt.brokers import BrokerUnderTest
+from tests.drivers.mqtt.brokers import BrokerUnderTest, MosquittoBroker
 from tests.drivers.mqtt.hubs import eventually, running_hub
 from tests.drivers.mqtt.z2m import FakeZigbee2Mqtt, device_entry, recorded_state
 
@@ -238,3 +240,22 @@ async def test_devices_restored_from_storage_route_before_the_list(
             await eventually(
                 hub, lambda: hub.state.get(CLIMATE_ID, "temperature") == 18.0, "routed by address"
             )
+
+
+async def test_a_command_the_broker_does_not_confirm_is_a_clear_timeout(
+    broker: BrokerUnderTest, hub: Hub, z2m: FakeZigbee2Mqtt
+) -> None:
+    if not isinstance(broker, MosquittoBroker):
+        pytest.skip("stalling needs a broker in its own process (SIGSTOP); amqtt runs in ours")
+    await z2m.announce(CURTAIN)
+    await eventually(hub, lambda: available(hub, CURTAIN_ID), "curtain up")
+    os.kill(broker.pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(
+            CommandNotConfirmed, match="the open command for living_room_curtain was not confirmed"
+        ) as caught:
+            await hub.call("living_room_curtain", "open", timeout=0.5)
+    finally:
+        os.kill(broker.pid, signal.SIGCONT)
+    assert isinstance(caught.value, TimeoutError)
+    assert "will not be resent" in str(caught.value)

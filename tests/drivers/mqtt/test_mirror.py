@@ -1,0 +1,123 @@
+"""The hub's events mirrored under mihub/... on the broker."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drivers.mqtt import MqttClient, MqttMessage, parse_broker_url
+from hub.config.models import MqttConfig
+from hub.registry import Device
+from hub.runtime import Hub
+from tests.drivers.mqtt.brokers import BrokerUnderTest
+from tests.drivers.mqtt.hubs import running_hub
+from tests.drivers.mqtt.z2m import WAIT
+
+
+class Watcher:
+    """Another MQTT client (a dashboard, say) following mihub/#."""
+
+    def __init__(self, url: str) -> None:
+        self.client = MqttClient(parse_broker_url(url))
+        self.seen: dict[str, Any] = {}
+        self._changed = asyncio.Event()
+        self.client.subscribe("mihub/#", self._received)
+
+    def _received(self, message: MqttMessage) -> None:
+        self.seen[message.topic] = (
+            json.loads(message.payload) if message.payload.startswith(b"{") else message.payload
+        )
+        self._changed.set()
+
+    async def until(self, topic: str, expected: Any) -> None:
+        try:
+            async with asyncio.timeout(WAIT):
+                while self.seen.get(topic) != expected:
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            raise AssertionError(f"{topic} is {self.seen.get(topic)!r}, not {expected!r}") from None
+
+
+@pytest.fixture
+async def hub(broker: BrokerUnderTest, tmp_path: Path) -> AsyncIterator[Hub]:
+    async with running_hub(tmp_path / "hub", MqttConfig(url=broker.url)) as (hub, _):
+        yield hub
+
+
+@pytest.fixture
+async def watcher(broker: BrokerUnderTest) -> AsyncIterator[Watcher]:
+    watcher = Watcher(broker.url)
+    await watcher.client.start()
+    yield watcher
+    await watcher.client.stop()
+
+
+def add_plug(hub: Hub) -> None:
+    hub.registry.add(
+        Device(
+            id="miio:1234",
+            name="desk_plug",
+            family="plug",
+            model="chuangmi.plug.m1",
+            transport="miio",
+        )
+    )
+
+
+async def test_state_availability_and_events_are_mirrored(hub: Hub, watcher: Watcher) -> None:
+    await watcher.until("mihub/status", b"online")
+    add_plug(hub)
+    hub.state.update("miio:1234", {"power": True, "temperature": 41})
+    await watcher.until("mihub/devices/desk_plug/state", {"power": True, "temperature": 41})
+    event = watcher.seen["mihub/events/device_added"]
+    assert (event["name"], event["family"], event["device_id"]) == (
+        "desk_plug",
+        "plug",
+        "miio:1234",
+    )
+    from hub.events import DeviceStatus
+
+    hub.registry.set_availability("miio:1234", DeviceStatus.TIMEOUT, "stopped answering requests")
+    await watcher.until(
+        "mihub/devices/desk_plug/availability",
+        {"available": False, "status": "timeout", "reason": "stopped answering requests"},
+    )
+
+
+async def test_rename_moves_the_retained_topics(hub: Hub, watcher: Watcher) -> None:
+    add_plug(hub)
+    hub.state.update("miio:1234", {"power": False})
+    await watcher.until("mihub/devices/desk_plug/state", {"power": False})
+    hub.registry.update("miio:1234", name="kettle_plug")
+    await watcher.until("mihub/devices/kettle_plug/state", {"power": False})
+    await watcher.until("mihub/devices/desk_plug/state", b"")  # cleared
+
+
+async def test_a_restarted_broker_gets_the_retained_state_again(
+    broker: BrokerUnderTest, hub: Hub, tmp_path: Path
+) -> None:
+    add_plug(hub)
+    hub.state.update("miio:1234", {"power": True})
+    watcher = Watcher(broker.url)
+    await watcher.client.start()
+    try:
+        await watcher.until("mihub/devices/desk_plug/state", {"power": True})
+        await broker.stop()
+        await broker.start()  # neither broker keeps retained messages here
+        await watcher.client.wait_connected(WAIT)
+        watcher.seen.clear()
+        # A fresh subscriber gets the state because the hub republished it on reconnect.
+        late = Watcher(broker.url)
+        await late.client.start()
+        try:
+            await late.until("mihub/devices/desk_plug/state", {"power": True})
+        finally:
+            await late.client.stop()
+    finally:
+        await watcher.client.stop()
