@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from hub.api import devices, event_stream, meta
+from hub.api import dashboard, devices, event_stream, meta
 from hub.api.access import (
     FAILED_AUTH_KEY,
     TOKEN_CACHE_KEY,
@@ -139,6 +139,7 @@ def create_app(
     app.add_routes(meta.routes)
     app.add_routes(devices.routes)
     app.add_routes(event_stream.routes)
+    app.add_routes(dashboard.routes)
     for extension in extensions:
         extension.setup(app)
         app.add_routes(extension.routes)

@@ -1,0 +1,225 @@
+// mihub dashboard: sign-in, the live event stream, and what each event refreshes.
+// Plain JavaScript modules, no dependencies, no build step. Whatever comes from the
+// hub (device names are chosen by people) reaches the page through textContent or
+// setAttribute only (see render.js), never parsed as HTML.
+import { Unauthorized, api, describeError, session, whenUnauthorized } from "/static/api.js";
+import { applyAvailability, applyStateChange, clearDevices, showDevices } from "/static/devices.js";
+import { formatTime } from "/static/render.js";
+import { clearSections, loadMaintenance, loadScenes } from "/static/sections.js";
+
+const TOKEN_KEY = "mihub.token";
+// Reconnect backoff for the event stream: doubled per failure, with jitter.
+const RECONNECT_MIN_MS = 1000;
+const RECONNECT_MAX_MS = 30000;
+// Events of one kind arriving together cause one reload, not one each.
+const RELOAD_COALESCE_MS = 300;
+// A token also travels as a WebSocket subprotocol, so only these characters can work.
+const TOKEN_SHAPE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
+
+const $ = (id) => document.getElementById(id);
+
+const live = {
+  socket: null,
+  reconnectDelay: RECONNECT_MIN_MS,
+  reconnectTimer: null,
+  loadingDevices: false,
+  queued: [], // events that arrived while a device snapshot was loading
+  reloads: new Map(), // kind -> pending timer
+};
+
+// -- signing in and out ------------------------------------------------------------------
+
+function showLogin(message) {
+  $("app").hidden = true;
+  $("forget-token").hidden = true;
+  $("login").hidden = false;
+  $("login-message").textContent = message || "";
+  setConnection("idle", "signed out");
+  const input = $("token-input");
+  input.value = "";
+  input.focus();
+}
+
+async function signIn(token) {
+  if (!TOKEN_SHAPE.test(token)) {
+    showLogin("That is not an API token: tokens look like mh_ followed by letters and digits.");
+    return;
+  }
+  session.token = token;
+  let snapshot;
+  try {
+    snapshot = await api("GET", "/api/devices");
+  } catch (err) {
+    session.token = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    if (err instanceof Unauthorized) {
+      showLogin(`The hub did not accept that token (${err.message}). Enter it again.`);
+    } else {
+      showLogin(`Could not sign in: ${describeError(err)}`);
+    }
+    return;
+  }
+  session.signedIn = true;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $("login").hidden = true;
+  $("app").hidden = false;
+  $("forget-token").hidden = false;
+  showDevices(snapshot);
+  connect();
+  loadScenes();
+  loadMaintenance();
+}
+
+function signOut(message) {
+  const socket = live.socket;
+  live.socket = null;
+  if (socket) socket.close(1000, "signed out");
+  clearTimeout(live.reconnectTimer);
+  for (const timer of live.reloads.values()) clearTimeout(timer);
+  live.reloads.clear();
+  live.queued = [];
+  session.token = null;
+  session.signedIn = false;
+  sessionStorage.removeItem(TOKEN_KEY);
+  clearDevices();
+  clearSections();
+  $("notice").textContent = "";
+  showLogin(message);
+}
+
+whenUnauthorized((why) => signOut(`The hub no longer accepts this token (${why}). Enter a token again.`));
+
+// -- the event stream --------------------------------------------------------------------
+
+function setConnection(kind, text) {
+  const node = $("connection");
+  node.className = `connection connection-${kind}`;
+  node.textContent = text;
+}
+
+function connect() {
+  clearTimeout(live.reconnectTimer);
+  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/events`;
+  let socket;
+  try {
+    socket = new WebSocket(url, ["mihub", `mihub.bearer.${session.token}`]);
+  } catch {
+    setConnection("offline", "cannot open the live event stream");
+    return;
+  }
+  live.socket = socket;
+  let opened = false;
+  setConnection("connecting", "connecting…");
+  socket.addEventListener("open", () => {
+    opened = true;
+    live.reconnectDelay = RECONNECT_MIN_MS;
+    setConnection("live", "live");
+    // Whatever changed while nobody listened: read it again now that events flow.
+    refreshDevices();
+    scheduleReload("scenes");
+    scheduleReload("maintenance");
+  });
+  socket.addEventListener("message", (message) => {
+    let event;
+    try {
+      event = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    if (live.loadingDevices) live.queued.push(event);
+    else applyEvent(event);
+  });
+  socket.addEventListener("close", (close) => {
+    if (live.socket !== socket) return; // signed out, or replaced
+    live.socket = null;
+    if (close.code === 1008) {
+      signOut("This token was revoked. Enter another one.");
+      return;
+    }
+    // A refused handshake shows no reason in a browser: the REST API says whether it
+    // is the token (then the page signs out) or the hub being away.
+    if (!opened) refreshDevices();
+    scheduleReconnect(close.reason);
+  });
+}
+
+function scheduleReconnect(reason) {
+  const delay = live.reconnectDelay * (0.8 + Math.random() * 0.4);
+  live.reconnectDelay = Math.min(live.reconnectDelay * 2, RECONNECT_MAX_MS);
+  const why = reason ? ` (${reason})` : "";
+  setConnection("offline", `disconnected${why}; retrying in ${Math.ceil(delay / 1000)} s`);
+  live.reconnectTimer = setTimeout(() => {
+    if (session.signedIn) connect();
+  }, delay);
+}
+
+function applyEvent(event) {
+  switch (event.type) {
+    case "state_changed":
+      if (!applyStateChange(event)) scheduleReload("devices");
+      break;
+    case "device_availability":
+      if (!applyAvailability(event)) scheduleReload("devices");
+      break;
+    case "device_added":
+    case "device_removed":
+    case "device_updated":
+      scheduleReload("devices");
+      break;
+    case "scene_run":
+    case "scene_updated":
+      scheduleReload("scenes");
+      break;
+    case "maintenance_prompt":
+      scheduleReload("maintenance");
+      break;
+    case "notification":
+      $("notice").textContent = `${formatTime(event.at)}: ${event.message}`;
+      break;
+    default:
+      break;
+  }
+}
+
+const loaders = { devices: refreshDevices, scenes: loadScenes, maintenance: loadMaintenance };
+
+function scheduleReload(kind) {
+  if (live.reloads.has(kind)) return;
+  const timer = setTimeout(() => {
+    live.reloads.delete(kind);
+    if (session.signedIn) loaders[kind]();
+  }, RELOAD_COALESCE_MS);
+  live.reloads.set(kind, timer);
+}
+
+async function refreshDevices() {
+  live.loadingDevices = true;
+  let snapshot = null;
+  try {
+    snapshot = await api("GET", "/api/devices");
+  } catch (err) {
+    if (!(err instanceof Unauthorized)) {
+      $("devices-note").textContent = `Could not refresh the devices: ${describeError(err)}`;
+    }
+  } finally {
+    live.loadingDevices = false;
+  }
+  const queued = live.queued;
+  live.queued = [];
+  if (snapshot && session.signedIn) showDevices(snapshot);
+  // Events that came while the snapshot loaded; older ones than it are skipped.
+  for (const event of queued) applyEvent(event);
+}
+
+// -- start ---------------------------------------------------------------------------------
+
+$("login-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  $("login-message").textContent = "";
+  signIn($("token-input").value.trim());
+});
+$("forget-token").addEventListener("click", () => signOut("Token forgotten. Enter a token to sign in."));
+
+const stored = sessionStorage.getItem(TOKEN_KEY);
+if (stored) signIn(stored);
+else showLogin("");
