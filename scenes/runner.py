@@ -143,8 +143,9 @@ class Run:
         )  # fmt: skip
 
     async def execute(self) -> str:
-        store = self.host.store
-        store.save_trace(self.trace)
+        # The "running" trace is written once the first step is under way, not before
+        # it: a command should not wait for a JSON encoding.
+        asyncio.get_running_loop().call_soon(self._save_if_running)
         try:
             if self.resume is not None:
                 self._note("resumed after the hub restarted")
@@ -171,6 +172,10 @@ class Run:
         finally:
             self._finish()
         return self.outcome
+
+    def _save_if_running(self) -> None:
+        if self.trace["finished_at"] is None:
+            self.host.store.save_trace(self.trace)
 
     def _finish(self) -> None:
         hub, store = self.host.hub, self.host.store
