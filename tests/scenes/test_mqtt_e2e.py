@@ -25,7 +25,7 @@ from hub.clock import AcceleratedClock
 from hub.config import HubConfig
 from hub.runtime import Hub
 from scenes.engine import SceneEngine
-from scenes.events import SceneRun, SceneUpdated
+from scenes.events import Notification, SceneRun, SceneUpdated
 from scenes.runner import Outcome
 from simulators.home import VirtualHome
 from tests.mqtt_broker import Broker, start_mosquitto, stop_mosquitto
@@ -39,6 +39,16 @@ SEEN_TIMEOUT = 30.0
 POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=4, backoff_initial=0.02)
 
 
+BUTTON = """\
+id: button
+name: Hall button
+triggers:
+  - {type: mqtt, topic: "home/+/button", payload: pressed}
+actions:
+  - notify: "{trigger.topic} says {trigger.payload}"
+"""
+
+
 @pytest.fixture
 def mosquitto(tmp_path: Path) -> Iterator[Broker]:
     proc, broker = start_mosquitto(tmp_path)
@@ -49,7 +59,10 @@ def mosquitto(tmp_path: Path) -> Iterator[Broker]:
 
 
 class Setup:
-    def __init__(self, hub: Hub, engine: SceneEngine, sim: VirtualHome) -> None:
+    def __init__(
+        self, hub: Hub, engine: SceneEngine, sim: VirtualHome, mqtt: MqttComponent
+    ) -> None:
+        self.mqtt = mqtt
         self.hub = hub
         self.engine = engine
         self.sim = sim
@@ -77,6 +90,8 @@ async def setup(tmp_path: Path, mosquitto: Broker) -> AsyncIterator[Setup]:
         mqtt = MqttComponent(hub)
         hub.add_component(mqtt)
         hub.register_driver(mqtt.zigbee)
+        (tmp_path / "scenes").mkdir()
+        (tmp_path / "scenes" / "button.yaml").write_text(BUTTON)
         engine = SceneEngine(hub, directory=tmp_path / "scenes", builtin=True, tz=dt.UTC)
         hub.add_component(engine)
         async with hub:
@@ -90,7 +105,7 @@ async def setup(tmp_path: Path, mosquitto: Broker) -> AsyncIterator[Setup]:
                         await driver.adopt(
                             Adoption(entry["address"], entry["token"], name=entry["name"])
                         )
-                yield Setup(hub, engine, sim)
+                yield Setup(hub, engine, sim, mqtt)
             finally:
                 await driver.stop()
                 await transport.close()
@@ -115,3 +130,15 @@ async def test_morning_wake_opens_the_zigbee_curtain_and_wakes_the_speaker(setup
     assert (trace or {})["outcome"] == Outcome.DONE, trace
     assert {"state": "OPEN"} in [m.get("payload") for m in _messages(setup.sim, "bedroom_curtain")]
     assert setup.sim.device("kitchen_speaker").state()["wake_ups"] == 1
+
+
+async def test_an_mqtt_trigger_through_the_hubs_own_client(setup: Setup) -> None:
+    notes = setup.hub.bus.subscribe(Notification)
+    await setup.mqtt.client.publish("home/hall/button", "released", timeout=SEEN_TIMEOUT)
+    await setup.mqtt.client.publish("home/hall/button", "pressed", timeout=SEEN_TIMEOUT)
+    run = await setup.next_run("button")
+    assert run.outcome == Outcome.DONE
+    assert run.trigger["payload"] == "pressed"  # "released" did not match
+    async with asyncio.timeout(SEEN_TIMEOUT):
+        note = await notes.get()
+    assert note.message == "home/hall/button says pressed"
