@@ -27,9 +27,9 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_PORT: Final = 1883
 DEFAULT_TLS_PORT: Final = 8883
-#: amqtt stops in milliseconds; this bound keeps the hub's stop inside the 2 s it gives
-#: a component, whatever amqtt does.
-STOP_TIMEOUT: Final = 1.5
+#: amqtt stops in milliseconds; this bound (with the client's 0.5 s goodbye) keeps the
+#: MQTT component's stop inside the 2 s the hub gives a component, whatever amqtt does.
+STOP_TIMEOUT: Final = 1.0
 #: How often a stop that has not finished is checked for stuck connection handlers.
 STOP_NUDGE_INTERVAL: Final = 0.05
 

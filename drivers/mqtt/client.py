@@ -37,7 +37,7 @@ KEEPALIVE_SECONDS: Final = 30
 RECONNECT_MIN_DELAY: Final = 0.5
 RECONNECT_MAX_DELAY: Final = 30.0
 #: At stop, how long the retained "offline" status may take to be confirmed.
-STOP_PUBLISH_TIMEOUT: Final = 1.0
+STOP_PUBLISH_TIMEOUT: Final = 0.5
 
 ONLINE: Final = "online"
 OFFLINE: Final = "offline"
@@ -169,25 +169,30 @@ class MqttClient:
         if not self._started or self._stopping:
             return
         self._stopping = True
-        if self.connected and self.status_topic is not None:
+        try:
+            if self.connected and self.status_topic is not None:
+                try:
+                    await self.publish(
+                        self.status_topic, OFFLINE, qos=1, retain=True, timeout=STOP_PUBLISH_TIMEOUT
+                    )
+                except MqttError as err:
+                    _LOGGER.debug("could not publish offline status: %s", err)
+        finally:
+            # Even when cancelled (the hub bounds each component's stop): paho's thread ends.
+            self._paho.disconnect()
             try:
-                await self.publish(
-                    self.status_topic, OFFLINE, qos=1, retain=True, timeout=STOP_PUBLISH_TIMEOUT
-                )
-            except MqttError as err:
-                _LOGGER.debug("could not publish offline status: %s", err)
-        self._paho.disconnect()
-        # Joining the thread may take a moment: do it off the loop.
-        await asyncio.to_thread(self._paho.loop_stop)
+                # Joining the thread may take a moment: do it off the loop.
+                await asyncio.to_thread(self._paho.loop_stop)
+            finally:
+                self._connected.clear()
+                for future in self._pending.values():
+                    if not future.done():
+                        future.set_exception(MqttNotConnected("the MQTT client stopped"))
+                self._pending.clear()
+                self._loop = None
         # paho closes its wake-up socket pair only in __del__, which a reference cycle
         # (its callbacks are our bound methods) defers to the garbage collector.
         self._paho._reset_sockets()
-        self._connected.clear()
-        for future in self._pending.values():
-            if not future.done():
-                future.set_exception(MqttNotConnected("the MQTT client stopped"))
-        self._pending.clear()
-        self._loop = None
 
     # -- subscriptions -----------------------------------------------------------------
 

@@ -61,10 +61,12 @@ class MqttComponent:
             raise
 
     async def stop(self) -> None:
-        await self.mirror.stop()
-        self.zigbee.stop()
-        await self.client.stop()
-        await self.broker.stop()
+        try:
+            await self.mirror.stop()
+            self.zigbee.stop()
+            await self.client.stop()
+        finally:
+            await self.broker.stop()
 
 
 def install_mqtt(hub: Hub) -> MqttComponent:

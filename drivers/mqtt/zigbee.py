@@ -17,7 +17,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from drivers.families import ZigbeeModelMap, lookup_model
-from drivers.mqtt.client import MqttClient, MqttMessage, MqttNotConnected, PublishNotConfirmed
+from drivers.mqtt.client import (
+    MqttClient,
+    MqttMessage,
+    MqttNotConnected,
+    MqttSubscription,
+    PublishNotConfirmed,
+)
 from drivers.mqtt.z2m_payloads import Z2mDevice, parse_device_list, parse_json, parse_online
 from hub.errors import DeviceTimeout, DeviceUnavailable, HubError, InvalidCommand, ProtocolError
 from hub.events import DeviceStatus
@@ -75,7 +81,7 @@ class ZigbeeDriver:
         self._unrouted: OrderedDict[str, MqttMessage] = OrderedDict()
         self._malformed: dict[str, int] = {}
         self.bridge_online: bool | None = None
-        self._subscription: Any = None
+        self._subscription: MqttSubscription | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
