@@ -141,4 +141,6 @@ async def test_an_mqtt_trigger_through_the_hubs_own_client(setup: Setup) -> None
     assert run.trigger["payload"] == "pressed"  # "released" did not match
     async with asyncio.timeout(SEEN_TIMEOUT):
         note = await notes.get()
+        while note.scene_id != "button":  # humidity_guard may speak up meanwhile
+            note = await notes.get()
     assert note.message == "home/hall/button says pressed"
