@@ -13,23 +13,21 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
-from collections import deque
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drivers.families import Catalog, builtin_catalog
 from hub.events import DeviceAdded, DeviceRemoved, DeviceUpdated, Event, StateChanged
 from hub.registry import Device
-from scenes.checks import Bindings, bind_scene
+from scenes.checks import bind_scene
 from scenes.engine_api import SceneLibraryApi
 from scenes.events import DERIVED_EVENTS, DeviceEvent, SceneRun, SceneUpdated
-from scenes.library import SceneEntry
+from scenes.library import ActiveScene, SceneEntry
 from scenes.loader import problems_error
 from scenes.runner import Outcome, ResumePoint, Run
 from scenes.schedules import ScheduleWatch
-from scenes.schema import AnyTrigger, EventTrigger, ManualTrigger, SceneSpec
+from scenes.schema import AnyTrigger, EventTrigger, ManualTrigger
 from scenes.store import DEFAULT_TRACES_PER_SCENE, SceneStore
 from scenes.timezone import local_timezone
 from scenes.triggers import (
@@ -40,6 +38,7 @@ from scenes.triggers import (
     StateWatch,
     Watch,
     WatchServices,
+    mqtt_source_of,
     sleep_until,
     trigger_key,
 )
@@ -56,18 +55,6 @@ _RECHECK_ON = frozenset({"name", "model", "family", "transport"})
 MAX_SCENE_DEPTH = 8
 #: Missed `time`/`cron` triggers younger than this still run (once) after a restart.
 DEFAULT_GRACE = 900.0
-
-
-@dataclass(slots=True)
-class ActiveScene:
-    """A valid, enabled scene with its armed triggers and its runs."""
-
-    spec: SceneSpec
-    bindings: Bindings
-    digest: str
-    watches: list[Watch] = field(default_factory=list)
-    runs: dict[str, tuple[Run, asyncio.Task[str]]] = field(default_factory=dict)
-    queue: deque[tuple[dict[str, Any], str]] = field(default_factory=deque)
 
 
 class SceneEngine(SceneLibraryApi):
@@ -115,7 +102,7 @@ class SceneEngine(SceneLibraryApi):
             name="scene-engine",
         )  # fmt: skip
         if self._mqtt is None:
-            self._mqtt = _mqtt_client(self.hub)
+            self._mqtt = mqtt_source_of(self.hub)
         self._services = WatchServices(
             clock=self.hub.clock, tz=self.tz, state=self.hub.state, store=self.store,
             spawn=self._spawn, timers=await self.store.timers(), mqtt=self._mqtt,
@@ -413,13 +400,3 @@ class SceneEngine(SceneLibraryApi):
 def _summary(trace: dict[str, Any]) -> dict[str, Any]:
     keys = ("run_id", "started_at", "finished_at", "outcome")
     return {key: trace.get(key) for key in keys}
-
-
-def _mqtt_client(hub: Hub) -> MqttSource | None:
-    """The MQTT component's client, when the hub runs one."""
-    try:
-        component = hub.component("mqtt")
-    except KeyError:
-        return None
-    client = getattr(component, "client", None)
-    return client if client is not None and hasattr(client, "subscribe") else None

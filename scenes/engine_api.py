@@ -29,7 +29,7 @@ from scenes.schema import SLUG
 if TYPE_CHECKING:
     from drivers.families import Catalog
     from hub.runtime import Hub
-    from scenes.engine import ActiveScene
+    from scenes.library import ActiveScene
     from scenes.store import SceneStore
 
 _LOGGER = logging.getLogger(__name__)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.errors import ConfigError, HubError
 from scenes.checks import SceneProblem
 from scenes.loader import ParsedScene, SceneFile
+
+if TYPE_CHECKING:
+    from scenes.checks import Bindings
+    from scenes.runner import Run
+    from scenes.schema import SceneSpec
+    from scenes.triggers import Watch
 
 
 class SceneNotFound(HubError, KeyError):
@@ -93,3 +101,15 @@ class SceneEntry:
 def entry_id(file: SceneFile) -> str:
     """The id a file stands for before it parses: its name without the suffix."""
     return Path(file.path).stem
+
+
+@dataclass(slots=True)
+class ActiveScene:
+    """A valid, enabled scene with its armed triggers and its runs."""
+
+    spec: SceneSpec
+    bindings: Bindings
+    digest: str
+    watches: list[Watch] = field(default_factory=list)
+    runs: dict[str, tuple[Run, asyncio.Task[str]]] = field(default_factory=dict)
+    queue: deque[tuple[dict[str, Any], str]] = field(default_factory=deque)

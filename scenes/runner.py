@@ -34,7 +34,7 @@ from scenes.triggers import sleep_until
 
 if TYPE_CHECKING:
     from hub.runtime import Hub
-    from scenes.engine import ActiveScene
+    from scenes.library import ActiveScene
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import logging
 import math
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hub.clock import Clock
 from hub.events import StateChanged
@@ -31,6 +31,9 @@ from scenes.schema import (
     StateTrigger,
 )
 from scenes.store import SceneStore, StoredTimer
+
+if TYPE_CHECKING:
+    from hub.runtime import Hub
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -370,3 +373,13 @@ def _equal(value: Any, wanted: Any) -> bool:
     if isinstance(value, bool) or isinstance(wanted, bool):
         return value is wanted
     return bool(value == wanted)
+
+
+def mqtt_source_of(hub: Hub) -> MqttSource | None:
+    """The MQTT component's client, when the hub runs one."""
+    try:
+        component = hub.component("mqtt")
+    except KeyError:
+        return None
+    client = getattr(component, "client", None)
+    return client if client is not None and hasattr(client, "subscribe") else None
