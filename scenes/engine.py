@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drivers.families import Catalog, builtin_catalog
-from hub.events import DeviceAdded, DeviceRemoved, DeviceUpdated, Event, StateChanged
+from hub.events import (
+    DeviceAdded,
+    DeviceRemoved,
+    DeviceUpdated,
+    Event,
+    StateChanged,
+    Subscription,
+)
 from hub.registry import Device
 from scenes.checks import bind_scene
 from scenes.engine_api import SceneLibraryApi
@@ -91,6 +98,7 @@ class SceneEngine(SceneLibraryApi):
         self._runs: dict[str, asyncio.Task[str]] = {}  # every run in progress, by run id
         self._services: WatchServices | None = None
         self._dispatcher: asyncio.Task[None] | None = None
+        self._subscription: Subscription[Event] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -126,7 +134,9 @@ class SceneEngine(SceneLibraryApi):
             self._dispatcher.cancel()
             await asyncio.gather(self._dispatcher, return_exceptions=True)
             self._dispatcher = None
-        self._subscription.close()
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
         for scene_id in list(self._active):
             self._deactivate(scene_id, "the hub is stopping")
         tasks = list(self._tasks)
@@ -219,8 +229,11 @@ class SceneEngine(SceneLibraryApi):
     # -- events ------------------------------------------------------------------------------
 
     async def _dispatch_forever(self) -> None:
+        subscription = self._subscription
+        if subscription is None:
+            return
         while True:
-            event = await self._subscription.get()
+            event = await subscription.get()
             try:
                 self._dispatch(event)
             except Exception:  # one bad event must not stop every scene

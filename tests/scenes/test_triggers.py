@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scenes.runner import Outcome
 from tests.scenes.conftest import SceneHarness
@@ -355,3 +357,24 @@ actions:
         await harness.settle()
         fired.append(len(harness.driver.sent))
     assert fired == [0, 1, 1, 1, 1, 1, 1, 2]
+
+
+async def test_a_time_that_happens_twice_when_clocks_go_back_runs_once(tmp_path: Path) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    # Saturday 24 October 2026, noon in Berlin; 02:30 comes twice on Sunday morning.
+    saturday = dt.datetime(2026, 10, 24, 12, 0, tzinfo=berlin).timestamp()
+    harness = SceneHarness(tmp_path, start=saturday)
+    harness.write(
+        "night",
+        "id: night\nname: Night\ntriggers: [{type: time, at: '02:30'}]\n"
+        "actions: [{call: bedroom_ac.turn_off}]\n",
+    )
+    await harness.start(tz=berlin)
+    try:
+        for _ in range(48):
+            await harness.clock.advance(3600)
+            await harness.settle()
+    finally:
+        await harness.stop()
+    local = [dt.datetime.fromtimestamp(s.at, berlin) for s in harness.driver.sent]
+    assert [f"{t:%a %H:%M %Z}" for t in local] == ["Sun 02:30 CEST", "Mon 02:30 CET"]
