@@ -118,7 +118,12 @@ class MaintenanceTracker:
         self._subscription = self._hub.bus.subscribe(
             StateChanged, DeviceRemoved, where=self._wanted, name="maintenance"
         )
-        stored = await self._records.load((self._now() - HISTORY_WINDOW).timestamp())
+        try:
+            stored = await self._records.load((self._now() - HISTORY_WINDOW).timestamp())
+        except BaseException:
+            self._subscription.close()  # the hub does not stop a component that failed to start
+            self._subscription = None
+            raise
         self._book = PromptBook(self._book.policy, stored.prompts)
         self._intake.restore(stored)
         for device in self._hub.registry:
