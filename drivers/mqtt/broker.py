@@ -13,7 +13,7 @@ import asyncio
 import functools
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -107,7 +107,11 @@ class ExternalBroker:
 
 
 class EmbeddedBroker:
-    """amqtt serving MQTT 3.1.1 on `listen` (``host:port``) inside the hub's event loop."""
+    """amqtt serving MQTT 3.1.1 on `listen` (``host:port``) inside the hub's event loop.
+
+    It accepts anonymous clients: keep it on 127.0.0.1 or a trusted network. Port 0
+    picks a free port; `endpoint` has the real one once started.
+    """
 
     embedded = True
 
@@ -155,6 +159,9 @@ class EmbeddedBroker:
                 "or choose another mqtt.embedded_listen",
             ) from None
         self._broker = broker
+        if self._endpoint.port == 0:  # the system picked a free port: say which
+            server = broker._servers["default"].instance
+            self._endpoint = replace(self._endpoint, port=server.sockets[0].getsockname()[1])
         _LOGGER.info("embedded MQTT broker (amqtt) listening on %s", self._endpoint)
 
     async def stop(self) -> None:

@@ -51,6 +51,8 @@ class MqttComponent:
 
     async def start(self) -> None:
         await self.broker.start()
+        # The embedded broker knows its port only now when it was asked to pick one.
+        self.client.endpoint = self.broker.endpoint
         try:
             # Subscriptions made before the first connection are sent on connect.
             self.zigbee.start()

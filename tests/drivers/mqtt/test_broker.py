@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,6 @@ from hub.config.models import MqttConfig
 from hub.errors import ConfigError, HubError
 from tests.drivers.mqtt.hubs import eventually, running_hub
 from tests.drivers.mqtt.z2m import FakeZigbee2Mqtt, device_entry
-from tests.mqtt_broker import free_port
 
 
 def test_no_url_means_the_embedded_broker_on_the_configured_address() -> None:
@@ -71,11 +71,13 @@ async def test_port_in_use_is_a_clear_error() -> None:
 
 async def test_zero_setup_hub_runs_its_own_broker_for_zigbee2mqtt(tmp_path: Path) -> None:
     """No mqtt.url: Zigbee2MQTT connects to the hub's embedded broker and its devices appear."""
-    listen = f"127.0.0.1:{free_port()}"
-    async with running_hub(tmp_path / "hub", MqttConfig(embedded_listen=listen)) as (hub, mqtt):
+    config = MqttConfig(embedded_listen="127.0.0.1:0")  # 0: a free port, as tests need
+    async with running_hub(tmp_path / "hub", config) as (hub, mqtt):
         assert mqtt.broker.embedded
         assert mqtt.client.connected
-        async with FakeZigbee2Mqtt(f"mqtt://{listen}") as z2m:
+        port = mqtt.broker.endpoint.port
+        assert port != 0
+        async with FakeZigbee2Mqtt(f"mqtt://127.0.0.1:{port}") as z2m:
             await z2m.announce(device_entry("0x00158d00045d1e2f", "bedroom curtain", "ZNCLDJ11LM"))
             await eventually(hub, lambda: "bedroom_curtain" in hub.registry, "curtain registered")
             await hub.call("bedroom_curtain", "close")
@@ -83,6 +85,7 @@ async def test_zero_setup_hub_runs_its_own_broker_for_zigbee2mqtt(tmp_path: Path
                 "zigbee2mqtt/bedroom curtain/set",
                 {"state": "CLOSE"},
             )
-    # The hub's broker is gone with the hub: its port is free again.
+    # Nothing of the MQTT side outlives the hub: no paho thread, and the port is free again.
+    assert not [t for t in threading.enumerate() if t.name.startswith("paho-mqtt-client-mihub")]
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", int(listen.rsplit(":", 1)[1])))
+        probe.bind(("127.0.0.1", port))
