@@ -16,8 +16,13 @@ def create_hub(
     # Imported here: the hub core does not depend on the drivers, only its assembly does.
     from drivers.miio.driver import MiioDriver
     from hub.api import ApiServer
+    from hub.api.maintenance import MaintenanceApi
+    from hub.maintenance import MaintenanceTracker
 
     hub = Hub(config, data_dir=data_dir, clock=clock)
     hub.add_component(MiioDriver(hub))
-    hub.add_component(ApiServer(hub))  # last: it serves what the others provide
+    tracker = MaintenanceTracker(hub)
+    hub.add_component(tracker)
+    # Last: the API serves what the others provide.
+    hub.add_component(ApiServer(hub, extensions=[MaintenanceApi(tracker)]))
     return hub

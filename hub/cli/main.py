@@ -11,6 +11,7 @@ from hub.cli.common import report_config_error
 from hub.cli.demo import demo
 from hub.cli.devices import call, devices
 from hub.cli.discover import discover
+from hub.cli.maintenance import maintenance
 from hub.cli.output import EXIT_USAGE
 from hub.cli.run import run
 from hub.cli.tokens import token
@@ -59,6 +60,7 @@ cli.add_command(devices)
 cli.add_command(call)
 cli.add_command(discover)
 cli.add_command(token)
+cli.add_command(maintenance)
 
 
 def main() -> None:

@@ -81,6 +81,27 @@ async def test_devices_and_call_through_the_socket_and_over_http(tmp_path: Path)
             assert missing.returncode == 2
             assert "garage_door" in missing.stderr
 
+            # Maintenance: the vacuum's parts are tracked from its first poll.
+            parts: set[str] = set()
+            async with asyncio.timeout(SETTLE_TIMEOUT):
+                while not {"main_brush", "side_brush", "filter"} <= parts:
+                    shown = await asyncio.to_thread(
+                        _mihub, env, "maintenance", "--json", "--config", str(config)
+                    )
+                    assert shown.returncode == 0, shown.stderr
+                    parts = {
+                        c["part"]
+                        for c in json.loads(shown.stdout)["consumables"]
+                        if c["device_name"] == "living_room_vacuum"
+                    }
+            table = await asyncio.to_thread(_mihub, env, "maintenance", "--config", str(config))
+            assert "Main brush" in table.stdout
+            unknown = await asyncio.to_thread(
+                _mihub, env, "maintenance", "--config", str(config), "ack", "no-such-prompt"
+            )
+            assert unknown.returncode == 2
+            assert "no maintenance prompt" in unknown.stderr
+
             # Over HTTP: a token is required and is checked.
             created = await asyncio.to_thread(
                 _mihub, env, "token", "create", "cli", "--config", str(config)

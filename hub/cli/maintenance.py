@@ -1,0 +1,116 @@
+"""`mihub maintenance`: consumables, forecasts and prompts of the running hub."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hub.cli.client import HubClient, remote_options, run_api
+from hub.cli.common import config_option, data_dir_option, json_option
+from hub.cli.devices import running_hub
+from hub.cli.output import EXIT_FAILURE, fail, print_json, print_table
+
+
+def _address(
+    config_path: Path | None, data_dir: Path | None, url: str | None, token: str | None
+) -> Any:
+    address, _ = running_hub(config_path, data_dir, url, token)
+    if address is None:
+        fail("the hub is not running: start it with `mihub run` (or pass --url)", EXIT_FAILURE)
+    return address
+
+
+@click.group(invoke_without_command=True)
+@config_option
+@data_dir_option
+@remote_options
+@json_option
+@click.pass_context
+def maintenance(
+    ctx: click.Context,
+    config_path: Path | None,
+    data_dir: Path | None,
+    url: str | None,
+    token: str | None,
+    as_json: bool,
+) -> None:
+    """Show consumables with their forecast, and open prompts with store links."""
+    ctx.ensure_object(dict)
+    ctx.obj["where"] = (config_path, data_dir, url, token)
+    if ctx.invoked_subcommand is not None:
+        return
+
+    async def fetch(client: HubClient) -> Any:
+        return await client.get("/api/maintenance")
+
+    body = run_api(_address(config_path, data_dir, url, token), fetch)
+    if as_json:
+        print_json(body)
+        return
+    consumables = body["consumables"]
+    if not consumables:
+        click.echo("No consumables tracked yet: devices report them once they are polled.")
+    else:
+        print_table(
+            ["device", "part", "left", "runs out", "days left"],
+            [
+                [
+                    c["device_name"],
+                    c["part_name"],
+                    f"{c['remaining_percent']:.0f}%",
+                    c["forecast_depletion"] or "later",
+                    _band(c),
+                ]
+                for c in consumables
+            ],
+            title="Consumables",
+        )
+    active = [p for p in body["prompts"] if p["status"] != "resolved"]
+    for prompt in active:
+        click.echo(f"[{prompt['status']}] {prompt['id']}: {prompt['message']}")
+
+
+def _band(consumable: dict[str, Any]) -> str:
+    days = consumable["days_left"]
+    if days is None:
+        return ""
+    band = consumable["days_left_band"]
+    if band["low"] is None or band["high"] is None:
+        return f"{days:.0f}"
+    return f"{days:.0f} ({band['low']:.0f}-{band['high']:.0f})"
+
+
+@maintenance.command()
+@click.argument("prompt_id")
+@click.pass_context
+def ack(ctx: click.Context, prompt_id: str) -> None:
+    """Acknowledge a prompt: it stays listed but is no longer announced."""
+
+    async def send(client: HubClient) -> Any:
+        return await client.post(f"/api/maintenance/prompts/{prompt_id}/ack", {})
+
+    reply = run_api(_address(*ctx.obj["where"]), send)
+    click.echo(f"{reply['device_name']} {reply['part_name']}: acknowledged")
+
+
+@maintenance.command()
+@click.argument("prompt_id")
+@click.option("--until", "until", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Keep it quiet until this date (YYYY-MM-DD).")  # fmt: skip
+@click.pass_context
+def snooze(ctx: click.Context, prompt_id: str, until: Any) -> None:
+    """Snooze a prompt until a date."""
+    day: date = until.date()
+
+    async def send(client: HubClient) -> Any:
+        return await client.post(
+            f"/api/maintenance/prompts/{prompt_id}/snooze", {"until": day.isoformat()}
+        )
+
+    reply = run_api(_address(*ctx.obj["where"]), send)
+    click.echo(
+        f"{reply['device_name']} {reply['part_name']}: snoozed until {reply['snoozed_until']}"
+    )

@@ -1,0 +1,115 @@
+"""Maintenance routes on a live hub: forecasts, prompts, acknowledge and snooze."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from hub.api import ApiServer
+from hub.api.maintenance import MaintenanceApi
+from hub.auth import hash_api_token, new_api_token
+from hub.config import HubConfig
+from hub.maintenance import MaintenanceTracker
+from hub.registry import Device
+from hub.runtime import Hub
+
+VACUUM = Device(
+    id="miio:201",
+    name="living_room_vacuum",
+    family="vacuum",
+    model="roborock.vacuum.s5",
+    transport="miio",
+    address="127.0.0.21",
+    room="living_room",
+)
+
+
+@pytest.fixture
+async def live(tmp_path: Path) -> AsyncIterator[tuple[Hub, MaintenanceTracker, str, str]]:
+    hub = Hub(HubConfig(), data_dir=tmp_path)
+    tracker = MaintenanceTracker(hub)
+    server = ApiServer(hub, listen=("127.0.0.1", 0), extensions=[MaintenanceApi(tracker)])
+    hub.add_component(tracker)
+    hub.add_component(server)
+    async with hub:
+        token = new_api_token()
+        await hub.store.add_api_token("test", hash_api_token(token), hub.clock.time())
+        hub.registry.add(VACUUM)
+        # A main brush at 295 of 300 hours: under the 10 % floor, so a prompt is due.
+        hub.state.update(
+            VACUUM.id,
+            {"main_brush_hours": 295.0, "side_brush_hours": 20.0, "filter_hours": 10.0,
+             "sensor_dirty_hours": 1.0},
+        )  # fmt: skip
+        await tracker.refresh()
+        yield hub, tracker, server.url, token
+
+
+async def test_overview_lists_consumables_and_the_due_prompt(
+    live: tuple[Hub, MaintenanceTracker, str, str],
+) -> None:
+    _, _, url, token = live
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
+        async with http.get(f"{url}/api/maintenance") as resp:
+            assert resp.status == 200
+            body = await resp.json()
+        async with http.get(f"{url}/api/maintenance", headers={"Authorization": ""}) as resp:
+            assert resp.status == 401
+    parts = {c["part"]: c for c in body["consumables"] if c["device_name"] == "living_room_vacuum"}
+    assert set(parts) >= {"main_brush", "side_brush", "filter"}
+    brush = parts["main_brush"]
+    assert brush["life_hours"] == 300
+    assert brush["remaining_percent"] < 10
+    assert brush["store_url"].startswith("https://")
+    [prompt] = [p for p in body["prompts"] if p["part"] == "main_brush"]
+    assert prompt["status"] == "open"
+    assert prompt["store_url"] == brush["store_url"]
+    assert "main brush" in prompt["message"].lower()
+
+
+async def test_acknowledge_and_snooze_with_clear_errors(
+    live: tuple[Hub, MaintenanceTracker, str, str],
+) -> None:
+    _, tracker, url, token = live
+    [prompt] = [p for p in tracker.prompts() if p.part == "main_brush"]
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
+        async with http.post(f"{url}/api/maintenance/prompts/{prompt.id}/ack") as resp:
+            assert resp.status == 200
+            assert (await resp.json())["status"] == "acknowledged"
+        async with http.post(f"{url}/api/maintenance/prompts/nope/ack") as resp:
+            assert resp.status == 404
+            assert resp.content_type == "application/problem+json"
+        yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+        async with http.post(
+            f"{url}/api/maintenance/prompts/{prompt.id}/snooze", json={"until": yesterday}
+        ) as resp:
+            assert resp.status == 422
+            assert (await resp.json())["field"] == "until"
+        later = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+        async with http.post(
+            f"{url}/api/maintenance/prompts/{prompt.id}/snooze", json={"until": later}
+        ) as resp:
+            assert resp.status == 200
+            reply = await resp.json()
+        assert (reply["status"], reply["snoozed_until"]) == ("snoozed", later)
+        async with http.post(
+            f"{url}/api/maintenance/prompts/{prompt.id}/snooze", json={"until": "soon"}
+        ) as resp:
+            assert resp.status == 422
+
+
+async def test_the_routes_are_in_a_valid_openapi_document(
+    live: tuple[Hub, MaintenanceTracker, str, str],
+) -> None:
+    from openapi_spec_validator import validate
+
+    _, _, url, _ = live
+    async with aiohttp.ClientSession() as http, http.get(f"{url}/api/openapi.json") as resp:
+        document = await resp.json()
+    validate(document)
+    assert "/api/maintenance" in document["paths"]
+    assert "post" in document["paths"]["/api/maintenance/prompts/{prompt_id}/snooze"]
