@@ -16,13 +16,15 @@ def create_hub(
     # Imported here: the hub core does not depend on the drivers, only its assembly does.
     from drivers.miio.driver import MiioDriver
     from hub.api import ApiServer
+    from hub.api.discovery import DiscoveryApi
     from hub.api.maintenance import MaintenanceApi
     from hub.maintenance import MaintenanceTracker
 
     hub = Hub(config, data_dir=data_dir, clock=clock)
-    hub.add_component(MiioDriver(hub))
+    miio = MiioDriver(hub)
+    hub.add_component(miio)
     tracker = MaintenanceTracker(hub)
     hub.add_component(tracker)
     # Last: the API serves what the others provide.
-    hub.add_component(ApiServer(hub, extensions=[MaintenanceApi(tracker)]))
+    hub.add_component(ApiServer(hub, extensions=[MaintenanceApi(tracker), DiscoveryApi(miio)]))
     return hub

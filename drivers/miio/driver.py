@@ -21,6 +21,7 @@ from drivers.miio.codec import MIIO_PORT, parse_token
 from drivers.miio.connection import MiioConnection
 from drivers.miio.discovery import Discovered, expand_targets
 from drivers.miio.transport import HELLO_TIMEOUT, MiioTransport
+from hub.config import DiscoveryConfig
 from hub.errors import (
     AuthenticationFailed,
     DeviceError,
@@ -167,6 +168,11 @@ class MiioDriver:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    @property
+    def settings(self) -> DiscoveryConfig:
+        """The discovery settings this driver sweeps with."""
+        return self._hub.config.discovery
 
     @property
     def tracked(self) -> list[str]:

@@ -133,3 +133,67 @@ async def test_devices_and_call_through_the_socket_and_over_http(tmp_path: Path)
         assert "the hub is not running" in stopped.stderr
         sim.send(signal.SIGTERM)
         assert await asyncio.wait_for(sim.proc.wait(), timeout=5) == 0
+
+
+async def test_discovery_scan_over_the_api(tmp_path: Path) -> None:
+    import aiohttp
+
+    env = isolated_env(tmp_path)
+    manifest = tmp_path / "manifest.json"
+    port = _free_port()
+    base = "127.0.15.10"
+    sim_args = [
+        script("mihub-sim"),
+        "home",
+        "--base-ip",
+        base,
+        "--seed",
+        "8",
+        "--manifest",
+        str(manifest),
+    ]
+    async with running(sim_args, env) as sim:
+        assert sim.proc.stdout is not None
+        assert b"ready" in await asyncio.wait_for(sim.proc.stdout.readline(), timeout=20)
+        miio = [e for e in json.loads(manifest.read_text()) if e["transport"] == "miio"]
+        config = tmp_path / "config.yaml"
+        config.write_text(
+            f"storage:\n  data_dir: {tmp_path / 'hub'}\napi:\n  listen: 127.0.0.1:{port}\n"
+        )
+        async with running([script("mihub"), "run", "--config", str(config)], env) as hub:
+            await hub.wait_for_line("ready in")
+            token = (
+                await asyncio.to_thread(
+                    _mihub, env, "token", "create", "t", "--config", str(config)
+                )
+            ).stdout.strip()
+            await asyncio.to_thread(
+                _mihub,
+                env,
+                "token",
+                "set",
+                miio[0]["address"],
+                miio[0]["token"],
+                "--config",
+                str(config),
+            )
+            url = f"http://127.0.0.1:{port}/api/discovery/scan"
+            headers = {"Authorization": f"Bearer {token}"}
+            async with aiohttp.ClientSession(headers=headers) as http:
+                async with http.post(url, json={"targets": ["127.0.15.0/24"]}) as resp:
+                    assert resp.status == 200, await resp.text()
+                    found = {d["did"]: d for d in (await resp.json())["devices"]}
+                async with http.post(url, json={"targets": ["10.0.0.0/8"]}) as resp:
+                    assert resp.status == 422
+                async with http.post(url, json={}) as resp:
+                    assert resp.status == 422
+            assert set(found) == {e["did"] for e in miio}
+            first = found[miio[0]["did"]]
+            assert (first["token_known"], first["already_added"], first["model"]) == (
+                True, True, miio[0]["model"],
+            )  # fmt: skip
+            assert all(not found[e["did"]]["token_known"] for e in miio[1:])
+            hub.send(signal.SIGTERM)
+            assert await asyncio.wait_for(hub.proc.wait(), timeout=5) == 0
+        sim.send(signal.SIGTERM)
+        await sim.proc.wait()
