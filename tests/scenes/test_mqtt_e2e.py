@@ -23,6 +23,7 @@ from drivers.miio.transport import MiioTransport
 from drivers.mqtt.component import MqttComponent
 from hub.clock import AcceleratedClock
 from hub.config import HubConfig
+from hub.events import StateChanged
 from hub.runtime import Hub
 from scenes.engine import SceneEngine
 from scenes.events import Notification, SceneRun, SceneUpdated
@@ -126,8 +127,15 @@ async def test_a_dry_bedroom_reported_over_mqtt_turns_the_humidifier_on(setup: S
 
 async def test_morning_wake_opens_the_zigbee_curtain_and_wakes_the_speaker(setup: Setup) -> None:
     await setup.valid("morning_wake")  # once Zigbee2MQTT has listed the curtain
+    curtain = setup.hub.registry.get("bedroom_curtain").id
+    motor = setup.hub.bus.subscribe(
+        StateChanged, where=lambda e: e.device_id == curtain and e.attribute == "motor_state"
+    )
     trace = await setup.engine.finished(await setup.engine.run("morning_wake"))
     assert (trace or {})["outcome"] == Outcome.DONE, trace
+    async with asyncio.timeout(SEEN_TIMEOUT):  # the curtain reports back that it moves
+        while (await motor.get()).new != "opening":
+            pass
     assert {"state": "OPEN"} in [m.get("payload") for m in _messages(setup.sim, "bedroom_curtain")]
     assert setup.sim.device("kitchen_speaker").state()["wake_ups"] == 1
 
