@@ -8,9 +8,19 @@ const devices = new Map();
 const cards = new Map();
 
 export function clearDevices() {
+  shownLayout = null;
   devices.clear();
   cards.clear();
   document.getElementById("rooms").replaceChildren();
+}
+
+// What decides the cards' layout; state and availability are updated in place.
+let shownLayout = null;
+
+function layoutOf(snapshot) {
+  return JSON.stringify(
+    snapshot.devices.map((d) => [d.id, d.name, d.room, d.model, d.family, d.capabilities]),
+  );
 }
 
 export function showDevices(snapshot) {
@@ -19,6 +29,14 @@ export function showDevices(snapshot) {
   document.getElementById("devices-note").textContent = snapshot.devices.length
     ? ""
     : "No devices yet. The hub adds them as discovery finds them.";
+  // Rebuilding under a pointer can swallow a click (press and release on different
+  // elements), so an unchanged layout only gets its values refreshed.
+  const layout = layoutOf(snapshot);
+  if (layout === shownLayout) {
+    for (const device of devices.values()) updateCard(device);
+    return;
+  }
+  shownLayout = layout;
   renderRooms();
 }
 

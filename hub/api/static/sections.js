@@ -7,9 +7,21 @@ const SNOOZE_DAYS = 7;
 const DAY_MS = 86400000;
 // Scene ids whose last trace is open, kept open when the list is redrawn.
 const openTraces = new Set();
+// What each section shows now: an unchanged reply leaves the page alone (a redraw
+// under the pointer could swallow a click, and would move keyboard focus).
+const shown = { scenes: null, maintenance: null };
+
+function unchanged(kind, data) {
+  const text = JSON.stringify(data);
+  if (shown[kind] === text) return true;
+  shown[kind] = text;
+  return false;
+}
 
 export function clearSections() {
   openTraces.clear();
+  shown.scenes = null;
+  shown.maintenance = null;
   for (const id of ["scenes", "prompts", "consumables"]) {
     document.getElementById(id).replaceChildren();
   }
@@ -43,11 +55,13 @@ export async function loadScenes() {
   try {
     data = await api("GET", "/api/scenes");
   } catch (err) {
+    shown.scenes = null;
     if (!notServed(err, list, note, "scenes")) {
       reportFailure(err, (text) => (note.textContent = `Could not load the scenes: ${text}`));
     }
     return;
   }
+  if (unchanged("scenes", data)) return;
   const scenes = listOf(data, "scenes");
   list.hidden = false;
   note.textContent = scenes.length ? "" : "No scenes yet.";
@@ -152,10 +166,12 @@ export async function loadMaintenance() {
   try {
     data = await api("GET", "/api/maintenance");
   } catch (err) {
+    shown.maintenance = null;
     if (notServed(err, list, note, "maintenance forecasts")) table.replaceChildren();
     else reportFailure(err, (text) => (note.textContent = `Could not load maintenance: ${text}`));
     return;
   }
+  if (unchanged("maintenance", data)) return;
   const prompts = listOf(data, "prompts").filter((p) => p.status !== "resolved");
   list.hidden = false;
   note.textContent = prompts.length ? "" : "Nothing needs replacing soon.";
