@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import random
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,9 @@ from scenes.events import SceneRun, SceneUpdated
 from scenes.runner import Outcome
 from simulators.home import VirtualHome
 
-#: Its own loopback block, so this module never collides with other simulator tests.
-BASE_IP = "127.0.9.10"
+#: Its own loopback block (127.9.x.x, a random /24 in it), so this module collides
+#: neither with other simulator tests nor with the same suite run by someone else at once.
+BASE_IP = f"127.9.{random.randint(0, 250)}.10"
 #: Simulated seconds per real second: `for: 2m` holds take two real seconds.
 SPEED = 60.0
 #: Real seconds a test waits for the hub and the devices to do something.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import random
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,9 @@ from scenes.runner import Outcome
 from simulators.home import VirtualHome
 from tests.mqtt_broker import Broker, start_mosquitto, stop_mosquitto
 
-#: Its own loopback block, so this module never collides with other simulator tests.
-BASE_IP = "127.0.10.10"
+#: Its own loopback block (127.10.x.x, a random /24 in it), so this module collides
+#: neither with other simulator tests nor with the same suite run by someone else at once.
+BASE_IP = f"127.10.{random.randint(0, 250)}.10"
 #: Simulated seconds per real second: the guard's `for: 60s` takes one real second.
 SPEED = 60.0
 #: Real seconds to wait for the broker, the hub and the devices to act.
