@@ -179,6 +179,28 @@ class SceneLibraryApi:
             self._entries[scene_id] = _parse_entry(builtin)
             self._activate(self._entries[scene_id])
 
+    async def reload(self) -> list[SceneInfo]:
+        """Read the scene files again: new and changed ones are armed, removed ones stopped.
+
+        Scenes whose file did not change keep running undisturbed.
+        """
+        fresh = {entry.id: entry for entry in await self._read_entries()}
+        for scene_id in [s for s in self._entries if s not in fresh]:
+            self._deactivate(scene_id, "its file was removed")
+            del self._entries[scene_id]
+            self.store.delete_scene_timers(scene_id)
+            self.hub.bus.publish(
+                SceneUpdated(at=self.hub.clock.time(), scene_id=scene_id, valid=False,
+                             enabled=False, deleted=True)
+            )  # fmt: skip
+        for scene_id, entry in fresh.items():
+            old = self._entries.get(scene_id)
+            if old is not None and old.file == entry.file:
+                continue
+            self._entries[scene_id] = entry
+            self._activate(entry)
+        return self.scenes()
+
     # -- loading ---------------------------------------------------------------------------
 
     def _builtin_files(self) -> list[SceneFile]:

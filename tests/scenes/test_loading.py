@@ -251,3 +251,32 @@ def test_yaml_aliases_are_refused_before_they_can_expand() -> None:
     assert _error("\n".join(lines) + "\n", "bomb.yaml") == (
         "bomb.yaml:2:10: YAML aliases (*name) are not allowed in scene files; write the values out"
     )
+
+
+async def test_reload_picks_up_edited_new_and_removed_files(harness: SceneHarness) -> None:
+    slow = (
+        "id: slow\nname: Slow\ntriggers: [{type: manual}]\n"
+        "actions: [{call: kitchen_speaker.wake_up}, {delay: 5m}, {call: kitchen_speaker.pause}]\n"
+    )
+    harness.write("slow", slow)
+    harness.write("good", GOOD)
+    await harness.start()
+    running = await harness.engine.run("slow")
+    await harness.settle()
+    harness.write("good", GOOD.replace("turn_on", "turn_off"))
+    harness.write("later", GOOD.replace("id: good", "id: later"))
+    (harness.scene_dir / "slow.yaml").rename(harness.scene_dir / "slow.yaml.off")
+    harness.write("kept", GOOD.replace("id: good", "id: kept"))
+    listed = await harness.engine.reload()
+    assert [s.id for s in listed] == ["good", "kept", "later"]
+    assert (await harness.engine.finished(running) or {})["notes"] == ["its file was removed"]
+    await harness.engine.finished(await harness.engine.run("good"))
+    assert harness.driver.commands()[-1] == ("bedroom_humidifier", "turn_off")
+    # An unchanged file is left alone: its run goes on.
+    harness.write("slow", slow)
+    await harness.engine.reload()
+    again = await harness.engine.run("slow")
+    await harness.settle()
+    await harness.engine.reload()
+    await harness.clock.advance(300)
+    assert (await harness.engine.finished(again) or {})["outcome"] == Outcome.DONE
