@@ -1,0 +1,199 @@
+"""The scene routes of the local API, as an `ApiExtension` for `hub.api.ApiServer`.
+
+    hub.add_component(ApiServer(hub, extensions=[..., SceneApi(engine)]))
+
+- `GET /api/scenes`: every scene with validity, mode, running runs and last run
+- `GET /api/scenes/{id}`: one scene, with its YAML text
+- `PUT /api/scenes/{id}`: create or replace, YAML as the body (`application/yaml`,
+  `text/yaml`, `text/plain`) or JSON `{"yaml": "..."}`; 422 names line and field
+- `DELETE /api/scenes/{id}`
+- `POST /api/scenes/{id}/run`: 202 with the run id
+- `GET /api/scenes/{id}/traces?limit=N`: newest first
+- `POST /api/scenes/reload`: read the scene files again
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+
+from hub.api.operations import json_response, operation, read_body, read_query
+from hub.api.problems import ApiProblem, problem
+from hub.api.schemas import FieldProblem
+from hub.errors import ConfigError, HubError
+from scenes.engine import SceneEngine
+from scenes.engine_api import DEFAULT_TRACE_LIMIT
+from scenes.library import SceneInfo, SceneNotFound, SceneNotRunnable
+
+_TAG = "scenes"
+ENGINE_KEY = web.AppKey("scene_engine", SceneEngine)
+_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+#: Traces one request may ask for.
+MAX_TRACE_LIMIT = 200
+
+
+class LastRunOut(BaseModel):
+    run_id: str | None
+    started_at: float | None = Field(description="Epoch seconds.")
+    finished_at: float | None
+    outcome: str | None
+
+
+class SceneOut(BaseModel):
+    id: str
+    name: str
+    path: str
+    builtin: bool
+    enabled: bool
+    valid: bool
+    mode: str
+    error: str | None = Field(description="The first problem: file:line:column: field: message.")
+    problems: list[str]
+    running: int
+    last_run: LastRunOut | None
+
+
+class SceneDetailOut(SceneOut):
+    yaml: str
+
+
+class ScenesOut(BaseModel):
+    scenes: list[SceneOut]
+
+
+class SceneTextIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    yaml: str = Field(description="The scene file's text.", max_length=262_144)
+
+
+class RunOut(BaseModel):
+    run_id: str
+
+
+class TracesQuery(BaseModel):
+    limit: int = Field(default=DEFAULT_TRACE_LIMIT, ge=1, le=MAX_TRACE_LIMIT)
+
+
+class TracesOut(BaseModel):
+    traces: list[dict[str, Any]] = Field(
+        description="Newest first: trigger, conditions, actions (start, end, result or error)."
+    )
+
+
+def _scene(info: SceneInfo) -> dict[str, Any]:
+    return info.as_dict()
+
+
+def _not_found(err: SceneNotFound) -> ApiProblem:
+    return ApiProblem(problem(404, "scene-not-found", err.message, hint=err.hint))
+
+
+def _invalid(err: ConfigError) -> ApiProblem:
+    errors = [
+        FieldProblem(field=e.field or "yaml", message=str(e)) for e in (err, *err.more)
+    ]  # fmt: skip
+    return ApiProblem(
+        problem(422, "invalid-scene", str(err), field=err.field, hint=err.hint, errors=errors)
+    )
+
+
+async def _text_body(request: web.Request) -> str:
+    if request.content_type in _YAML_TYPES:
+        raw = await request.read()  # 413 past the app's client_max_size
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiProblem(problem(400, "malformed-body", "the body is not UTF-8")) from None
+    return (await read_body(request, SceneTextIn)).yaml
+
+
+class SceneApi:
+    """Scene routes backed by a `SceneEngine`."""
+
+    def __init__(self, engine: SceneEngine) -> None:
+        self._engine = engine
+        self.routes = web.RouteTableDef()
+        routes = self.routes
+
+        @routes.get("/api/scenes")
+        @operation("Every scene, valid or not", tag=_TAG, response=ScenesOut)
+        async def list_scenes(request: web.Request) -> web.Response:
+            scenes = [_scene(info) for info in request.app[ENGINE_KEY].scenes()]
+            return json_response(ScenesOut.model_validate({"scenes": scenes}))
+
+        @routes.post("/api/scenes/reload")
+        @operation("Read the scene files again", tag=_TAG, response=ScenesOut)
+        async def reload(request: web.Request) -> web.Response:
+            scenes = [_scene(info) for info in await request.app[ENGINE_KEY].reload()]
+            return json_response(ScenesOut.model_validate({"scenes": scenes}))
+
+        @routes.get("/api/scenes/{scene_id}")
+        @operation("One scene with its YAML", tag=_TAG, response=SceneDetailOut, errors=(404,))
+        async def get_scene(request: web.Request) -> web.Response:
+            try:
+                info = request.app[ENGINE_KEY].get(request.match_info["scene_id"])
+            except SceneNotFound as err:
+                raise _not_found(err) from None
+            body = {**_scene(info), "yaml": info.text}
+            return json_response(SceneDetailOut.model_validate(body))
+
+        @routes.put("/api/scenes/{scene_id}")
+        @operation(
+            "Create or replace a scene from YAML", tag=_TAG, body=SceneTextIn,
+            response=SceneOut, errors=(400, 415, 422),
+            description="The body is the YAML itself (application/yaml, text/yaml, text/plain)"
+            " or JSON {\"yaml\": \"...\"}. A scene naming a device the hub does not know yet is"
+            " stored and shown as invalid until the device appears.",
+        )  # fmt: skip
+        async def put_scene(request: web.Request) -> web.Response:
+            text = await _text_body(request)
+            try:
+                info = await request.app[ENGINE_KEY].put(request.match_info["scene_id"], text)
+            except ConfigError as err:
+                raise _invalid(err) from None
+            return json_response(SceneOut.model_validate(_scene(info)))
+
+        @routes.delete("/api/scenes/{scene_id}")
+        @operation("Delete a scene", tag=_TAG, status=204, errors=(404, 409))
+        async def delete_scene(request: web.Request) -> web.Response:
+            try:
+                await request.app[ENGINE_KEY].delete(request.match_info["scene_id"])
+            except SceneNotFound as err:
+                raise _not_found(err) from None
+            except HubError as err:  # a built-in scene
+                raise ApiProblem(
+                    problem(409, "builtin-scene", err.message, hint=err.hint)
+                ) from None
+            return web.Response(status=204)
+
+        @routes.post("/api/scenes/{scene_id}/run")
+        @operation("Run a scene now", tag=_TAG, response=RunOut, status=202, errors=(404, 409))
+        async def run_scene(request: web.Request) -> web.Response:
+            try:
+                run_id = await request.app[ENGINE_KEY].run(request.match_info["scene_id"])
+            except SceneNotFound as err:
+                raise _not_found(err) from None
+            except SceneNotRunnable as err:
+                raise ApiProblem(problem(409, "scene-not-runnable", err.message)) from None
+            return json_response(RunOut(run_id=run_id), status=202)
+
+        @routes.get("/api/scenes/{scene_id}/traces")
+        @operation(
+            "A scene's newest run traces", tag=_TAG, query=TracesQuery, response=TracesOut,
+            errors=(404, 422),
+        )  # fmt: skip
+        async def traces(request: web.Request) -> web.Response:
+            query = read_query(request, TracesQuery)
+            try:
+                found = await request.app[ENGINE_KEY].traces(
+                    request.match_info["scene_id"], query.limit
+                )
+            except SceneNotFound as err:
+                raise _not_found(err) from None
+            return json_response(TracesOut(traces=found))
+
+    def setup(self, app: web.Application) -> None:
+        app[ENGINE_KEY] = self._engine

@@ -1,0 +1,130 @@
+"""The scene routes over real HTTP: what the dashboard and other apps see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from hub.api import ApiServer
+from hub.auth import hash_api_token, new_api_token
+from hub.config import HubConfig
+from hub.registry import Device
+from hub.runtime import Hub
+from scenes.engine import SceneEngine
+from scenes.http_api import SceneApi
+from tests.scenes.conftest import DEMO_DEVICES, RecordingDriver
+
+GOOD = """\
+id: good
+name: Good
+triggers: [{type: manual}]
+actions:
+  - call: bedroom_humidifier.turn_on
+"""
+
+
+@dataclass
+class Api:
+    url: str
+    token: str
+    http: aiohttp.ClientSession
+    driver: RecordingDriver
+    engine: SceneEngine
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
+        async with self.http.request(method, self.url + path, headers=headers, **kwargs) as reply:
+            body = await reply.json() if reply.content_type.endswith("json") else None
+            return reply.status, body
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[Api]:
+    scene_dir = tmp_path / "scenes"
+    scene_dir.mkdir()
+    (scene_dir / "good.yaml").write_text(GOOD)
+    (scene_dir / "broken.yaml").write_text("id: broken\nname: Broken\ntriggers: []\n")
+    hub = Hub(HubConfig(), data_dir=tmp_path / "data")
+    driver = RecordingDriver(clock=hub.clock)
+    hub.register_driver(driver)
+
+    for name, (model, family) in DEMO_DEVICES.items():
+        hub.registry.add(
+            Device(id=f"fake:{name}", name=name, family=family, model=model, transport="fake"),
+            announce=False,
+        )
+    engine = SceneEngine(hub, directory=scene_dir, builtin=True, tz=dt.UTC)
+    hub.add_component(engine)
+    server = ApiServer(hub, listen=("127.0.0.1", 0), extensions=[SceneApi(engine)])
+    hub.add_component(server)
+    async with hub:
+        token = new_api_token()
+        await hub.store.add_api_token("tests", hash_api_token(token), hub.clock.time())
+        async with aiohttp.ClientSession() as http:
+            yield Api(server.url, token, http, driver, engine)
+
+
+async def test_list_shows_validity_and_last_runs(api: Api) -> None:
+    status, body = await api.request("GET", "/api/scenes")
+    assert status == 200
+    scenes = {s["id"]: s for s in body["scenes"]}
+    assert set(scenes) >= {"good", "broken", "humidity_guard", "speaker_vacuum"}
+    assert scenes["good"]["valid"] is True
+    assert scenes["good"]["last_run"] is None
+    assert scenes["broken"]["valid"] is False
+    assert (
+        "broken.yaml:3:1: triggers: List should have at least 1 item" in scenes["broken"]["error"]
+    )
+
+
+async def test_run_then_read_its_trace(api: Api) -> None:
+    status, body = await api.request("POST", "/api/scenes/good/run")
+    assert status == 202
+    run_id = body["run_id"]
+    await api.engine.finished(run_id)
+    status, body = await api.request("GET", "/api/scenes/good/traces", params={"limit": "5"})
+    assert status == 200
+    [trace] = body["traces"]
+    assert (trace["run_id"], trace["outcome"]) == (run_id, "done")
+    assert trace["actions"][0]["target"] == "bedroom_humidifier.turn_on"
+    status, body = await api.request("GET", "/api/scenes")
+    good = next(s for s in body["scenes"] if s["id"] == "good")
+    assert good["last_run"]["run_id"] == run_id
+    assert (await api.request("POST", "/api/scenes/broken/run"))[0] == 409
+    assert (await api.request("POST", "/api/scenes/absent/run"))[0] == 404
+
+
+async def test_put_yaml_get_it_back_and_delete(api: Api) -> None:
+    text = GOOD.replace("id: good", "id: fresh")
+    status, body = await api.request(
+        "PUT", "/api/scenes/fresh", data=text, headers={"Content-Type": "application/yaml"}
+    )
+    assert (status, body["valid"]) == (200, True)
+    status, body = await api.request("GET", "/api/scenes/fresh")
+    assert body["yaml"] == text
+    bad = text.replace("turn_on", "fly")
+    status, body = await api.request("PUT", "/api/scenes/fresh", json={"yaml": bad})
+    assert status == 422
+    assert body["field"] == "actions[0].call"
+    assert body["detail"].endswith("fresh.yaml:5:5: actions[0].call: bedroom_humidifier "
+                                   "(zhimi.humidifier.ca4): humidifier has no command 'fly';"
+                                   " allowed commands: turn_on, turn_off, set_target_humidity,"
+                                   " set_mode")  # fmt: skip
+    assert (await api.request("DELETE", "/api/scenes/fresh"))[0] == 204
+    assert (await api.request("GET", "/api/scenes/fresh"))[0] == 404
+    assert (await api.request("DELETE", "/api/scenes/humidity_guard"))[0] == 409
+
+
+async def test_the_routes_are_in_the_openapi_document(api: Api) -> None:
+    status, body = await api.request("GET", "/api/openapi.json")
+    assert status == 200
+    paths = body["paths"]
+    assert set(paths["/api/scenes/{scene_id}"]) == {"get", "put", "delete"}
+    assert "post" in paths["/api/scenes/{scene_id}/run"]
+    assert "get" in paths["/api/scenes/{scene_id}/traces"]
