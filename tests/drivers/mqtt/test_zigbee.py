@@ -259,3 +259,25 @@ async def test_a_command_the_broker_does_not_confirm_is_a_clear_timeout(
         os.kill(broker.pid, signal.SIGCONT)
     assert isinstance(caught.value, TimeoutError)
     assert "will not be resent" in str(caught.value)
+
+
+async def test_two_hundred_devices_are_all_tracked(hub: Hub, z2m: FakeZigbee2Mqtt) -> None:
+    count = 200
+    entries = [
+        device_entry(f"0x00158d0002{i:06x}", f"floor{i // 20}/room{i % 20}/climate", "WSDCGQ11LM")
+        for i in range(count)
+    ]
+    await z2m.announce(*entries)
+    for i, entry in enumerate(entries):
+        await z2m.publish(entry["friendly_name"], {"temperature": 20.0 + i / 10})
+    ids = [f"zigbee:{e['ieee_address']}" for e in entries]
+    await eventually(
+        hub,
+        lambda: all(
+            hub.state.get(device_id, "temperature") == 20.0 + i / 10
+            for i, device_id in enumerate(ids)
+        ),
+        "every device's temperature in the hub",
+    )
+    assert all(hub.registry.get(device_id).available for device_id in ids)
+    assert hub.registry.get(ids[-1]).name == "floor9_room19_climate"
