@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -128,3 +129,54 @@ async def test_the_routes_are_in_the_openapi_document(api: Api) -> None:
     assert set(paths["/api/scenes/{scene_id}"]) == {"get", "put", "delete"}
     assert "post" in paths["/api/scenes/{scene_id}/run"]
     assert "get" in paths["/api/scenes/{scene_id}/traces"]
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> Any:
+    from click.testing import CliRunner
+
+    from scenes.cli import scene
+
+    return CliRunner().invoke(scene, list(args), env=env, catch_exceptions=False)
+
+
+async def test_cli_list_run_and_trace_over_the_api(api: Api, tmp_path: Path) -> None:
+    env = {"MIHUB_URL": api.url, "MIHUB_TOKEN": api.token, "MIHUB_DATA_DIR": str(tmp_path / "cli")}
+    listed = await asyncio.to_thread(_cli, "list", env=env)
+    assert listed.exit_code == 0, listed.output
+    assert "humidity_guard" in listed.output
+    assert "broken.yaml:3:1: triggers" in listed.output  # the error goes to stderr
+    started = await asyncio.to_thread(_cli, "run", "good", env=env)
+    assert started.exit_code == 0, started.output
+    run_id = started.output.split("started run ")[1].split()[0]
+    await api.engine.finished(run_id)
+    shown = await asyncio.to_thread(_cli, "trace", "good", env=env)
+    assert shown.exit_code == 0, shown.output
+    assert f"run {run_id}" in shown.output
+    assert "actions[0] bedroom_humidifier.turn_on" in shown.output
+    missing = await asyncio.to_thread(_cli, "run", "absent", env=env)
+    assert missing.exit_code == 2
+    assert "no scene 'absent'" in missing.output
+
+
+async def test_cli_validate_checks_files_against_the_hubs_devices(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(GOOD)
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(GOOD.replace("bedroom_humidifier", "attic_fan"))
+    data_dir = tmp_path / "data"
+    env = {"MIHUB_DATA_DIR": str(data_dir), "MIHUB_CONFIG": ""}
+    # No hub database yet: only the shape is checked, and both files have a good shape.
+    checked = await asyncio.to_thread(_cli, "validate", str(good), str(wrong), env=env)
+    assert checked.exit_code == 0, checked.output
+    assert "shape only" in checked.output
+    hub = Hub(HubConfig(), data_dir=data_dir)
+    hub.registry.add(Device(id="miio:1", name="bedroom_humidifier", family="humidifier",
+                            model="zhimi.humidifier.ca4", transport="miio"))  # fmt: skip
+    async with hub:
+        pass  # the device is stored when the hub stops
+    checked = await asyncio.to_thread(_cli, "validate", str(good), str(wrong), env=env)
+    assert checked.exit_code == 2
+    assert f"{good}: ok (good)" in checked.output
+    assert (
+        f"mihub: {wrong}:5:5: actions[0].call: no device named 'attic_fan' (yet)" in checked.output
+    )
