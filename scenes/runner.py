@@ -126,6 +126,8 @@ class Run:
             "actions": [],
             "notes": [],
         }
+        if resume is not None:  # the stored trace ended "interrupted" when the hub stopped
+            self.trace.update(finished_at=None, outcome=Outcome.RUNNING)
         self._timer_key = f"run:{run_id}"
 
     @property
@@ -149,7 +151,6 @@ class Run:
         try:
             if self.resume is not None:
                 self._note("resumed after the hub restarted")
-                self.trace["outcome"] = Outcome.RUNNING
             elif self.check_conditions and not self._conditions_hold():
                 raise _Stop(Outcome.NOT_MET)
             await self._actions(
