@@ -83,6 +83,7 @@ function buildScene(scene) {
     "data-scene": scene.id,
     "aria-label": `Run ${name}`,
     "aria-disabled": runnable ? null : "true",
+    title: runnable ? null : `It cannot run: ${sceneStatus(scene)}`,
     text: "Run",
   });
   run.addEventListener("click", () => {

@@ -14,16 +14,19 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 
 from drivers.miio.driver import Adoption, MiioDriver
 from drivers.miio.transport import MiioTransport
 from hub.api import EVENT_STREAMS_KEY, ApiServer
+from hub.api.dashboard import STATIC_FILES
 from hub.auth import hash_api_token, new_api_token
 from hub.config import HubConfig
 from hub.runtime import Hub
 from simulators.home import VirtualHome
+from tests.hub.api.conftest import LiveHub
 from tests.hub.api.devtools import DevTools, chromium, chromium_binary
 
 #: Its own loopback block, so this module never collides with other simulator tests.
@@ -139,10 +142,7 @@ async def test_sign_in_shows_rooms_and_a_click_turns_the_plug_on(
             "This hub does not serve scenes yet.",
             "This hub does not serve maintenance forecasts yet.",
         ]
-        if os.environ.get("MIHUB_DASHBOARD_SCREENSHOT"):
-            shot = await page.send("Page.captureScreenshot", format="png")
-            target = Path(os.environ["MIHUB_DASHBOARD_SCREENSHOT"])
-            await asyncio.to_thread(target.write_bytes, base64.b64decode(shot["data"]))
+        await _screenshot_for_people(page, "devices")
         assert page.errors == []
 
 
@@ -164,6 +164,15 @@ async def test_device_names_are_shown_as_text_never_as_html(
         assert await page.evaluate("document.querySelectorAll('#rooms img').length") == 0
         assert await page.evaluate("window.pwned === undefined")
         assert page.errors == []
+
+
+async def _screenshot_for_people(page: DevTools, name: str) -> None:
+    """With MIHUB_DASHBOARD_SCREENSHOT=DIR, save what the page looks like (for review)."""
+    directory = os.environ.get("MIHUB_DASHBOARD_SCREENSHOT")
+    if directory:
+        shot = await page.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        target = Path(directory) / f"dashboard-{name}.png"
+        await asyncio.to_thread(target.write_bytes, base64.b64decode(shot["data"]))
 
 
 async def _sign_in(page: DevTools, url: str, token: str) -> None:
@@ -334,4 +343,43 @@ async def test_scenes_and_maintenance_show_when_the_hub_serves_them(
             )
             is None
         )
+        await _screenshot_for_people(page, "sections")
         assert page.errors == []
+
+
+# -- the files themselves (no browser needed) ---------------------------------------------
+
+
+async def test_the_page_and_its_files_are_served_without_a_token_under_a_strict_policy(
+    live: LiveHub, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(f"{live.url}/") as page:
+        assert page.status == 200
+        assert page.content_type == "text/html"
+        html = await page.text()
+        policy = page.headers["Content-Security-Policy"]
+        etag = page.headers["ETag"]
+    assert '<script type="module" src="/static/dashboard.js">' in html
+    assert "script-src 'self'" in policy
+    assert "connect-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    async with http.get(f"{live.url}/", headers={"If-None-Match": etag}) as again:
+        assert again.status == 304
+    for name, kind in STATIC_FILES.items():
+        async with http.get(f"{live.url}/static/{name}") as static:
+            assert (static.status, static.content_type) == (200, kind)
+            assert static.headers["X-Content-Type-Options"] == "nosniff"
+    async with http.get(f"{live.url}/index.html", allow_redirects=False) as index:
+        assert (index.status, index.headers["Location"]) == (302, "/")
+
+
+async def test_only_the_shipped_files_are_served(
+    live: LiveHub, http: aiohttp.ClientSession
+) -> None:
+    for path in ("/static/dashboard.py", "/static/..%2Fdashboard.py", "/static/nope.js"):
+        async with http.get(f"{live.url}{path}") as missing:
+            assert missing.status == 404
+            assert missing.content_type == "application/problem+json"
+    # Everything else still needs a token.
+    async with http.get(f"{live.url}/favicon.ico") as other:
+        assert other.status == 401
