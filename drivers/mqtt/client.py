@@ -300,9 +300,18 @@ class MqttClient:
                 self._withdraw(info.mid)
 
     def _withdraw(self, mid: int) -> None:
-        """Drop an unconfirmed message from paho's resend queue (paho has no public call)."""
-        with self._paho._out_message_mutex:
-            self._paho._out_messages.pop(mid, None)
+        """Drop an unconfirmed message from paho's resend queue (paho has no public call).
+
+        Checked against paho-mqtt 2.2 by test_unconfirmed_publish_is_an_error_and_never_resent;
+        should a later paho rename its queue, the message may be resent late, and we say so.
+        """
+        queue = getattr(self._paho, "_out_messages", None)
+        lock = getattr(self._paho, "_out_message_mutex", None)
+        if queue is None or lock is None:
+            _LOGGER.warning("cannot withdraw message %d from this paho version's queue", mid)
+            return
+        with lock:
+            queue.pop(mid, None)
 
     # -- paho thread → event loop ---------------------------------------------------
 
