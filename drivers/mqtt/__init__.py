@@ -9,15 +9,9 @@ from drivers.mqtt.broker import (
     broker_from_config,
     parse_broker_url,
 )
-from drivers.mqtt.client import (
-    MqttClient,
-    MqttError,
-    MqttMessage,
-    MqttNotConnected,
-    MqttSubscription,
-    PublishNotConfirmed,
-)
+from drivers.mqtt.client import MqttClient, MqttMessage, MqttSubscription
 from drivers.mqtt.component import MqttComponent, install_mqtt
+from drivers.mqtt.errors import MqttError, MqttNotConnected, PublishNotConfirmed
 from drivers.mqtt.mirror import MqttMirror
 from drivers.mqtt.zigbee import CommandNotConfirmed, ZigbeeDriver
 

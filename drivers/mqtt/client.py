@@ -23,7 +23,8 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 from paho.mqtt.reasoncodes import ReasonCode
 
 from drivers.mqtt.broker import BrokerEndpoint
-from hub.errors import HubError
+from drivers.mqtt.errors import MqttError, MqttNotConnected, PublishNotConfirmed
+from drivers.mqtt.topics import covers
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,18 +42,6 @@ STOP_PUBLISH_TIMEOUT: Final = 0.5
 
 ONLINE: Final = "online"
 OFFLINE: Final = "offline"
-
-
-class MqttError(HubError):
-    """Base of the MQTT client's errors."""
-
-
-class MqttNotConnected(MqttError, ConnectionError):
-    """The broker is not connected, so the message was not sent."""
-
-
-class PublishNotConfirmed(MqttError, TimeoutError):
-    """The broker did not acknowledge a QoS 1 message in time; it was withdrawn."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,19 +417,3 @@ def _no_delay(client: mqtt.Client, userdata: Any, sock: Any) -> None:
     broker's delayed ACK, and each QoS 1 delivery then costs ~40 ms (measured on amqtt)."""
     if isinstance(sock, socket.socket) and sock.family in (socket.AF_INET, socket.AF_INET6):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-def covers(outer: str, inner: str) -> bool:
-    """Whether every topic matching filter `inner` also matches filter `outer`."""
-    outer_levels, inner_levels = outer.split("/"), inner.split("/")
-    for i, level in enumerate(outer_levels):
-        if level == "#":
-            return True
-        if i >= len(inner_levels):
-            return False
-        if level == "+":
-            if inner_levels[i] == "#":
-                return False
-        elif level != inner_levels[i]:
-            return False
-    return len(inner_levels) == len(outer_levels)

@@ -17,13 +17,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from drivers.families import ZigbeeModelMap, lookup_model
-from drivers.mqtt.client import (
-    MqttClient,
-    MqttMessage,
-    MqttNotConnected,
-    MqttSubscription,
-    PublishNotConfirmed,
-)
+from drivers.mqtt.client import MqttClient, MqttMessage, MqttSubscription
+from drivers.mqtt.errors import MqttNotConnected, PublishNotConfirmed
 from drivers.mqtt.z2m_payloads import Z2mDevice, parse_device_list, parse_json, parse_online
 from hub.errors import DeviceTimeout, DeviceUnavailable, HubError, InvalidCommand, ProtocolError
 from hub.events import DeviceStatus

@@ -252,6 +252,6 @@ async def test_overlapping_filters_deliver_each_message_once(broker: BrokerUnder
     ],
 )
 def test_filter_covering(outer: str, inner: str, expected: bool) -> None:
-    from drivers.mqtt.client import covers
+    from drivers.mqtt.topics import covers
 
     assert covers(outer, inner) is expected
