@@ -99,7 +99,11 @@ class SceneHarness:
         self.hub.add_component(self.engine)
         self.runs = self.hub.bus.subscribe(SceneRun, name="test-runs")
         await self.hub.start()
-        await self.settle()  # background tasks reach their first clock sleep
+        # Background tasks reach their first clock sleep; runs resumed after a restart
+        # read their trace from the database first, so wait for the database too.
+        await self.settle()
+        await self.hub.db.flush()
+        await self.settle()
 
     def add_device(self, name: str, *, announce: bool = True) -> Device:
         model, family = DEMO_DEVICES[name]

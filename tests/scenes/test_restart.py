@@ -24,6 +24,7 @@ async def test_a_restart_in_the_middle_of_a_delay_resumes_it_once(harness: Scene
     await harness.clock.advance(60)
     await harness.restart(advance=60)  # down for a minute: 3 minutes of the delay are left
     assert harness.driver.commands() == []  # the new hub's driver: nothing sent again
+    assert (await harness.engine.trace(run_id) or {})["outcome"] == Outcome.RUNNING
     await harness.clock.advance(179)
     await harness.settle()
     assert harness.driver.commands() == []
