@@ -45,9 +45,8 @@ class DemoHub:
 @pytest.fixture
 async def demo_hub(tmp_path: Path) -> AsyncIterator[DemoHub]:
     """A real hub with the miio driver, adopting the default simulated home's miio devices."""
-    config = HubConfig.model_validate({"polling": {"intervals": {"plug": "30s"}}})
     async with VirtualHome.default(seed=14, base_ip=BASE_IP) as home:
-        hub = Hub(config, data_dir=tmp_path / "hub")
+        hub = Hub(HubConfig(), data_dir=tmp_path / "hub")
         transport = MiioTransport(bind_host="127.0.0.1", clock=hub.clock)
         await transport.start()
         driver = MiioDriver(hub, transport=transport)
@@ -86,8 +85,7 @@ async def test_sign_in_shows_rooms_and_a_click_turns_the_plug_on(
     demo_hub: DemoHub, browser_binary: str, tmp_path: Path
 ) -> None:
     home = demo_hub.home
-    home.apply_state("desk_plug", {"power": "off"})
-    await demo_hub.hub.call("desk_plug", "turn_off")  # the hub knows it is off
+    await demo_hub.hub.call("desk_plug", "turn_off")
     async with chromium(browser_binary, tmp_path / "profile") as page:
         page.expected_failures = ("/api/devices", "/api/scenes", "/api/maintenance")
         await page.navigate(demo_hub.url + "/")
@@ -189,6 +187,10 @@ async def test_the_page_reconnects_when_the_stream_drops_and_shows_later_changes
     async with chromium(browser_binary, tmp_path / "profile") as page:
         page.expected_failures = ("/api/scenes", "/api/maintenance")
         await _sign_in(page, demo_hub.url, demo_hub.token)
+        # Reloading the tab keeps the token (session storage): no prompt this time.
+        await page.navigate(demo_hub.url + "/")
+        await page.wait_for("document.getElementById('connection').textContent === 'live'")
+        assert await page.evaluate("document.getElementById('login').hidden")
         await page.wait_for(f"document.querySelector('{_PLUG_POWER}').textContent === 'on'")
         app = demo_hub.server.app
         assert app is not None
