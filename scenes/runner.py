@@ -244,14 +244,7 @@ class Run:
             elif isinstance(action, ChooseAction):
                 step["result"] = await self._choose(action, loc, path, resume, persist=persist)
             elif isinstance(action, ParallelAction):
-                await asyncio.gather(
-                    *(
-                        self._actions(
-                            branch, f"{loc}.parallel[{i}]", (*path, i), None, persist=False
-                        )
-                        for i, branch in enumerate(action.parallel)
-                    )
-                )
+                await self._parallel(action, loc, path)
             elif isinstance(action, NotifyAction):
                 step["result"] = await self._notify(action)
             elif isinstance(action, SceneAction):
@@ -263,6 +256,19 @@ class Run:
                 step["result"] = {"run_id": child}
         finally:
             step["finished_at"] = clock.time()
+
+    async def _parallel(self, action: ParallelAction, loc: str, path: tuple[int, ...]) -> None:
+        """Every branch at once; a branch that ends the run cancels the others."""
+        try:
+            async with asyncio.TaskGroup() as branches:
+                for i, branch in enumerate(action.parallel):
+                    branches.create_task(
+                        self._actions(
+                            branch, f"{loc}.parallel[{i}]", (*path, i), None, persist=False
+                        )
+                    )
+        except* _Stop as stopped:
+            raise stopped.exceptions[0] from None
 
     async def _call(self, action: CallAction, step: dict[str, Any]) -> Any:
         name, command = split_entity(action.call)

@@ -317,3 +317,29 @@ async def test_deleting_a_scene_cancels_its_run(harness: SceneHarness) -> None:
     assert trace["notes"] == ["the scene was deleted"]
     await harness.clock.advance(120)
     assert harness.driver.commands() == [("kitchen_speaker", "wake_up")]
+
+
+async def test_a_failing_parallel_branch_cancels_the_others(harness: SceneHarness) -> None:
+    harness.write(
+        "both",
+        """\
+id: both
+name: Both
+triggers: [{type: manual}]
+actions:
+  - parallel:
+      - [{call: bedroom_curtain.close}]
+      - [{delay: 30s}, {call: kitchen_speaker.pause}]
+  - call: bedroom_ac.turn_off
+""",
+    )
+    await harness.start()
+    harness.driver.failures[("bedroom_curtain", "close")] = DeviceTimeout(
+        "bedroom_curtain", "close", 10
+    )
+    trace = await harness.engine.finished(await harness.engine.run("both"))
+    assert trace is not None
+    assert trace["outcome"] == Outcome.FAILED
+    assert "bedroom_curtain.close" in trace["error"]
+    await harness.clock.advance(60)
+    assert harness.driver.commands() == [("bedroom_curtain", "close")]
