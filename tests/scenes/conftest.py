@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ import pytest
 
 from hub.clock import ManualClock
 from hub.config import HubConfig
-from hub.events import DeviceStatus, Event
+from hub.events import DeviceStatus
 from hub.registry import Device
 from hub.runtime import Hub
 from scenes.engine import SceneEngine
@@ -156,10 +156,3 @@ async def harness(tmp_path: Path) -> AsyncIterator[SceneHarness]:
     finally:
         if getattr(h, "hub", None) is not None and h.hub.started_at is not None:
             await h.stop()
-
-
-def events_of(events: list[Event], kind: type[Event]) -> list[Any]:
-    return [e for e in events if isinstance(e, kind)]
-
-
-Wait = Callable[[], Any]
