@@ -27,7 +27,9 @@ CDP_COMMAND_TIMEOUT = 15.0
 #: How long the page gets to show what a test waits for (REST plus a WebSocket event).
 PAGE_TIMEOUT_MS = 10_000
 #: Required on this machine: no sandbox (root in a container), no GPU, no QUIC, and no
-#: background traffic of any kind (the network rule: loopback only).
+#: background traffic of any kind (the network rule: loopback only). As a safety net,
+#: any request off loopback goes to a dead local proxy port and no other host name
+#: resolves, so nothing a page does can leave the machine.
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -39,11 +41,17 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--disable-default-apps",
     "--disable-extensions",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--proxy-server=http://127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     "--mute-audio",
     "--window-size=1200,900",
     "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
 )
+#: After the kill, the browser's stderr is read to its end within this.
+BROWSER_EXIT_TIMEOUT = 5.0
 
 
 def chromium_binary() -> str | None:
@@ -203,8 +211,11 @@ async def chromium(binary: str, profile: Path) -> AsyncIterator[DevTools]:
     )  # fmt: skip
     assert process.stderr is not None
     devtools: DevTools | None = None
+    drain: asyncio.Task[bytes] | None = None
     try:
         port = await _devtools_port(process.stderr)
+        # Keep reading what it logs, so a full pipe never stalls the browser.
+        drain = asyncio.create_task(process.stderr.read(), name="chromium stderr")
         async with aiohttp.ClientSession() as session:
             async with session.get(f"http://127.0.0.1:{port}/json/list") as listing:
                 targets = await listing.json()
@@ -222,7 +233,8 @@ async def chromium(binary: str, profile: Path) -> AsyncIterator[DevTools]:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
         await process.wait()
-        await process.stderr.read()
+        async with asyncio.timeout(BROWSER_EXIT_TIMEOUT):
+            await (drain if drain is not None else process.stderr.read())
 
 
 async def _devtools_port(stderr: asyncio.StreamReader) -> int:
