@@ -15,16 +15,22 @@ def create_hub(
     """A hub with every component its config asks for, not yet started."""
     # Imported here: the hub core does not depend on the drivers, only its assembly does.
     from drivers.miio.driver import MiioDriver
-    from hub.api import ApiServer
+    from hub.api import ApiExtension, ApiServer
     from hub.api.discovery import DiscoveryApi
     from hub.api.maintenance import MaintenanceApi
     from hub.maintenance import MaintenanceTracker
+    from scenes import SceneEngine
+    from scenes.http_api import SceneApi
 
     hub = Hub(config, data_dir=data_dir, clock=clock)
     miio = MiioDriver(hub)
     hub.add_component(miio)
     tracker = MaintenanceTracker(hub)
     hub.add_component(tracker)
+    # After the drivers (it acts through them), before the API (which serves it).
+    engine = SceneEngine(hub, builtin=config.scenes.builtin)
+    hub.add_component(engine)
     # Last: the API serves what the others provide.
-    hub.add_component(ApiServer(hub, extensions=[MaintenanceApi(tracker), DiscoveryApi(miio)]))
+    extensions: list[ApiExtension] = [MaintenanceApi(tracker), DiscoveryApi(miio), SceneApi(engine)]
+    hub.add_component(ApiServer(hub, extensions=extensions))
     return hub

@@ -19,20 +19,13 @@ import click
 from hub.cli.client import HubClient, remote_options, run_api
 from hub.cli.common import config_option, data_dir_option, json_option, load_or_exit
 from hub.cli.common import resolve_data_dir as _resolve_data_dir
-from hub.cli.devices import running_hub
+from hub.cli.devices import require_running_hub
 from hub.cli.local_store import open_store
-from hub.cli.output import EXIT_FAILURE, EXIT_USAGE, fail, print_json, print_table
+from hub.cli.output import EXIT_USAGE, print_json, print_table
 from hub.errors import ConfigError
 from hub.registry import Device
 from hub.runtime import DATABASE_FILE
 from scenes.validate import validate_scene_file
-
-
-def _address(where: tuple[Path | None, Path | None, str | None, str | None]) -> Any:
-    address, _ = running_hub(*where)
-    if address is None:
-        fail("the hub is not running: start it with `mihub run` (or pass --url)", EXIT_FAILURE)
-    return address
 
 
 def _when(epoch: float | None) -> str:
@@ -75,7 +68,7 @@ def list_scenes(ctx: click.Context, as_json: bool) -> None:
     async def fetch(client: HubClient) -> Any:
         return await client.get("/api/scenes")
 
-    scenes = run_api(_address(ctx.obj["where"]), fetch)["scenes"]
+    scenes = run_api(require_running_hub(*ctx.obj["where"]), fetch)["scenes"]
     if as_json:
         print_json(scenes)
         return
@@ -102,7 +95,7 @@ def run(ctx: click.Context, scene_id: str) -> None:
     async def send(client: HubClient) -> Any:
         return await client.post(f"/api/scenes/{scene_id}/run", {})
 
-    reply = run_api(_address(ctx.obj["where"]), send)
+    reply = run_api(require_running_hub(*ctx.obj["where"]), send)
     click.echo(f"{scene_id}: started run {reply['run_id']} (see `mihub scene trace {scene_id}`)")
 
 
@@ -118,7 +111,7 @@ def trace(ctx: click.Context, scene_id: str, limit: int, as_json: bool) -> None:
     async def fetch(client: HubClient) -> Any:
         return await client.get(f"/api/scenes/{scene_id}/traces", limit=str(limit))
 
-    traces = run_api(_address(ctx.obj["where"]), fetch)["traces"]
+    traces = run_api(require_running_hub(*ctx.obj["where"]), fetch)["traces"]
     if as_json:
         print_json(traces)
         return

@@ -13,7 +13,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from hub.config.yaml_source import YamlSource
@@ -43,7 +42,6 @@ class ParsedScene:
 
 def parse_scene(file: SceneFile) -> ParsedScene:
     """Parse and validate the shape of one scene; any problem raises a located `ConfigError`."""
-    _refuse_aliases(file)
     source = YamlSource.parse(file.text, file.path)
     if not isinstance(source.data, dict):
         raise ConfigError("a scene file holds one scene: a mapping with id, name, triggers...",
@@ -53,23 +51,6 @@ def parse_scene(file: SceneFile) -> ParsedScene:
     except ValidationError as err:
         raise validation_error(source, err) from None
     return ParsedScene(spec, source, file)
-
-
-def _refuse_aliases(file: SceneFile) -> None:
-    """Scene text may come over the API: a few hundred bytes of nested YAML aliases
-    expand into billions of nodes, so aliases are refused before anything expands them."""
-    try:
-        for event in yaml.parse(file.text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
-                raise ConfigError(
-                    "YAML aliases (*name) are not allowed in scene files; write the values out",
-                    path=file.path,
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                )
-    except yaml.YAMLError:
-        return  # YamlSource.parse reports syntax errors with their position
 
 
 def validation_error(source: YamlSource, err: ValidationError) -> ConfigError:

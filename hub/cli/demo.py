@@ -77,6 +77,7 @@ def demo(
         {
             "api": {"listen": listen},
             "polling": {"intervals": dict.fromkeys(_MIIO_FAMILIES, "5s")},
+            "scenes": {"builtin": True},
             "logging": {"level": "warning"},
         }
     )

@@ -41,6 +41,16 @@ def running_hub(
     return None, directory
 
 
+def require_running_hub(
+    config_path: Path | None, data_dir: Path | None, url: str | None, token: str | None
+) -> HubAddress:
+    """Where the running hub listens; exits with one clear line when none runs."""
+    address, _ = running_hub(config_path, data_dir, url, token)
+    if address is None:
+        fail("the hub is not running: start it with `mihub run` (or pass --url)", EXIT_FAILURE)
+    return address
+
+
 @click.command()
 @config_option
 @data_dir_option
@@ -155,9 +165,7 @@ def call(
     as_json: bool,
 ) -> None:
     """Send COMMAND to DEVICE through the running hub, e.g. `mihub call desk_plug turn_on`."""
-    address, _ = running_hub(config_path, data_dir, url, token)
-    if address is None:
-        fail("the hub is not running: start it with `mihub run` (or pass --url)", EXIT_FAILURE)
+    address = require_running_hub(config_path, data_dir, url, token)
     body: dict[str, Any] = {"command": command, "params": _parse_params(params)}
     if timeout is not None:
         body["timeout"] = timeout

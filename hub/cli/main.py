@@ -17,6 +17,7 @@ from hub.cli.run import run
 from hub.cli.tokens import token
 from hub.config import default_config_path, load_config
 from hub.errors import ConfigError
+from scenes.cli import scene
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,6 +62,7 @@ cli.add_command(call)
 cli.add_command(discover)
 cli.add_command(token)
 cli.add_command(maintenance)
+cli.add_command(scene)
 
 
 def main() -> None:

@@ -10,17 +10,8 @@ import click
 
 from hub.cli.client import HubClient, remote_options, run_api
 from hub.cli.common import config_option, data_dir_option, json_option
-from hub.cli.devices import running_hub
-from hub.cli.output import EXIT_FAILURE, fail, print_json, print_table
-
-
-def _address(
-    config_path: Path | None, data_dir: Path | None, url: str | None, token: str | None
-) -> Any:
-    address, _ = running_hub(config_path, data_dir, url, token)
-    if address is None:
-        fail("the hub is not running: start it with `mihub run` (or pass --url)", EXIT_FAILURE)
-    return address
+from hub.cli.devices import require_running_hub
+from hub.cli.output import print_json, print_table
 
 
 @click.group(invoke_without_command=True)
@@ -46,7 +37,7 @@ def maintenance(
     async def fetch(client: HubClient) -> Any:
         return await client.get("/api/maintenance")
 
-    body = run_api(_address(config_path, data_dir, url, token), fetch)
+    body = run_api(require_running_hub(config_path, data_dir, url, token), fetch)
     if as_json:
         print_json(body)
         return
@@ -92,7 +83,7 @@ def ack(ctx: click.Context, prompt_id: str) -> None:
     async def send(client: HubClient) -> Any:
         return await client.post(f"/api/maintenance/prompts/{prompt_id}/ack", {})
 
-    reply = run_api(_address(*ctx.obj["where"]), send)
+    reply = run_api(require_running_hub(*ctx.obj["where"]), send)
     click.echo(f"{reply['device_name']} {reply['part_name']}: acknowledged")
 
 
@@ -110,7 +101,7 @@ def snooze(ctx: click.Context, prompt_id: str, until: Any) -> None:
             f"/api/maintenance/prompts/{prompt_id}/snooze", {"until": day.isoformat()}
         )
 
-    reply = run_api(_address(*ctx.obj["where"]), send)
+    reply = run_api(require_running_hub(*ctx.obj["where"]), send)
     click.echo(
         f"{reply['device_name']} {reply['part_name']}: snoozed until {reply['snoozed_until']}"
     )

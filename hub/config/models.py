@@ -103,7 +103,10 @@ class PollingConfig(_Section):
 
 
 class ScenesConfig(_Section):
+    #: Scene files (one per file); defaults to <data_dir>/scenes.
     directory: Path | None = None
+    #: Also run the shipped routines (morning_wake, humidity_guard...), written for the demo home's names.
+    builtin: bool = False
 
 
 class MaintenanceConfig(_Section):

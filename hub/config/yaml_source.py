@@ -28,6 +28,23 @@ class Position:
     column: int  # 1-based
 
 
+class _AliasRefused(Exception):
+    def __init__(self, mark: yaml.Mark | None) -> None:
+        super().__init__("alias")
+        self.mark = mark
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases: a few hundred bytes of nested aliases expand
+    into billions of nodes, and scene files may arrive over the API."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+            raise _AliasRefused(event.start_mark)
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
+
+
 class YamlSource:
     """Parsed YAML data plus the position of every key and value in it."""
 
@@ -39,13 +56,21 @@ class YamlSource:
     @classmethod
     def parse(cls, text: str, path: str) -> YamlSource:
         """Parse one YAML document; syntax errors and duplicate keys raise `ConfigError`."""
-        loader = yaml.SafeLoader(text)
+        loader = _NoAliasLoader(text)
         try:
             node = loader.get_single_node()
             positions: dict[Location, Position] = {}
             if node is not None:
                 _walk(node, (), positions, path)
             data = loader.construct_document(node) if node is not None else None
+        except _AliasRefused as refused:
+            mark = refused.mark
+            raise ConfigError(
+                "YAML aliases (*name) are not allowed; write the values out",
+                path=path,
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+            ) from None
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             raise ConfigError(

@@ -249,7 +249,7 @@ def test_yaml_aliases_are_refused_before_they_can_expand() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 7)]
     assert _error("\n".join(lines) + "\n", "bomb.yaml") == (
-        "bomb.yaml:2:10: YAML aliases (*name) are not allowed in scene files; write the values out"
+        "bomb.yaml:2:10: YAML aliases (*name) are not allowed; write the values out"
     )
 
 

@@ -112,6 +112,12 @@ BAD_CASES = {
     "bad mqtt url": ("mqtt:\n  url: 127.0.0.1:1883\n", 2, "mqtt.url", "mqtt://"),
     "bad log level": ("logging:\n  level: loud\n", 2, "logging.level", "'debug'"),
     "not a mapping": ("- api\n- mqtt\n", 1, None, "must be a mapping"),
+    "yaml alias": (
+        "discovery:\n  targets: &t [127.0.0.1]\napi:\n  listen: *t\n",
+        4,
+        None,
+        "aliases (*name) are not allowed",
+    ),
 }
 
 
