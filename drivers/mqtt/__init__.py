@@ -12,6 +12,7 @@ from drivers.mqtt.broker import (
 from drivers.mqtt.client import MqttClient, MqttMessage, MqttSubscription
 from drivers.mqtt.component import MqttComponent, install_mqtt
 from drivers.mqtt.errors import MqttError, MqttNotConnected, PublishNotConfirmed
+from drivers.mqtt.ha_discovery import HomeAssistantDiscovery
 from drivers.mqtt.mirror import MqttMirror
 from drivers.mqtt.zigbee import CommandNotConfirmed, ZigbeeDriver
 
@@ -20,6 +21,7 @@ __all__ = [
     "CommandNotConfirmed",
     "EmbeddedBroker",
     "ExternalBroker",
+    "HomeAssistantDiscovery",
     "MqttBroker",
     "MqttClient",
     "MqttComponent",

@@ -107,10 +107,14 @@ class MqttClient:
         self._paho.on_disconnect = self._paho_disconnected
         self._paho.on_message = self._paho_message
         self._paho.on_publish = self._paho_published
+        self._paho.on_subscribe = self._paho_subscribed
         self._paho.on_socket_open = _no_delay
         self._loop: asyncio.AbstractEventLoop | None = None
         self._subscriptions: list[MqttSubscription] = []
         self._broker_filters: dict[str, int] = {}  # what the broker holds for us now
+        self._link_up = False  # CONNACK received; `connected` waits for the SUBACK too
+        self._awaiting_suback: int | None = None
+        self._suback_filters: dict[int, list[str]] = {}  # by SUBSCRIBE message id
         self._listeners: list[ConnectionListener] = []
         self._pending: dict[int, asyncio.Future[None]] = {}
         self._connected = asyncio.Event()
@@ -200,6 +204,12 @@ class MqttClient:
             self._subscriptions.remove(subscription)
             self._sync_broker_filters()
 
+    def _send_subscribe(self, filters: list[tuple[str, int]]) -> int:
+        _, mid = self._paho.subscribe(filters)
+        if mid is not None:
+            self._suback_filters[mid] = [f for f, _ in filters]
+        return mid if mid is not None else -1
+
     def _wanted_filters(self) -> dict[str, int]:
         """The filters to hold at the broker: none covered by another, so no message comes twice.
 
@@ -213,13 +223,13 @@ class MqttClient:
         }
 
     def _sync_broker_filters(self) -> None:
-        if not self.connected:
+        if not self._link_up:
             return  # _on_connect subscribes to everything wanted
         wanted = self._wanted_filters()
         added = [(f, q) for f, q in wanted.items() if self._broker_filters.get(f) != q]
         removed = [f for f in self._broker_filters if f not in wanted]
         if added:
-            self._paho.subscribe(added)
+            self._send_subscribe(added)
         if removed:
             self._paho.unsubscribe(removed)
         self._broker_filters = wanted
@@ -347,6 +357,17 @@ class MqttClient:
     ) -> None:
         self._hand_off(self._on_published, mid)
 
+    def _paho_subscribed(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        mid: int,
+        reason_codes: list[ReasonCode],
+        properties: Any,
+    ) -> None:
+        refused = [i for i, code in enumerate(reason_codes) if code.is_failure]
+        self._hand_off(self._on_subscribed, mid, refused)
+
     # -- on the event loop -------------------------------------------------------------
 
     def _on_connect(self, ok: bool, reason: str) -> None:
@@ -367,16 +388,37 @@ class MqttClient:
             "connected to" if self.connections == 1 else "reconnected to",
             self.endpoint,
         )
-        # A new connection has a clean session: subscribe to everything again.
+        self._link_up = True
+        # A new connection has a clean session: subscribe to everything again, and
+        # count as connected once the broker acknowledged it (before, a message
+        # published to us could still miss our subscriptions).
         self._broker_filters = self._wanted_filters()
-        if self._broker_filters:
-            self._paho.subscribe(list(self._broker_filters.items()))
         if self.status_topic is not None:
             self._paho.publish(self.status_topic, ONLINE, qos=1, retain=True)
+        if self._broker_filters:
+            self._awaiting_suback = self._send_subscribe(list(self._broker_filters.items()))
+        else:
+            self._ready()
+
+    def _on_subscribed(self, mid: int, refused: list[int]) -> None:
+        filters = self._suback_filters.pop(mid, [])
+        if refused:
+            names = [filters[i] if i < len(filters) else f"#{i}" for i in refused]
+            _LOGGER.warning("the MQTT broker refused subscriptions to %s", ", ".join(names))
+        if mid == self._awaiting_suback:
+            self._awaiting_suback = None
+            self._ready()
+
+    def _ready(self) -> None:
+        if self._stopping or not self._link_up:
+            return
         self._connected.set()
         self._notify(True)
 
     def _on_disconnect(self, reason: str) -> None:
+        self._link_up = False
+        self._awaiting_suback = None
+        self._suback_filters.clear()
         if self._stopping or not self.connected:
             return
         self.last_error = f"connection to {self.endpoint} lost: {reason}"

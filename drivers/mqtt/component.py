@@ -37,6 +37,7 @@ class MqttComponent:
         *,
         broker: MqttBroker | None = None,
         reconnect_min_delay: float = RECONNECT_MIN_DELAY,
+        ha_discovery_prefix: str | None = None,
     ) -> None:
         config = hub.config.mqtt
         self.broker = broker or broker_from_config(config)
@@ -47,7 +48,8 @@ class MqttComponent:
             reconnect_min_delay=reconnect_min_delay,
         )
         self.zigbee = ZigbeeDriver(hub, self.client, config.zigbee2mqtt_topic)
-        self.mirror = MqttMirror(hub, self.client, prefix)
+        # Home Assistant discovery is off unless asked for (a config key is proposed).
+        self.mirror = MqttMirror(hub, self.client, prefix, ha_discovery_prefix=ha_discovery_prefix)
 
     async def start(self) -> None:
         await self.broker.start()

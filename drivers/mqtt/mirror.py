@@ -7,6 +7,7 @@ Topics below the mirror prefix (``mqtt.mirror_topic``, default ``mihub``):
 - ``<prefix>/devices/<name>/availability``: ``{"available", "status", "reason"}``, retained.
 - ``<prefix>/events/<kind>``: every other event (device_added, scene runs, notifications...)
   as JSON, not retained.
+- optionally (`ha_discovery_prefix`), Home Assistant discovery configs for those topics.
 
 Retained topics are republished after every (re)connect, since a broker restart may
 have lost them, and cleared when a device is removed or renamed.
@@ -21,7 +22,9 @@ import logging
 from typing import TYPE_CHECKING, Any, Final
 
 from drivers.mqtt.client import MqttClient
+from drivers.mqtt.ha_discovery import HomeAssistantDiscovery
 from hub.events import (
+    DeviceAdded,
     DeviceAvailability,
     DeviceRemoved,
     DeviceUpdated,
@@ -43,10 +46,22 @@ MIRROR_QUEUE_SIZE: Final = 8192
 class MqttMirror:
     """Publishes hub events under a topic prefix; one task, owned and cancelled here."""
 
-    def __init__(self, hub: Hub, client: MqttClient, prefix: str = "mihub") -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        client: MqttClient,
+        prefix: str = "mihub",
+        *,
+        ha_discovery_prefix: str | None = None,
+    ) -> None:
         self._hub = hub
         self._client = client
         self.prefix = prefix.rstrip("/")
+        self.discovery = (
+            None
+            if ha_discovery_prefix is None
+            else HomeAssistantDiscovery(client, self.prefix, ha_discovery_prefix)
+        )
         self._subscription: Subscription[Event] | None = None
         self._task: asyncio.Task[None] | None = None
         self.published = 0
@@ -81,6 +96,8 @@ class MqttMirror:
         for device in self._hub.registry:
             self._publish_state(device)
             self._publish_availability(device)
+            if self.discovery is not None:
+                self.discovery.announce(device)
 
     # -- event loop side -----------------------------------------------------------------
 
@@ -112,10 +129,19 @@ class MqttMirror:
                 self._publish_event(event)
                 if isinstance(event, DeviceRemoved):
                     self._clear(event.name)
+                    if self.discovery is not None:
+                        self.discovery.withdraw(event.device_id)
                 elif isinstance(event, DeviceUpdated) and "name" in event.changes:
                     self._renamed(event.device_id)
+                if isinstance(event, DeviceAdded | DeviceUpdated):
+                    self._announce(event.device_id)
         except Exception:
             _LOGGER.exception("could not mirror %s", event.kind)
+
+    def _announce(self, device_id: str) -> None:
+        device = self._hub.registry.find(device_id)
+        if device is not None and self.discovery is not None:
+            self.discovery.announce(device)
 
     def _renamed(self, device_id: str) -> None:
         device = self._hub.registry.find(device_id)

@@ -16,9 +16,16 @@ from tests.drivers.mqtt.z2m import WAIT
 
 
 @asynccontextmanager
-async def running_hub(data_dir: Path, mqtt: MqttConfig) -> AsyncIterator[tuple[Hub, MqttComponent]]:
+async def running_hub(
+    data_dir: Path, mqtt: MqttConfig, *, ha_discovery_prefix: str | None = None
+) -> AsyncIterator[tuple[Hub, MqttComponent]]:
     hub = Hub(HubConfig(mqtt=mqtt), data_dir=data_dir)
-    component = install_mqtt(hub)
+    if ha_discovery_prefix is None:
+        component = install_mqtt(hub)
+    else:
+        component = MqttComponent(hub, ha_discovery_prefix=ha_discovery_prefix)
+        hub.add_component(component)
+        hub.register_driver(component.zigbee)
     async with hub:
         yield hub, component
 

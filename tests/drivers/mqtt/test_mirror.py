@@ -20,19 +20,29 @@ from tests.drivers.mqtt.z2m import WAIT
 
 
 class Watcher:
-    """Another MQTT client (a dashboard, say) following mihub/#."""
+    """Another MQTT client (a dashboard, Home Assistant) following a topic tree."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, topics: str = "mihub/#") -> None:
         self.client = MqttClient(parse_broker_url(url))
         self.seen: dict[str, Any] = {}
         self._changed = asyncio.Event()
-        self.client.subscribe("mihub/#", self._received)
+        self.client.subscribe(topics, self._received)
 
     def _received(self, message: MqttMessage) -> None:
         self.seen[message.topic] = (
             json.loads(message.payload) if message.payload.startswith(b"{") else message.payload
         )
         self._changed.set()
+
+    async def arrived(self, topic: str) -> Any:
+        try:
+            async with asyncio.timeout(WAIT):
+                while topic not in self.seen:
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            raise AssertionError(f"nothing on {topic}") from None
+        return self.seen[topic]
 
     async def until(self, topic: str, expected: Any) -> None:
         try:
@@ -121,3 +131,45 @@ async def test_a_restarted_broker_gets_the_retained_state_again(
             await late.client.stop()
     finally:
         await watcher.client.stop()
+
+
+async def test_home_assistant_discovery_describes_miio_devices_only(
+    broker: BrokerUnderTest, tmp_path: Path
+) -> None:
+    home_assistant = Watcher(broker.url, "#")
+    await home_assistant.client.start()
+    try:
+        async with running_hub(
+            tmp_path / "hub", MqttConfig(url=broker.url), ha_discovery_prefix="homeassistant"
+        ) as (hub, _):
+            add_plug(hub)
+            hub.registry.add(
+                Device(
+                    id="zigbee:0x00158d0001a2b3c4",
+                    name="bedroom_sensor",
+                    family="climate_sensor",
+                    model="WSDCGQ11LM",
+                    transport="zigbee",
+                )
+            )
+            # A state change after both additions: once it is out, both were handled.
+            hub.state.update("miio:1234", {"power": True})
+            await home_assistant.arrived("mihub/devices/desk_plug/state")
+            topic = "homeassistant/sensor/mihub_miio_1234/temperature/config"
+            config = await home_assistant.arrived(topic)
+            assert config["state_topic"] == "mihub/devices/desk_plug/state"
+            assert config["availability_topic"] == "mihub/devices/desk_plug/availability"
+            assert (config["unit_of_measurement"], config["device_class"]) == ("°C", "temperature")
+            assert config["unique_id"] == "mihub_miio_1234_temperature"
+            power = await home_assistant.arrived(
+                "homeassistant/binary_sensor/mihub_miio_1234/power/config"
+            )
+            assert power["value_template"] == "{{ 'ON' if value_json.get('power') else 'OFF' }}"
+            # Zigbee2MQTT announces its own devices to Home Assistant.
+            assert not [
+                t for t in home_assistant.seen if t.startswith("homeassistant/") and "0x00158d" in t
+            ]
+            hub.registry.remove("desk_plug")
+            await home_assistant.until(topic, b"")
+    finally:
+        await home_assistant.client.stop()
