@@ -24,6 +24,7 @@ from hub.api import EVENT_STREAMS_KEY, ApiServer
 from hub.api.dashboard import STATIC_FILES
 from hub.auth import hash_api_token, new_api_token
 from hub.config import HubConfig
+from hub.events import DeviceStatus
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from tests.hub.api.conftest import LiveHub
@@ -204,6 +205,19 @@ async def test_the_page_reconnects_when_the_stream_drops_and_shows_later_changes
         await page.wait_for("document.getElementById('connection').textContent === 'live'")
         await demo_hub.hub.call("desk_plug", "turn_off")
         await page.wait_for(f"document.querySelector('{_PLUG_POWER}').textContent === 'off'")
+
+        # Availability arrives live too, with the reason a person can act on.
+        why = "its replies do not decrypt: was the token changed?"
+        demo_hub.hub.registry.set_availability("desk_plug", DeviceStatus.AUTH_FAILED, why)
+        shown = await page.wait_for(
+            """(() => {
+                const card = document.querySelector('[data-device-name="desk_plug"]');
+                const badge = card.querySelector('.badge').textContent;
+                return card.classList.contains('unavailable') && badge === 'auth failed'
+                    && card.querySelector('.reason').textContent;
+            })()"""
+        )
+        assert shown == why
         assert page.errors == []
 
 
