@@ -223,10 +223,13 @@ async def test_the_page_reconnects_when_the_stream_drops_and_shows_later_changes
 
 @dataclass
 class SceneAndMaintenanceEndpoints:
-    """Stand-ins for the scene and maintenance endpoints, shaped as their engines' JSON.
+    """Stand-ins for the scene and maintenance endpoints, with the shapes they serve.
 
-    Scenes: `SceneInfo.as_dict()` and a trace as `scenes.runner` records it;
-    maintenance: `prompt_json` and `ConsumableStatus.to_json()` (hub/maintenance/views.py).
+    Scenes: `ScenesOut`/`TracesOut` of scenes/http_api.py (`SceneInfo.as_dict()`, traces
+    as `scenes.runner` records them); maintenance: `MaintenanceOut` of
+    hub/api/maintenance.py. Scripted here so the page's handling of every case (an
+    invalid scene, an acknowledged prompt, a store URL that is not a web link) is
+    checked without running the engines.
     """
 
     runs: list[str] = field(default_factory=list)
