@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +31,9 @@ from simulators.home import VirtualHome
 from tests.hub.api.conftest import LiveHub
 from tests.hub.api.devtools import DevTools, chromium, chromium_binary
 
-#: Its own loopback block, so this module never collides with other simulator tests.
-BASE_IP = "127.0.14.10"
+#: Its own loopback range (127.14.x), a block picked per run: two runs of this module at
+#: once (engineers sharing a machine) do not fight over the simulated devices' addresses.
+BASE_IP = f"127.14.{random.randint(0, 250)}.10"
 
 
 @dataclass
