@@ -59,7 +59,11 @@ async def _measure(devices: int, window: float, workdir: Path, base_ip: str) -> 
         assert sim.stdout is not None
         await _wait_line(sim.stdout, b"ready", 120)
     config = workdir / f"config-{devices}.yaml"
-    lines = [f"storage:\n  data_dir: {workdir / f'data-{devices}'}", "api:\n  listen: 127.0.0.1:0"]
+    lines = [
+        f"storage:\n  data_dir: {workdir / f'data-{devices}'}",
+        "api:\n  listen: 127.0.0.1:0",
+        "mqtt:\n  embedded_listen: 127.0.0.1:0",
+    ]
     if devices:
         entries = [e for e in json.loads(manifest.read_text()) if e["transport"] == "miio"]
         lines.append(

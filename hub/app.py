@@ -15,6 +15,7 @@ def create_hub(
     """A hub with every component its config asks for, not yet started."""
     # Imported here: the hub core does not depend on the drivers, only its assembly does.
     from drivers.miio.driver import MiioDriver
+    from drivers.mqtt import install_mqtt
     from hub.api import ApiExtension, ApiServer
     from hub.api.discovery import DiscoveryApi
     from hub.api.maintenance import MaintenanceApi
@@ -25,6 +26,7 @@ def create_hub(
     hub = Hub(config, data_dir=data_dir, clock=clock)
     miio = MiioDriver(hub)
     hub.add_component(miio)
+    install_mqtt(hub)  # the broker (embedded unless mqtt.url), Zigbee2MQTT, the mirror
     tracker = MaintenanceTracker(hub)
     hub.add_component(tracker)
     # After the drivers (it acts through them), before the API (which serves it).

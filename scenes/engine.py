@@ -176,7 +176,14 @@ class SceneEngine(SceneLibraryApi):
         if problems:
             entry.problems = problems
             entry.error = problems_error(entry.parsed.source, problems)
-            _LOGGER.warning("scene %s cannot run: %s", spec.id, entry.error)
+            # Waiting for a device that has not been discovered yet is normal at start-up.
+            waiting = all(problem.missing_device for problem in problems)
+            _LOGGER.log(
+                logging.INFO if waiting else logging.WARNING,
+                "scene %s cannot run: %s",
+                spec.id,
+                entry.error,
+            )
             return
         if not spec.enabled:
             return

@@ -23,8 +23,21 @@ def script(name: str) -> str:
     return str(path)
 
 
+#: Config lines every test hub needs: free ports, so tests never collide with each
+#: other or with a hub (or Mosquitto) the developer runs on the default ports.
+FREE_PORTS_CONFIG = "api:\n  listen: 127.0.0.1:0\nmqtt:\n  embedded_listen: 127.0.0.1:0\n"
+
+
 def isolated_env(home: Path, **extra: str) -> dict[str, str]:
-    """The current environment with XDG dirs moved under `home`, so nothing touches ~/."""
+    """The current environment with XDG dirs moved under `home`, so nothing touches ~/.
+
+    The default config file there holds `FREE_PORTS_CONFIG`, so a plain `mihub run`
+    picks free ports.
+    """
+    default_config = home / "config" / "mihub" / "config.yaml"
+    if not default_config.exists():
+        default_config.parent.mkdir(parents=True, exist_ok=True)
+        default_config.write_text(FREE_PORTS_CONFIG)
     env = dict(os.environ)
     env.update(
         XDG_DATA_HOME=str(home / "data"),
@@ -94,3 +107,30 @@ async def running(args: Sequence[str], env: dict[str, str]) -> AsyncIterator[Run
             if stream is not None:
                 with contextlib.suppress(Exception):
                     await stream.read()
+
+
+def loopback_block(devices: int = 16) -> str:
+    """A random 127.a.b prefix whose .10 onwards are free on UDP 54321.
+
+    Simulated homes in different tests (and test runs side by side) each get a
+    block of their own instead of colliding on a fixed address.
+    """
+    import random
+    import socket
+
+    rng = random.SystemRandom()
+    for _ in range(50):
+        prefix = f"127.{rng.randrange(64, 250)}.{rng.randrange(1, 250)}"
+        probes = []
+        try:
+            for host in range(10, 10 + devices):
+                probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                probes.append(probe)
+                probe.bind((f"{prefix}.{host}", 54321))
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+        return prefix
+    raise RuntimeError("no free loopback block found for a simulated home")

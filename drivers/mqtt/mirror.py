@@ -5,6 +5,8 @@ Topics below the mirror prefix (``mqtt.mirror_topic``, default ``mihub``):
 - ``<prefix>/status``: ``online``/``offline``, retained, the will of the hub's client.
 - ``<prefix>/devices/<name>/state``: every known attribute as one JSON object, retained.
 - ``<prefix>/devices/<name>/availability``: ``{"available", "status", "reason"}``, retained.
+- ``<prefix>/maintenance/<name>/<part>``: an open maintenance prompt (device, part,
+  remaining %, forecast date, message, store link), retained while it is not resolved.
 - ``<prefix>/events/<kind>``: every other event (device_added, scene runs, notifications...)
   as JSON, not retained.
 - optionally (`ha_discovery_prefix`), Home Assistant discovery configs for those topics.
@@ -32,6 +34,7 @@ from hub.events import (
     StateChanged,
     Subscription,
 )
+from hub.maintenance import MaintenancePrompt, MaintenanceTracker
 from hub.registry import Device
 
 if TYPE_CHECKING:
@@ -98,6 +101,7 @@ class MqttMirror:
             self._publish_availability(device)
             if self.discovery is not None:
                 self.discovery.announce(device)
+        self._publish_prompts()
 
     # -- event loop side -----------------------------------------------------------------
 
@@ -121,6 +125,10 @@ class MqttMirror:
         try:
             if isinstance(event, StateChanged):
                 dirty.add(event.device_id)
+            elif isinstance(event, MaintenancePrompt):
+                self._publish_event(event)
+                fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+                self._publish_prompt(event.device_name, event.part, event.status, fields)
             elif isinstance(event, DeviceAvailability):
                 device = self._hub.registry.find(event.device_id)
                 if device is not None:
@@ -168,6 +176,27 @@ class MqttMirror:
             {"available": device.available, "status": str(device.status), "reason": device.reason},
             retain=True,
         )
+
+    def _publish_prompt(self, device: str, part: str, status: str, body: dict[str, Any]) -> None:
+        """Retained while the prompt is open (or snoozed/acknowledged), cleared when resolved."""
+        topic = f"{self.prefix}/maintenance/{device}/{part}"
+        if status == "resolved":
+            self._client.publish_nowait(topic, b"", retain=True)
+        else:
+            self._send(topic, body, retain=True)
+
+    def _publish_prompts(self) -> None:
+        """Every prompt that is not resolved, retained (after a (re)connect)."""
+        try:
+            tracker = self._hub.component("maintenance")
+        except KeyError:
+            return
+        if not isinstance(tracker, MaintenanceTracker):
+            return
+        for prompt in tracker.prompts(include_resolved=False):
+            self._publish_prompt(
+                prompt.device_name, prompt.part, prompt.status.value, tracker.prompt_json(prompt)
+            )
 
     def _publish_event(self, event: Event) -> None:
         body = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}

@@ -29,6 +29,8 @@ _LOGGER = logging.getLogger("hub.demo")
 
 #: The simulator prints its ready line within this; it binds a few sockets only.
 SIMULATOR_READY_TIMEOUT = 30.0
+#: Zigbee devices reach the hub through MQTT shortly after the simulator is ready.
+DEVICES_APPEAR_TIMEOUT = 10.0
 #: Where the demo's devices live: a loopback block of their own.
 DEMO_BASE_IP = "127.0.0.10"
 
@@ -76,6 +78,8 @@ def demo(
     config = HubConfig.model_validate(
         {
             "api": {"listen": listen},
+            # A free port: the demo must not clash with a broker the user already runs.
+            "mqtt": {"embedded_listen": "127.0.0.1:0"},
             "polling": {"intervals": dict.fromkeys(_MIIO_FAMILIES, "5s")},
             "scenes": {"builtin": True},
             "logging": {"level": "warning"},
@@ -93,6 +97,7 @@ def demo(
             sys.exit(EXIT_FAILURE)
 
 
+_QUIET_ATTRIBUTES = frozenset({"linkquality", "voltage"})
 _MIIO_FAMILIES = ("vacuum", "speaker", "humidifier", "air_purifier", "plug", "air_conditioner")
 
 
@@ -162,9 +167,12 @@ async def _start_simulator(
     ]  # fmt: skip
     if device_count is not None:
         args += ["--devices", str(device_count)]
-    mqtt_url = getattr(hub, "mqtt_url", None)
-    if isinstance(mqtt_url, str):
-        args += ["--mqtt-url", mqtt_url]
+    from drivers.mqtt import MqttComponent
+
+    mqtt = hub.component("mqtt")
+    if isinstance(mqtt, MqttComponent):
+        endpoint = mqtt.broker.endpoint
+        args += ["--mqtt-url", f"mqtt://{endpoint.host}:{endpoint.port}"]
     process = await asyncio.create_subprocess_exec(
         *args, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE
     )
@@ -205,8 +213,20 @@ async def _adopt(hub: Hub, entries: list[dict[str, Any]]) -> None:
     driver = hub.component("miio")
     if not isinstance(driver, MiioDriver):
         raise HubError("the demo hub has no miio driver")
-    found = await driver.discover(addresses)
-    _LOGGER.info("demo: %d of %d simulated miio devices adopted", len(found), len(addresses))
+    added = hub.bus.subscribe(DeviceAdded, name="demo-adoption")
+    try:
+        await driver.discover(addresses)
+        # Zigbee devices arrive on their own through MQTT; give them a moment.
+        names = {entry["name"] for entry in entries}
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DEVICES_APPEAR_TIMEOUT):
+                while not names <= {device.name for device in hub.registry}:
+                    await added.get()
+    finally:
+        added.close()
+    missing = sorted(names - {device.name for device in hub.registry})
+    if missing:
+        _LOGGER.warning("demo: not (yet) seen: %s", ", ".join(missing))
 
 
 async def _print_events(hub: Hub) -> None:
@@ -217,7 +237,8 @@ async def _print_events(hub: Hub) -> None:
             if isinstance(event, DeviceAdded):
                 click.echo(f"{stamp}  + {event.name} ({event.model})")
             elif isinstance(event, StateChanged):
-                if event.old is not None:  # a first reading after adoption is not news
+                # A first reading after adoption is not news; radio quality is noise here.
+                if event.old is not None and event.attribute not in _QUIET_ATTRIBUTES:
                     who = _name(hub, event.device_id)
                     click.echo(f"{stamp}  {who}.{event.attribute}: {event.old} -> {event.new}")
             elif isinstance(event, DeviceAvailability):

@@ -10,9 +10,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.processes import isolated_env, running, script
+from tests.processes import isolated_env, loopback_block, running, script
 
-BASE_IP = "127.0.13.10"
 SETTLE_TIMEOUT = 30.0
 
 
@@ -32,11 +31,12 @@ async def test_devices_and_call_through_the_socket_and_over_http(tmp_path: Path)
     env = isolated_env(tmp_path)
     manifest = tmp_path / "manifest.json"
     port = _free_port()
+    block = loopback_block()
     sim_args = [
         script("mihub-sim"),
         "home",
         "--base-ip",
-        BASE_IP,
+        f"{block}.10",
         "--seed",
         "21",
         "--manifest",
@@ -47,9 +47,9 @@ async def test_devices_and_call_through_the_socket_and_over_http(tmp_path: Path)
         assert b"ready" in await asyncio.wait_for(sim.proc.stdout.readline(), timeout=20)
         config = tmp_path / "config.yaml"
         config.write_text(
-            f"discovery:\n  targets: [127.0.13.0/24]\n  tokens_file: {manifest}\n"
+            f"discovery:\n  targets: [{block}.0/24]\n  tokens_file: {manifest}\n"
             f"storage:\n  data_dir: {tmp_path / 'hub'}\n"
-            f"api:\n  listen: 127.0.0.1:{port}\n"
+            f"api:\n  listen: 127.0.0.1:{port}\nmqtt:\n  embedded_listen: 127.0.0.1:0\n"
         )
         async with running([script("mihub"), "run", "--config", str(config)], env) as hub:
             await hub.wait_for_line("ready in")
@@ -141,12 +141,12 @@ async def test_discovery_scan_over_the_api(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
     manifest = tmp_path / "manifest.json"
     port = _free_port()
-    base = "127.0.15.10"
+    block = loopback_block()
     sim_args = [
         script("mihub-sim"),
         "home",
         "--base-ip",
-        base,
+        f"{block}.10",
         "--seed",
         "8",
         "--manifest",
@@ -159,6 +159,7 @@ async def test_discovery_scan_over_the_api(tmp_path: Path) -> None:
         config = tmp_path / "config.yaml"
         config.write_text(
             f"storage:\n  data_dir: {tmp_path / 'hub'}\napi:\n  listen: 127.0.0.1:{port}\n"
+            "mqtt:\n  embedded_listen: 127.0.0.1:0\n"
         )
         async with running([script("mihub"), "run", "--config", str(config)], env) as hub:
             await hub.wait_for_line("ready in")
@@ -180,7 +181,7 @@ async def test_discovery_scan_over_the_api(tmp_path: Path) -> None:
             url = f"http://127.0.0.1:{port}/api/discovery/scan"
             headers = {"Authorization": f"Bearer {token}"}
             async with aiohttp.ClientSession(headers=headers) as http:
-                async with http.post(url, json={"targets": ["127.0.15.0/24"]}) as resp:
+                async with http.post(url, json={"targets": [f"{block}.0/24"]}) as resp:
                     assert resp.status == 200, await resp.text()
                     found = {d["did"]: d for d in (await resp.json())["devices"]}
                 async with http.post(url, json={"targets": ["10.0.0.0/8"]}) as resp:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.processes import isolated_env, running, script
+from tests.processes import isolated_env, loopback_block, running, script
 
 
 async def test_demo_adopts_the_virtual_home_prints_a_token_and_stops_by_itself(
@@ -13,7 +13,7 @@ async def test_demo_adopts_the_virtual_home_prints_a_token_and_stops_by_itself(
 ) -> None:
     args = [
         script("mihub"), "demo", "--duration", "6", "--listen", "127.0.0.1:0",
-        "--base-ip", "127.0.8.10", "--speed", "600",
+        "--base-ip", f"{loopback_block()}.10", "--speed", "600",
     ]  # fmt: skip
     async with running(args, isolated_env(tmp_path)) as demo:
         assert demo.proc.stdout is not None
@@ -21,8 +21,11 @@ async def test_demo_adopts_the_virtual_home_prints_a_token_and_stops_by_itself(
         code = await asyncio.wait_for(demo.proc.wait(), timeout=10)
         errors = await demo.rest_of_stderr()
     assert code == 0, errors
-    assert "mihub demo: 6 devices in the virtual home (simulated time x600)" in output
-    for name in ("living_room_vacuum", "kitchen_speaker", "bedroom_humidifier", "desk_plug"):
+    assert "mihub demo: 11 devices in the virtual home (simulated time x600)" in output
+    for name in (
+        "living_room_vacuum", "kitchen_speaker", "bedroom_humidifier", "desk_plug",
+        "bedroom_sensor", "front_door", "bedroom_curtain",
+    ):  # fmt: skip
         assert f"+ {name} (" in output
     token_line = next(line for line in output.splitlines() if "API token:" in line)
     assert token_line.split()[-1].startswith("mh_")

@@ -13,9 +13,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.processes import isolated_env, running, script
+from tests.processes import FREE_PORTS_CONFIG, isolated_env, loopback_block, running, script
 
-BASE_IP = "127.0.5.10"
 #: From hub start to every device polled, on a loaded 2-core machine.
 SETTLE_TIMEOUT = 30.0
 
@@ -35,8 +34,9 @@ def _devices(config: Path, env: dict[str, str]) -> dict[str, Any]:
 async def test_hub_finds_the_simulated_home_and_shows_live_state(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
     manifest = tmp_path / "manifest.json"
+    block = loopback_block()
     sim_args = [
-        script("mihub-sim"), "home", "--base-ip", BASE_IP, "--seed", "11",
+        script("mihub-sim"), "home", "--base-ip", f"{block}.10", "--seed", "11",
         "--manifest", str(manifest),
     ]  # fmt: skip
     async with running(sim_args, env) as sim:
@@ -49,14 +49,14 @@ async def test_hub_finds_the_simulated_home_and_shows_live_state(tmp_path: Path)
         config = tmp_path / "config.yaml"
         config.write_text(
             "discovery:\n"
-            f"  targets: [{BASE_IP.rsplit('.', 1)[0]}.0/24]\n"
+            f"  targets: [{block}.0/24]\n"
             f"  tokens_file: {manifest}\n"
             "  hello_timeout: 1s\n"
             "polling:\n"
             "  intervals: {plug: 2s, vacuum: 2s, humidifier: 2s, air_purifier: 2s,"
             " speaker: 2s, air_conditioner: 2s}\n"
             f"storage:\n  data_dir: {tmp_path / 'hub'}\n"
-            "api:\n  listen: 127.0.0.1:0\n"
+            f"{FREE_PORTS_CONFIG}"
         )
         async with running([script("mihub"), "run", "--config", str(config)], env) as hub:
             await hub.wait_for_line("ready in")
@@ -98,12 +98,12 @@ async def test_hub_finds_the_simulated_home_and_shows_live_state(tmp_path: Path)
 async def test_discover_command_lists_devices_and_known_tokens(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
     manifest = tmp_path / "manifest.json"
-    base = "127.0.7.10"
+    block = loopback_block()
     sim_args = [
         script("mihub-sim"),
         "home",
         "--base-ip",
-        base,
+        f"{block}.10",
         "--seed",
         "5",
         "--manifest",
@@ -127,7 +127,7 @@ async def test_discover_command_lists_devices_and_known_tokens(tmp_path: Path) -
             )
 
         assert (await asyncio.to_thread(run, "token", "import", str(half))).returncode == 0
-        proc = await asyncio.to_thread(run, "discover", "--target", "127.0.7.0/24", "--json")
+        proc = await asyncio.to_thread(run, "discover", "--target", f"{block}.0/24", "--json")
         assert proc.returncode == 0, proc.stderr
         rows = {r["did"]: r for r in json.loads(proc.stdout)}
         assert set(rows) == {e["did"] for e in miio}

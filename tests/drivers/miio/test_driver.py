@@ -17,11 +17,10 @@ from hub.errors import DeviceUnavailable, InvalidCommand
 from hub.events import DeviceAvailability, DeviceStatus, Event, StateChanged
 from hub.runtime import Hub
 from simulators.home import VirtualHome
+from tests.processes import loopback_block
 
 E = TypeVar("E", bound=Event)
 
-#: Its own loopback block, so this module never collides with other simulator tests.
-BASE_IP = "127.0.4.10"
 #: How long a test waits for the hub to see something the simulator did.
 SEEN_TIMEOUT = 15.0
 #: Short retries so offline devices are noticed in a test's time.
@@ -39,8 +38,14 @@ async def _wait_for(
 
 
 @pytest.fixture
-async def home() -> AsyncIterator[VirtualHome]:
-    async with VirtualHome.default(seed=7, base_ip=BASE_IP) as virtual_home:
+def block() -> str:
+    """A loopback block of this test's own, so simulated homes never collide."""
+    return loopback_block()
+
+
+@pytest.fixture
+async def home(block: str) -> AsyncIterator[VirtualHome]:
+    async with VirtualHome.default(seed=7, base_ip=f"{block}.10") as virtual_home:
         yield virtual_home
 
 
@@ -179,7 +184,7 @@ async def test_a_wrong_token_is_reported_as_such(
 
 
 async def test_a_sweep_finds_every_device_and_adopts_those_with_tokens(
-    hub: Hub, driver: MiioDriver, home: VirtualHome, tmp_path: Path
+    hub: Hub, driver: MiioDriver, home: VirtualHome, block: str
 ) -> None:
     entries = _miio_entries(home)
     known, unknown = entries[:-1], entries[-1]
@@ -187,7 +192,7 @@ async def test_a_sweep_finds_every_device_and_adopts_those_with_tokens(
         await hub.store.set_token(
             f"did:{entry['did']}", entry["token"], name=entry["name"], room=entry["room"], at=0
         )
-    found = await driver.discover(["127.0.4.0/24"], timeout=1.0)
+    found = await driver.discover([f"{block}.0/24"], timeout=1.0)
     by_did = {d.did: d for d in found}
     assert set(by_did) == {e["did"] for e in entries}
     for entry in known:

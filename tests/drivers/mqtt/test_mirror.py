@@ -173,3 +173,28 @@ async def test_home_assistant_discovery_describes_miio_devices_only(
             await home_assistant.until(topic, b"")
     finally:
         await home_assistant.client.stop()
+
+
+async def test_maintenance_prompts_are_retained_while_open_and_cleared_when_resolved(
+    hub: Hub, watcher: Watcher
+) -> None:
+    from hub.maintenance import MaintenancePrompt
+
+    def prompt(status: str, change: str) -> MaintenancePrompt:
+        return MaintenancePrompt(
+            at=hub.clock.time(), prompt_id="p1", change=change, status=status,
+            device_id="miio:77", device_name="living_room_vacuum", part="main_brush",
+            part_name="Main brush", remaining_percent=8.0, forecast_depletion="2026-12-01",
+            days_left=6.0, message="The main brush of living_room_vacuum has about 6 days left",
+            store_url="https://www.mi.com/global/search?q=main+brush",
+        )  # fmt: skip
+
+    topic = "mihub/maintenance/living_room_vacuum/main_brush"
+    hub.bus.publish(prompt("open", "raised"))
+    shown = await watcher.arrived(topic)
+    assert (shown["status"], shown["remaining_percent"], shown["store_url"]) == (
+        "open", 8.0, "https://www.mi.com/global/search?q=main+brush",
+    )  # fmt: skip
+    assert (await watcher.arrived("mihub/events/maintenance_prompt"))["change"] == "raised"
+    hub.bus.publish(prompt("resolved", "resolved"))
+    await watcher.until(topic, b"")  # the retained prompt is gone

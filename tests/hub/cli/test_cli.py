@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from hub import __version__
 from hub.cli.main import cli
-from tests.processes import isolated_env, running, script
+from tests.processes import FREE_PORTS_CONFIG, isolated_env, running, script
 
 TOKEN = "00112233445566778899aabbccddeeff"
 
@@ -199,7 +199,7 @@ async def test_kill_9_mid_write_never_corrupts_and_state_is_restored(tmp_path: P
     conn.close()
     # A real `mihub run` starts on the same directory and keeps what was committed.
     config = tmp_path / "config.yaml"
-    config.write_text(f"storage:\n  data_dir: {data}\n")
+    config.write_text(f"storage:\n  data_dir: {data}\n{FREE_PORTS_CONFIG}")
     async with running(
         [script("mihub"), "run", "--config", str(config)], isolated_env(tmp_path)
     ) as hub:
