@@ -81,13 +81,15 @@ async def _measure(devices: int, window: float, workdir: Path, base_ip: str) -> 
     assert hub.stderr is not None
     try:
         started = time.monotonic()
-        await _wait_line(hub.stderr, b"ready in", 60)
-        adopted = 0
+        adopted, ready = 0, False
         async with asyncio.timeout(ADOPT_TIMEOUT):
-            while adopted < devices:
+            # Adoption runs alongside start-up: count both kinds of line in any order.
+            while adopted < devices or not ready:
                 line = await hub.stderr.readline()
-                if b"adopted" in line:
-                    adopted += 1
+                if not line:
+                    raise SystemExit("the hub exited during start-up")
+                adopted += b"adopted" in line
+                ready = ready or b"ready in" in line
         adopt_seconds = time.monotonic() - started
         drain = asyncio.create_task(hub.stderr.read())  # keep the pipe from filling
         cpu_before, wall_before = _cpu_seconds(hub.pid), time.monotonic()

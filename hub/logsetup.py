@@ -33,6 +33,11 @@ class SecretFilter(logging.Filter):
         return True
 
 
+#: Libraries that log routine work at INFO (amqtt's state machine logs every
+#: transition); `logging.loggers` in the config can still turn them up.
+_QUIET_LIBRARIES = {"transitions": logging.WARNING, "amqtt": logging.WARNING}
+
+
 def configure_logging(config: LoggingConfig, *, stream: TextIO | None = None) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(
@@ -44,5 +49,7 @@ def configure_logging(config: LoggingConfig, *, stream: TextIO | None = None) ->
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(config.level.upper())
+    for library, quiet in _QUIET_LIBRARIES.items():
+        logging.getLogger(library).setLevel(quiet)
     for name, level in config.loggers.items():
         logging.getLogger(name).setLevel(level.upper())

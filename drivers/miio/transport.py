@@ -37,9 +37,11 @@ HELLO_TIMEOUT: Final = 1.0
 # waiting (python-miio sends three at once; spacing them survives bursts of
 # loss). Short probes resend at a third of their timeout instead.
 HELLO_RESEND_INTERVAL: Final = 0.25
-# Sweeps probe many addresses at once on the one socket; this many in flight
-# keeps the burst far below a home router's and a device's packet budget.
-SWEEP_CONCURRENCY: Final = 64
+# Sweeps probe many addresses at once on the one socket. A silent address holds
+# its slot for the whole hello timeout, so a /24 must fit in one round to finish
+# within about one timeout; 256 hellos of 32 bytes (resent every 0.25 s) are
+# ~32 KB/s, far below what a home router or a device notices.
+SWEEP_CONCURRENCY: Final = 256
 # Replies from hundreds of devices can land together; a larger receive buffer
 # keeps the kernel from dropping them before the loop reads the socket.
 RECEIVE_BUFFER_BYTES: Final = 1 << 20
