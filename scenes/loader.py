@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hub.config.yaml_source import YamlSource
+from hub.config.yaml_source import YamlSource, child_of, combine
 from hub.errors import ConfigError
 from scenes.checks import Loc, SceneProblem
 from scenes.schema import ACTION_KINDS, SceneSpec
@@ -55,42 +55,12 @@ def parse_scene(file: SceneFile) -> ParsedScene:
 
 def validation_error(source: YamlSource, err: ValidationError) -> ConfigError:
     """The first problem as a located `ConfigError`, the others in `.more`."""
-    problems = [_problem(source, e) for e in err.errors(include_input=False, include_url=False)]
-    first = problems[0]
-    first.more = tuple(problems[1:])
-    return first
+    return source.error_from(err, resolve=_scene_path)
 
 
 def problems_error(source: YamlSource, problems: Sequence[SceneProblem]) -> ConfigError:
     """Binding problems (unknown device, bad params) as one located `ConfigError`."""
-    errors = [located(source, p.loc, p.message) for p in problems]
-    first = errors[0]
-    first.more = tuple(errors[1:])
-    return first
-
-
-def located(source: YamlSource, loc: Loc, message: str) -> ConfigError:
-    where = source.position(loc)
-    return ConfigError(
-        message,
-        path=source.path,
-        line=where.line if where else None,
-        column=where.column if where else None,
-        field=_dotted(loc) or None,
-    )
-
-
-def _problem(source: YamlSource, detail: Any) -> ConfigError:
-    loc = _data_path(source.data, tuple(detail["loc"]))
-    kind = detail["type"]
-    message = str(detail["msg"]).removeprefix("Value error, ")
-    if kind == "missing":
-        message = "this field is required"
-    elif kind == "extra_forbidden":
-        message = "unknown field"
-    elif kind in ("trigger_type", "condition_type"):
-        loc = (*loc, "type")
-    return located(source, loc, message)
+    return combine([source.located(p.loc, p.message) for p in problems])
 
 
 def _tag(node: dict[Any, Any]) -> str | None:
@@ -100,8 +70,12 @@ def _tag(node: dict[Any, Any]) -> str | None:
     return next((k for k in ACTION_KINDS if k in node), None)
 
 
-def _data_path(data: Any, loc: tuple[int | str, ...]) -> Loc:
-    """`loc` without pydantic's union tags, cut where it leaves the data (a missing key kept)."""
+def _scene_path(data: Any, loc: tuple[int | str, ...], kind: str) -> Loc:
+    """`loc` without pydantic's union tags, cut where it leaves the data (a missing key kept).
+
+    A scene's triggers, conditions and actions are tagged unions whose tag can also
+    be a key of the node (`call:`), so a tag is recognised right after its node.
+    """
     out: list[int | str] = []
     current = data
     fresh = True  # just arrived at `current`: a union tag naming it may come next
@@ -110,7 +84,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Loc:
             fresh = False
             continue
         fresh = True
-        found, child = _child(current, part)
+        found, child = child_of(current, part)
         if found:
             current = child
             out.append(part)
@@ -119,22 +93,9 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Loc:
             break
         else:
             break
+    if kind in ("trigger_type", "condition_type"):
+        out.append("type")
     return tuple(out)
-
-
-def _child(container: Any, part: int | str) -> tuple[bool, Any]:
-    if isinstance(container, dict) and part in container:
-        return True, container[part]
-    if isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container):
-        return True, container[part]
-    return False, None
-
-
-def _dotted(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def read_directory(directory: Path) -> list[SceneFile]:

@@ -8,7 +8,7 @@ start mark of every mapping key and value so a pydantic error location such as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -112,39 +112,59 @@ class YamlSource:
         except ValidationError as err:
             raise self.error_from(err) from None
 
-    def error_from(self, err: ValidationError) -> ConfigError:
-        """A `ConfigError` for the first problem, with the others listed after it."""
-        problems = [self._problem(e) for e in err.errors(include_input=False, include_url=False)]
-        first = problems[0]
-        if len(problems) > 1:
-            first.more = tuple(problems[1:])
-        return first
+    def error_from(
+        self, err: ValidationError, *, resolve: PathResolver | None = None
+    ) -> ConfigError:
+        """A `ConfigError` for the first problem, with the others listed after it.
 
-    def _problem(self, detail: Any) -> ConfigError:
-        loc: Location = tuple(detail["loc"])
-        # pydantic adds the union member or validator name to the path; drop what is not data.
-        data_loc = _data_path(self.data, loc)
-        where = self.position(data_loc)
+        `resolve` maps pydantic's error location onto the data (the default drops
+        union-member and validator names); scene files pass their own for their
+        tagged unions.
+        """
+        problems = [
+            self._problem(e, resolve or data_path)
+            for e in err.errors(include_input=False, include_url=False)
+        ]
+        return combine(problems)
+
+    def _problem(self, detail: Any, resolve: PathResolver) -> ConfigError:
+        kind = str(detail["type"])
         message = str(detail["msg"]).removeprefix("Value error, ")
-        if detail["type"] == "missing":
+        if kind == "missing":
             message = "this field is required"
-        elif detail["type"] == "extra_forbidden":
+        elif kind == "extra_forbidden":
             message = "unknown field"
+        return self.located(resolve(self.data, tuple(detail["loc"]), kind), message)
+
+    def located(self, loc: Sequence[int | str], message: str) -> ConfigError:
+        """A `ConfigError` pointing at where `loc` is written, naming it as a dotted field."""
+        where = self.position(loc)
         return ConfigError(
             message,
             path=self.path,
             line=where.line if where else None,
             column=where.column if where else None,
-            field=_dotted(data_loc) or None,
+            field=_dotted(tuple(loc)) or None,
         )
 
 
-def _data_path(data: Any, loc: Location) -> Location:
+#: Maps a pydantic error location (and the error's type) onto a path through the data.
+PathResolver = Callable[[Any, Location, str], Location]
+
+
+def combine(errors: Sequence[ConfigError]) -> ConfigError:
+    """The first error, carrying the others in `.more`."""
+    first = errors[0]
+    first.more = tuple(errors[1:])
+    return first
+
+
+def data_path(data: Any, loc: Location, kind: str = "") -> Location:
     """The prefix of `loc` that walks through the actual data (plus a final missing key)."""
     out: list[int | str] = []
     current = data
     for part in loc:
-        found, child = _child(current, part)
+        found, child = child_of(current, part)
         if found:
             current = child
             out.append(part)
@@ -154,7 +174,8 @@ def _data_path(data: Any, loc: Location) -> Location:
     return tuple(out)
 
 
-def _child(container: Any, part: int | str) -> tuple[bool, Any]:
+def child_of(container: Any, part: int | str) -> tuple[bool, Any]:
+    """(True, the item) when `container` has `part` as a key or index."""
     if isinstance(container, dict) and part in container:
         return True, container[part]
     if isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container):
