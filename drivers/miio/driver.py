@@ -53,6 +53,10 @@ INFO_TIMEOUT: Final = 5.0
 GENERIC_COMMANDS: Final = ("info", "send")
 
 
+class PollTooSlow(DeviceTimeout):
+    """The device answered, but a whole poll did not fit in `POLL_TIMEOUT`."""
+
+
 @dataclass(slots=True)
 class _Tracked:
     """What the driver keeps per adopted device."""
@@ -391,10 +395,13 @@ class MiioDriver:
         except AuthenticationFailed:
             registry.set_availability(tracked.device_id, DeviceStatus.AUTH_FAILED)
             return self._backoff(tracked)
-        except DeviceTimeout:
+        except DeviceTimeout as err:
             tracked.misses += 1
             if tracked.misses >= self._polling.unavailable_after:
-                status, reason = await self._diagnose_silence(tracked)
+                if isinstance(err, PollTooSlow):
+                    status, reason = DeviceStatus.TIMEOUT, f"answers too slowly: {err.message}"
+                else:
+                    status, reason = await self._diagnose_silence(tracked)
                 registry.set_availability(tracked.device_id, status, reason)
             return self._backoff(tracked)
         except (DeviceError, ProtocolError) as err:
@@ -402,6 +409,10 @@ class MiioDriver:
             return tracked.interval
         except DeviceUnavailable:
             return self._backoff(tracked)
+        except Exception:
+            # A poller must outlive any surprise: log it and try again next interval.
+            _LOGGER.exception("polling %s failed unexpectedly", tracked.device_id)
+            return tracked.interval
         tracked.misses = 0
         tracked.answered = True
         status = (
@@ -441,10 +452,16 @@ class MiioDriver:
             await connection.info(timeout=POLL_TIMEOUT)  # unknown model: is it alive?
             return {}
         values: dict[str, Any] = {}
-        async with asyncio.timeout(POLL_TIMEOUT):
-            for request in tracked.model_map.poll_requests():
-                result = await connection.send(request.method, request.params)
-                values.update(tracked.model_map.decode(request, result))
+        try:
+            async with asyncio.timeout(POLL_TIMEOUT):
+                for request in tracked.model_map.poll_requests():
+                    result = await connection.send(request.method, request.params)
+                    values.update(tracked.model_map.decode(request, result))
+        except DeviceTimeout:
+            raise
+        except TimeoutError:
+            # The whole poll ran out: the device answers, but too slowly.
+            raise PollTooSlow(connection.name, "a full poll", POLL_TIMEOUT) from None
         return {key: value for key, value in values.items() if value is not None}
 
     # -- commands ----------------------------------------------------------------------------

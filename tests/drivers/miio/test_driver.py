@@ -207,3 +207,24 @@ async def test_a_sweep_finds_every_device_and_adopts_those_with_tokens(
     assert (stranger.token_known, stranger.already_added) == (False, False)
     assert stranger.address == unknown["address"]
     assert unknown["name"] not in hub.registry
+
+
+async def test_a_device_too_slow_for_a_whole_poll_is_reported_and_keeps_being_polled(
+    hub: Hub, driver: MiioDriver, home: VirtualHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import drivers.miio.driver as miio_driver
+
+    await _adopt_all(driver, home)
+    availability = hub.bus.subscribe(DeviceAvailability)
+    vacuum_id = hub.registry.get("living_room_vacuum").id
+    # get_status + get_consumable at 200 ms each cannot fit a 0.3 s poll.
+    monkeypatch.setattr(miio_driver, "POLL_TIMEOUT", 0.3)
+    home.apply_faults("living_room_vacuum", {"delay_ms": 200})
+    slow = await _wait_for(availability, DeviceAvailability, lambda e: e.device_id == vacuum_id)
+    assert (slow.available, slow.status) == (False, DeviceStatus.TIMEOUT)
+    assert "answers too slowly" in slow.reason
+    home.apply_faults("living_room_vacuum", {"delay_ms": 0})
+    back = await _wait_for(
+        availability, DeviceAvailability, lambda e: e.device_id == vacuum_id, timeout=30
+    )
+    assert back.available  # the poller survived the slow spell
