@@ -251,19 +251,25 @@ def main() -> None:
     args = parser.parse_args()
     if args.short:
         args.devices, args.seconds = 20, 1.0
-    with tempfile.TemporaryDirectory() as tmp:
-        manifest = Path(tmp) / "manifest.json"
-        simulator = _start_simulator(args.devices, args.base_ip, manifest)
-        try:
-            targets = _targets(manifest)
-            runs = [_one_run(simulator.pid, targets, args.seconds) for _ in range(args.runs)]
-        finally:
-            simulator.terminate()
+    runs = []
+    targets: list[Target] = []
+    for _ in range(args.runs):
+        # A fresh simulator per run: devices remember recent request ids (as real
+        # ones do), and a new python-miio client restarting its ids at 1 would
+        # otherwise collide with the previous run's.
+        with tempfile.TemporaryDirectory() as tmp:
+            manifest = Path(tmp) / "manifest.json"
+            simulator = _start_simulator(args.devices, args.base_ip, manifest)
             try:
-                simulator.wait(10)
-            except subprocess.TimeoutExpired:
-                simulator.kill()
-                simulator.wait()
+                targets = _targets(manifest)
+                runs.append(_one_run(simulator.pid, targets, args.seconds))
+            finally:
+                simulator.terminate()
+                try:
+                    simulator.wait(10)
+                except subprocess.TimeoutExpired:
+                    simulator.kill()
+                    simulator.wait()
     result = _median(runs)
     ours, sequential, threads = (
         result["ours"],
