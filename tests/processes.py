@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import json
 import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 BIN = Path(sys.executable).parent
 
@@ -134,3 +137,41 @@ def loopback_block(devices: int = 16) -> str:
                 probe.close()
         return prefix
     raise RuntimeError("no free loopback block found for a simulated home")
+
+
+#: `mihub-sim home` binds its sockets and writes its manifest within this.
+SIMULATOR_READY_TIMEOUT = 20.0
+
+
+@dataclasses.dataclass(frozen=True)
+class SimulatedHome:
+    """A running `mihub-sim home` process and what it wrote about its devices."""
+
+    process: RunningProcess
+    block: str  # the 127.a.b prefix its miio devices live in (from .10 up)
+    manifest: Path  # the token file it wrote
+    entries: list[dict[str, Any]]
+
+    @property
+    def miio(self) -> list[dict[str, Any]]:
+        return [e for e in self.entries if e["transport"] == "miio"]
+
+
+@contextlib.asynccontextmanager
+async def simulated_home(
+    tmp_path: Path, env: dict[str, str], *, seed: int, extra: Sequence[str] = ()
+) -> AsyncIterator[SimulatedHome]:
+    """`mihub-sim home` on a loopback block of its own; stopped (and checked) on exit."""
+    block = loopback_block()
+    manifest = tmp_path / "manifest.json"
+    args = [
+        script("mihub-sim"), "home", "--base-ip", f"{block}.10", "--seed", str(seed),
+        "--manifest", str(manifest), *extra,
+    ]  # fmt: skip
+    async with running(args, env) as sim:
+        assert sim.proc.stdout is not None
+        ready = await asyncio.wait_for(sim.proc.stdout.readline(), SIMULATOR_READY_TIMEOUT)
+        assert b"ready" in ready, await sim.rest_of_stderr()
+        yield SimulatedHome(sim, block, manifest, json.loads(manifest.read_text()))
+        sim.send(signal.SIGTERM)
+        assert await asyncio.wait_for(sim.proc.wait(), timeout=5) == 0

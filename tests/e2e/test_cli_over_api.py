@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.processes import isolated_env, loopback_block, running, script
+from tests.processes import isolated_env, running, script, simulated_home
 
 SETTLE_TIMEOUT = 30.0
 
@@ -29,25 +29,11 @@ def _mihub(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 async def test_devices_and_call_through_the_socket_and_over_http(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
-    manifest = tmp_path / "manifest.json"
     port = _free_port()
-    block = loopback_block()
-    sim_args = [
-        script("mihub-sim"),
-        "home",
-        "--base-ip",
-        f"{block}.10",
-        "--seed",
-        "21",
-        "--manifest",
-        str(manifest),
-    ]
-    async with running(sim_args, env) as sim:
-        assert sim.proc.stdout is not None
-        assert b"ready" in await asyncio.wait_for(sim.proc.stdout.readline(), timeout=20)
+    async with simulated_home(tmp_path, env, seed=21) as sim:
         config = tmp_path / "config.yaml"
         config.write_text(
-            f"discovery:\n  targets: [{block}.0/24]\n  tokens_file: {manifest}\n"
+            f"discovery:\n  targets: [{sim.block}.0/24]\n  tokens_file: {sim.manifest}\n"
             f"storage:\n  data_dir: {tmp_path / 'hub'}\n"
             f"api:\n  listen: 127.0.0.1:{port}\nmqtt:\n  embedded_listen: 127.0.0.1:0\n"
         )
@@ -131,31 +117,15 @@ async def test_devices_and_call_through_the_socket_and_over_http(tmp_path: Path)
         )
         assert stopped.returncode == 1
         assert "the hub is not running" in stopped.stderr
-        sim.send(signal.SIGTERM)
-        assert await asyncio.wait_for(sim.proc.wait(), timeout=5) == 0
 
 
 async def test_discovery_scan_over_the_api(tmp_path: Path) -> None:
     import aiohttp
 
     env = isolated_env(tmp_path)
-    manifest = tmp_path / "manifest.json"
     port = _free_port()
-    block = loopback_block()
-    sim_args = [
-        script("mihub-sim"),
-        "home",
-        "--base-ip",
-        f"{block}.10",
-        "--seed",
-        "8",
-        "--manifest",
-        str(manifest),
-    ]
-    async with running(sim_args, env) as sim:
-        assert sim.proc.stdout is not None
-        assert b"ready" in await asyncio.wait_for(sim.proc.stdout.readline(), timeout=20)
-        miio = [e for e in json.loads(manifest.read_text()) if e["transport"] == "miio"]
+    async with simulated_home(tmp_path, env, seed=8) as sim:
+        miio = sim.miio
         config = tmp_path / "config.yaml"
         config.write_text(
             f"storage:\n  data_dir: {tmp_path / 'hub'}\napi:\n  listen: 127.0.0.1:{port}\n"
@@ -181,7 +151,7 @@ async def test_discovery_scan_over_the_api(tmp_path: Path) -> None:
             url = f"http://127.0.0.1:{port}/api/discovery/scan"
             headers = {"Authorization": f"Bearer {token}"}
             async with aiohttp.ClientSession(headers=headers) as http:
-                async with http.post(url, json={"targets": [f"{block}.0/24"]}) as resp:
+                async with http.post(url, json={"targets": [f"{sim.block}.0/24"]}) as resp:
                     assert resp.status == 200, await resp.text()
                     found = {d["did"]: d for d in (await resp.json())["devices"]}
                 async with http.post(url, json={"targets": ["10.0.0.0/8"]}) as resp:
@@ -196,5 +166,3 @@ async def test_discovery_scan_over_the_api(tmp_path: Path) -> None:
             assert all(not found[e["did"]]["token_known"] for e in miio[1:])
             hub.send(signal.SIGTERM)
             assert await asyncio.wait_for(hub.proc.wait(), timeout=5) == 0
-        sim.send(signal.SIGTERM)
-        await sim.proc.wait()

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.processes import FREE_PORTS_CONFIG, isolated_env, loopback_block, running, script
+from tests.processes import FREE_PORTS_CONFIG, isolated_env, running, script, simulated_home
 
 #: From hub start to every device polled, on a loaded 2-core machine.
 SETTLE_TIMEOUT = 30.0
@@ -33,24 +33,13 @@ def _devices(config: Path, env: dict[str, str]) -> dict[str, Any]:
 
 async def test_hub_finds_the_simulated_home_and_shows_live_state(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
-    manifest = tmp_path / "manifest.json"
-    block = loopback_block()
-    sim_args = [
-        script("mihub-sim"), "home", "--base-ip", f"{block}.10", "--seed", "11",
-        "--manifest", str(manifest),
-    ]  # fmt: skip
-    async with running(sim_args, env) as sim:
-        assert sim.proc.stdout is not None
-        ready = await asyncio.wait_for(sim.proc.stdout.readline(), timeout=20)
-        assert b"ready" in ready
-        expected = {
-            e["name"]: e for e in json.loads(manifest.read_text()) if e["transport"] == "miio"
-        }
+    async with simulated_home(tmp_path, env, seed=11) as sim:
+        expected = {e["name"]: e for e in sim.entries if e["transport"] == "miio"}
         config = tmp_path / "config.yaml"
         config.write_text(
             "discovery:\n"
-            f"  targets: [{block}.0/24]\n"
-            f"  tokens_file: {manifest}\n"
+            f"  targets: [{sim.block}.0/24]\n"
+            f"  tokens_file: {sim.manifest}\n"
             "  hello_timeout: 1s\n"
             "polling:\n"
             "  intervals: {plug: 2s, vacuum: 2s, humidifier: 2s, air_purifier: 2s,"
@@ -91,28 +80,12 @@ async def test_hub_finds_the_simulated_home_and_shows_live_state(tmp_path: Path)
             log = await hub.rest_of_stderr()
         for entry in expected.values():
             assert entry["token"] not in log
-        sim.send(signal.SIGTERM)
-        assert await asyncio.wait_for(sim.proc.wait(), timeout=5) == 0
 
 
 async def test_discover_command_lists_devices_and_known_tokens(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
-    manifest = tmp_path / "manifest.json"
-    block = loopback_block()
-    sim_args = [
-        script("mihub-sim"),
-        "home",
-        "--base-ip",
-        f"{block}.10",
-        "--seed",
-        "5",
-        "--manifest",
-        str(manifest),
-    ]
-    async with running(sim_args, env) as sim:
-        assert sim.proc.stdout is not None
-        assert b"ready" in await asyncio.wait_for(sim.proc.stdout.readline(), timeout=20)
-        miio = [e for e in json.loads(manifest.read_text()) if e["transport"] == "miio"]
+    async with simulated_home(tmp_path, env, seed=5) as sim:
+        miio = sim.miio
         half = tmp_path / "half.json"
         half.write_text(json.dumps(miio[:3]))
 
@@ -127,7 +100,7 @@ async def test_discover_command_lists_devices_and_known_tokens(tmp_path: Path) -
             )
 
         assert (await asyncio.to_thread(run, "token", "import", str(half))).returncode == 0
-        proc = await asyncio.to_thread(run, "discover", "--target", f"{block}.0/24", "--json")
+        proc = await asyncio.to_thread(run, "discover", "--target", f"{sim.block}.0/24", "--json")
         assert proc.returncode == 0, proc.stderr
         rows = {r["did"]: r for r in json.loads(proc.stdout)}
         assert set(rows) == {e["did"] for e in miio}
@@ -139,5 +112,3 @@ async def test_discover_command_lists_devices_and_known_tokens(tmp_path: Path) -
         bad = await asyncio.to_thread(run, "discover", "--target", "10.0.0.0/8")
         assert bad.returncode == 2
         assert "at most a /16" in bad.stderr
-        sim.send(signal.SIGTERM)
-        assert await asyncio.wait_for(sim.proc.wait(), timeout=5) == 0
