@@ -157,8 +157,9 @@ class MiotDevice(SimulatedMiioDevice):
 
     def read_property(self, prop: MiotProperty) -> JsonValue:
         """Current value of `prop`; models with derived values override this."""
-        if prop.room is not None and self.room is not None:
-            measured = getattr(self.room, prop.room)
+        if prop.room is not None:
+            # A device standing in no simulated room measures still, default air.
+            measured = getattr(self.room or _STILL_AIR, prop.room)
             if prop.kind is ValueKind.INT:
                 return round(measured)
             return round(float(measured), prop.decimals)
@@ -259,6 +260,10 @@ class MiotDevice(SimulatedMiioDevice):
         for name, value in checked.items():
             self.values[name] = value
             self.on_write(name, value)
+
+
+#: The air a device outside any simulated room measures (`mihub-sim device`).
+_STILL_AIR = Room("still air")
 
 
 def _items(params: JsonValue) -> list[dict[str, Any]]:

@@ -141,3 +141,26 @@ def test_scale_plan_mixes_every_model_on_consecutive_loopback_addresses() -> Non
 def test_addresses_must_stay_on_loopback() -> None:
     with pytest.raises(ValueError, match="loopback"):
         VirtualHome.default(base_ip="192.168.1.10")
+
+
+def test_a_miot_device_outside_any_room_reports_still_air() -> None:
+    """`mihub-sim device` devices stand in no room; reading them must not fail."""
+    import random
+
+    from simulators.miio.device import DeviceIdentity
+
+    identity = DeviceIdentity(
+        name="lone_humidifier",
+        model=Humidifier.model,
+        did=42,
+        token=bytes(16),
+        mac="AA:BB:CC:DD:EE:FF",
+        address="127.0.0.99",
+        port=54321,
+    )
+    humidifier = Humidifier(identity, ManualClock(), room=None, rng=random.Random(1))
+    reply = humidifier.handle_request(
+        {"id": 1, "method": "get_properties", "params": [{"did": "h", "siid": 3, "piid": 9}]}
+    )
+    [item] = reply["result"]
+    assert (item["code"], item["value"]) == (0, 45)  # the default room's 45 %RH
