@@ -11,6 +11,8 @@ and ``params`` with the same keys plus ``required``/``default``) and
 
 from __future__ import annotations
 
+from typing import Any
+
 from drivers.families.family import FamilySpec
 from drivers.families.spec import (
     AttributeSpec,
@@ -80,19 +82,26 @@ def _max_length(node: Node) -> int | None:
     return None if child.value is None else child.integer()
 
 
+def _value_schema(node: Node) -> dict[str, Any]:
+    """The fields attributes and command parameters share (`_SCHEMA_KEYS`)."""
+    return {
+        "type": _value_type(node),
+        "unit": node.child("unit").opt_text(),
+        "min": node.child("min").number(),
+        "max": node.child("max").number(),
+        "step": node.child("step").number(),
+        "choices": node.child("choices").texts(),
+        "max_length": _max_length(node),
+        "description": node.child("description").text(optional=True),
+    }
+
+
 def _attribute(name: str, node: Node) -> AttributeSpec:
     node.only(*_SCHEMA_KEYS, "writable")
     try:
         return AttributeSpec(
             name=name,
-            type=_value_type(node),
-            unit=node.child("unit").opt_text(),
-            min=node.child("min").number(),
-            max=node.child("max").number(),
-            step=node.child("step").number(),
-            choices=node.child("choices").texts(),
-            max_length=_max_length(node),
-            description=node.child("description").text(optional=True),
+            **_value_schema(node),
             writable=node.child("writable").flag(False),
             defined_at=node.where,
         )
@@ -108,14 +117,7 @@ def _param(name: str, node: Node) -> ParamSpec:
     try:
         return ParamSpec(
             name=name,
-            type=_value_type(node),
-            unit=node.child("unit").opt_text(),
-            min=node.child("min").number(),
-            max=node.child("max").number(),
-            step=node.child("step").number(),
-            choices=node.child("choices").texts(),
-            max_length=_max_length(node),
-            description=node.child("description").text(optional=True),
+            **_value_schema(node),
             required=node.child("required").flag(default is None),
             default=default,
         )
