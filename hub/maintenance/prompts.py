@@ -14,9 +14,9 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from hub.errors import HubError, StorageError
 from hub.maintenance.catalog import PartSpec
@@ -85,6 +85,9 @@ class PromptPolicy:
 class Prompt:
     """One maintenance prompt for one part of one device."""
 
+    # Records read back from storage must carry exactly these fields.
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
     id: str
     device_id: str
     device_name: str
@@ -113,37 +116,20 @@ class Prompt:
 
     def to_record(self) -> dict[str, Any]:
         """Plain JSON-able dict for storage and the API."""
-        return _PromptRecord.model_validate(self, from_attributes=True).model_dump(mode="json")
+        record: dict[str, Any] = _PROMPT_RECORDS.dump_python(self, mode="json")
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Prompt:
         """Inverse of `to_record`; raises `StorageError` on a damaged record."""
         try:
-            parsed = _PromptRecord.model_validate(dict(record))
+            return _PROMPT_RECORDS.validate_python(dict(record))
         except ValidationError as exc:
             raise StorageError(f"damaged maintenance prompt record: {exc.errors()[0]}") from None
-        return cls(**dict(parsed))
 
 
-class _PromptRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
-    device_id: str
-    device_name: str
-    part: str
-    part_name: str
-    status: PromptStatus
-    reason: DueReason
-    created_at: datetime
-    updated_at: datetime
-    remaining_percent: float
-    forecast_depletion: datetime | None
-    days_left: float | None
-    message: str
-    store_url: str | None
-    snoozed_until: datetime | None = None
-    resolved_at: datetime | None = None
+#: Validates and serialises `Prompt` records for storage.
+_PROMPT_RECORDS: TypeAdapter[Prompt] = TypeAdapter(Prompt)
 
 
 @dataclass(frozen=True, slots=True)

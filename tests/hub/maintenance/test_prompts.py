@@ -241,6 +241,8 @@ def test_a_damaged_record_is_a_storage_error() -> None:
     (record,) = book.to_records()
     with pytest.raises(StorageError, match="damaged maintenance prompt record"):
         PromptBook.from_records([{**record, "status": "lost"}])
+    with pytest.raises(StorageError, match="damaged maintenance prompt record"):
+        PromptBook.from_records([{**record, "colour": "red"}])  # fields it never had
 
 
 def test_two_active_records_for_one_part_load_as_one() -> None:
