@@ -24,6 +24,14 @@ class TokenFileEntry:
     address: str | None
 
 
+def token_keys(device_id: str, address: str | None) -> list[str]:
+    """The keys a miio token may be stored under, most specific first."""
+    keys = [device_id, f"did:{device_id.partition(':')[2]}"]
+    if address:
+        keys.append(f"address:{address}")
+    return keys
+
+
 def normalise_token(value: str) -> str:
     """32 hex chars, lower-case; `ValueError` that never repeats the value."""
     text = value.strip().lower()

@@ -33,7 +33,7 @@ from hub.errors import (
 )
 from hub.events import DeviceStatus
 from hub.registry import Device
-from hub.token_file import read_token_file
+from hub.token_file import read_token_file, token_keys
 
 if TYPE_CHECKING:
     from hub.runtime import Hub
@@ -513,14 +513,6 @@ class MiioDriver:
             command=command,
             allowed=list(GENERIC_COMMANDS),
         )
-
-
-def token_keys(device_id: str, address: str | None) -> list[str]:
-    """The keys a miio token may be stored under, most specific first."""
-    keys = [device_id, f"did:{device_id.partition(':')[2]}"]
-    if address:
-        keys.append(f"address:{address}")
-    return keys
 
 
 def _check_miot_codes(device: str, request: WireRequest, result: Any) -> Any:

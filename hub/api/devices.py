@@ -27,6 +27,7 @@ from hub.api.schemas import (
 from hub.api.settings import HUB_KEY
 from hub.registry import Device, slugify
 from hub.runtime import Hub
+from hub.token_file import token_keys
 
 routes = web.RouteTableDef()
 
@@ -44,10 +45,7 @@ async def _token_keys(hub: Hub) -> frozenset[str]:
 
 
 def _token_known(device: Device, keys: frozenset[str]) -> bool:
-    _, _, local_id = device.id.partition(":")
-    candidates = {device.id, f"name:{device.name}", f"did:{local_id}"}
-    if device.address:
-        candidates.add(f"address:{device.address}")
+    candidates = {*token_keys(device.id, device.address), f"name:{device.name}"}
     return not candidates.isdisjoint(keys)
 
 

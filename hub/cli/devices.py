@@ -19,6 +19,7 @@ from hub.cli.common import (
 )
 from hub.cli.local_store import hub_is_running, open_store
 from hub.cli.output import EXIT_FAILURE, EXIT_USAGE, fail, print_json, print_table
+from hub.token_file import token_keys
 
 
 def running_hub(
@@ -124,9 +125,7 @@ async def _from_store(directory: Path) -> list[dict[str, Any]]:
                 "available": False,
                 "status": "unknown",
                 "reason": "the hub is not running",
-                "token_known": bool(
-                    {d.id, f"address:{d.address}", f"did:{d.id.partition(':')[2]}"} & known_tokens
-                ),
+                "token_known": not known_tokens.isdisjoint(token_keys(d.id, d.address)),
                 "last_seen": d.last_seen,
                 "state": {attr: value for attr, value, _ in state.get(d.id, [])},
             }

@@ -19,6 +19,7 @@ from hub.cli.common import (
 from hub.cli.local_store import open_store
 from hub.cli.output import EXIT_USAGE, fail, print_json, print_table
 from hub.config.types import parse_target
+from hub.token_file import token_keys
 
 #: Addresses probed per progress step; the transport bounds concurrency itself.
 _BATCH = 256
@@ -106,7 +107,7 @@ async def _sweep(
     for reply in sorted(replies, key=lambda r: tuple(int(p) for p in r.host.split("."))):
         device_id = f"miio:{reply.device_id}"
         known = devices.get(device_id)
-        keys = (device_id, f"did:{reply.device_id}", f"address:{reply.host}")
+        keys = token_keys(device_id, reply.host)
         token_entry = next((tokens[k] for k in keys if k in tokens), None)
         rows.append(
             {
