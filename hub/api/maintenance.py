@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel, Field
@@ -27,15 +28,26 @@ class ConsumableOut(BaseModel):
     part: str
     part_name: str
     remaining_percent: float
-    used_hours: float | None
-    life_hours: float
+    unit: Literal["hours", "cycles"] = Field(
+        description="What the part's use is counted in: hours of use, or equivalent full "
+        "charge cycles (a vacuum battery, counted by the hub from its charge readings)."
+    )
+    used: float | None = Field(description="Use of the current part, in `unit`.")
+    life: float = Field(description="Rated life, in `unit` (the parts catalog's figure).")
+    rate_per_day: float = Field(description="Expected use on an average day, in `unit`.")
+    used_hours: float | None = Field(description="Hours of use; null unless `unit` is hours.")
+    life_hours: float | None = Field(
+        description="Rated life in hours; null unless `unit` is hours."
+    )
     forecast_depletion: date | None = Field(description="When the part runs out (local date).")
     days_left: float | None
     days_left_band: DaysBand
     basis: str = Field(
         description="What the forecast rests on: usage, blended, nominal, trend, depleted."
     )
-    rate_hours_per_day: float
+    rate_hours_per_day: float | None = Field(
+        description="Expected hours of use a day; null unless `unit` is hours."
+    )
     store_url: str | None
     sku: str | None
     updated_at: str

@@ -46,12 +46,13 @@ def maintenance(
         click.echo("No consumables tracked yet: devices report them once they are polled.")
     else:
         print_table(
-            ["device", "part", "left", "runs out", "days left"],
+            ["device", "part", "left", "used", "runs out", "days left"],
             [
                 [
                     c["device_name"],
                     c["part_name"],
                     f"{c['remaining_percent']:.0f}%",
+                    _used(c),
                     c["forecast_depletion"] or "later",
                     _band(c),
                 ]
@@ -62,6 +63,21 @@ def maintenance(
     active = [p for p in body["prompts"] if p["status"] != "resolved"]
     for prompt in active:
         click.echo(f"[{prompt['status']}] {prompt['id']}: {prompt['message']}")
+
+
+def _used(consumable: dict[str, Any]) -> str:
+    """Use of life in the part's unit: "42 / 150 h", "92 / 500 cycles"."""
+    # A hub from before units reports hours only.
+    unit = consumable.get("unit", "hours")
+    used = consumable.get("used", consumable.get("used_hours"))
+    life = consumable.get("life", consumable.get("life_hours"))
+    if used is None or life is None:
+        return ""
+    return f"{_amount(used)} / {_amount(life)} {'h' if unit == 'hours' else unit}"
+
+
+def _amount(value: float) -> str:
+    return f"{value:.1f}" if abs(value) < 10 else f"{value:.0f}"
 
 
 def _band(consumable: dict[str, Any]) -> str:

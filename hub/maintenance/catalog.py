@@ -18,7 +18,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from hub.errors import ConfigError
 from hub.maintenance.wear import Observation
@@ -27,6 +34,7 @@ __all__ = [
     "DEFAULT_STORE_BASE_URL",
     "PartSpec",
     "PartsCatalog",
+    "UseUnit",
     "WearClock",
     "build_catalog",
     "load_default_catalog",
@@ -45,6 +53,13 @@ class WearClock(enum.StrEnum):
     CALENDAR = "calendar"  # time itself (coin-cell batteries)
 
 
+class UseUnit(enum.StrEnum):
+    """What a part's use counter, life and typical use per day are counted in."""
+
+    HOURS = "hours"  # hours of use (or calendar hours for wear_clock: calendar)
+    CYCLES = "cycles"  # equivalent full charge cycles (a rechargeable battery)
+
+
 @dataclass(frozen=True, slots=True)
 class PartSpec:
     """One consumable of one model, as the catalog describes it."""
@@ -61,6 +76,8 @@ class PartSpec:
     used_scale: float
     remaining_attribute: str | None
     counter_resets: bool  # False: a lifetime counter; the hub keeps a baseline per part
+    # `life_hours`, `typical_hours_per_day` and the use counter are in this unit.
+    unit: UseUnit = UseUnit.HOURS
 
     @property
     def typical_life_days(self) -> float:
@@ -112,6 +129,17 @@ class _PartEntry(BaseModel):
     used_scale: float = Field(default=1.0, gt=0)
     remaining_attribute: str | None = None
     counter_resets: bool = True
+    unit: UseUnit = UseUnit.HOURS
+
+    @field_validator("unit")
+    @classmethod
+    def _cycles_need_a_use_counter(cls, value: UseUnit, info: ValidationInfo) -> UseUnit:
+        if value is UseUnit.CYCLES:
+            if info.data.get("wear_clock", WearClock.USE) is not WearClock.USE:
+                raise ValueError("a part counted in cycles wears with use: set wear_clock: use")
+            if not info.data.get("used_attribute"):
+                raise ValueError("a part counted in cycles needs a used_attribute counting them")
+        return value
 
     @field_validator("store_path")
     @classmethod
@@ -243,6 +271,7 @@ def _validated_spec(
         used_scale=entry.used_scale,
         remaining_attribute=entry.remaining_attribute,
         counter_resets=entry.counter_resets,
+        unit=entry.unit,
     )
 
 

@@ -4,17 +4,21 @@
 heartbeat) into one `Observation` per part the catalog lists for the device's model,
 keeps the baseline of lifetime counters (the ca4's use_time never resets: the wick's
 use is the counter minus its reading when the wick was fitted), and hands the
-readings worth keeping to `MaintenanceRecords`.
+readings worth keeping to `MaintenanceRecords`. Counters the hub derives itself
+(`battery_cycles` from a vacuum's `battery` %, `hub.maintenance.cycles`) are counted
+here from their source attribute and stored with the maintenance records, never in
+the device's state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hub.events import StateChanged
 from hub.maintenance.catalog import PartsCatalog, PartSpec
+from hub.maintenance.cycles import CYCLE_COUNTERS, CycleCounter
 from hub.maintenance.history import PartHistory
 from hub.maintenance.records import MaintenanceRecords, StoredState
 from hub.maintenance.wear import Observation
@@ -49,16 +53,34 @@ class ReadingIntake:
         self._heartbeat = heartbeat
         self.histories: dict[PartKey, PartHistory] = {}
         self._baselines: dict[PartKey, float] = {}
+        # (device id, derived attribute) -> its counter; per model, the derived
+        # attributes its parts read.
+        self._cycles: dict[tuple[str, str], CycleCounter] = {}
+        self._derived: dict[str, tuple[str, ...]] = {
+            model: tuple(
+                sorted(
+                    {
+                        spec.used_attribute
+                        for spec in catalog.parts_for(model)
+                        if spec.used_attribute is not None and spec.used_attribute in CYCLE_COUNTERS
+                    }
+                )
+            )
+            for model in catalog.models
+        }
+        #: The device attributes any part's reading comes from (what to listen to).
         self.attributes = frozenset(
             attribute
             for model in catalog.models
             for spec in catalog.parts_for(model)
-            for attribute in (spec.used_attribute, spec.remaining_attribute)
-            if attribute
+            for attribute in _inputs(spec)
         )
 
     def restore(self, stored: StoredState) -> None:
         self._baselines = dict(stored.baselines)
+        self._cycles = {
+            key: CycleCounter.resumed(counter) for key, counter in stored.cycle_counters.items()
+        }
         for (device_id, part), observations in stored.observations.items():
             spec = self.spec(device_id, part)
             if spec is not None:
@@ -77,11 +99,14 @@ class ReadingIntake:
         if device is None:
             return []
         values = {**self._hub.state.snapshot(device.id), event.attribute: event.new}
+        values.update(
+            self._count(device.id, device.model, {event.attribute: (event.new, event.at)})
+        )
         at = datetime.fromtimestamp(event.at, UTC)
         return [
             key
             for spec in self.catalog.parts_for(device.model)
-            if event.attribute in (spec.used_attribute, spec.remaining_attribute)
+            if event.attribute in _inputs(spec)
             and (key := self._take(device.id, spec, values, at, heartbeat=False)) is not None
         ]
 
@@ -92,9 +117,11 @@ class ReadingIntake:
             return []
         entries = self._hub.state.entries(device_id)
         values = {name: entry.value for name, entry in entries.items()}
+        reported = {name: (entry.value, entry.reported_at) for name, entry in entries.items()}
+        values.update(self._count(device_id, device.model, reported))
         taken = []
         for spec in self.catalog.parts_for(device.model):
-            names = [a for a in (spec.used_attribute, spec.remaining_attribute) if a in entries]
+            names = [a for a in _inputs(spec) if a in entries]
             if names:
                 at = datetime.fromtimestamp(max(entries[a].reported_at for a in names), UTC)
                 key = self._take(device_id, spec, values, at, heartbeat=heartbeat)
@@ -106,7 +133,11 @@ class ReadingIntake:
         """A new part on a lifetime counter: count from the counter's current reading."""
         if spec.used_attribute is None:
             return
-        raw = _number(self._hub.state.get(key[0], spec.used_attribute))
+        counter = self._cycles.get((key[0], spec.used_attribute))
+        if counter is not None:
+            raw: float | None = counter.cycles
+        else:
+            raw = _number(self._hub.state.get(key[0], spec.used_attribute))
         if raw is None:
             return
         self._set_baseline(key, raw * spec.used_scale, at)
@@ -123,6 +154,25 @@ class ReadingIntake:
         for key in keys:
             del self.histories[key]
         return keys
+
+    def _count(
+        self, device_id: str, model: str, reported: Mapping[str, tuple[object, float]]
+    ) -> dict[str, float]:
+        """Advance the device's derived counters with new source readings (value, epoch
+        seconds); returns the current value of each derived counter that has one."""
+        out: dict[str, float] = {}
+        for attribute in self._derived.get(model, ()):
+            key = (device_id, attribute)
+            counter = self._cycles.get(key)
+            source = reported.get(CYCLE_COUNTERS[attribute])
+            if source is not None:
+                advanced = (counter or CycleCounter()).advance(*source)
+                if counter is None or advanced.stored()[:2] != counter.stored()[:2]:
+                    self._records.save_cycles(device_id, attribute, advanced.stored())
+                counter = self._cycles[key] = advanced
+            if counter is not None:
+                out[attribute] = counter.cycles
+        return out
 
     def _take(
         self,
@@ -182,6 +232,16 @@ class ReadingIntake:
     def _store(self, key: PartKey, observations: list[Observation]) -> None:
         if observations:
             self._records.add_observations(key[0], key[1], observations)
+
+
+def _inputs(spec: PartSpec) -> tuple[str, ...]:
+    """The device attributes a part's reading comes from (a derived counter's source)."""
+    used = (
+        CYCLE_COUNTERS.get(spec.used_attribute, spec.used_attribute)
+        if spec.used_attribute
+        else None
+    )
+    return tuple(a for a in (used, spec.remaining_attribute) if a)
 
 
 def _number(value: object) -> float | None:

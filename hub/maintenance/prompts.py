@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from hub.errors import HubError, StorageError
-from hub.maintenance.catalog import PartSpec
+from hub.maintenance.catalog import PartSpec, UseUnit
 from hub.maintenance.forecast import Forecast, ForecastBasis
 
 __all__ = [
@@ -157,23 +157,46 @@ def prompt_message(
     forecast: Forecast,
     store_url: str | None,
     tz: tzinfo | None = None,
+    *,
+    unit: UseUnit = UseUnit.HOURS,
 ) -> str:
-    """The sentence a person reads (or the speaker says)."""
+    """The sentence a person reads (or the speaker says); `unit` is the part's catalog unit."""
     what = f"The {_in_sentence(part_name)} of {device_name}"
     days = forecast.days_left
-    if forecast.basis is ForecastBasis.DEPLETED or forecast.remaining_percent <= 0:
-        text = f"{what} is worn out"
-    elif days is None or forecast.depletion_at is None:
-        text = f"{what} is down to {forecast.remaining_percent:.0f} %"
-    else:
+    worn_out = forecast.basis is ForecastBasis.DEPLETED or forecast.remaining_percent <= 0
+    around = None
+    if forecast.depletion_at is not None:
         when = forecast.depletion_at.astimezone(tz) if tz else forecast.depletion_at
         around = f"around {when.day} {when.strftime('%b')}"
-        if days < 1:
-            text = f"{what} has less than a day left ({around})"
-        else:
-            n = round(days)
-            text = f"{what} has about {n} day{'' if n == 1 else 's'} left ({around})"
+    if unit is UseUnit.CYCLES:
+        text = _cycles_text(what, forecast.remaining_percent, days, around, worn_out=worn_out)
+    elif worn_out:
+        text = f"{what} is worn out"
+    elif days is None or around is None:
+        text = f"{what} is down to {forecast.remaining_percent:.0f} %"
+    elif days < 1:
+        text = f"{what} has less than a day left ({around})"
+    else:
+        n = round(days)
+        text = f"{what} has about {n} day{'' if n == 1 else 's'} left ({around})"
     return f"{text}; a replacement: {store_url}" if store_url else f"{text}."
+
+
+def _cycles_text(
+    what: str, remaining: float, days: float | None, around: str | None, *, worn_out: bool
+) -> str:
+    # A battery past its rated cycles still runs, for shorter: say what was used up.
+    if worn_out:
+        return f"{what} has used all of its rated charge cycles, so expect shorter runs"
+    used = f"{what} has used {min(99, round(100 - remaining))} % of its rated charge cycles"
+    if days is None or around is None:
+        return used
+    if days < 1:
+        return f"{used} and reaches them within a day ({around})"
+    n = round(days)
+    return (
+        f"{used} and at this pace reaches them in about {n} day{'' if n == 1 else 's'} ({around})"
+    )
 
 
 def _in_sentence(name: str) -> str:
@@ -215,7 +238,9 @@ class PromptBook:
             changes.append(self._close(current, now))
             current = None
         reason = due_reason(forecast, now, self.policy)
-        message = prompt_message(device_name, part.name, forecast, part.store_url, tz)
+        message = prompt_message(
+            device_name, part.name, forecast, part.store_url, tz, unit=part.unit
+        )
         if current is None:
             if reason is not None:
                 prompt = Prompt(

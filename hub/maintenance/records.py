@@ -3,6 +3,12 @@
 Writes are queued on the database's batch (`execute_soon`) so the event loop never
 waits on disk; reads happen once, at start. Prompts are stored whole as JSON (their
 `to_record`), keyed by id, so a restart rebuilds the same `PromptBook`.
+
+The cycle counters the hub derives from battery readings (`hub.maintenance.cycles`)
+are kept beside the part baselines in maintenance_baselines, never pruned, under
+part keys no catalog part has: ``cycles:<attribute>`` holds the count (cycles) and
+``cycles:<attribute>:level`` the battery level it was counted to, both dated by the
+reading they come from.
 """
 
 from __future__ import annotations
@@ -11,10 +17,11 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from hub.errors import StorageError
+from hub.maintenance.cycles import StoredCycles
 from hub.maintenance.prompts import Prompt
 from hub.maintenance.wear import Observation
 from hub.storage import Database
@@ -35,6 +42,8 @@ _INSERT_BASELINE = (
     "INSERT OR REPLACE INTO maintenance_baselines (device_id, part, counter_hours, set_at) "
     "VALUES (?, ?, ?, ?)"
 )
+_CYCLES_PREFIX = "cycles:"
+_LEVEL_SUFFIX = ":level"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,8 @@ class StoredState:
     observations: dict[tuple[str, str], list[Observation]]
     prompts: list[Prompt]
     baselines: dict[tuple[str, str], float]
+    # (device id, derived attribute) -> the hub's cycle counter as last stored
+    cycle_counters: dict[tuple[str, str], StoredCycles] = field(default_factory=dict)
 
 
 class MaintenanceRecords:
@@ -79,6 +90,16 @@ class MaintenanceRecords:
 
     def save_baseline(self, device_id: str, part: str, counter_hours: float, at: float) -> None:
         self._db.execute_soon(_INSERT_BASELINE, (device_id, part, counter_hours, at))
+
+    def save_cycles(self, device_id: str, attribute: str, stored: StoredCycles) -> None:
+        """Keep a derived cycle counter (`CycleCounter.stored()`) across restarts."""
+        if stored.at is None:
+            return  # nothing accepted yet: nothing worth keeping
+        key = _CYCLES_PREFIX + attribute
+        rows: list[tuple[object, ...]] = [(device_id, key, stored.cycles, stored.at)]
+        if stored.level is not None:
+            rows.append((device_id, key + _LEVEL_SUFFIX, stored.level, stored.at))
+        self._db.executemany_soon(_INSERT_BASELINE, rows)
 
     def prune_observations(self, before: float) -> None:
         self._db.execute_soon("DELETE FROM maintenance_observations WHERE at < ?", (before,))
@@ -121,8 +142,18 @@ def _load(conn: sqlite3.Connection, since: float) -> StoredState:
         except (StorageError, ValueError) as err:
             # One damaged record must not keep the hub from starting; say which.
             _LOGGER.error("skipping maintenance prompt %s: %s", row["id"], err)
-    baselines = {
-        (row["device_id"], row["part"]): float(row["counter_hours"])
-        for row in conn.execute("SELECT device_id, part, counter_hours FROM maintenance_baselines")
-    }
-    return StoredState(observations, prompts, baselines)
+    baselines: dict[tuple[str, str], float] = {}
+    counts: dict[tuple[str, str], tuple[float, float]] = {}
+    levels: dict[tuple[str, str], float] = {}
+    for row in conn.execute(
+        "SELECT device_id, part, counter_hours, set_at FROM maintenance_baselines"
+    ):
+        device_id, part, value = row["device_id"], row["part"], float(row["counter_hours"])
+        if not part.startswith(_CYCLES_PREFIX):
+            baselines[(device_id, part)] = value
+        elif part.endswith(_LEVEL_SUFFIX):
+            levels[(device_id, part[len(_CYCLES_PREFIX) : -len(_LEVEL_SUFFIX)])] = value
+        else:
+            counts[(device_id, part[len(_CYCLES_PREFIX) :])] = (value, float(row["set_at"]))
+    cycles = {key: StoredCycles(count, levels.get(key), at) for key, (count, at) in counts.items()}
+    return StoredState(observations, prompts, baselines, cycles)

@@ -2,6 +2,11 @@
 
 These are the shapes of `GET /api/maintenance` (`{"consumables": [...], "prompts":
 [...]}`) and of `mihub maintenance`. Dates are local to the hub's time zone.
+
+A consumable's use is counted in its catalog `unit`: hours for most parts, equivalent
+full charge cycles for a vacuum's battery. `used`, `life` and `rate_per_day` are in
+that unit; `used_hours`, `life_hours` and `rate_hours_per_day` keep their meaning
+(hours) and are null for a part not counted in hours.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from hub.maintenance.catalog import UseUnit
 from hub.maintenance.forecast import Forecast, ForecastBasis
 from hub.maintenance.prompts import Prompt
 
@@ -25,8 +31,8 @@ class ConsumableStatus:
     part: str
     part_name: str
     remaining_percent: float
-    used_hours: float | None  # the device's own counter (since replacement for lifetime ones)
-    life_hours: float
+    used_hours: float | None  # the use counter, in `unit` (since replacement for lifetime ones)
+    life_hours: float  # in `unit`
     forecast_depletion: date | None  # None: not within the forecast horizon
     days_left: float | None
     days_left_low: float | None  # the 80 % band: early end...
@@ -36,6 +42,7 @@ class ConsumableStatus:
     store_url: str | None
     sku: str | None
     updated_at: datetime  # when the forecast was made
+    unit: UseUnit = UseUnit.HOURS  # of used_hours, life_hours and rate_hours_per_day
 
     @classmethod
     def from_forecast(
@@ -49,6 +56,7 @@ class ConsumableStatus:
         sku: str | None,
         forecast: Forecast,
         tz: tzinfo,
+        unit: UseUnit = UseUnit.HOURS,
     ) -> ConsumableStatus:
         end = forecast.depletion_at
         return cls(
@@ -68,18 +76,26 @@ class ConsumableStatus:
             store_url=store_url,
             sku=sku,
             updated_at=forecast.at,
+            unit=unit,
         )
 
     def to_json(self) -> dict[str, Any]:
         """The `GET /api/maintenance` consumable entry."""
+        used = None if self.used_hours is None else round(self.used_hours, 2)
+        rate = round(self.rate_hours_per_day, 3)
+        hours = self.unit is UseUnit.HOURS
         return {
             "device_id": self.device_id,
             "device_name": self.device_name,
             "part": self.part,
             "part_name": self.part_name,
             "remaining_percent": round(self.remaining_percent, 1),
-            "used_hours": None if self.used_hours is None else round(self.used_hours, 2),
-            "life_hours": self.life_hours,
+            "unit": self.unit.value,
+            "used": used,
+            "life": self.life_hours,
+            "rate_per_day": rate,
+            "used_hours": used if hours else None,
+            "life_hours": self.life_hours if hours else None,
             "forecast_depletion": _iso(self.forecast_depletion),
             "days_left": _days(self.days_left),
             "days_left_band": {
@@ -87,7 +103,7 @@ class ConsumableStatus:
                 "high": _days(self.days_left_high),
             },
             "basis": self.basis.value,
-            "rate_hours_per_day": round(self.rate_hours_per_day, 3),
+            "rate_hours_per_day": rate if hours else None,
             "store_url": self.store_url,
             "sku": self.sku,
             "updated_at": self.updated_at.isoformat(),

@@ -11,6 +11,7 @@ from hub.errors import ConfigError
 from hub.maintenance.catalog import (
     DEFAULT_STORE_BASE_URL,
     PartSpec,
+    UseUnit,
     WearClock,
     build_catalog,
     load_default_catalog,
@@ -22,8 +23,17 @@ from hub.maintenance.wear import Observation
 def test_shipped_lives_match_the_reference_figures() -> None:
     catalog = load_default_catalog()
     # python-miio 0.5.12 vacuumcontainers.py ConsumableStatus
-    lives = {p.part: p.life_hours for p in catalog.parts_for("roborock.vacuum.s5")}
-    assert lives == {"main_brush": 300, "side_brush": 200, "filter": 150, "sensor": 30}
+    hours = {
+        p.part: p.life_hours
+        for p in catalog.parts_for("roborock.vacuum.s5")
+        if p.unit is UseUnit.HOURS
+    }
+    assert hours == {"main_brush": 300, "side_brush": 200, "filter": 150, "sensor": 30}
+    # No published rating: the catalog's own estimate, counted in charge cycles.
+    pack = catalog.get("roborock.vacuum.s5", "battery")
+    assert pack is not None
+    assert (pack.unit, pack.life_hours, pack.sku) == (UseUnit.CYCLES, 500, None)
+    assert (pack.used_attribute, pack.counter_resets) == ("battery_cycles", False)
     # python-miio 0.5.12 airpurifier.py docstrings: f1_hour 3500
     purifier = catalog.get("zhimi.airpurifier.mb3", "filter")
     assert purifier is not None
@@ -92,6 +102,9 @@ def test_config_overrides_change_only_the_fields_they_name() -> None:
             "'use' or 'calendar'",
         ),
         ({"main_brush": "300"}, "main_brush", "mapping"),
+        ({"main_brush": {"unit": "minutes"}}, "main_brush.unit", "'hours' or 'cycles'"),
+        ({"battery": {"used_attribute": None}}, "battery.unit", "needs a used_attribute"),
+        ({"battery": {"wear_clock": "calendar"}}, "battery.unit", "wear_clock: use"),
     ],
 )
 def test_a_bad_entry_names_model_part_and_field(
@@ -180,6 +193,7 @@ def test_catalog_parts_read_the_attributes_the_drivers_report() -> None:
     # a reading. Part keys are the family's consumable keys, so a prompt and the
     # vacuum's reset_consumable name the same part.
     from drivers.families import builtin_catalog
+    from hub.maintenance.cycles import CYCLE_COUNTERS
 
     families = builtin_catalog()
     catalog = load_default_catalog()
@@ -188,6 +202,13 @@ def test_catalog_parts_read_the_attributes_the_drivers_report() -> None:
         assert model_map is not None, model
         family = model_map.spec
         for part in catalog.parts_for(model):
+            if part.used_attribute in CYCLE_COUNTERS:
+                # Counted by the hub from a family attribute, not a device consumable.
+                source = family.attribute(CYCLE_COUNTERS[part.used_attribute])
+                assert source.unit == "%", (model, part.part)
+                assert part.unit is UseUnit.CYCLES, (model, part.part)
+                assert family.consumable(part.part) is None, (model, part.part)
+                continue
             consumable = family.consumable(part.part)
             assert consumable is not None, (model, part.part)
             assert part.used_attribute == consumable.used_hours_attribute, (model, part.part)
