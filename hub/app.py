@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from hub.clock import Clock
 from hub.config import HubConfig
 from hub.runtime import Hub
+from hub.timezone import hub_zone, zone_name
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def create_hub(
@@ -19,20 +23,33 @@ def create_hub(
     from hub.api import ApiExtension, ApiServer
     from hub.api.discovery import DiscoveryApi
     from hub.api.maintenance import MaintenanceApi
+    from hub.api.meta import HubTimeZone
     from hub.maintenance import MaintenanceTracker
     from scenes import SceneEngine
     from scenes.http_api import SceneApi
 
     hub = Hub(config, data_dir=data_dir, clock=clock)
+    # Once, so scenes, forecasts and /api/health agree on the zone for the whole run.
+    zone = hub_zone(config.time_zone)
+    _LOGGER.info(
+        "local times and days are counted in %s (%s)",
+        zone_name(zone),
+        "time_zone in the config" if config.time_zone else "the system's zone",
+    )
     miio = MiioDriver(hub)
     hub.add_component(miio)
     install_mqtt(hub)  # the broker (embedded unless mqtt.url), Zigbee2MQTT, the mirror
-    tracker = MaintenanceTracker(hub)
+    tracker = MaintenanceTracker(hub, tz=zone)
     hub.add_component(tracker)
     # After the drivers (it acts through them), before the API (which serves it).
-    engine = SceneEngine(hub, builtin=config.scenes.builtin)
+    engine = SceneEngine(hub, builtin=config.scenes.builtin, tz=zone)
     hub.add_component(engine)
     # Last: the API serves what the others provide.
-    extensions: list[ApiExtension] = [MaintenanceApi(tracker), DiscoveryApi(miio), SceneApi(engine)]
+    extensions: list[ApiExtension] = [
+        HubTimeZone(zone),
+        MaintenanceApi(tracker),
+        DiscoveryApi(miio),
+        SceneApi(engine),
+    ]
     hub.add_component(ApiServer(hub, extensions=extensions))
     return hub

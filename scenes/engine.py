@@ -27,6 +27,7 @@ from hub.events import (
     Subscription,
 )
 from hub.registry import Device
+from hub.timezone import hub_zone
 from scenes.checks import bind_scene
 from scenes.engine_api import SceneLibraryApi
 from scenes.events import DERIVED_EVENTS, DeviceEvent, SceneRun, SceneUpdated
@@ -36,7 +37,6 @@ from scenes.runner import Outcome, ResumePoint, Run
 from scenes.schedules import ScheduleWatch
 from scenes.schema import AnyTrigger, EventTrigger, ManualTrigger
 from scenes.store import DEFAULT_TRACES_PER_SCENE, SceneStore
-from scenes.timezone import local_timezone
 from scenes.triggers import (
     EventWatch,
     MqttSource,
@@ -85,7 +85,7 @@ class SceneEngine(SceneLibraryApi):
         self.directory = directory or hub.config.scenes.directory or hub.data_dir / "scenes"
         self.include_builtin = builtin
         self.catalog = catalog or builtin_catalog()
-        self.tz = tz or local_timezone()
+        self.tz = tz or hub_zone(hub.config.time_zone)
         self.store = SceneStore(hub.db, traces_per_scene=traces_per_scene)
         self.stopping = False
         self._mqtt = mqtt

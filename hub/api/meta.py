@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from aiohttp import web
 
 from hub.api.openapi import OPENAPI_KEY
 from hub.api.operations import json_response, operation
 from hub.api.schemas import Health
 from hub.api.settings import HUB_KEY
+from hub.timezone import hub_zone, zone_name
 
 routes = web.RouteTableDef()
+
+#: The zone the assembled hub counts local times in (see `HubTimeZone`).
+TIME_ZONE_KEY = web.AppKey("time_zone", tzinfo)
+
+
+class HubTimeZone:
+    """API extension telling /api/health the zone `create_hub` gave scenes and maintenance.
+
+    Without it (an app built by `create_app` alone) health resolves the zone from the
+    config when asked, which can differ from the running engines' if the system's zone
+    changed since they started.
+    """
+
+    routes = web.RouteTableDef()  # none: /api/health is one of the app's own routes
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+
+    def setup(self, app: web.Application) -> None:
+        app[TIME_ZONE_KEY] = self.zone
 
 
 @routes.get("/api/openapi.json")
@@ -22,11 +45,13 @@ async def openapi_json(request: web.Request) -> web.Response:
 @operation("Is the hub up?", tag="meta", response=Health, public=True)
 async def health(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
+    zone = request.app.get(TIME_ZONE_KEY) or hub_zone(hub.config.time_zone)
     return json_response(
         Health(
             status="ok" if hub.ready.is_set() else "starting",
             version=hub.version,
             devices=len(hub.registry),
             uptime_s=round(hub.uptime, 3),
+            time_zone=zone_name(zone),
         )
     )

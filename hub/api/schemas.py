@@ -89,6 +89,9 @@ class Health(_Reply):
     version: str
     devices: int
     uptime_s: float
+    #: The zone scene times and maintenance days are counted in: an IANA name such as
+    #: "Europe/Berlin", or "UTC+05:30" for a system that names only an offset.
+    time_zone: str
 
 
 # -- capabilities (from drivers.families, see hub.api.capabilities) ---------------------

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from hub.config.types import DiscoveryTarget, Duration, ListenAddress
+from hub.timezone import named_zone
 
 _TOKEN = re.compile(r"^[0-9a-fA-F]{32}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -138,6 +139,9 @@ class LoggingConfig(_Section):
 
 
 class HubConfig(_Section):
+    #: IANA name (e.g. Europe/Berlin) scene times and maintenance days are counted in;
+    #: absent: the system's zone (TZ, /etc/localtime).
+    time_zone: str | None = None
     api: ApiConfig = Field(default_factory=ApiConfig)
     mqtt: MqttConfig = Field(default_factory=MqttConfig)
     devices: list[DeviceConfig] = Field(default_factory=list)
@@ -147,6 +151,13 @@ class HubConfig(_Section):
     maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _check_time_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            named_zone(value)  # UnknownTimeZone is a ValueError: a located config error
+        return value
 
     @model_validator(mode="after")
     def _unique_devices(self) -> HubConfig:

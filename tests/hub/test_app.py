@@ -1,0 +1,34 @@
+"""create_hub: the configured zone reaches every part that counts local time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from hub.api import ApiServer
+from hub.app import create_hub
+from hub.config import HubConfig
+from hub.maintenance import MaintenanceTracker
+from hub.timezone import zone_name
+from scenes import SceneEngine
+
+#: Free ports, so the test never collides with another hub or broker on this machine.
+FREE_PORTS = {"api": {"listen": "127.0.0.1:0"}, "mqtt": {"embedded_listen": "127.0.0.1:0"}}
+
+
+@pytest.mark.parametrize(("configured", "expected"), [("Asia/Tokyo", "Asia/Tokyo"), (None, "UTC")])
+async def test_scenes_maintenance_and_health_share_the_hubs_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, configured: str | None, expected: str
+) -> None:
+    monkeypatch.setenv("TZ", "UTC")  # the machine's zone, as on many containers and Pis
+    config = HubConfig.model_validate({**FREE_PORTS, "time_zone": configured})
+    hub = create_hub(config, data_dir=tmp_path)
+    scenes, maintenance, api = (hub.component(n) for n in ("scenes", "maintenance", "api"))
+    assert isinstance(scenes, SceneEngine)
+    assert isinstance(maintenance, MaintenanceTracker)
+    assert isinstance(api, ApiServer)
+    assert zone_name(scenes.tz) == zone_name(maintenance.tz) == expected
+    async with hub, aiohttp.ClientSession() as http, http.get(f"{api.url}/api/health") as reply:
+        assert (await reply.json())["time_zone"] == expected
