@@ -42,7 +42,7 @@ from hub.maintenance.prompts import (
 from hub.maintenance.records import MaintenanceRecords
 from hub.maintenance.views import ConsumableStatus, prompt_json
 from hub.maintenance.wear import local_midnight
-from hub.maintenance.zone import system_zone
+from hub.timezone import hub_zone
 
 if TYPE_CHECKING:
     from hub.events import Subscription
@@ -90,7 +90,7 @@ class MaintenanceTracker:
         forecast_interval: float = FORECAST_INTERVAL,
     ) -> None:
         self._hub = hub
-        self.tz: tzinfo = tz or system_zone()
+        self.tz: tzinfo = tz or hub_zone(hub.config.time_zone)
         self._params = params
         self._window = timedelta(seconds=sample_window)
         self._forecast_interval = forecast_interval
