@@ -12,9 +12,11 @@ Two sources of truth, reported side by side (`--source synthetic|virtual-home|bo
   run, sampled like a device reports (counters in seconds or whole hours, percentages
   truncated to whole numbers). Both an "irregular" and a "steady" regime.
 - virtual-home: the simulator's virtual home (`simulators.home.VirtualHome`, seeded,
-  household routines on: the vacuum cleans on ~60 % of weekdays and ~35 % of weekend
-  days, sometimes twice; the purifier runs through the day in auto mode, its filter
-  wearing faster in dirtier air) advanced by hand an hour at a time, far faster than
+  household routines on (`simulators.routines`): the vacuum on its app schedule,
+  Monday to Saturday at 10:00, a run skipped one time in twenty, Sundays by hand one
+  week in five, a second run now and then, and every two months or so a spell of
+  2-4 days cleaning twice a day; the purifier runs through the day in auto mode, its
+  filter wearing faster in dirtier air) advanced by hand an hour at a time, far faster than
   real time and without sockets. Each part starts part-worn, is replaced once
   mid-run (the vacuum's reset_consumable, a new purifier filter), and goes unreported
   for 3-8 days once (device offline). Every hour the devices' values are read the way
@@ -55,7 +57,6 @@ from hub.maintenance.accuracy import (
     SCENARIO_KINDS,
     ScenarioResult,
     SimulatedConsumable,
-    UsageSchedule,
     measure,
     run,
     summarize,
@@ -65,14 +66,13 @@ from hub.maintenance.history import PartHistory
 from simulators.home import VirtualHome
 from simulators.miio.models.purifier import FILTER_LIFE_HOURS, AirPurifier
 from simulators.miio.models.vacuum import RUN_MINUTES, Vacuum
-from simulators.routines import ROUTINES
+from simulators.routines import ROUTINES, Routine
 
 _HOME_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 _POLL = 3600.0  # the home is advanced and read an hour at a time
 _SAMPLE_WINDOW = timedelta(minutes=30)  # MaintenanceTracker's defaults
 _HEARTBEAT = timedelta(hours=6)
 _MAX_HOME_DAYS = 1500  # bound on one run: every part is worn out well before
-_PURIFIER_EMPTY = 0.995  # the simulated filter shows round(100 * left): 0 % from here on
 
 
 @dataclass(slots=True)
@@ -122,20 +122,31 @@ def _part(
     )
 
 
-def _vacuum_schedule() -> UsageSchedule:
-    """The vacuum routine's expected hours a day, for the oracle: the chance of a run on
-    a weekday or weekend day, a second run now and then, the mean run length."""
-    routine = ROUTINES["vacuum"]
-    run_hours = sum(RUN_MINUTES) / 2 / 60 * (1 + routine.repeat_chance)
-    return UsageSchedule(
-        weekday_hours=routine.weekday_chance * run_hours,
-        weekend_hours=routine.weekend_chance * run_hours,
-        season_amplitude=0.0,
-        season_phase=0.0,
-        daily_sigma=0.0,
-        skip_probability=0.0,
-        bursts=False,
-    )
+@dataclass(frozen=True, slots=True)
+class RoutineUse:
+    """The vacuum routine's expected hours a day, for the oracle: the chance of a run
+    on that weekday outside and inside spells of heavy use, a second run now and then,
+    the mean run length; the runs start in the routine's window."""
+
+    routine: Routine
+    run_hours: float
+
+    def expected_hours(self, day: date) -> float:
+        r = self.routine
+        spell = sum(r.burst_days) / 2
+        # Share of days inside a spell: spells start only on days outside one.
+        bursting = spell / (spell + 1 / r.burst_per_day) if r.burst_per_day else 0.0
+        calm = r.session_chance(day.weekday(), False) * (1 + r.repeat_probability(False))
+        heavy = r.session_chance(day.weekday(), True) * (1 + r.repeat_probability(True))
+        return self.run_hours * ((1 - bursting) * calm + bursting * heavy)
+
+    def use_hours(self, day: date) -> tuple[float, float]:
+        del day
+        begin = sum(self.routine.start_hours) / 2
+        return begin, begin + self.run_hours
+
+
+_VACUUM_USE = RoutineUse(ROUTINES["vacuum"], sum(RUN_MINUTES) / 2 / 60)
 
 
 def _worn(home: VirtualHome, part: _TrackedPart) -> float:
@@ -144,8 +155,7 @@ def _worn(home: VirtualHome, part: _TrackedPart) -> float:
     if isinstance(device, Vacuum) and part.counter is not None:
         return device.consumables[part.counter] / 3600 / part.spec.life_hours
     assert isinstance(device, AirPurifier)
-    # The filter stops wearing once it shows 0 % (rounded): that is when it has run out.
-    return device.filter_wear_hours / FILTER_LIFE_HOURS / _PURIFIER_EMPTY
+    return device.filter_wear_hours / FILTER_LIFE_HOURS
 
 
 def _reported(home: VirtualHome, part: _TrackedPart) -> dict[str, float]:
@@ -212,7 +222,7 @@ def simulate_home(seed: int, catalog: PartsCatalog) -> list[SimulatedConsumable]
             spec=p.spec,
             # Only the vacuum's expected use is known from its routine; the purifier's
             # wear also follows the room's air, which has no closed-form expectation.
-            schedule=_vacuum_schedule() if p.counter is not None else None,
+            schedule=_VACUUM_USE if p.counter is not None else None,
             observations=tuple(p.history.readings()),
             replaced_at=p.replaced_at,
             depletion_at=p.depletion_at,

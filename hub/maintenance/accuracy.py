@@ -23,6 +23,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 
 from hub.maintenance.catalog import PartsCatalog, PartSpec
 from hub.maintenance.forecast import Forecast, forecast_depletion, naive_forecast
@@ -32,6 +33,7 @@ from hub.maintenance.wear import Observation
 __all__ = [
     "CHECKPOINT_DAYS",
     "SCENARIO_KINDS",
+    "ExpectedUse",
     "ScenarioKind",
     "ScenarioResult",
     "SimulatedConsumable",
@@ -110,6 +112,18 @@ SCENARIO_KINDS: tuple[ScenarioKind, ...] = (
 )  # fmt: skip
 
 
+class ExpectedUse(Protocol):
+    """What an oracle knows of a run's use: its expectation, day by day (UTC days)."""
+
+    def expected_hours(self, day: date) -> float:
+        """Expected wear (life-hours) on `day`, before that day's randomness."""
+        ...
+
+    def use_hours(self, day: date) -> tuple[float, float]:
+        """The hours of `day` (from, to) over which its use is usually spread."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class UsageSchedule:
     """The drawn parameters of one scenario's use, so an oracle can know its expectation."""
@@ -121,6 +135,11 @@ class UsageSchedule:
     daily_sigma: float
     skip_probability: float
     bursts: bool
+    start_hour: float = 0.0  # when the day's session usually begins
+
+    def use_hours(self, day: date) -> tuple[float, float]:
+        """From the session's usual start for as long as the day's expected use."""
+        return self.start_hour, min(24.0, self.start_hour + self.expected_hours(day))
 
     def expected_hours(self, day: date) -> float:
         """Expected wear (life-hours) on `day`, before that day's randomness."""
@@ -143,7 +162,7 @@ class SimulatedConsumable:
     kind: ScenarioKind | None
     seed: int
     spec: PartSpec
-    schedule: UsageSchedule | None
+    schedule: ExpectedUse | None
     observations: tuple[Observation, ...]
     replaced_at: datetime
     depletion_at: datetime  # true end of life of the part fitted at `replaced_at`
@@ -183,6 +202,7 @@ def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> Simula
         daily_sigma=kind.daily_sigma,
         skip_probability=kind.skip_probability,
         bursts=kind.bursts,
+        start_hour=kind.session_start_hour,
     )
     life = spec.life_hours
     raw = wear = rng.uniform(0.1, 0.5) * life  # the first part is part-worn at the start
@@ -314,7 +334,9 @@ def _oracle_depletion(sim: SimulatedConsumable, at: datetime) -> datetime:
     while remaining > 0:
         expected = schedule.expected_hours(day)
         if expected >= remaining:
-            return datetime.combine(day, time(0), UTC) + timedelta(days=remaining / expected)
+            begin, end = schedule.use_hours(day)
+            hour = begin + (end - begin) * remaining / expected
+            return datetime.combine(day, time(0), UTC) + timedelta(hours=hour)
         remaining -= expected
         day += timedelta(days=1)
     return datetime.combine(day, time(0), UTC)

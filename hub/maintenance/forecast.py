@@ -28,14 +28,18 @@ from hub.maintenance.usage import (
     ForecastParams,
     UsageModel,
     fit_usage,
+    intraday_profile,
     walk,
 )
 from hub.maintenance.wear import (
+    DailyUse,
     Observation,
     WearSeries,
     current_run,
     daily_use,
+    hourly_shares,
     local_midnight,
+    split_runs,
     wear_series,
 )
 
@@ -150,18 +154,19 @@ def forecast_depletion(
     if not readings:
         return None
     calendar = part.wear_clock is WearClock.CALENDAR
-    run, replaced_at = current_run(
+    runs = split_runs(
         readings,
         reset_drop_hours=params.reset_drop_hours,
         reset_rise_percent=(
             params.battery_reset_rise_percent if calendar else params.reset_rise_percent
         ),
     )
+    run = runs[-1]
+    replaced_at = run[0].at if len(runs) > 1 else None
     if calendar:
         return _trend_forecast(run, replaced_at, part, now, params)
     series = wear_series(run, part.life_hours)
-    days = daily_use(series, zone)
-    model = fit_usage(days, part.typical_hours_per_day, params)
+    model = _fit_device_use(runs, series, part, zone, params)
     start, remaining, slack = _starting_point(series, model, now, zone)
     used_today = _used_today(series, start, zone)
     mid: datetime | None
@@ -222,6 +227,39 @@ def naive_forecast(
         replaced_at=replaced_at,
         observed_days=0,
     )
+
+
+def _fit_device_use(
+    runs: Sequence[Sequence[Observation]],
+    series: WearSeries,
+    part: PartSpec,
+    zone: tzinfo,
+    params: ForecastParams,
+) -> UsageModel:
+    """Fit how the device uses the part, from the current part and those before it.
+
+    Use belongs to the household, not to the part: a vacuum fitted with a new side
+    brush keeps its schedule. So the days of earlier parts in the history count too
+    (each run's own wear, the partial day of a replacement left out), and a part
+    fitted yesterday is forecast from the device's weeks of use, not from the
+    catalog's typical day.
+    """
+    since = series.times[-1] - params.profile_days * _DAY
+    days: list[DailyUse] = []
+    sums = [0.0] * 24
+    for run in runs[:-1]:
+        earlier = wear_series(run, part.life_hours)
+        if earlier.times[-1] < since or len(earlier.times) < 2:
+            continue
+        days.extend(daily_use(earlier, zone))
+        run_sums, _ = hourly_shares(earlier, zone, since)
+        sums = [a + b for a, b in zip(sums, run_sums, strict=True)]
+    days.extend(daily_use(series, zone))
+    run_sums, _ = hourly_shares(series, zone, since)
+    sums = [a + b for a, b in zip(sums, run_sums, strict=True)]
+    span_days = len(days)
+    intraday = intraday_profile(sums, span_days, params.intraday_shrink_days)
+    return fit_usage(days, part.typical_hours_per_day, params, intraday)
 
 
 def _zone(now: datetime, tz: tzinfo | None) -> tzinfo:

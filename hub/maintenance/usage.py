@@ -1,7 +1,9 @@
 """The weekly usage model behind `forecast_depletion`: fit it, then walk it forward.
 
 Daily wear is modelled as a level (life-hours on an average day) times a weekday
-factor. The weekday shape comes from up to `profile_days` of history, shrunk toward
+factor, spread over the day by an hour-of-day profile (a vacuum's 10:00 schedule,
+a purifier running from morning to evening) so the walk lands the depletion at
+the time of day the part is actually used. The weekday shape comes from up to `profile_days` of history, shrunk toward
 flat while each weekday has few samples; the level is an exponentially weighted
 ratio estimate over whole weeks (outlier days capped), blended by precision with
 the catalog's typical use. Walking forward accumulates the expected wear and its
@@ -19,7 +21,14 @@ from datetime import datetime, timedelta, tzinfo
 
 from hub.maintenance.wear import DailyUse, local_midnight
 
-__all__ = ["DEFAULT_FORECAST_PARAMS", "ForecastParams", "UsageModel", "fit_usage", "walk"]
+__all__ = [
+    "DEFAULT_FORECAST_PARAMS",
+    "ForecastParams",
+    "UsageModel",
+    "fit_usage",
+    "intraday_profile",
+    "walk",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,7 @@ class ForecastParams:
     # A coin cell's percentage comes from its voltage and wanders with temperature.
     battery_reset_rise_percent: float = 20.0
     trend_days: int = 60  # window of the calendar-part trend
+    intraday_shrink_days: float = 2.0  # pseudo-days of even use pulling the hour profile
 
 
 DEFAULT_FORECAST_PARAMS = ForecastParams()
@@ -54,15 +64,50 @@ class UsageModel:
     sigma: float  # spread of one day's deseasonalised use
     level_var: float  # variance of `level`
     observed_days: int
+    # Cumulative share of a day's use by each local hour (25 values, 0.0 ... 1.0).
+    intraday: tuple[float, ...] = tuple(h / 24 for h in range(25))
+
+    def share_by(self, hour: float) -> float:
+        """Share of a day's use expected before `hour` (0-24, local)."""
+        i = min(23, max(0, int(hour)))
+        return self.intraday[i] + (self.intraday[i + 1] - self.intraday[i]) * (hour - i)
+
+    def hour_of_share(self, share: float) -> float:
+        """The local hour by which `share` of a day's use is done (inverse of share_by)."""
+        cdf = self.intraday
+        for i in range(24):
+            if cdf[i + 1] >= share:
+                width = cdf[i + 1] - cdf[i]
+                return i + ((share - cdf[i]) / width if width > 0 else 0.0)
+        return 24.0
 
 
-def fit_usage(days: Sequence[DailyUse], nominal: float, params: ForecastParams) -> UsageModel:
-    """Fit the model to whole days of use; `nominal` is the catalog's typical use."""
+def intraday_profile(sums: Sequence[float], days: int, shrink_days: float) -> tuple[float, ...]:
+    """Cumulative hour-of-day profile from 24 hourly wear sums over `days` days, shrunk
+    toward even use by `shrink_days` pseudo-days (even use without any wear)."""
+    total = sum(sums)
+    if total <= 0 or days <= 0:
+        return tuple(h / 24 for h in range(25))
+    cdf = [0.0]
+    for value in sums:
+        cdf.append(cdf[-1] + (days * value / total + shrink_days / 24) / (days + shrink_days))
+    return tuple(min(1.0, c / cdf[-1]) for c in cdf)
+
+
+def fit_usage(
+    days: Sequence[DailyUse],
+    nominal: float,
+    params: ForecastParams,
+    intraday: tuple[float, ...] | None = None,
+) -> UsageModel:
+    """Fit the model to whole days of use; `nominal` is the catalog's typical use,
+    `intraday` the cumulative hour profile (`intraday_profile`; None: even use)."""
+    even = tuple(h / 24 for h in range(25))
     recent = list(days[-params.profile_days :])
     nominal_sigma = 0.75 * nominal  # a guess at day-to-day spread before any data
     if not recent:
         level_sd = params.nominal_uncertainty * nominal
-        return UsageModel(nominal, (1.0,) * 7, nominal_sigma, level_sd**2, 0)
+        return UsageModel(nominal, (1.0,) * 7, nominal_sigma, level_sd**2, 0, intraday or even)
     shape = _weekday_shape(recent, params.profile_shrink_days)
     deseason = [d.hours / shape[d.day.weekday()] for d in recent]
     med = statistics.median(deseason)
@@ -95,7 +140,7 @@ def fit_usage(days: Sequence[DailyUse], nominal: float, params: ForecastParams) 
     prior_precision = 1.0 / (params.nominal_uncertainty * nominal) ** 2
     level_var = 1.0 / (data_precision + prior_precision)
     level = (data_precision * observed + prior_precision * nominal) * level_var
-    return UsageModel(level, shape, math.sqrt(sigma2), level_var, len(days))
+    return UsageModel(level, shape, math.sqrt(sigma2), level_var, len(days), intraday or even)
 
 
 def _weekday_shape(days: Sequence[DailyUse], shrink: float) -> tuple[float, ...]:
@@ -136,16 +181,19 @@ def walk(
     day_end = local_midnight(day, zone).timestamp()
     for i in range(params.max_horizon_days + 1):
         day_start, day_end = day_end, local_midnight(day + timedelta(days=1), zone).timestamp()
+        span = day_end - day_start
         factor = model.shape[day.weekday()]
         expected = model.level * factor
-        fraction = 1.0
+        before = 0.0  # share of the day's use already behind the walk's start
         if i == 0:
-            fraction = (day_end - t0) / (day_end - day_start)
-            expected = (
-                max(0.0, expected - used_today) if used_today is not None else expected * fraction
-            )
+            before = model.share_by(24.0 * (t0 - day_start) / span)
+            expected *= 1.0 - before
+            if used_today is not None:
+                # What the day usually brings, less what it brought so far.
+                expected = min(expected, max(0.0, model.level * factor - used_today))
         else:
             t0 = day_start
+        fraction = 1.0 - before
         mean += expected
         daily_var += (model.sigma * factor) ** 2 * fraction
         level_days += factor * fraction
@@ -154,7 +202,9 @@ def walk(
             value = mean + offset * sd
             if found[k] is None and value >= remaining:
                 share = (remaining - prev[k]) / (value - prev[k]) if value > prev[k] else 1.0
-                found[k] = t0 + min(1.0, max(0.0, share)) * (day_end - t0)
+                share = min(1.0, max(0.0, share))
+                hour = model.hour_of_share(before + share * (1.0 - before))
+                found[k] = max(t0, day_start + hour / 24.0 * span)
             prev[k] = value
         if all(f is not None for f in found):
             break

@@ -23,7 +23,9 @@ __all__ = [
     "WearSeries",
     "current_run",
     "daily_use",
+    "hourly_shares",
     "local_midnight",
+    "split_runs",
     "wear_series",
 ]
 
@@ -112,7 +114,22 @@ def current_run(
     `reset_drop_hours`, or a percentage rising by more than `reset_rise_percent`,
     is a replacement; smaller moves the wrong way are noise and are ignored.
     """
-    start = 0
+    runs = split_runs(
+        history, reset_drop_hours=reset_drop_hours, reset_rise_percent=reset_rise_percent
+    )
+    replaced_at = runs[-1][0].at if len(runs) > 1 else None
+    return runs[-1], replaced_at
+
+
+def split_runs(
+    history: Sequence[Observation],
+    *,
+    reset_drop_hours: float = 1.0,
+    reset_rise_percent: float = 5.0,
+) -> list[list[Observation]]:
+    """`history` (sorted by time, non-empty) cut at every replacement: one list per
+    part fitted, oldest first (see `current_run` for what counts as a replacement)."""
+    starts = [0]
     prev_used: float | None = None
     prev_pct: float | None = None
     for i, obs in enumerate(history):
@@ -126,8 +143,8 @@ def current_run(
             and prev_pct is not None
             and obs.remaining_percent > prev_pct + reset_rise_percent
         )
-        if dropped or rose:
-            start = i
+        if (dropped or rose) and i > 0:
+            starts.append(i)
             prev_used = prev_pct = None
         if obs.used_hours is not None:
             prev_used = obs.used_hours if prev_used is None else max(prev_used, obs.used_hours)
@@ -135,8 +152,8 @@ def current_run(
             prev_pct = (
                 obs.remaining_percent if prev_pct is None else min(prev_pct, obs.remaining_percent)
             )
-    replaced_at = history[start].at if start > 0 else None
-    return list(history[start:]), replaced_at
+    ends = [*starts[1:], len(history)]
+    return [list(history[a:b]) for a, b in zip(starts, ends, strict=True)]
 
 
 def wear_series(run: Sequence[Observation], catalog_life_hours: float) -> WearSeries:
@@ -294,3 +311,29 @@ def daily_use(series: WearSeries, tz: tzinfo) -> list[DailyUse]:
         out.append(DailyUse(day, series.wear_at(end) - series.wear_at(start), smeared))
         day += timedelta(days=1)
         start = end
+
+
+def hourly_shares(series: WearSeries, tz: tzinfo, since: float) -> tuple[list[float], int]:
+    """How the wear after `since` spread over the local hours of the day.
+
+    Returns 24 sums of wear (local hour 0 first; all zero without any wear) and the
+    number of days they span. Wear between two readings is spread evenly over the
+    time between them; intervals longer than an offline gap say nothing about the
+    hour and are left out.
+    """
+    sums = [0.0] * 24
+    start = max(since, series.times[0])
+    times, wear = series.times, series.wear
+    for i in range(1, len(times)):
+        t0, t1, worn = times[i - 1], times[i], wear[i] - wear[i - 1]
+        if t1 <= start or worn <= 0 or t1 - t0 > _GAP.total_seconds():
+            continue
+        rate = worn / (t1 - t0)
+        t = max(t0, start)
+        while t < t1:
+            moment = datetime.fromtimestamp(t, tz)
+            offset = moment.utcoffset() or timedelta(0)
+            end = min(t1, t + 3600.0 - (t + offset.total_seconds()) % 3600.0)
+            sums[moment.hour] += rate * (end - t)
+            t = end
+    return sums, max(0, round((times[-1] - start) / 86400.0))

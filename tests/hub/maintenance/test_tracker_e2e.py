@@ -19,9 +19,8 @@ from hub.maintenance import MaintenancePrompt, MaintenanceTracker
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.miio.models.vacuum import Vacuum
+from tests.processes import loopback_block
 
-#: Its own loopback block, so this module never collides with other simulator tests.
-BASE_IP = "127.0.12.10"
 #: Four simulated days per real second: the filter wears out within a minute.
 SPEED = 4 * 86_400.0
 #: Generous: at SPEED the prompt is due after ~10 real seconds on an idle machine.
@@ -34,9 +33,14 @@ FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=3, backoff_initial=0
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[Running]:
     clock = AcceleratedClock(SPEED)
-    # Household routines: the vacuum cleans on ~half the days, 35-55 minutes a run.
+    # Household routines: the vacuum runs its schedule, 35-55 minutes a run. A loopback
+    # block of its own, so runs side by side never collide.
     home = VirtualHome.default(
-        clock=clock, seed=11, base_ip=BASE_IP, routines=True, tick_seconds=3600.0
+        clock=clock,
+        seed=11,
+        base_ip=f"{loopback_block()}.10",
+        routines=True,
+        tick_seconds=3600.0,
     )
     # A filter with 24 h left: at the catalog's typical 1.1 h a day that is beyond the
     # 14-day lead time and above the 10 % floor, so the prompt has to come from the
