@@ -51,12 +51,10 @@ class UnknownTimeZone(ValueError):
 
 def named_zone(name: str) -> ZoneInfo:
     """The IANA zone `name` (e.g. 'Europe/Berlin'); anything else raises `UnknownTimeZone`."""
-    try:
-        return ZoneInfo(name)
-    # Not found, not a normalised relative key ('/etc/x', '../x', ''), not a TZif
-    # file ('zone.tab'), a directory ('Europe') or an over-long name.
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise UnknownTimeZone(name) from None
+    zone = _loadable(name)
+    if zone is None:
+        raise UnknownTimeZone(name)
+    return zone
 
 
 def hub_zone(configured: str | None = None) -> tzinfo:
@@ -106,7 +104,12 @@ def zone_name(tz: tzinfo) -> str:
 def _zone_of_tz_variable(value: str) -> ZoneInfo | None:
     # POSIX allows a leading ':' ("implementation-defined"; glibc reads a file name).
     name = value.removeprefix(":")
-    key = _key_of_zoneinfo_path(PurePath(name)) if name.startswith("/") else name
+    if not name.startswith("/"):
+        return _loadable(name)
+    try:  # TZ=/etc/localtime is a link too
+        key = _key_of_zoneinfo_path(Path(name).resolve())
+    except (OSError, RuntimeError):
+        return None
     return _loadable(key) if key else None
 
 
@@ -133,8 +136,10 @@ def _key_of_zoneinfo_path(path: PurePath) -> str | None:
 
 def _loadable(key: str) -> ZoneInfo | None:
     try:
-        return named_zone(key)
-    except UnknownTimeZone:
+        return ZoneInfo(key)
+    # Not found, not a normalised relative key ('/etc/x', '../x', ''), not a TZif
+    # file ('zone.tab'), a directory ('Europe') or an over-long name.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
 
 

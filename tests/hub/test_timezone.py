@@ -47,6 +47,11 @@ def test_tz_beats_etc_localtime(localtime: Path, monkeypatch: pytest.MonkeyPatch
     for value in ("America/New_York", ":America/New_York", ":/usr/share/zoneinfo/America/New_York"):
         monkeypatch.setenv("TZ", value)
         assert zone_name(hub_zone(None)) == "America/New_York", value
+    # A path that links into a zoneinfo tree, as /etc/localtime does.
+    link = localtime.parent / "household-zone"
+    _link(link, "Asia/Kolkata")
+    monkeypatch.setenv("TZ", str(link))
+    assert zone_name(hub_zone(None)) == "Asia/Kolkata"
 
 
 def test_etc_localtime_names_the_zone_without_tz(localtime: Path) -> None:
