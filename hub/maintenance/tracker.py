@@ -174,6 +174,7 @@ class MaintenanceTracker:
                     sku=spec.sku,
                     forecast=forecast,
                     tz=self.tz,
+                    unit=spec.unit,
                 )
             )
         return sorted(out, key=lambda c: (c.device_name, c.part))
@@ -223,8 +224,9 @@ class MaintenanceTracker:
         For a part whose device counter resets (vacuum brushes, filter, sensors), the
         device's counter is reset through `Hub.call(device, "reset_consumable")`; for a
         lifetime counter (the humidifier's use_time) the hub starts counting from the
-        current reading. Its open prompt is resolved. `DeviceNotFound`; `KeyError` for a
-        part the catalog does not list for the device's model.
+        current reading (the vacuum battery's cycle count too: no device resets it). Its
+        open prompt is resolved. `DeviceNotFound`; `KeyError` for a part the catalog
+        does not list for the device's model.
         """
         target = self._hub.registry.get(device)
         spec = self.catalog.get(target.model, part)
@@ -402,7 +404,7 @@ class MaintenanceTracker:
         if not speaker:
             return
         # Said aloud: no link (the prompt in the app carries it).
-        text = prompt_message(device_name, spec.name, forecast, None, self.tz)
+        text = prompt_message(device_name, spec.name, forecast, None, self.tz, unit=spec.unit)
         self._spawn(self._say(speaker, text), "maintenance-speaker")
 
     async def _say(self, speaker: str, text: str) -> None:

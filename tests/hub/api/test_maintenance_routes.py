@@ -113,3 +113,40 @@ async def test_the_routes_are_in_a_valid_openapi_document(
     validate(document)
     assert "/api/maintenance" in document["paths"]
     assert "post" in document["paths"]["/api/maintenance/prompts/{prompt_id}/snooze"]
+
+
+async def test_the_vacuum_battery_is_shown_in_charge_cycles(
+    live: tuple[Hub, MaintenanceTracker, str, str],
+) -> None:
+    hub, tracker, url, token = live
+    # A 40 % cleaning run read every 10 minutes, then the dock charging it again.
+    start = hub.clock.time() - 3 * 3600
+    for i, battery in enumerate([100, 90, 80, 70, 60, 62]):
+        hub.state.update(VACUUM.id, {"battery": battery}, at=start + i * 600)
+    await tracker.refresh()
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http,
+        http.get(f"{url}/api/maintenance") as resp,
+    ):
+        assert resp.status == 200
+        body = await resp.json()
+    parts = {c["part"]: c for c in body["consumables"]}
+    battery = parts["battery"]
+    assert battery["part_name"] == "Battery"
+    assert (battery["unit"], battery["used"], battery["life"]) == ("cycles", 0.4, 500)
+    # The hours fields keep meaning hours: a battery has none.
+    assert (battery["used_hours"], battery["life_hours"], battery["rate_hours_per_day"]) == (
+        None,
+        None,
+        None,
+    )
+    assert battery["rate_per_day"] == 0.4  # the catalog's typical use: no whole day seen yet
+    assert battery["remaining_percent"] == 99.9
+    assert battery["store_url"] == "https://www.mi.com/global/search?keyword=roborock+s5+battery"
+    brush = parts["main_brush"]
+    assert (brush["unit"], brush["used"], brush["used_hours"], brush["life"]) == (
+        "hours",
+        295.0,
+        295.0,
+        300.0,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -24,7 +24,7 @@ def fed(
     return counter
 
 
-def settled(readings: list[float], *, every: float = 5 * MINUTE) -> CycleCounter:
+def settled(readings: Sequence[float], *, every: float = 5 * MINUTE) -> CycleCounter:
     """Like `fed`, with the last reading repeated so that it is accepted too."""
     return fed([*readings, readings[-1]], every=every)
 

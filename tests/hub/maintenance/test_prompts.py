@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hub.errors import HubError, StorageError
-from hub.maintenance.catalog import PartSpec, load_default_catalog
+from hub.maintenance.catalog import PartSpec, UseUnit, load_default_catalog
 from hub.maintenance.forecast import Forecast, ForecastBasis
 from hub.maintenance.prompts import (
     DueReason,
@@ -93,6 +93,28 @@ def test_messages_for_the_edge_cases() -> None:
     )
     assert prompt_message(NAME, "Filter", _forecast(1.2), None).startswith(
         "The filter of Living room vacuum has about 1 day left"
+    )
+
+
+def test_a_battery_counted_in_cycles_is_told_in_cycles() -> None:
+    url = "https://store.example/eu/search?keyword=roborock+s5+battery"
+    cycles = UseUnit.CYCLES
+    soon = _forecast(40.2, remaining=8.3, at=datetime(2026, 11, 23, tzinfo=UTC))
+    assert prompt_message(NAME, "Battery", soon, url, unit=cycles) == (
+        "The battery of Living room vacuum has used 92 % of its rated charge cycles and "
+        "at this pace reaches them in about 40 days (around 2 Jan); a replacement: " + url
+    )
+    assert prompt_message(NAME, "Battery", _forecast(0.5, remaining=0.4), None, unit=cycles) == (
+        "The battery of Living room vacuum has used 99 % of its rated charge cycles and "
+        "reaches them within a day (around 24 Nov)."
+    )
+    assert prompt_message(NAME, "Battery", _forecast(None, remaining=6), None, unit=cycles) == (
+        "The battery of Living room vacuum has used 94 % of its rated charge cycles."
+    )
+    spent = _forecast(0, remaining=0, basis=ForecastBasis.DEPLETED)
+    assert prompt_message(NAME, "Battery", spent, None, unit=cycles) == (
+        "The battery of Living room vacuum has used all of its rated charge cycles, "
+        "so expect shorter runs."
     )
 
 

@@ -1,0 +1,80 @@
+"""`mihub maintenance` against a live hub's API: use shown in the part's own unit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from hub.api import ApiServer
+from hub.api.maintenance import MaintenanceApi
+from hub.auth import hash_api_token, new_api_token
+from hub.cli.main import cli
+from hub.config import HubConfig
+from hub.maintenance import MaintenanceTracker
+from hub.registry import Device
+from hub.runtime import Hub
+
+VACUUM = Device(
+    id="miio:301",
+    name="hall_vacuum",
+    family="vacuum",
+    model="roborock.vacuum.s5",
+    transport="miio",
+    address="127.0.0.31",
+)
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
+    """A hub whose vacuum reported a worn filter and a 40 % run; (url, token)."""
+    hub = Hub(HubConfig(), data_dir=tmp_path / "hub")
+    tracker = MaintenanceTracker(hub)
+    server = ApiServer(hub, listen=("127.0.0.1", 0), extensions=[MaintenanceApi(tracker)])
+    hub.add_component(tracker)
+    hub.add_component(server)
+    async with hub:
+        token = new_api_token()
+        await hub.store.add_api_token("test", hash_api_token(token), hub.clock.time())
+        hub.registry.add(VACUUM)
+        start = hub.clock.time() - 3 * 3600
+        hub.state.update(VACUUM.id, {"filter_hours": 42.0}, at=start)
+        for i, battery in enumerate([100, 90, 80, 70, 60, 62]):
+            hub.state.update(VACUUM.id, {"battery": battery}, at=start + i * 600)
+        await tracker.refresh()
+        yield server.url, token
+
+
+async def _mihub(tmp_path: Path, *args: str) -> Result:
+    # The CLI runs its own event loop: off this test's loop, which serves the API.
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "COLUMNS": "160",
+    }
+    return await asyncio.to_thread(CliRunner().invoke, cli, list(args), env=env)
+
+
+async def test_the_table_shows_hours_for_parts_and_cycles_for_the_battery(
+    api: tuple[str, str], tmp_path: Path
+) -> None:
+    url, token = api
+    result = await _mihub(tmp_path, "maintenance", "--url", url, "--token", token)
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    assert "0.4 / 500 cycles" in rows["Battery"]
+    assert "42 / 150 h" in rows["Filter"]
+    assert "used" in result.output.splitlines()[1]
+
+
+async def test_json_carries_the_unit(api: tuple[str, str], tmp_path: Path) -> None:
+    import json
+
+    url, token = api
+    result = await _mihub(tmp_path, "maintenance", "--json", "--url", url, "--token", token)
+    assert result.exit_code == 0, result.output
+    battery = next(c for c in json.loads(result.output)["consumables"] if c["part"] == "battery")
+    assert (battery["unit"], battery["used"], battery["life"]) == ("cycles", 0.4, 500)
