@@ -97,3 +97,9 @@ async def test_the_vacuum_filter_is_prompted_with_its_store_link_before_it_runs_
     filter_view = next(c for c in listed["consumables"] if c["part"] == "filter")
     # What the hub shows matches the simulated counter (polled hourly, 2 decimals).
     assert filter_view["used_hours"] == pytest.approx(worn_s / 3600, abs=1.5)
+    # The battery's charge cycles, counted from the polled battery % (hourly polls see
+    # only part of each run's drain, so the count is below the truth but not zero).
+    battery_view = next(c for c in listed["consumables"] if c["part"] == "battery")
+    assert battery_view["unit"] == "cycles"
+    assert battery_view["life"] == 500
+    assert 0 < battery_view["used"] <= len(vacuum.history) * 0.5
