@@ -8,7 +8,7 @@ recharges on its dock (simulators/miio/models/vacuum.py); the hub sees only what
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,14 @@ class PolledVacuum:
             self.vacuum.advance(STEP_SECONDS)
             self.discharged_percent += max(0.0, before - self.vacuum.battery)
 
-    async def live(self, days: range, *, cleans: Callable[[int], bool] = lambda _: True) -> None:
+    async def live(
+        self,
+        days: range,
+        *,
+        cleans: Callable[[int], bool] = lambda _: True,
+        restart_at: datetime | None = None,
+    ) -> None:
+        """Run `days`; the hub restarts at `restart_at` (while the vacuum goes on)."""
         for day in days:
             midnight = START + timedelta(days=day)
             moment = midnight
@@ -64,6 +71,8 @@ class PolledVacuum:
                 self._run_physics(step.total_seconds())
                 moment += step
                 await self.home.until(moment)
+                if moment == restart_at:
+                    await self.home.restart()
                 self.home.report(VACUUM, {"battery": self.status()["battery"]})
 
     def status(self) -> dict[str, Any]:
@@ -90,9 +99,10 @@ async def home(tmp_path: Path) -> AsyncIterator[TrackedHome]:
 async def test_the_battery_counts_charge_cycles_and_forecasts_its_end(home: TrackedHome) -> None:
     polled = PolledVacuum(home, seed=5)
     weekdays = lambda day: (START + timedelta(days=day)).weekday() < 5  # noqa: E731 - one-line rule
-    await polled.live(range(8), cleans=weekdays)
-    await home.restart()  # the count survives a restart
-    await polled.live(range(8, 21), cleans=weekdays)
+    # The hub restarts in the middle of a run: the count survives, and the drop before
+    # and after the restart adds up.
+    mid_run = START + timedelta(days=8) + CLEAN_AT + 10 * BUSY_POLL
+    await polled.live(range(21), cleans=weekdays, restart_at=mid_run)
     await home.changes()
 
     battery = home.consumable(VACUUM, "battery")
