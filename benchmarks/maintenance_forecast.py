@@ -165,9 +165,12 @@ def _reported(home: VirtualHome, part: _TrackedPart) -> dict[str, float]:
         attribute = part.spec.used_attribute or ""
         return {attribute: round(device.consumables[part.counter] / 3600, 2)}
     assert isinstance(device, AirPurifier)
+    aqi = device.read("aqi")
+    assert isinstance(aqi, int | float)
     return {
         "filter_life_remaining": float(device.values["filter_life_remaining"]),
         "filter_hours_used": float(device.values["filter_hours_used"]),
+        "aqi": float(aqi),
     }
 
 
@@ -252,9 +255,12 @@ def _step(home: VirtualHome, part: _TrackedPart, now: datetime) -> None:
     reading = part.spec.reading(now, values)
     if reading is None:
         return
-    if values != part.last_values:  # StateChanged: only real changes reach the tracker
+    # StateChanged of the part's own attributes (not the air quality riding along):
+    # only real changes of those reach the tracker.
+    counted = {k: v for k, v in values.items() if k != part.spec.air_quality_attribute}
+    if counted != part.last_values:
         part.history.offer(reading, _SAMPLE_WINDOW)
-        part.last_values = values
+        part.last_values = counted
     part.history.heartbeat(reading, _HEARTBEAT)  # the tracker's half-hour tick
 
 

@@ -73,7 +73,9 @@ class ScenarioKind:
     whole_hours: bool = False  # counter in whole hours (purifier) rather than seconds
     reports_percent: bool = False
     dirty_air: bool = False  # wear weighted by air quality (purifier filters)
-    load_known: bool = True  # the hub sees the weighting (from the AQI it reads)
+    # The hub is handed the weighting itself; False: only the air quality (PM2.5)
+    # behind it, and it has to learn what the dirt costs from the device's percentage.
+    load_known: bool = True
     report_at_session_end: bool = False  # vacuums report consumables after a clean
     bursts: bool = True  # occasional spells of heavier use
     season_amplitude: tuple[float, float] = (0.1, 0.3)  # yearly swing of use, either way
@@ -104,7 +106,7 @@ SCENARIO_KINDS: tuple[ScenarioKind, ...] = (
     ScenarioKind("purifier filter", "zhimi.airpurifier.mb3", "filter",
                  (6.0, 11.0), (10.0, 16.0), 0.05, 0.20, 7.0, 2.0,
                  whole_hours=True, reports_percent=True, dirty_air=True),
-    ScenarioKind("purifier filter, load unknown", "zhimi.airpurifier.mb3", "filter",
+    ScenarioKind("purifier filter, weighting learned from aqi", "zhimi.airpurifier.mb3", "filter",
                  (6.0, 11.0), (10.0, 16.0), 0.05, 0.20, 7.0, 2.0,
                  whole_hours=True, reports_percent=True, dirty_air=True, load_known=False),
     ScenarioKind("humidifier wick", "zhimi.humidifier.ca4", "wick_filter",
@@ -288,7 +290,10 @@ def _reading(
         if kind.reports_percent
         else None
     )
-    return Observation(at, used, pct, load if kind.load_known else 1.0)
+    if kind.load_known or not kind.dirty_air:
+        return Observation(at, used, pct, load)
+    # The PM2.5 that makes this load under a linear cost of dirt (35 ug/m3 nominal).
+    return Observation(at, used, pct, air_quality=max(0.0, 70.0 * (load - 0.5)))
 
 
 def measure(sim: SimulatedConsumable, *, prompts: bool = True) -> ScenarioResult:

@@ -78,6 +78,8 @@ class PartSpec:
     counter_resets: bool  # False: a lifetime counter; the hub keeps a baseline per part
     # `life_hours`, `typical_hours_per_day` and the use counter are in this unit.
     unit: UseUnit = UseUnit.HOURS
+    # Hub attribute with the air quality the part's wear depends on (a purifier's aqi).
+    air_quality_attribute: str | None = None
 
     @property
     def typical_life_days(self) -> float:
@@ -105,7 +107,16 @@ class PartSpec:
         if used is None and remaining is None:
             return None
         hours = None if used is None else max(0.0, used * self.used_scale - baseline_hours)
-        return Observation(at, used_hours=hours, remaining_percent=remaining, load=load)
+        air = (
+            _number(values.get(self.air_quality_attribute)) if self.air_quality_attribute else None
+        )
+        return Observation(
+            at,
+            used_hours=hours,
+            remaining_percent=remaining,
+            load=load,
+            air_quality=None if air is None or air < 0 else air,
+        )
 
 
 def _number(value: object) -> float | None:
@@ -130,6 +141,7 @@ class _PartEntry(BaseModel):
     remaining_attribute: str | None = None
     counter_resets: bool = True
     unit: UseUnit = UseUnit.HOURS
+    air_quality_attribute: str | None = Field(default=None, min_length=1)
 
     @field_validator("unit")
     @classmethod
@@ -272,6 +284,7 @@ def _validated_spec(
         remaining_attribute=entry.remaining_attribute,
         counter_resets=entry.counter_resets,
         unit=entry.unit,
+        air_quality_attribute=entry.air_quality_attribute,
     )
 
 

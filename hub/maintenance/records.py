@@ -32,7 +32,8 @@ _LOGGER = logging.getLogger(__name__)
 
 _INSERT_OBSERVATION = (
     "INSERT OR REPLACE INTO maintenance_observations "
-    "(device_id, part, at, used_hours, remaining_percent, weight) VALUES (?, ?, ?, ?, ?, ?)"
+    "(device_id, part, at, used_hours, remaining_percent, weight, air_quality) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_PROMPT = (
     "INSERT OR REPLACE INTO maintenance_prompts "
@@ -71,7 +72,15 @@ class MaintenanceRecords:
         self._db.executemany_soon(
             _INSERT_OBSERVATION,
             [
-                (device_id, part, o.at.timestamp(), o.used_hours, o.remaining_percent, o.load)
+                (
+                    device_id,
+                    part,
+                    o.at.timestamp(),
+                    o.used_hours,
+                    o.remaining_percent,
+                    o.load,
+                    o.air_quality,
+                )
                 for o in rows
             ],
         )
@@ -120,7 +129,7 @@ def _prompt_row(prompt: Prompt) -> tuple[object, ...]:
 def _load(conn: sqlite3.Connection, since: float) -> StoredState:
     observations: dict[tuple[str, str], list[Observation]] = {}
     rows = conn.execute(
-        "SELECT device_id, part, at, used_hours, remaining_percent, weight "
+        "SELECT device_id, part, at, used_hours, remaining_percent, weight, air_quality "
         "FROM maintenance_observations WHERE at >= ? ORDER BY at",
         (since,),
     )
@@ -131,6 +140,7 @@ def _load(conn: sqlite3.Connection, since: float) -> StoredState:
                 used_hours=row["used_hours"],
                 remaining_percent=row["remaining_percent"],
                 load=1.0 if row["weight"] is None else row["weight"],
+                air_quality=row["air_quality"],
             )
         except ValueError:
             continue  # a row with neither figure: nothing to learn from it

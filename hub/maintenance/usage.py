@@ -54,6 +54,9 @@ class ForecastParams:
 
 DEFAULT_FORECAST_PARAMS = ForecastParams()
 
+#: The latest days whose median may lift the outlier cap (see fit_usage).
+_RECENT_DAYS = 14
+
 
 @dataclass(frozen=True, slots=True)
 class UsageModel:
@@ -112,9 +115,12 @@ def fit_usage(
     deseason = [d.hours / shape[d.day.weekday()] for d in recent]
     med = statistics.median(deseason)
     mad = statistics.median(abs(z - med) for z in deseason)
-    # Cap outliers, but never below a multiple of the median day (MAD ~0 on regular use).
+    # Cap outliers, but never below a multiple of the median day (MAD ~0 on regular use)
+    # of the whole window or of its last two weeks: a burst is a few days, a new
+    # season (smog, the heating months) is most of the latest days and is not clipped.
+    latest = statistics.median(deseason[-_RECENT_DAYS:])
     cap = med + params.winsor_mads * 1.4826 * mad
-    cap = max(cap, params.winsor_floor * med) if med > 0 else math.inf
+    cap = max(cap, params.winsor_floor * max(med, latest)) if med > 0 else math.inf
     last_day = recent[-1].day
     # Whole weeks share one weight, so every weekday counts alike in the weekly total
     # however far the shrunk weekday shape is from the true one.

@@ -115,4 +115,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX maintenance_observations_by_time ON maintenance_observations (at)",
         ),
     ),
+    Migration(
+        3,
+        "maintenance: the air quality a purifier reported with each filter reading",
+        (
+            # PM2.5 (ug/m3) at the reading, for parts that wear faster in dirty air; the
+            # forecaster learns from it how much dirt costs the filter.
+            "ALTER TABLE maintenance_observations ADD COLUMN air_quality REAL",
+        ),
+    ),
 )

@@ -41,11 +41,15 @@ def simulate(
     weight: float = 1.0,
     offline: tuple[datetime, datetime] | None = None,
     reset_at: datetime | None = None,
+    air: Callable[[date], float] | None = None,
 ) -> Simulated:
     """Readings from `start` to `until` and the true depletion (possibly after `until`).
 
     `weight` scales wear per hour of use (the device's own weighting): the hours
     counter counts plain hours, the percentage (truncated to whole %) follows wear.
+    `air` gives each day's PM2.5: the readings report it, and each hour then wears
+    `weight * (0.5 + 0.5 * pm25 / 35)` (the simulated purifier's rule, which the
+    forecaster is not told).
     """
     tz: tzinfo = start.tzinfo  # type: ignore[assignment]  # callers pass aware datetimes
     step = timedelta(minutes=15)
@@ -62,17 +66,19 @@ def simulate(
         )
         end = begin + timedelta(hours=schedule(local.date()))
         overlap = max(0.0, (min(t + step, end) - max(t, begin)).total_seconds() / 3600)
-        if depletion is None and wear + overlap * weight >= life_hours and overlap > 0:
-            depletion = max(t, begin) + timedelta(hours=(life_hours - wear) / weight)
+        pm25 = air(local.date()) if air is not None else None
+        per_hour = weight * (1.0 if pm25 is None else 0.5 + 0.5 * pm25 / 35.0)
+        if depletion is None and wear + overlap * per_hour >= life_hours and overlap > 0:
+            depletion = max(t, begin) + timedelta(hours=(life_hours - wear) / per_hour)
         used += overlap
-        wear += overlap * weight
+        wear += overlap * per_hour
         t += step
         silent = offline is not None and offline[0] <= t < offline[1]
         if t <= until and not silent and (t - start) % poll == timedelta(0):
             pct = (
                 float(max(0, math.floor(100 * (1 - wear / life_hours)))) if report_percent else None
             )
-            obs.append(Observation(t, used if report_hours else None, pct))
+            obs.append(Observation(t, used if report_hours else None, pct, air_quality=pm25))
         if t - until > timedelta(days=4000):
             raise AssertionError("schedule never wears the part out")
     return Simulated(obs, depletion)

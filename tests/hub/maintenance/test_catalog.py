@@ -172,7 +172,9 @@ def test_readings_are_built_from_what_devices_report() -> None:
     assert sensors.used_hours == pytest.approx(3798 / 3600, abs=0.01)
 
     purifier = spec("zhimi.airpurifier.mb3", "filter").reading(at, MB3_STATUS, load=1.2)
-    assert purifier == Observation(at, used_hours=1915.0, remaining_percent=45.0, load=1.2)
+    assert purifier == Observation(
+        at, used_hours=1915.0, remaining_percent=45.0, load=1.2, air_quality=2.0
+    )
 
     wick_spec = spec("zhimi.humidifier.ca4", "wick_filter")
     assert wick_spec.counter_resets is False

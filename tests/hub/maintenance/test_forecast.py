@@ -12,6 +12,7 @@ import pytest
 
 from hub.maintenance.catalog import PartSpec, WearClock, load_default_catalog
 from hub.maintenance.forecast import ForecastBasis, forecast_depletion, naive_forecast
+from hub.maintenance.tracker import HISTORY_WINDOW
 from hub.maintenance.wear import Observation
 
 from .histories import days_between, simulate, weekday_weekend
@@ -196,6 +197,45 @@ def test_a_purifier_that_weights_wear_itself_is_calibrated_from_its_percentage()
     assert forecast.remaining_percent == sim.observations[-1].remaining_percent
     assert forecast.depletion_at is not None
     assert abs(days_between(forecast.depletion_at, sim.depletion_at)) <= 1.0
+
+
+def test_a_purifier_in_smog_season_is_forecast_from_what_its_aqi_costs_the_filter() -> None:
+    # Clean air (15 ug/m3) for forty days, then a smog season (75 ug/m3): the filter
+    # wears 0.71 life-hours per running hour, then 1.57. Nobody tells the hub that
+    # rule; it learns it from the purifier's own percentage against the aqi it reports.
+    smog_from = START.date() + timedelta(days=40)
+
+    def air(d: date) -> float:
+        return 75.0 if d >= smog_from else 15.0
+
+    kwargs = {
+        "schedule": lambda d: 10.0,
+        "start": START,
+        "used_at_start": 2300,
+        "poll_hours": 1.0,
+        "start_hour": 8.0,
+        "report_percent": True,
+        "air": air,
+    }
+    probe = simulate(until=START, life_hours=3500, **kwargs)  # type: ignore[arg-type]
+    now = probe.depletion_at - timedelta(days=14)
+    # Six weeks into the smog; the 70 days the forecaster sees are half clean air.
+    assert smog_from + timedelta(days=35) < now.date() < smog_from + timedelta(days=50)
+    sim = simulate(until=now, life_hours=3500, **kwargs)  # type: ignore[arg-type]
+    # What the tracker keeps and hands over: the last 70 days.
+    kept = [o for o in sim.observations if o.at >= now - HISTORY_WINDOW]
+    learned = forecast_depletion(kept, PURIFIER_FILTER, now)
+    blind = forecast_depletion([replace(o, air_quality=None) for o in kept], PURIFIER_FILTER, now)
+
+    assert learned is not None
+    assert learned.depletion_at is not None
+    assert blind is not None
+    assert blind.depletion_at is not None
+    learned_error = abs(days_between(learned.depletion_at, sim.depletion_at))
+    blind_error = abs(days_between(blind.depletion_at, sim.depletion_at))
+    assert learned_error <= 1.0
+    # Without the aqi the weighting is one average over the clean and smoggy weeks.
+    assert blind_error > learned_error + 3.0
 
 
 def test_days_and_weekdays_follow_the_homes_time_zone_across_dst() -> None:
