@@ -7,11 +7,11 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.api.capabilities import capabilities_for, family_spec_for, unit_of, validate_command
+from hub.api.capabilities import family_spec_for, unit_of, validate_command
+from hub.api.device_json import device_json, device_list_json
 from hub.api.operations import json_response, operation, read_body, read_query
 from hub.api.problems import ApiProblem, problem
 from hub.api.schemas import (
-    AttributeState,
     CommandIn,
     CommandResult,
     DeviceList,
@@ -22,12 +22,10 @@ from hub.api.schemas import (
     HistoryPoint,
     HistoryQuery,
     utc,
-    utc_or_none,
 )
 from hub.api.settings import HUB_KEY
 from hub.registry import Device, slugify
 from hub.runtime import Hub
-from hub.token_file import token_keys
 
 routes = web.RouteTableDef()
 
@@ -44,38 +42,12 @@ async def _token_keys(hub: Hub) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _token_known(device: Device, keys: frozenset[str]) -> bool:
-    candidates = {*token_keys(device.id, device.address), f"name:{device.name}"}
-    return not candidates.isdisjoint(keys)
+def _device_response(hub: Hub, device: Device, token_keys: frozenset[str]) -> web.Response:
+    return _json_bytes(device_json(hub.state, device, token_keys))
 
 
-def device_out(hub: Hub, device: Device, token_keys: frozenset[str]) -> DeviceOut:
-    spec = family_spec_for(device)
-    state = {
-        attribute: AttributeState(
-            value=entry.value,
-            unit=unit_of(spec, attribute),
-            changed_at=utc(entry.changed_at),
-        )
-        for attribute, entry in sorted(hub.state.entries(device.id).items())
-    }
-    return DeviceOut(
-        id=device.id,
-        name=device.name,
-        family=device.family,
-        model=device.model,
-        transport=device.transport,
-        address=device.address,
-        room=device.room,
-        firmware=device.firmware,
-        available=device.available,
-        status=device.status,
-        reason=device.reason,
-        token_known=_token_known(device, token_keys),
-        last_seen=utc_or_none(device.last_seen),
-        state=state,
-        capabilities=capabilities_for(device),
-    )
+def _json_bytes(body: bytes) -> web.Response:
+    return web.Response(body=body, content_type="application/json")
 
 
 def _device(request: web.Request) -> Device:
@@ -88,7 +60,7 @@ async def list_devices(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     keys = await _token_keys(hub)
     devices = sorted(hub.registry, key=lambda d: (d.room or "", d.name))
-    return json_response(DeviceList(devices=[device_out(hub, d, keys) for d in devices]))
+    return _json_bytes(device_list_json(hub.state, devices, keys))
 
 
 @routes.get(_DEVICE)
@@ -96,7 +68,7 @@ async def list_devices(request: web.Request) -> web.Response:
 async def show_device(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     device = _device(request)
-    return json_response(device_out(hub, device, await _token_keys(hub)))
+    return _device_response(hub, device, await _token_keys(hub))
 
 
 @routes.patch(_DEVICE)
@@ -120,7 +92,7 @@ async def update_device(request: web.Request) -> web.Response:
     if "room" in patch.model_fields_set:
         changes["room"] = (patch.room or "").strip() or None
     updated = hub.registry.update(device.id, **changes)  # DuplicateDevice: 409
-    return json_response(device_out(hub, updated, await _token_keys(hub)))
+    return _device_response(hub, updated, await _token_keys(hub))
 
 
 @routes.put(_DEVICE + "/token")

@@ -1,0 +1,157 @@
+"""Devices as the API shows them, written as JSON without re-validating the hub's records.
+
+`DeviceOut` and `DeviceList` in `hub.api.schemas` stay the contract (and what the OpenAPI
+document describes); this module writes the bytes their `model_dump_json` would write.
+Building those models for every request validated data the hub built itself and
+serialised every device's capabilities again: 100 devices took ~10 ms of CPU per list.
+Here a model's capabilities are serialised once, and only what changes (identity,
+availability, state, whether a token is known) is written per request, so a response
+always shows the live registry and state.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from hub.api.capabilities import capabilities_for, family_spec_for, unit_of
+from hub.api.schemas import Capabilities, utc, utc_or_none
+from hub.registry import Device
+from hub.state import AttributeValue, StateStore
+from hub.token_file import token_keys as stored_token_keys
+
+#: Writes a device's live fields with pydantic's own JSON rules (datetimes as ISO 8601
+#: with `Z`, NaN and infinities as null, values of any JSON type), as `DeviceOut` does.
+_LIVE_FIELDS: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+#: More (model, family) pairs than any home has; past it the cache starts over.
+_MAX_CACHED_CAPABILITIES = 1024
+_NO_CAPABILITIES = b"null"
+#: Devices whose live fields a writer keeps at most; far more than a home has.
+_MAX_REMEMBERED_DEVICES = 10_000
+
+#: id(capabilities) -> (the capabilities, their JSON); the entry holds the object, so
+#: its id cannot be reused by another while the entry lives.
+_capabilities_json: dict[int, tuple[Capabilities, bytes]] = {}
+
+
+def capabilities_json(device: Device) -> bytes:
+    """`capabilities_for(device)` as JSON, serialised once per model and family."""
+    capabilities = capabilities_for(device)
+    if capabilities is None:
+        return _NO_CAPABILITIES
+    cached = _capabilities_json.get(id(capabilities))
+    if cached is not None and cached[0] is capabilities:
+        return cached[1]
+    if len(_capabilities_json) >= _MAX_CACHED_CAPABILITIES:
+        _capabilities_json.clear()
+    serialised = capabilities.model_dump_json().encode()
+    _capabilities_json[id(capabilities)] = (capabilities, serialised)
+    return serialised
+
+
+def token_known(device: Device, token_keys: frozenset[str]) -> bool:
+    """Whether a token is stored or configured for the device (never the token)."""
+    candidates = {*stored_token_keys(device.id, device.address), f"name:{device.name}"}
+    return not candidates.isdisjoint(token_keys)
+
+
+def _live_fields(device: Device, known: bool, entries: dict[str, AttributeValue]) -> bytes:
+    """Every `DeviceOut` field but `capabilities` (the last), in the model's order."""
+    spec = family_spec_for(device)
+    fields = {
+        "id": device.id,
+        "name": device.name,
+        "family": device.family,
+        "model": device.model,
+        "transport": device.transport,
+        "address": device.address,
+        "room": device.room,
+        "firmware": device.firmware,
+        "available": device.available,
+        "status": device.status.value,
+        "reason": device.reason,
+        "token_known": known,
+        "last_seen": utc_or_none(device.last_seen),
+        "state": {
+            attribute: {
+                "value": entries[attribute].value,
+                "unit": unit_of(spec, attribute),
+                "changed_at": utc(entries[attribute].changed_at),
+            }
+            for attribute in sorted(entries)
+        },
+    }
+    return _LIVE_FIELDS.dump_json(fields)
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """A device's live fields as written, and the objects they were written from."""
+
+    device: Device
+    token_known: bool
+    entries: dict[str, AttributeValue]
+    json: bytes
+
+    def still_shows(self, device: Device, known: bool, entries: dict[str, AttributeValue]) -> bool:
+        # The registry and the state store replace a record on every change and never
+        # mutate one, so the same objects mean the same JSON.
+        return (
+            self.device is device
+            and self.token_known == known
+            and len(self.entries) == len(entries)
+            and all(entries.get(name) is entry for name, entry in self.entries.items())
+        )
+
+
+class _DeviceJsonWriter:
+    """One hub's devices as written last, kept until a device's registry record, state or
+    token status changes. It holds no reference to the hub's state store: it lives in a
+    `WeakKeyDictionary` under that store, and would otherwise keep it alive forever."""
+
+    __slots__ = ("_written",)
+
+    def __init__(self) -> None:
+        self._written: dict[str, _Written] = {}
+
+    def live_fields(self, state: StateStore, device: Device, token_keys: frozenset[str]) -> bytes:
+        known = token_known(device, token_keys)
+        entries = state.entries(device.id)
+        written = self._written.get(device.id)
+        if written is None or not written.still_shows(device, known, entries):
+            if len(self._written) >= _MAX_REMEMBERED_DEVICES:
+                self._written.clear()
+            written = _Written(device, known, entries, _live_fields(device, known, entries))
+            self._written[device.id] = written
+        return written.json
+
+
+#: One writer per hub (per state store), dropped with it.
+_writers: weakref.WeakKeyDictionary[StateStore, _DeviceJsonWriter] = weakref.WeakKeyDictionary()
+
+
+def _writer(state: StateStore) -> _DeviceJsonWriter:
+    writer = _writers.get(state)
+    if writer is None:
+        writer = _writers[state] = _DeviceJsonWriter()
+    return writer
+
+
+def device_json(state: StateStore, device: Device, token_keys: frozenset[str]) -> bytes:
+    """One device as `DeviceOut` JSON, with its live state; `token_keys` as from
+    `HubStore.token_keys` plus the configured devices' keys."""
+    live = _writer(state).live_fields(state, device, token_keys)
+    # The live fields are an object ending in "}"; capabilities go in as its last member.
+    return b"".join((live[:-1], b',"capabilities":', capabilities_json(device), b"}"))
+
+
+def device_list_json(
+    state: StateStore, devices: Iterable[Device], token_keys: frozenset[str]
+) -> bytes:
+    """`DeviceList` JSON of these devices, in the order given."""
+    listed = b",".join(device_json(state, device, token_keys) for device in devices)
+    return b"".join((b'{"devices":[', listed, b"]}"))
