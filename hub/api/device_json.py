@@ -11,6 +11,9 @@ always shows the live registry and state.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import secrets
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +35,10 @@ _MAX_CACHED_CAPABILITIES = 1024
 _NO_CAPABILITIES = b"null"
 #: Devices whose live fields a writer keeps at most; far more than a home has.
 _MAX_REMEMBERED_DEVICES = 10_000
+#: Random per writer: a tag from an earlier hub process never names a body of this one.
+_WRITER_TAG_BYTES = 8
+#: 96 bits of digest over the devices' serials: no two lists collide in practice.
+_ETAG_DIGEST_BYTES = 12
 
 #: id(capabilities) -> (the capabilities, their JSON); the entry holds the object, so
 #: its id cannot be reused by another while the entry lives.
@@ -90,12 +97,14 @@ def _live_fields(device: Device, known: bool, entries: dict[str, AttributeValue]
 
 @dataclass(frozen=True, slots=True)
 class _Written:
-    """A device's live fields as written, and the objects they were written from."""
+    """A device as written, and the objects it was written from."""
 
+    serial: int  # unique within its writer: the same serial, the same bytes
     device: Device
     token_known: bool
     entries: dict[str, AttributeValue]
-    json: bytes
+    live_fields: bytes  # every field but capabilities, as an object
+    capabilities: bytes  # shared by every device of the model
 
     def still_shows(self, device: Device, known: bool, entries: dict[str, AttributeValue]) -> bool:
         # The registry and the state store replace a record on every change and never
@@ -107,51 +116,90 @@ class _Written:
             and all(entries.get(name) is entry for name, entry in self.entries.items())
         )
 
+    def json(self) -> bytes:
+        # The live fields end in "}"; capabilities go in as the last member.
+        return b"".join((self.live_fields[:-1], b',"capabilities":', self.capabilities, b"}"))
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenDevices:
+    """Devices as the API shows them right now, and an ETag for each way of showing them.
+
+    A tag is the hub's writer (random per writer, so per hub process) and a digest of
+    the devices' serials: equal tags mean equal bodies, and a changed record, state or
+    token status makes a new serial, so a stale tag never matches."""
+
+    writer_tag: str
+    devices: tuple[_Written, ...]
+
+    def list_body(self) -> bytes:
+        """`DeviceList` JSON of the devices, in their order."""
+        listed = b",".join(written.json() for written in self.devices)
+        return b"".join((b'{"devices":[', listed, b"]}"))
+
+    def device_body(self) -> bytes:
+        """`DeviceOut` JSON of the one device."""
+        (written,) = self.devices
+        return written.json()
+
+    def list_etag(self) -> str:
+        """The entity tag of `list_body` (unquoted)."""
+        return self._etag(b"list")
+
+    def device_etag(self) -> str:
+        """The entity tag of `device_body` (unquoted)."""
+        return self._etag(b"device")
+
+    def _etag(self, representation: bytes) -> str:
+        digest = hashlib.blake2b(representation, digest_size=_ETAG_DIGEST_BYTES)
+        for written in self.devices:
+            digest.update(written.serial.to_bytes(8, "little"))
+        return f"{self.writer_tag}.{digest.hexdigest()}"
+
 
 class _DeviceJsonWriter:
     """One hub's devices as written last, kept until a device's registry record, state or
     token status changes. It holds no reference to the hub's state store: it lives in a
     `WeakKeyDictionary` under that store, and would otherwise keep it alive forever."""
 
-    __slots__ = ("_written",)
+    __slots__ = ("_serials", "_written", "tag")
 
     def __init__(self) -> None:
         self._written: dict[str, _Written] = {}
+        self._serials = itertools.count()
+        self.tag = secrets.token_hex(_WRITER_TAG_BYTES)
 
-    def live_fields(self, state: StateStore, device: Device, token_keys: frozenset[str]) -> bytes:
+    def write(self, state: StateStore, device: Device, token_keys: frozenset[str]) -> _Written:
         known = token_known(device, token_keys)
         entries = state.entries(device.id)
         written = self._written.get(device.id)
         if written is None or not written.still_shows(device, known, entries):
             if len(self._written) >= _MAX_REMEMBERED_DEVICES:
                 self._written.clear()
-            written = _Written(device, known, entries, _live_fields(device, known, entries))
+            written = _Written(
+                serial=next(self._serials),
+                device=device,
+                token_known=known,
+                entries=entries,
+                live_fields=_live_fields(device, known, entries),
+                capabilities=capabilities_json(device),
+            )
             self._written[device.id] = written
-        return written.json
+        return written
 
 
 #: One writer per hub (per state store), dropped with it.
 _writers: weakref.WeakKeyDictionary[StateStore, _DeviceJsonWriter] = weakref.WeakKeyDictionary()
 
 
-def _writer(state: StateStore) -> _DeviceJsonWriter:
+def write_devices(
+    state: StateStore, devices: Iterable[Device], token_keys: frozenset[str]
+) -> WrittenDevices:
+    """These devices (in the order given) with their live state; `token_keys` as from
+    `HubStore.token_keys` plus the configured devices' keys."""
     writer = _writers.get(state)
     if writer is None:
         writer = _writers[state] = _DeviceJsonWriter()
-    return writer
-
-
-def device_json(state: StateStore, device: Device, token_keys: frozenset[str]) -> bytes:
-    """One device as `DeviceOut` JSON, with its live state; `token_keys` as from
-    `HubStore.token_keys` plus the configured devices' keys."""
-    live = _writer(state).live_fields(state, device, token_keys)
-    # The live fields are an object ending in "}"; capabilities go in as its last member.
-    return b"".join((live[:-1], b',"capabilities":', capabilities_json(device), b"}"))
-
-
-def device_list_json(
-    state: StateStore, devices: Iterable[Device], token_keys: frozenset[str]
-) -> bytes:
-    """`DeviceList` JSON of these devices, in the order given."""
-    listed = b",".join(device_json(state, device, token_keys) for device in devices)
-    return b"".join((b'{"devices":[', listed, b"]}"))
+    return WrittenDevices(
+        writer.tag, tuple(writer.write(state, device, token_keys) for device in devices)
+    )

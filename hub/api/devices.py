@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
 from hub.api.capabilities import family_spec_for, unit_of, validate_command
-from hub.api.device_json import device_json, device_list_json
+from hub.api.device_json import write_devices
 from hub.api.operations import json_response, operation, read_body, read_query
 from hub.api.problems import ApiProblem, problem
 from hub.api.schemas import (
@@ -42,12 +43,31 @@ async def _token_keys(hub: Hub) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _device_response(hub: Hub, device: Device, token_keys: frozenset[str]) -> web.Response:
-    return _json_bytes(device_json(hub.state, device, token_keys))
+#: Clients may keep a device list but must ask each time whether it is still current;
+#: the answer is a 304 without a body while nothing they would see has changed.
+_REVALIDATE = {"Cache-Control": "no-cache"}
+_CONDITIONAL = (
+    "The reply carries an `ETag`; send it back in `If-None-Match` to get `304 Not "
+    "Modified` without a body while nothing the reply shows has changed."
+)
+#: `If-None-Match: *` matches whatever is there.
+_ANY_TAG = "*"
 
 
-def _json_bytes(body: bytes) -> web.Response:
-    return web.Response(body=body, content_type="application/json")
+def _unchanged(request: web.Request, etag: str) -> bool:
+    presented = request.if_none_match
+    # If-None-Match compares weakly: W/"x" matches "x".
+    return presented is not None and any(tag.value in (etag, _ANY_TAG) for tag in presented)
+
+
+def _current(request: web.Request, etag: str, body: Callable[[], bytes]) -> web.Response:
+    """The body with its ETag, or 304 Not Modified when the client holds this version."""
+    if _unchanged(request, etag):
+        response = web.Response(status=304, headers=_REVALIDATE)
+    else:
+        response = web.Response(body=body(), content_type="application/json", headers=_REVALIDATE)
+    response.etag = etag
+    return response
 
 
 def _device(request: web.Request) -> Device:
@@ -55,20 +75,27 @@ def _device(request: web.Request) -> Device:
 
 
 @routes.get("/api/devices")
-@operation("List devices with their state", tag=_TAG, response=DeviceList)
+@operation(
+    "List devices with their state",
+    tag=_TAG,
+    response=DeviceList,
+    description=_CONDITIONAL,
+)
 async def list_devices(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     keys = await _token_keys(hub)
     devices = sorted(hub.registry, key=lambda d: (d.room or "", d.name))
-    return _json_bytes(device_list_json(hub.state, devices, keys))
+    written = write_devices(hub.state, devices, keys)
+    return _current(request, written.list_etag(), written.list_body)
 
 
 @routes.get(_DEVICE)
-@operation("Show one device", tag=_TAG, response=DeviceOut, errors=(404,))
+@operation("Show one device", tag=_TAG, response=DeviceOut, errors=(404,), description=_CONDITIONAL)
 async def show_device(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     device = _device(request)
-    return _device_response(hub, device, await _token_keys(hub))
+    written = write_devices(hub.state, [device], await _token_keys(hub))
+    return _current(request, written.device_etag(), written.device_body)
 
 
 @routes.patch(_DEVICE)
@@ -92,7 +119,8 @@ async def update_device(request: web.Request) -> web.Response:
     if "room" in patch.model_fields_set:
         changes["room"] = (patch.room or "").strip() or None
     updated = hub.registry.update(device.id, **changes)  # DuplicateDevice: 409
-    return _device_response(hub, updated, await _token_keys(hub))
+    written = write_devices(hub.state, [updated], await _token_keys(hub))
+    return web.Response(body=written.device_body(), content_type="application/json")
 
 
 @routes.put(_DEVICE + "/token")

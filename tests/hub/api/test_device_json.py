@@ -6,12 +6,14 @@ from __future__ import annotations
 import gc
 import math
 import weakref
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+from multidict import CIMultiDict
 
 from hub.api.capabilities import capabilities_for, family_spec_for, unit_of
-from hub.api.device_json import device_json, token_known
+from hub.api.device_json import token_known, write_devices
 from hub.api.schemas import AttributeState, DeviceList, DeviceOut, utc, utc_or_none
 from hub.events import DeviceStatus
 from hub.registry import Device
@@ -189,8 +191,8 @@ async def test_each_hub_writes_its_own_devices_and_forgets_them_with_it(live: Li
     other = Hub(live.hub.config, data_dir=live.data_dir / "other")
     other.registry.add(plug)
     other.state.update(PLUG.id, {"temperature": 12.0})
-    ours = DeviceOut.model_validate_json(device_json(live.hub.state, plug, keys))
-    theirs = DeviceOut.model_validate_json(device_json(other.state, plug, keys))
+    ours = DeviceOut.model_validate_json(write_devices(live.hub.state, [plug], keys).device_body())
+    theirs = DeviceOut.model_validate_json(write_devices(other.state, [plug], keys).device_body())
     assert ours.state["temperature"].value == 31.5
     assert theirs.state["temperature"].value == 12.0
 
@@ -198,3 +200,81 @@ async def test_each_hub_writes_its_own_devices_and_forgets_them_with_it(live: Li
     del other
     gc.collect()
     assert other_state() is None
+
+
+async def _get(
+    live: LiveHub, http: aiohttp.ClientSession, path: str, if_none_match: str | None = None
+) -> tuple[int, CIMultiDict[str], bytes]:
+    headers = live.headers()
+    if if_none_match is not None:
+        headers["If-None-Match"] = if_none_match
+    async with http.get(f"{live.url}{path}", headers=headers) as resp:
+        return resp.status, resp.headers.copy(), await resp.read()
+
+
+async def test_a_client_holding_the_current_list_gets_304_until_something_changes(
+    live: LiveHub, http: aiohttp.ClientSession
+) -> None:
+    status, headers, body = await _get(live, http, "/api/devices")
+    assert status == 200
+    assert headers["Cache-Control"] == "no-cache"
+    etag = headers["ETag"]
+    assert etag.startswith('"')
+    assert etag.endswith('"')
+
+    for presented in (etag, f"W/{etag}", f'"elsewhere", {etag}', "*"):
+        status, headers, unchanged = await _get(live, http, "/api/devices", presented)
+        assert (status, unchanged, headers["ETag"]) == (304, b"", etag), presented
+    status, _, again = await _get(live, http, "/api/devices", '"elsewhere"')
+    assert (status, again) == (200, body)
+
+    live.hub.state.update(PLUG.id, {"temperature": 30.0})
+    status, headers, changed = await _get(live, http, "/api/devices", etag)
+    assert status == 200
+    assert headers["ETag"] != etag
+    assert DeviceList.model_validate_json(changed) != DeviceList.model_validate_json(body)
+    etag = headers["ETag"]
+
+    live.hub.registry.update(SENSOR.id, name="hall_climate")
+    status, headers, renamed = await _get(live, http, "/api/devices", etag)
+    assert status == 200
+    assert b'"hall_climate"' in renamed
+    assert headers["ETag"] != etag
+
+
+async def test_a_client_holding_the_current_device_gets_304_until_it_changes(
+    live: LiveHub, http: aiohttp.ClientSession
+) -> None:
+    status, headers, _ = await _get(live, http, "/api/devices/desk_plug")
+    assert status == 200
+    etag = headers["ETag"]
+    _, list_headers, _ = await _get(live, http, "/api/devices")
+    assert list_headers["ETag"] != etag  # a list is another representation
+
+    status, _, unchanged = await _get(live, http, "/api/devices/desk_plug", etag)
+    assert (status, unchanged) == (304, b"")
+    # Another device's change leaves this one's version standing.
+    live.hub.state.update(SENSOR.id, {"humidity": 60.0})
+    status, _, _ = await _get(live, http, f"/api/devices/{PLUG.id}", etag)
+    assert status == 304
+
+    live.hub.registry.set_availability(PLUG.id, DeviceStatus.TIMEOUT, "no answer")
+    status, headers, changed = await _get(live, http, "/api/devices/desk_plug", etag)
+    assert status == 200
+    assert DeviceOut.model_validate_json(changed).status == DeviceStatus.TIMEOUT
+    assert headers["ETag"] != etag
+
+
+async def test_a_tag_from_another_hub_never_matches(tmp_path: Path) -> None:
+    """Every hub numbers what it writes from zero: its writer's random part tells the
+    first list of one hub from the first list of another (after a restart, say)."""
+    written = []
+    for temperature in (20.0, 25.0):
+        hub = Hub(data_dir=tmp_path / str(temperature))
+        hub.registry.add(PLUG)
+        hub.state.update(PLUG.id, {"temperature": temperature})
+        written.append(write_devices(hub.state, hub.registry, frozenset()))
+    first, second = written
+    assert first.list_body() != second.list_body()
+    assert first.list_etag() != second.list_etag()
+    assert first.device_etag() != second.device_etag()
