@@ -11,7 +11,7 @@ HTTP clients (one aiohttp session, keep-alive) in timed phases against
             robin over the devices: a real UDP round trip to a simulated device).
 The phases alternate in rounds (health, devices, commands, health, ...) so machine
 noise hits them alike. Prints one JSON line: per endpoint requests/s, p50/p99
-latency, errors (target 0) and the hub process's CPU per request, and each
+latency, errors (target 0), body bytes and the hub process's CPU per request, and each
 endpoint's throughput as a ratio of the health baseline measured in the same run,
 which compares across machines better than the raw figures.
 """
@@ -63,6 +63,7 @@ class Tally:
     errors: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     hub_cpu_s: float = 0.0
+    body_bytes: int = 0
 
     def summary(self) -> dict[str, Any]:
         done = len(self.latencies)
@@ -81,6 +82,8 @@ class Tally:
             "p99_ms": quantile_ms(0.99),
             "mean_ms": round(statistics.fmean(ordered) * 1000, 2) if ordered else 0.0,
             "errors": sum(self.errors.values()),
+            # What a client downloads per answer: the device list's cost is mostly its size.
+            "bytes_per_response": round(self.body_bytes / done) if done else 0,
             "error_kinds": dict(self.errors.most_common(5)),
             "hub_cpu_ms_per_request": round(self.hub_cpu_s * 1000 / requests, 3)
             if requests
@@ -177,7 +180,8 @@ def _command_targets(devices: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return targets
 
 
-Request = Callable[[aiohttp.ClientSession, int, int], Awaitable[int]]
+#: Sends one request; returns its status and the size of its body.
+Request = Callable[[aiohttp.ClientSession, int, int], Awaitable[tuple[int, int]]]
 
 
 async def _phase(
@@ -192,12 +196,13 @@ async def _phase(
         while loop.time() < deadline:
             started = time.perf_counter()
             try:
-                status = await request(session, index, sent)
+                status, size = await request(session, index, sent)
             except (aiohttp.ClientError, TimeoutError) as err:
                 tally.errors[type(err).__name__] += 1
             else:
                 if 200 <= status < 300:
                     tally.latencies.append(time.perf_counter() - started)
+                    tally.body_bytes += size
                 else:
                     tally.errors[f"HTTP {status}"] += 1
             sent += 1
@@ -212,17 +217,15 @@ def _requests(
 ) -> dict[str, Request]:
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
 
-    async def health(session: aiohttp.ClientSession, index: int, sent: int) -> int:
+    async def health(session: aiohttp.ClientSession, index: int, sent: int) -> tuple[int, int]:
         async with session.get(f"{url}/api/health", timeout=timeout) as reply:
-            await reply.read()
-            return reply.status
+            return reply.status, len(await reply.read())
 
-    async def devices(session: aiohttp.ClientSession, index: int, sent: int) -> int:
+    async def devices(session: aiohttp.ClientSession, index: int, sent: int) -> tuple[int, int]:
         async with session.get(f"{url}/api/devices", headers=headers, timeout=timeout) as reply:
-            await reply.read()
-            return reply.status
+            return reply.status, len(await reply.read())
 
-    async def commands(session: aiohttp.ClientSession, index: int, sent: int) -> int:
+    async def commands(session: aiohttp.ClientSession, index: int, sent: int) -> tuple[int, int]:
         # Client i takes devices i, i+clients, ...: two clients rarely share a device.
         name, command = targets[(index + sent * clients) % len(targets)]
         async with session.post(
@@ -231,8 +234,7 @@ def _requests(
             headers=headers,
             timeout=timeout,
         ) as reply:
-            await reply.read()
-            return reply.status
+            return reply.status, len(await reply.read())
 
     return {"health": health, "devices": devices, "commands": commands}
 
