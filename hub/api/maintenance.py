@@ -28,6 +28,10 @@ class ConsumableOut(BaseModel):
     part: str
     part_name: str
     remaining_percent: float
+    action: Literal["replace", "refill"] = Field(
+        description="What the owner does when it runs out: replace the part, or refill it "
+        "(a humidifier's water tank: no store link)."
+    )
     unit: Literal["hours", "cycles"] = Field(
         description="What the part's use is counted in: hours of use, or equivalent full "
         "charge cycles (a vacuum battery, counted by the hub from its charge readings)."
@@ -41,6 +45,9 @@ class ConsumableOut(BaseModel):
     )
     forecast_depletion: date | None = Field(description="When the part runs out (local date).")
     days_left: float | None
+    hours_left: float | None = Field(
+        description="`days_left` in hours: what matters for a part that lasts hours."
+    )
     days_left_band: DaysBand
     basis: str = Field(
         description="What the forecast rests on: usage, blended, nominal, trend, depleted."

@@ -46,7 +46,7 @@ def maintenance(
         click.echo("No consumables tracked yet: devices report them once they are polled.")
     else:
         print_table(
-            ["device", "part", "left", "used", "runs out", "days left"],
+            ["device", "part", "left", "used", "runs out", "time left"],
             [
                 [
                     c["device_name"],
@@ -81,13 +81,18 @@ def _amount(value: float) -> str:
 
 
 def _band(consumable: dict[str, Any]) -> str:
+    """Days left with the band, "9 d (7-12)"; under a day (a water tank), hours: "3 h"."""
     days = consumable["days_left"]
     if days is None:
         return ""
+    # A hub from before hours_left: days only.
+    hours = consumable.get("hours_left")
+    if hours is not None and hours < 24:
+        return f"{hours:.0f} h" if hours >= 1 else "< 1 h"
     band = consumable["days_left_band"]
     if band["low"] is None or band["high"] is None:
-        return f"{days:.0f}"
-    return f"{days:.0f} ({band['low']:.0f}-{band['high']:.0f})"
+        return f"{days:.0f} d"
+    return f"{days:.0f} d ({band['low']:.0f}-{band['high']:.0f})"
 
 
 @maintenance.command()

@@ -32,6 +32,7 @@ from hub.maintenance.wear import Observation
 
 __all__ = [
     "DEFAULT_STORE_BASE_URL",
+    "PartAction",
     "PartSpec",
     "PartsCatalog",
     "UseUnit",
@@ -60,6 +61,13 @@ class UseUnit(enum.StrEnum):
     CYCLES = "cycles"  # equivalent full charge cycles (a rechargeable battery)
 
 
+class PartAction(enum.StrEnum):
+    """What the owner does when a part runs out."""
+
+    REPLACE = "replace"  # buy and fit a new one (brushes, filters, batteries)
+    REFILL = "refill"  # top it up again (a humidifier's water tank): nothing to buy
+
+
 @dataclass(frozen=True, slots=True)
 class PartSpec:
     """One consumable of one model, as the catalog describes it."""
@@ -80,6 +88,10 @@ class PartSpec:
     unit: UseUnit = UseUnit.HOURS
     # Hub attribute with the air quality the part's wear depends on (a purifier's aqi).
     air_quality_attribute: str | None = None
+    action: PartAction = PartAction.REPLACE
+    # This part's own prompt timing; None: maintenance.lead_days / floor_percent.
+    lead_days: float | None = None
+    floor_percent: float | None = None
 
     @property
     def typical_life_days(self) -> float:
@@ -142,6 +154,21 @@ class _PartEntry(BaseModel):
     counter_resets: bool = True
     unit: UseUnit = UseUnit.HOURS
     air_quality_attribute: str | None = Field(default=None, min_length=1)
+    lead_days: float | None = Field(default=None, gt=0, le=365)
+    floor_percent: float | None = Field(default=None, ge=0, le=100)
+    action: PartAction = PartAction.REPLACE
+
+    @field_validator("action")
+    @classmethod
+    def _refills_read_a_level(cls, value: PartAction, info: ValidationInfo) -> PartAction:
+        if value is PartAction.REFILL:
+            if not info.data.get("remaining_attribute"):
+                raise ValueError(
+                    "a part that is refilled needs a remaining_attribute reporting its level in %"
+                )
+            if info.data.get("store_path"):
+                raise ValueError("a part that is refilled is not bought: set store_path: null")
+        return value
 
     @field_validator("unit")
     @classmethod
@@ -285,6 +312,9 @@ def _validated_spec(
         counter_resets=entry.counter_resets,
         unit=entry.unit,
         air_quality_attribute=entry.air_quality_attribute,
+        action=entry.action,
+        lead_days=entry.lead_days,
+        floor_percent=entry.floor_percent,
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from hub.errors import HubError, StorageError
-from hub.maintenance.catalog import PartSpec, UseUnit
+from hub.maintenance.catalog import PartAction, PartSpec, UseUnit
 from hub.maintenance.forecast import Forecast, ForecastBasis
 
 __all__ = [
@@ -79,6 +79,13 @@ class PromptPolicy:
 
     lead_days: float = 14.0
     floor_percent: float = 10.0
+
+    def for_part(self, part: PartSpec) -> PromptPolicy:
+        """This policy with the part's own catalog timing, where it has any."""
+        return PromptPolicy(
+            self.lead_days if part.lead_days is None else part.lead_days,
+            self.floor_percent if part.floor_percent is None else part.floor_percent,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,15 +166,19 @@ def prompt_message(
     tz: tzinfo | None = None,
     *,
     unit: UseUnit = UseUnit.HOURS,
+    action: PartAction = PartAction.REPLACE,
 ) -> str:
-    """The sentence a person reads (or the speaker says); `unit` is the part's catalog unit."""
+    """The sentence a person reads (or the speaker says); `unit` and `action` are the
+    part's catalog unit and what the owner does (a refilled part gets no link)."""
     what = f"The {_in_sentence(part_name)} of {device_name}"
     days = forecast.days_left
     worn_out = forecast.basis is ForecastBasis.DEPLETED or forecast.remaining_percent <= 0
-    around = None
+    when = None
     if forecast.depletion_at is not None:
         when = forecast.depletion_at.astimezone(tz) if tz else forecast.depletion_at
-        around = f"around {when.day} {when.strftime('%b')}"
+    around = None if when is None else f"around {when.day} {when.strftime('%b')}"
+    if action is PartAction.REFILL:
+        return _refill_text(what, forecast.remaining_percent, days, when, empty=worn_out)
     if unit is UseUnit.CYCLES:
         text = _cycles_text(what, forecast.remaining_percent, days, around, worn_out=worn_out)
     elif worn_out:
@@ -196,6 +207,32 @@ def _cycles_text(
     n = round(days)
     return (
         f"{used} and at this pace reaches them in about {n} day{'' if n == 1 else 's'} ({around})"
+    )
+
+
+def _refill_text(
+    what: str, remaining: float, days: float | None, when: datetime | None, *, empty: bool
+) -> str:
+    # A tank lasts hours: say when in hours and at what time of day, within a day.
+    if empty:
+        return f"{what} is empty; refill it."
+    if days is None or when is None:
+        return f"{what} is down to {remaining:.0f} %; refill it."
+    if days >= 1:
+        n = round(days)
+        return (
+            f"{what} runs dry in about {n} day{'' if n == 1 else 's'} "
+            f"(around {when.day} {when.strftime('%b')}); refill it."
+        )
+    # A forecast, not a timetable: the time to the nearest ten minutes.
+    clock = (when + timedelta(minutes=5)).replace(second=0, microsecond=0)
+    clock -= timedelta(minutes=clock.minute % 10)
+    hours = round(days * 24)
+    if hours < 1:
+        return f"{what} runs dry within the hour (around {clock:%H:%M}); refill it."
+    return (
+        f"{what} runs dry in about {hours} hour{'' if hours == 1 else 's'} "
+        f"(around {clock:%H:%M}); refill it."
     )
 
 
@@ -237,9 +274,15 @@ class PromptBook:
         if current is not None and self._replaced_since(current, forecast):
             changes.append(self._close(current, now))
             current = None
-        reason = due_reason(forecast, now, self.policy)
+        reason = due_reason(forecast, now, self.policy.for_part(part))
         message = prompt_message(
-            device_name, part.name, forecast, part.store_url, tz, unit=part.unit
+            device_name,
+            part.name,
+            forecast,
+            part.store_url,
+            tz,
+            unit=part.unit,
+            action=part.action,
         )
         if current is None:
             if reason is not None:

@@ -175,6 +175,7 @@ class MaintenanceTracker:
                     forecast=forecast,
                     tz=self.tz,
                     unit=spec.unit,
+                    action=spec.action,
                 )
             )
         return sorted(out, key=lambda c: (c.device_name, c.part))
@@ -404,7 +405,9 @@ class MaintenanceTracker:
         if not speaker:
             return
         # Said aloud: no link (the prompt in the app carries it).
-        text = prompt_message(device_name, spec.name, forecast, None, self.tz, unit=spec.unit)
+        text = prompt_message(
+            device_name, spec.name, forecast, None, self.tz, unit=spec.unit, action=spec.action
+        )
         self._spawn(self._say(speaker, text), "maintenance-speaker")
 
     async def _say(self, speaker: str, text: str) -> None:

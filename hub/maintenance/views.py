@@ -6,7 +6,8 @@ These are the shapes of `GET /api/maintenance` (`{"consumables": [...], "prompts
 A consumable's use is counted in its catalog `unit`: hours for most parts, equivalent
 full charge cycles for a vacuum's battery. `used`, `life` and `rate_per_day` are in
 that unit; `used_hours`, `life_hours` and `rate_hours_per_day` keep their meaning
-(hours) and are null for a part not counted in hours.
+(hours) and are null for a part not counted in hours. `action` says whether the part
+is replaced or refilled (a humidifier's water tank, which lasts hours: `hours_left`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from hub.maintenance.catalog import UseUnit
+from hub.maintenance.catalog import PartAction, UseUnit
 from hub.maintenance.forecast import Forecast, ForecastBasis
 from hub.maintenance.prompts import Prompt
 
@@ -43,6 +44,7 @@ class ConsumableStatus:
     sku: str | None
     updated_at: datetime  # when the forecast was made
     unit: UseUnit = UseUnit.HOURS  # of used_hours, life_hours and rate_hours_per_day
+    action: PartAction = PartAction.REPLACE  # what the owner does when it runs out
 
     @classmethod
     def from_forecast(
@@ -57,6 +59,7 @@ class ConsumableStatus:
         forecast: Forecast,
         tz: tzinfo,
         unit: UseUnit = UseUnit.HOURS,
+        action: PartAction = PartAction.REPLACE,
     ) -> ConsumableStatus:
         end = forecast.depletion_at
         return cls(
@@ -77,6 +80,7 @@ class ConsumableStatus:
             sku=sku,
             updated_at=forecast.at,
             unit=unit,
+            action=action,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -90,6 +94,7 @@ class ConsumableStatus:
             "part": self.part,
             "part_name": self.part_name,
             "remaining_percent": round(self.remaining_percent, 1),
+            "action": self.action.value,
             "unit": self.unit.value,
             "used": used,
             "life": self.life_hours,
@@ -98,6 +103,7 @@ class ConsumableStatus:
             "life_hours": self.life_hours if hours else None,
             "forecast_depletion": _iso(self.forecast_depletion),
             "days_left": _days(self.days_left),
+            "hours_left": None if self.days_left is None else round(self.days_left * 24, 1),
             "days_left_band": {
                 "low": _days(self.days_left_low),
                 "high": _days(self.days_left_high),

@@ -10,6 +10,7 @@ import pytest
 from hub.errors import ConfigError
 from hub.maintenance.catalog import (
     DEFAULT_STORE_BASE_URL,
+    PartAction,
     PartSpec,
     UseUnit,
     WearClock,
@@ -105,6 +106,25 @@ def test_config_overrides_change_only_the_fields_they_name() -> None:
         ({"main_brush": {"unit": "minutes"}}, "main_brush.unit", "'hours' or 'cycles'"),
         ({"battery": {"used_attribute": None}}, "battery.unit", "needs a used_attribute"),
         ({"battery": {"wear_clock": "calendar"}}, "battery.unit", "wear_clock: use"),
+        ({"filter": {"lead_days": 0}}, "filter.lead_days", "greater than 0"),
+        ({"filter": {"lead_days": "soon"}}, "filter.lead_days", "valid number"),
+        ({"filter": {"floor_percent": 120}}, "filter.floor_percent", "less than or equal to 100"),
+        ({"filter": {"action": "clean"}}, "filter.action", "'replace' or 'refill'"),
+        ({"filter": {"action": "refill"}}, "filter.action", "needs a remaining_attribute"),
+        (
+            {
+                "dustbin": {
+                    "name": "Dustbin",
+                    "life_hours": 2,
+                    "typical_hours_per_day": 1,
+                    "remaining_attribute": "bin_level",
+                    "store_path": "/bins",
+                    "action": "refill",
+                }
+            },
+            "dustbin.action",
+            "set store_path: null",
+        ),
     ],
 )
 def test_a_bad_entry_names_model_part_and_field(
@@ -116,6 +136,35 @@ def test_a_bad_entry_names_model_part_and_field(
     assert error.field == f"maintenance.catalog.roborock.vacuum.s5.{field}"
     assert words in str(error)
     assert isinstance(error, ValueError)
+
+
+def test_the_water_tank_is_refilled_and_prompted_hours_ahead() -> None:
+    catalog = load_default_catalog()
+    tank = catalog.get("zhimi.humidifier.ca4", "water_tank")
+    assert tank is not None
+    # The simulator's full tank lasts 12 h flat out (TANK_HOURS_AT_FULL_RATE).
+    assert (tank.action, tank.life_hours, tank.typical_hours_per_day) == (
+        PartAction.REFILL,
+        12,
+        24,
+    )
+    assert (tank.remaining_attribute, tank.used_attribute) == ("water_level", None)
+    assert (tank.store_url, tank.sku) == (None, None)
+    assert (tank.lead_days, tank.floor_percent) == (0.25, 15)
+    # Every other part keeps the config's timing and is replaced.
+    wick = catalog.get("zhimi.humidifier.ca4", "wick_filter")
+    assert wick is not None
+    assert (wick.action, wick.lead_days, wick.floor_percent) == (PartAction.REPLACE, None, None)
+
+
+def test_a_part_can_carry_its_own_prompt_timing() -> None:
+    catalog = build_catalog(
+        shipped_catalog_entries(),
+        {"roborock.vacuum.s5": {"filter": {"lead_days": "3.5", "floor_percent": 0}}},
+    )
+    spec = catalog.get("roborock.vacuum.s5", "filter")
+    assert spec is not None
+    assert (spec.lead_days, spec.floor_percent) == (3.5, 0.0)
 
 
 def test_a_bad_store_base_url_is_a_config_error() -> None:
@@ -151,6 +200,8 @@ ROBOROCK_CONSUMABLE = {
 }
 MB3_STATUS = {"filter_life_remaining": 45, "filter_hours_used": 1915, "aqi": 2}
 CA4_STATUS = {"use_time": round(5140816 / 3600, 2), "water_level": 127}
+# The same humidifier with its tank in: raw 83 of 120, shown as int(83 / 1.2) = 69 %.
+CA4_TANK_IN = {"use_time": round(5140816 / 3600, 2), "water_level": 69}
 WSDCGQ11LM_MESSAGE = {"battery": 91, "voltage": 3005, "temperature": 21.5, "humidity": 48.2}
 
 
@@ -182,6 +233,11 @@ def test_readings_are_built_from_what_devices_report() -> None:
     assert wick is not None
     assert wick.used_hours == pytest.approx(5140816 / 3600 - 1000, abs=0.01)
 
+    tank = spec("zhimi.humidifier.ca4", "water_tank")
+    assert tank.reading(at, CA4_TANK_IN) == Observation(at, remaining_percent=69.0)
+    # Raw 127 is a detached tank: the driver reports no level, so there is no reading.
+    assert tank.reading(at, {**CA4_STATUS, "water_level": None}) is None
+
     battery = spec("WSDCGQ11LM", "battery").reading(at, WSDCGQ11LM_MESSAGE)
     assert battery == Observation(at, remaining_percent=91.0)
 
@@ -211,6 +267,11 @@ def test_catalog_parts_read_the_attributes_the_drivers_report() -> None:
                 assert source.unit == "%", (model, part.part)
                 assert part.unit is UseUnit.CYCLES, (model, part.part)
                 assert family.consumable(part.part) is None, (model, part.part)
+                continue
+            if part.action is PartAction.REFILL:
+                # A level in % (a water tank), not a consumable the device counts.
+                assert part.remaining_attribute is not None, (model, part.part)
+                assert family.attribute(part.remaining_attribute).unit == "%", (model, part.part)
                 continue
             consumable = family.consumable(part.part)
             assert consumable is not None, (model, part.part)

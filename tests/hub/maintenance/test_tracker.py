@@ -163,7 +163,7 @@ async def test_the_humidifier_wick_counts_from_its_baseline_across_restarts(
     await home.tracker.mark_replaced("bedroom_humidifier", "wick_filter")
     await home.changes()
     assert home.consumable(HUMIDIFIER, "wick_filter").used_hours == 0.0
-    with pytest.raises(KeyError, match="known: wick_filter"):
+    with pytest.raises(KeyError, match="known: wick_filter, water_tank"):
         await home.tracker.mark_replaced("bedroom_humidifier", "brush")
 
 
@@ -195,6 +195,7 @@ async def test_consumables_list_forecasts_in_the_api_shape(home: TrackedHome) ->
         "part": "main_brush",
         "part_name": "Main brush",
         "remaining_percent": 90.0,
+        "action": "replace",
         "unit": "hours",
         "used": 30.0,
         "life": 300.0,
@@ -203,6 +204,7 @@ async def test_consumables_list_forecasts_in_the_api_shape(home: TrackedHome) ->
         "life_hours": 300.0,
         "forecast_depletion": brush["forecast_depletion"],
         "days_left": brush["days_left"],
+        "hours_left": pytest.approx(brush["days_left"] * 24, abs=2.4),
         "days_left_band": brush["days_left_band"],
         "basis": "nominal",
         "rate_hours_per_day": 1.1,
