@@ -13,16 +13,20 @@ import asyncio
 import json
 import logging
 import os
+import random
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 
 from drivers.miio.codec import parse_token
+from hub.clock import AcceleratedClock
 from simulators.control import ControlServer
 from simulators.home import VirtualHome
+from simulators.lived_in import wear_in
 from simulators.plan import DEFAULT_BASE_IP, MIIO_PORT
 
 _LOGGER = logging.getLogger("simulators")
@@ -159,15 +163,30 @@ def _with_common(func: Any) -> Any:
 )
 @click.option(
     "--routines/--no-routines",
-    default=True,
+    default=False,
     show_default=True,
     help="Household routines: the vacuum cleans, the purifier runs... on a seeded daily schedule.",
+)
+@click.option(
+    "--lived-in",
+    is_flag=True,
+    help="Start consumables part-worn (late in their life), as in a home used for a year.",
+)
+@click.option(
+    "--clock-anchor",
+    metavar="REAL:SIMULATED",
+    default=None,
+    help="Simulated time SIMULATED at real time REAL (both UNIX seconds), so another "
+    "process running at the same --speed agrees on the time (default: simulated time "
+    "starts at the real time now).",
 )
 @_with_common
 def home(
     count: int | None,
     base_ip: str,
     routines: bool,
+    lived_in: bool,
+    clock_anchor: str | None,
     port: int,
     mqtt_url: str | None,
     speed: float,
@@ -178,20 +197,39 @@ def home(
 ) -> None:
     """Run the default virtual home, or N mixed devices with --devices."""
     options: dict[str, Any] = {
-        "speed": speed,
         "seed": seed,
         "base_ip": base_ip,
         "port": port,
         "mqtt_url": mqtt_url,
         "mdns": mdns,
+        "routines": routines,
     }
+    if clock_anchor is None:
+        options["speed"] = speed
+    else:
+        options["clock"] = AcceleratedClock(speed, start=_anchored_start(clock_anchor, speed))
     try:
         virtual_home = (
             VirtualHome.scale(count, **options) if count else VirtualHome.default(**options)
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
+    if lived_in:
+        wear_in(virtual_home, random.Random(f"lived-in/{seed}"))
     _run(virtual_home, _host_port(control), manifest)
+
+
+def _anchored_start(anchor: str, speed: float) -> float:
+    """The simulated time now, from 'REAL:SIMULATED' at `speed`."""
+    real, _, simulated = anchor.partition(":")
+    try:
+        real_at, simulated_at = float(real), float(simulated)
+    except ValueError:
+        raise click.BadParameter(
+            f"{anchor!r}: expected REAL:SIMULATED, two UNIX times in seconds",
+            param_hint="--clock-anchor",
+        ) from None
+    return simulated_at + (time.time() - real_at) * speed
 
 
 @main.command()

@@ -1,4 +1,11 @@
-"""`mihub demo`: the virtual home with the hub driving it, in one command."""
+"""`mihub demo`: the virtual home with the hub driving it, in one command.
+
+The hub and the simulated home share one accelerated clock (`--speed`): the
+home's routines, the scenes' times of day, the wear of consumables and the
+maintenance forecasts all run in the same simulated days. The home is lived in
+(consumables late in their life, household routines on), so the first
+maintenance prompts, with their store links, come within simulated days.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +17,25 @@ import signal
 import sys
 import tempfile
 import time
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 import click
 
+from hub.api import ApiServer
 from hub.app import create_hub
 from hub.auth import hash_api_token, new_api_token
 from hub.cli.output import EXIT_FAILURE
+from hub.clock import AcceleratedClock, utc_datetime
 from hub.config import HubConfig
 from hub.config.types import split_listen
 from hub.errors import HubError
 from hub.events import DeviceAdded, DeviceAvailability, StateChanged
 from hub.logsetup import configure_logging
+from hub.maintenance import MaintenancePrompt
 from hub.runtime import Hub
+from hub.timezone import hub_zone
 
 _LOGGER = logging.getLogger("hub.demo")
 
@@ -33,6 +45,10 @@ SIMULATOR_READY_TIMEOUT = 30.0
 DEVICES_APPEAR_TIMEOUT = 10.0
 #: Where the demo's devices live: a loopback block of their own.
 DEMO_BASE_IP = "127.0.0.10"
+#: The hub polls each device this often in real time, whatever the speed...
+REAL_POLL_SECONDS = 2.0
+#: ...and never more often than this in simulated time (at low speeds).
+MIN_POLL_SECONDS = 5.0
 
 
 @click.command()
@@ -41,7 +57,7 @@ DEMO_BASE_IP = "127.0.0.10"
     type=click.FloatRange(min=0.001, max=100_000),
     default=60.0,
     show_default=True,
-    help="Simulated seconds per real second (room physics and wear).",
+    help="Simulated seconds per real second, for the home and the hub alike.",
 )
 @click.option(
     "--devices",
@@ -58,7 +74,11 @@ DEMO_BASE_IP = "127.0.0.10"
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep the demo hub's data here (default: a temporary directory, removed after).",
 )
-@click.option("--quiet", is_flag=True, help="Do not print state changes as they happen.")
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="Do not print state changes as they happen (maintenance prompts still are).",
+)
 @click.option(
     "--base-ip",
     default=DEMO_BASE_IP,
@@ -80,7 +100,12 @@ def demo(
             "api": {"listen": listen},
             # A free port: the demo must not clash with a broker the user already runs.
             "mqtt": {"embedded_listen": "127.0.0.1:0"},
-            "polling": {"intervals": dict.fromkeys(_MIIO_FAMILIES, "5s")},
+            # Intervals are in simulated seconds: every REAL_POLL_SECONDS of real time.
+            "polling": {
+                "intervals": dict.fromkeys(
+                    _MIIO_FAMILIES, max(MIN_POLL_SECONDS, REAL_POLL_SECONDS * speed)
+                )
+            },
             "scenes": {"builtin": True},
             "logging": {"level": "warning"},
         }
@@ -116,15 +141,16 @@ async def _demo(
         loop.add_signal_handler(signum, stop.set)
     if duration is not None:
         loop.call_later(duration, stop.set)
-    hub = create_hub(config, data_dir=data_dir)
+    clock = AcceleratedClock(speed)
+    hub = create_hub(config, data_dir=data_dir, clock=clock)
     await hub.start()
     simulator: asyncio.subprocess.Process | None = None
     printer: asyncio.Task[None] | None = None
     try:
-        if not quiet:
-            printer = asyncio.create_task(_print_events(hub), name="demo-printer")
+        printer = asyncio.create_task(_print_events(hub, quiet), name="demo-printer")
         manifest = data_dir / "simulator-manifest.json"
-        simulator = await _start_simulator(manifest, speed, device_count, base_ip, hub)
+        anchor = f"{time.time():.6f}:{clock.time():.6f}"
+        simulator = await _start_simulator(manifest, speed, device_count, base_ip, hub, anchor)
         entries = json.loads(manifest.read_text())
         await _adopt(hub, entries)
         token = new_api_token()
@@ -132,6 +158,9 @@ async def _demo(
             f"demo-{int(time.time())}", hash_api_token(token), hub.clock.time()
         )
         host, port = split_listen(config.api.listen)
+        api = hub.component("api")
+        if isinstance(api, ApiServer):
+            port = api.port  # the one bound, when --listen asked for any free port
         click.echo(
             f"\nmihub demo: {len(hub.registry)} devices in the virtual home "
             f"(simulated time x{speed:g}).\n"
@@ -158,12 +187,13 @@ async def _demo(
 
 
 async def _start_simulator(
-    manifest: Path, speed: float, device_count: int | None, base_ip: str, hub: Hub
+    manifest: Path, speed: float, device_count: int | None, base_ip: str, hub: Hub, anchor: str
 ) -> asyncio.subprocess.Process:
     args = [
         sys.executable, "-c", "from simulators.cli import main; main()",
         "--log-level", "WARNING", "home",
         "--base-ip", base_ip, "--speed", str(speed), "--manifest", str(manifest),
+        "--routines", "--lived-in", "--clock-anchor", anchor,
     ]  # fmt: skip
     if device_count is not None:
         args += ["--devices", str(device_count)]
@@ -229,12 +259,21 @@ async def _adopt(hub: Hub, entries: list[dict[str, Any]]) -> None:
         _LOGGER.warning("demo: not (yet) seen: %s", ", ".join(missing))
 
 
-async def _print_events(hub: Hub) -> None:
-    events = hub.bus.subscribe(StateChanged, DeviceAdded, DeviceAvailability, name="demo-printer")
+async def _print_events(hub: Hub, quiet: bool) -> None:
+    events = hub.bus.subscribe(
+        StateChanged, DeviceAdded, DeviceAvailability, MaintenancePrompt, name="demo-printer"
+    )
     try:
         async for event in events:
             stamp = time.strftime("%H:%M:%S")
-            if isinstance(event, DeviceAdded):
+            if isinstance(event, MaintenancePrompt):
+                # New prompts are the demo's news at any verbosity, dated in home time.
+                if event.change in ("raised", "reopened"):
+                    today = utc_datetime(hub.clock).astimezone(_zone(hub)).date().isoformat()
+                    click.echo(f"{stamp}  [{today}] maintenance: {event.message}")
+            elif quiet:
+                continue
+            elif isinstance(event, DeviceAdded):
                 click.echo(f"{stamp}  + {event.name} ({event.model})")
             elif isinstance(event, StateChanged):
                 # A first reading after adoption is not news; radio quality is noise here.
@@ -246,6 +285,10 @@ async def _print_events(hub: Hub) -> None:
                 click.echo(f"{stamp}  {_name(hub, event.device_id)} is {word}: {event.reason}")
     finally:
         events.close()
+
+
+def _zone(hub: Hub) -> tzinfo:
+    return hub_zone(hub.config.time_zone)
 
 
 def _name(hub: Hub, device_id: str) -> str:

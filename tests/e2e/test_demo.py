@@ -33,3 +33,26 @@ async def test_demo_adopts_the_virtual_home_prints_a_token_and_stops_by_itself(
     assert "Traceback" not in errors
     # The demo keeps nothing of the user's: its data lived in a temporary directory.
     assert not (tmp_path / "data" / "mihub").exists()
+
+
+async def test_at_high_speed_the_demo_prompts_maintenance_with_store_links(
+    tmp_path: Path,
+) -> None:
+    # x20000: five and a half simulated hours a second. The lived-in home's vacuum
+    # parts are late in their life, so prompts come within a few simulated days.
+    args = [
+        script("mihub"), "demo", "--duration", "15", "--listen", "127.0.0.1:0",
+        "--base-ip", f"{loopback_block()}.10", "--speed", "20000", "--quiet",
+    ]  # fmt: skip
+    async with running(args, isolated_env(tmp_path)) as demo:
+        assert demo.proc.stdout is not None
+        output = (await asyncio.wait_for(demo.proc.stdout.read(), timeout=90)).decode()
+        code = await asyncio.wait_for(demo.proc.wait(), timeout=10)
+        errors = await demo.rest_of_stderr()
+    assert code == 0, errors
+    prompts = [line for line in output.splitlines() if "maintenance:" in line]
+    links = [line for line in prompts if "a replacement: https://www.mi.com/global/" in line]
+    assert any("living_room_vacuum" in line for line in links), output
+    assert " -> " not in output  # --quiet: prompts only, no state changes
+    dashboard = next(line for line in output.splitlines() if "Dashboard:" in line)
+    assert ":0/" not in dashboard  # the port actually bound is shown
