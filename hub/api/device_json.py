@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import operator
 import secrets
 import weakref
 from collections.abc import Iterable
@@ -112,8 +113,8 @@ class _Written:
         return (
             self.device is device
             and self.token_known == known
-            and len(self.entries) == len(entries)
-            and all(entries.get(name) is entry for name, entry in self.entries.items())
+            and list(self.entries) == list(entries)
+            and all(map(operator.is_, self.entries.values(), entries.values()))
         )
 
     def json(self) -> bytes:
