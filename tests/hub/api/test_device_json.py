@@ -3,6 +3,7 @@ and always shows the hub's live registry and state."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import math
 import weakref
@@ -10,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from multidict import CIMultiDict
 
 from hub.api.capabilities import capabilities_for, family_spec_for, unit_of
@@ -278,3 +282,57 @@ async def test_a_tag_from_another_hub_never_matches(tmp_path: Path) -> None:
     assert first.list_body() != second.list_body()
     assert first.list_etag() != second.list_etag()
     assert first.device_etag() != second.device_etag()
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63)
+    | st.floats()  # NaN and infinities included: JSON shows them as null
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+_MODELS = st.sampled_from(
+    [
+        (PLUG.family, PLUG.model),
+        (HUMIDIFIER.family, HUMIDIFIER.model),
+        (SENSOR.family, SENSOR.model),
+        (MYSTERY.family, MYSTERY.model),  # outside the catalog: no capabilities
+        ("plug", "chuangmi.plug.unknown"),  # a known family, an unknown model
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    model=_MODELS,
+    room=st.none() | st.text(max_size=20),
+    firmware=st.none() | st.text(max_size=10),
+    last_seen=st.none() | st.floats(min_value=0, max_value=4e9),
+    state=st.dictionaries(st.text(min_size=1, max_size=12), _JSON_VALUES, max_size=6),
+    changed_at=st.floats(min_value=0, max_value=4e9),
+    token_keys=st.sets(st.sampled_from([f"address:{PLUG.address}", PLUG.id, "name:x"])),
+)
+def test_any_device_is_written_as_the_models_would_write_it(
+    tmp_path_factory: pytest.TempPathFactory,
+    model: tuple[str, str],
+    room: str | None,
+    firmware: str | None,
+    last_seen: float | None,
+    state: dict[str, Any],
+    changed_at: float,
+    token_keys: set[str],
+) -> None:
+    family, model_name = model
+    hub = Hub(data_dir=tmp_path_factory.mktemp("hub"))
+    device = dataclasses.replace(
+        PLUG, family=family, model=model_name, room=room, firmware=firmware, last_seen=last_seen
+    )
+    hub.registry.add(device)
+    hub.state.update(device.id, state, at=changed_at)
+    keys = frozenset(token_keys)
+    written = write_devices(hub.state, [device], keys)
+    reference = _model_of(hub, device, keys)
+    assert written.device_body() == reference.model_dump_json().encode()
+    assert written.list_body() == DeviceList(devices=[reference]).model_dump_json().encode()
