@@ -150,3 +150,53 @@ async def test_the_vacuum_battery_is_shown_in_charge_cycles(
         295.0,
         300.0,
     )
+
+
+HUMIDIFIER = Device(
+    id="miio:202",
+    name="bedroom_humidifier",
+    family="humidifier",
+    model="zhimi.humidifier.ca4",
+    transport="miio",
+    address="127.0.0.22",
+    room="bedroom",
+)
+
+
+async def test_the_water_tank_is_listed_in_hours_with_a_refill_prompt(
+    live: tuple[Hub, MaintenanceTracker, str, str],
+) -> None:
+    hub, tracker, url, token = live
+    hub.registry.add(HUMIDIFIER)
+    # Flat out for the last two hours: 1 % every 7.2 minutes, from 45 % down to 28 %
+    # a minute ago.
+    start = hub.clock.time() - 60 - 17 * 432
+    for i, level in enumerate(range(45, 27, -1)):
+        hub.state.update(HUMIDIFIER.id, {"water_level": level}, at=start + i * 432)
+    await tracker.refresh()
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http,
+        http.get(f"{url}/api/maintenance") as resp,
+    ):
+        assert resp.status == 200
+        body = await resp.json()
+    [tank] = [c for c in body["consumables"] if c["part"] == "water_tank"]
+    assert (tank["device_name"], tank["part_name"], tank["action"]) == (
+        "bedroom_humidifier",
+        "Water tank",
+        "refill",
+    )
+    assert tank["remaining_percent"] == 28
+    # 28 % of a tank that lasts 12 h flat out.
+    assert tank["hours_left"] == pytest.approx(0.28 * 12, abs=0.3)
+    assert (tank["store_url"], tank["sku"]) == (None, None)
+    [prompt] = [p for p in body["prompts"] if p["part"] == "water_tank"]
+    assert (prompt["status"], prompt["reason"], prompt["store_url"]) == ("open", "lead_time", None)
+    assert prompt["message"].startswith(
+        "The water tank of bedroom_humidifier runs dry in about 3 hours (around "
+    )
+    assert prompt["message"].endswith("); refill it.")
+    # The vacuum's parts are still replaced.
+    assert {c["action"] for c in body["consumables"] if c["device_name"] != HUMIDIFIER.name} == {
+        "replace"
+    }

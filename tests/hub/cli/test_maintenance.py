@@ -26,11 +26,20 @@ VACUUM = Device(
     transport="miio",
     address="127.0.0.31",
 )
+HUMIDIFIER = Device(
+    id="miio:302",
+    name="bedroom_humidifier",
+    family="humidifier",
+    model="zhimi.humidifier.ca4",
+    transport="miio",
+    address="127.0.0.32",
+)
 
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
-    """A hub whose vacuum reported a worn filter and a 40 % run; (url, token)."""
+    """A hub whose vacuum reported a worn filter and a 40 % run, and whose humidifier
+    drained its tank from 65 % to 40 % over the last three hours; (url, token)."""
     hub = Hub(HubConfig(), data_dir=tmp_path / "hub")
     tracker = MaintenanceTracker(hub)
     server = ApiServer(hub, listen=("127.0.0.1", 0), extensions=[MaintenanceApi(tracker)])
@@ -44,6 +53,9 @@ async def api(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
         hub.state.update(VACUUM.id, {"filter_hours": 42.0}, at=start)
         for i, battery in enumerate([100, 90, 80, 70, 60, 62]):
             hub.state.update(VACUUM.id, {"battery": battery}, at=start + i * 600)
+        hub.registry.add(HUMIDIFIER)
+        for i, level in enumerate(range(65, 39, -1)):  # flat out: 1 % every 7.2 minutes
+            hub.state.update(HUMIDIFIER.id, {"water_level": level}, at=start + i * 432)
         await tracker.refresh()
         yield server.url, token
 
@@ -68,6 +80,24 @@ async def test_the_table_shows_hours_for_parts_and_cycles_for_the_battery(
     assert "0.4 / 500 cycles" in rows["Battery"]
     assert "42 / 150 h" in rows["Filter"]
     assert "used" in result.output.splitlines()[1]
+
+
+async def test_the_water_tank_shows_hours_left_and_asks_for_a_refill(
+    api: tuple[str, str], tmp_path: Path
+) -> None:
+    url, token = api
+    result = await _mihub(tmp_path, "maintenance", "--url", url, "--token", token)
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    # 40 % of a tank that lasts 12 h flat out: about 5 hours.
+    cells = [cell.strip() for cell in rows["Water tank"].split("│")]
+    assert (cells[2], cells[3], cells[5]) == ("40%", "", "5 h")
+    assert "d (" in rows["Filter"]  # parts that last weeks keep days with their band
+    [line] = [line for line in result.output.splitlines() if "Water tank" not in line and
+              "water tank" in line]  # fmt: skip
+    assert line.startswith("[open] ")
+    assert "The water tank of bedroom_humidifier runs dry in about 5 hours (around " in line
+    assert line.endswith("); refill it.")
 
 
 async def test_json_carries_the_unit(api: tuple[str, str], tmp_path: Path) -> None:
