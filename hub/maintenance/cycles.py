@@ -85,7 +85,9 @@ class CycleCounter:
         if stored.level is not None and stored.at is not None:
             last = ChargeReading(stored.level, stored.at)
         return cls(
-            discharged_percent=max(0.0, stored.cycles * 100.0),
+            # Rounded: cycles x 100 is not exact in binary (1.09 * 100 = 109.00000000000001),
+            # and a restart must not count a sliver of a percent that was never drained.
+            discharged_percent=max(0.0, round(stored.cycles * 100.0, 9)),
             peak=stored.level,
             trough=stored.level,
             last=last,

@@ -115,6 +115,14 @@ def test_a_restart_resumes_from_what_was_stored(
     assert resumed.counted_percent == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("drained", [7, 29, 109, 258])
+def test_a_restart_adds_no_rounding_to_a_whole_percent(drained: int) -> None:
+    # cycles are stored as percent / 100, which binary floats do not always undo
+    # exactly (1.09 * 100 = 109.00000000000001): the count must come back whole.
+    resumed = CycleCounter.resumed(StoredCycles(drained / 100.0, 50.0, 0.0))
+    assert resumed.counted_percent == drained
+
+
 def test_hundreds_of_runs_make_hundreds_of_cycles() -> None:
     # A year of daily 40 % runs, each recharged to full: 365 * 0.4 = 146 cycles.
     day: list[float] = [*range(100, 59, -2), *range(62, 101, 2)]
