@@ -2,8 +2,9 @@
 
 It maps between the hub (devices, attributes, normalised commands) and the
 miio protocol (`MiioConnection`), using each model's map from
-`drivers.families`. Each device has one poll task owned by the driver; a
-command wakes it so the state reflects the command within one round trip.
+`drivers.families`. Every device's polls run from one `PollScheduler` owned
+by the driver; a command wakes the device's poll so the state reflects the
+command within one round trip.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from drivers.families import Catalog, builtin_catalog
@@ -20,6 +21,7 @@ from drivers.families.wire import WireRequest
 from drivers.miio.codec import MIIO_PORT, parse_token
 from drivers.miio.connection import MiioConnection
 from drivers.miio.discovery import Discovered, expand_targets
+from drivers.miio.poll_scheduler import PollScheduler
 from drivers.miio.transport import HELLO_TIMEOUT, MiioTransport
 from hub.config import DiscoveryConfig
 from hub.errors import (
@@ -51,6 +53,11 @@ POLL_TIMEOUT: Final = 12.0
 INFO_TIMEOUT: Final = 5.0
 #: Commands understood by every miio device, whatever its model.
 GENERIC_COMMANDS: Final = ("info", "send")
+#: Scheduled polls running at once. A device answers a poll in 10-100 ms, so
+#: this serves hundreds of polls a second; bursts (a whole house adopted in the
+#: same second, the network coming back) queue instead of holding hundreds of
+#: polls' buffers at once. Polls a command asks for do not wait for a slot.
+MAX_CONCURRENT_POLLS: Final = 64
 
 
 class PollTooSlow(DeviceTimeout):
@@ -65,10 +72,8 @@ class _Tracked:
     connection: MiioConnection
     model_map: MiioMap | None
     interval: float
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
     misses: int = 0
     answered: bool = False
-    task: asyncio.Task[None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,12 @@ class MiioDriver:
         self._tracked: dict[str, _Tracked] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._polling = hub.config.polling
+        self._polls = PollScheduler(
+            self._poll_tracked,
+            hub.clock,
+            max_concurrent=MAX_CONCURRENT_POLLS,
+            task_prefix="miio-poll",
+        )
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -163,6 +174,7 @@ class MiioDriver:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self._polls.stop()
         self._tracked.clear()
         if self._owns_transport:
             await self.miio.close()
@@ -354,38 +366,20 @@ class MiioDriver:
         return found if isinstance(found, MiioModelMap | MiotModelMap) else None
 
     def _track(self, device_id: str, connection: MiioConnection, model_map: MiioMap | None) -> None:
-        old = self._tracked.pop(device_id, None)
-        if old is not None and old.task is not None:
-            old.task.cancel()
         interval = GENERIC_POLL_INTERVAL
         if model_map is not None:
             interval = self._polling.intervals.get(
                 model_map.family, model_map.spec.poll_interval_s or GENERIC_POLL_INTERVAL
             )
-        tracked = _Tracked(device_id, connection, model_map, interval)
-        self._tracked[device_id] = tracked
-        tracked.task = self._spawn(self._poll_loop(tracked), f"miio-poll-{device_id}")
+        self._tracked[device_id] = _Tracked(device_id, connection, model_map, interval)
+        # First poll now (cancelling a running poll of the device it replaces).
+        self._polls.schedule(device_id)
 
     # -- polling ------------------------------------------------------------------------------
 
-    async def _poll_loop(self, tracked: _Tracked) -> None:
-        while True:
-            tracked.wake.clear()  # a command arriving during this poll wakes the next one
-            delay = await self._poll_and_report(tracked)
-            await self._sleep_unless_woken(tracked.wake, delay)
-
-    async def _sleep_unless_woken(self, wake: asyncio.Event, delay: float) -> None:
-        """Wait `delay` of the hub's clock, or less if a command asks for a refresh."""
-        if wake.is_set():
-            return
-        sleeper = asyncio.ensure_future(self._hub.clock.sleep(delay))
-        waker = asyncio.ensure_future(wake.wait())
-        try:
-            await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            waker.cancel()
-            await asyncio.gather(sleeper, waker, return_exceptions=True)
+    async def _poll_tracked(self, device_id: str) -> float:
+        """The scheduler's poll: poll the device, return the wait before the next poll."""
+        return await self._poll_and_report(self._tracked[device_id])
 
     async def _poll_and_report(self, tracked: _Tracked) -> float:
         """Poll once, record the outcome; returns how long to wait before the next poll."""
@@ -473,7 +467,7 @@ class MiioDriver:
         if tracked is None:
             raise DeviceUnavailable(device.name, device.reason or "not adopted yet")
         if not device.available and device.status is not DeviceStatus.UNSUPPORTED_MODEL:
-            tracked.wake.set()  # check now whether it is back, for the next attempt
+            self._polls.wake(device.id)  # check now whether it is back, for the next attempt
             raise DeviceUnavailable(device.name, device.reason)
         if tracked.model_map is None:
             return await self._generic_call(device, tracked.connection, command, params, timeout)
@@ -486,7 +480,7 @@ class MiioDriver:
             )
             for request in requests
         ]
-        tracked.wake.set()  # refresh state now rather than at the next poll
+        self._polls.wake(device.id)  # refresh state now rather than at the next poll
         return results[0] if len(results) == 1 else results
 
     async def _generic_call(
