@@ -32,7 +32,6 @@ from hub.maintenance.usage import (
     walk,
 )
 from hub.maintenance.wear import (
-    DailyUse,
     Observation,
     WearSeries,
     current_run,
@@ -239,27 +238,48 @@ def _fit_device_use(
     """Fit how the device uses the part, from the current part and those before it.
 
     Use belongs to the household, not to the part: a vacuum fitted with a new side
-    brush keeps its schedule. So the days of earlier parts in the history count too
-    (each run's own wear, the partial day of a replacement left out), and a part
-    fitted yesterday is forecast from the device's weeks of use, not from the
-    catalog's typical day.
+    brush keeps its schedule, a humidifier refilled every evening empties its tank
+    every night. So the history is fitted as one stitched series of the device's use
+    (each part's own wear, end to end across replacements), and a part fitted
+    yesterday, or a tank refilled an hour ago, is forecast from the device's weeks of
+    use rather than from the catalog's typical day.
     """
     since = series.times[-1] - params.profile_days * _DAY
-    days: list[DailyUse] = []
-    sums = [0.0] * 24
-    for run in runs[:-1]:
-        earlier = wear_series(run, part.life_hours)
-        if earlier.times[-1] < since or len(earlier.times) < 2:
-            continue
-        days.extend(daily_use(earlier, zone))
-        run_sums, _ = hourly_shares(earlier, zone, since)
-        sums = [a + b for a, b in zip(sums, run_sums, strict=True)]
-    days.extend(daily_use(series, zone))
-    run_sums, _ = hourly_shares(series, zone, since)
-    sums = [a + b for a, b in zip(sums, run_sums, strict=True)]
-    span_days = len(days)
-    intraday = intraday_profile(sums, span_days, params.intraday_shrink_days)
+    earlier = [wear_series(run, part.life_hours) for run in runs[:-1]]
+    stitched = _stitched([s for s in earlier if s.times[-1] >= since] + [series])
+    days = daily_use(stitched, zone)
+    sums, _ = hourly_shares(stitched, zone, since)
+    intraday = intraday_profile(sums, len(days), params.intraday_shrink_days)
     return fit_usage(days, part.typical_hours_per_day, params, intraday)
+
+
+def _stitched(parts: Sequence[WearSeries]) -> WearSeries:
+    """The wear of successive parts end to end: the device's cumulative use.
+
+    A replacement adds nothing (the new part's first reading continues where the old
+    part's last one ended), so daily use runs on across it.
+    """
+    times: list[float] = []
+    wear: list[float] = []
+    total = 0.0
+    for part in parts:
+        base = part.wear[0]
+        for t, w in zip(part.times, part.wear, strict=True):
+            if times and t <= times[-1]:
+                continue
+            times.append(t)
+            wear.append(total + w - base)
+        total = wear[-1] if wear else total
+    last = parts[-1]
+    return WearSeries(
+        times=tuple(times),
+        wear=tuple(wear),
+        life_hours=last.life_hours,
+        level_slack_hours=last.level_slack_hours,
+        percent_only=last.percent_only,
+        last_used_hours=last.last_used_hours,
+        last_remaining_percent=last.last_remaining_percent,
+    )
 
 
 def _zone(now: datetime, tz: tzinfo | None) -> tzinfo:

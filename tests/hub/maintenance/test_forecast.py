@@ -365,3 +365,32 @@ def test_a_new_coin_cell_is_a_replacement_but_voltage_wander_is_not() -> None:
     assert forecast is not None
     assert forecast.replaced_at == fresh.at
     assert forecast.remaining_percent == 100
+
+
+def test_a_tank_refilled_every_other_evening_is_forecast_from_the_households_nights() -> None:
+    # A humidifier running 22:00-06:00 at 68 % of full rate, its tank refilled every
+    # other evening: no fill lasts a whole day of readings, but the nights do repeat.
+    # The forecaster fits them across refills and lands on the hour it runs dry.
+    tank = _spec("zhimi.humidifier.ca4", "water_tank")
+    start = datetime(2026, 11, 2, 12, tzinfo=UTC)
+    t, level, last_fill = start, 100.0, start.date()
+    readings: list[Observation] = []
+    dry: datetime | None = None
+    refills_end = start + timedelta(days=20)  # then nobody refills it any more
+    while dry is None:
+        evening = t.hour == 19 and t.minute == 0 and (t.date() - last_fill).days >= 2
+        if evening and t < refills_end:
+            level, last_fill = 100.0, t.date()
+        if (t.hour >= 22 or t.hour < 6) and level > 0:
+            level = max(0.0, level - 0.68 * (5 / 60) / tank.life_hours * 100)
+            dry = t if level == 0 else None
+        readings.append(Observation(t, remaining_percent=float(int(level))))
+        t += timedelta(minutes=5)
+
+    for hours_before in (18, 6, 1):
+        now = dry - timedelta(hours=hours_before)
+        forecast = forecast_depletion([o for o in readings if o.at <= now], tank, now)
+        assert forecast is not None
+        assert forecast.basis is ForecastBasis.USAGE
+        assert forecast.depletion_at is not None
+        assert abs((forecast.depletion_at - dry).total_seconds()) <= 3600, hours_before
