@@ -3,8 +3,8 @@
 Daily wear is modelled as a level (life-hours on an average day) times a weekday
 factor, spread over the day by an hour-of-day profile (a vacuum's 10:00 schedule,
 a purifier running from morning to evening) so the walk lands the depletion at
-the time of day the part is actually used. The weekday shape comes from up to `profile_days` of history, shrunk toward
-flat while each weekday has few samples; the level is an exponentially weighted
+the time of day the part is actually used. The weekday shape comes from up to
+`profile_days` of history, shrunk toward flat while each weekday has few samples; the level is an exponentially weighted
 ratio estimate over whole weeks (outlier days capped), blended by precision with
 the catalog's typical use. Walking forward accumulates the expected wear and its
 variance (day-to-day spread plus the level's own uncertainty) until they reach the
@@ -56,6 +56,8 @@ DEFAULT_FORECAST_PARAMS = ForecastParams()
 
 #: The latest days whose median may lift the outlier cap (see fit_usage).
 _RECENT_DAYS = 14
+#: The hour profile of even use around the clock (cumulative, 25 values).
+EVEN_DAY: tuple[float, ...] = tuple(h / 24 for h in range(25))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ class UsageModel:
     level_var: float  # variance of `level`
     observed_days: int
     # Cumulative share of a day's use by each local hour (25 values, 0.0 ... 1.0).
-    intraday: tuple[float, ...] = tuple(h / 24 for h in range(25))
+    intraday: tuple[float, ...] = EVEN_DAY
 
     def share_by(self, hour: float) -> float:
         """Share of a day's use expected before `hour` (0-24, local)."""
@@ -90,7 +92,7 @@ def intraday_profile(sums: Sequence[float], days: int, shrink_days: float) -> tu
     toward even use by `shrink_days` pseudo-days (even use without any wear)."""
     total = sum(sums)
     if total <= 0 or days <= 0:
-        return tuple(h / 24 for h in range(25))
+        return EVEN_DAY
     cdf = [0.0]
     for value in sums:
         cdf.append(cdf[-1] + (days * value / total + shrink_days / 24) / (days + shrink_days))
@@ -105,12 +107,11 @@ def fit_usage(
 ) -> UsageModel:
     """Fit the model to whole days of use; `nominal` is the catalog's typical use,
     `intraday` the cumulative hour profile (`intraday_profile`; None: even use)."""
-    even = tuple(h / 24 for h in range(25))
     recent = list(days[-params.profile_days :])
     nominal_sigma = 0.75 * nominal  # a guess at day-to-day spread before any data
     if not recent:
         level_sd = params.nominal_uncertainty * nominal
-        return UsageModel(nominal, (1.0,) * 7, nominal_sigma, level_sd**2, 0, intraday or even)
+        return UsageModel(nominal, (1.0,) * 7, nominal_sigma, level_sd**2, 0, intraday or EVEN_DAY)
     shape = _weekday_shape(recent, params.profile_shrink_days)
     deseason = [d.hours / shape[d.day.weekday()] for d in recent]
     med = statistics.median(deseason)
@@ -146,7 +147,7 @@ def fit_usage(
     prior_precision = 1.0 / (params.nominal_uncertainty * nominal) ** 2
     level_var = 1.0 / (data_precision + prior_precision)
     level = (data_precision * observed + prior_precision * nominal) * level_var
-    return UsageModel(level, shape, math.sqrt(sigma2), level_var, len(days), intraday or even)
+    return UsageModel(level, shape, math.sqrt(sigma2), level_var, len(days), intraday or EVEN_DAY)
 
 
 def _weekday_shape(days: Sequence[DailyUse], shrink: float) -> tuple[float, ...]:
