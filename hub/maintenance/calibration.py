@@ -37,7 +37,7 @@ class PercentStep:
     hours: float  # counted (load-weighted) hours of use by then
     dirt: float  # hours x air quality by then (0 without air readings)
     percent: float  # the percentage it stepped to
-    fresh: bool  # seen within `_FRESH_STEP` of the reading before
+    fresh: bool  # seen soon after the reading before (at the bucket's upper edge)
 
 
 def percent_calibration(
