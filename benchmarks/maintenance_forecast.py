@@ -6,8 +6,8 @@
 Two sources of truth, reported side by side (`--source synthetic|virtual-home|both`):
 
 - synthetic: `hub.maintenance.accuracy`, a pure, seeded generator of consumable
-  histories (vacuum brushes/filter/sensors, purifier filter with and without a known
-  air-quality weighting, humidifier wick) under irregular use: weekday/weekend levels,
+  histories (vacuum brushes/filter/sensors, purifier filter with a known weighting
+  and with only its PM2.5 reported, humidifier wick) under irregular use: weekday/weekend levels,
   a yearly season, bursts, skipped days, an offline gap and one early replacement per
   run, sampled like a device reports (counters in seconds or whole hours, percentages
   truncated to whole numbers). Both an "irregular" and a "steady" regime.
@@ -16,22 +16,25 @@ Two sources of truth, reported side by side (`--source synthetic|virtual-home|bo
   Monday to Saturday at 10:00, a run skipped one time in twenty, Sundays by hand one
   week in five, a second run now and then, and every two months or so a spell of
   2-4 days cleaning twice a day; the purifier runs through the day in auto mode, its
-  filter wearing faster in dirtier air) advanced by hand an hour at a time, far faster than
-  real time and without sockets. Each part starts part-worn, is replaced once
+  filter wearing faster in dirtier air) advanced by hand an hour at a time, far
+  faster than real time and without sockets. Each part starts part-worn, is replaced once
   mid-run (the vacuum's reset_consumable, a new purifier filter), and goes unreported
   for 3-8 days once (device offline). Every hour the devices' values are read the way
   the miio driver normalises them (vacuum counters in hours with 2 decimals, purifier
-  integers) and kept the way `MaintenanceTracker` keeps them (`PartHistory`: on
+  integers with its aqi) and kept the way `MaintenanceTracker` keeps them (`PartHistory`: on
   change, thinned, a heartbeat every 6 h). The truth is the simulator's own wear
   state: the part's work time reaching its life (vacuum), the filter's weighted wear
-  reaching the simulated filter's life (purifier; its % is all the hub sees).
+  reaching the simulated filter's life (purifier; its truncated % is all the hub sees
+  of that wear).
 
 At 30, 14 and 7 days before each part's true depletion it asks
   - forecast: `hub.maintenance.forecast.forecast_depletion` (fitted to actual use),
   - naive:    `naive_forecast`, the Mi Home app's rule (nominal hours left at the
               catalog's typical use per day),
-  - oracle:   (synthetic only) the generator's own expected use from the true wear on:
-              the error no forecaster can beat, because future bursts are random,
+  - oracle:   the schedule's own expected use from the true wear on, landing at the
+              hour the device is used (synthetic runs and the vacuum's routine; the
+              purifier's air has no closed form): about the error no forecaster
+              can beat, because future skips and bursts are random,
 and replays daily prompt evaluation (with a save/load of the prompt book halfway,
 as a restart) to count prompts, duplicates and parts prompted before running out.
 
