@@ -228,3 +228,42 @@ async def test_a_device_too_slow_for_a_whole_poll_is_reported_and_keeps_being_po
         availability, DeviceAvailability, lambda e: e.device_id == vacuum_id, timeout=30
     )
     assert back.available  # the poller survived the slow spell
+
+
+async def test_background_adoptions_talk_to_a_bounded_number_of_devices_at_once(
+    hub: Hub, driver: MiioDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import drivers.miio.driver as miio_driver
+
+    bound = miio_driver.MAX_CONCURRENT_ADOPTIONS
+    count = bound + 20
+    release, full, all_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    talking: set[str] = set()
+    adopted: list[str] = []
+    most_at_once = 0
+
+    async def adopt(adoption: Adoption) -> None:  # stands in for hello + miIO.info
+        nonlocal most_at_once
+        talking.add(adoption.address)
+        most_at_once = max(most_at_once, len(talking))
+        if len(talking) == bound:
+            full.set()
+        await release.wait()
+        talking.discard(adoption.address)
+        adopted.append(adoption.address)
+        if len(adopted) == count:
+            all_done.set()
+
+    monkeypatch.setattr(driver, "adopt", adopt)
+    for n in range(count):
+        driver.adopt_soon(Adoption(f"127.77.0.{n + 1}", "0" * 32))
+    async with asyncio.timeout(SEEN_TIMEOUT):
+        await full.wait()
+    for _ in range(10):  # give the others every chance to start too
+        await asyncio.sleep(0)
+    assert len(talking) == bound
+    release.set()
+    async with asyncio.timeout(SEEN_TIMEOUT):
+        await all_done.wait()
+    assert most_at_once == bound
+    assert sorted(adopted) == sorted(f"127.77.0.{n + 1}" for n in range(count))
