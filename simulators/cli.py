@@ -215,7 +215,7 @@ def home(
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
     if lived_in:
-        wear_in(virtual_home, random.Random(f"lived-in/{seed}"))
+        wear_in(virtual_home, random.Random(None if seed is None else f"lived-in/{seed}"))
     _run(virtual_home, _host_port(control), manifest)
 
 

@@ -33,9 +33,8 @@ from hub.config.types import split_listen
 from hub.errors import HubError
 from hub.events import DeviceAdded, DeviceAvailability, StateChanged
 from hub.logsetup import configure_logging
-from hub.maintenance import MaintenancePrompt
+from hub.maintenance import MaintenancePrompt, MaintenanceTracker
 from hub.runtime import Hub
-from hub.timezone import hub_zone
 
 _LOGGER = logging.getLogger("hub.demo")
 
@@ -287,8 +286,10 @@ async def _print_events(hub: Hub, quiet: bool) -> None:
         events.close()
 
 
-def _zone(hub: Hub) -> tzinfo:
-    return hub_zone(hub.config.time_zone)
+def _zone(hub: Hub) -> tzinfo | None:
+    """The zone the hub's forecasts count days in (None: the machine's)."""
+    tracker = hub.component("maintenance")
+    return tracker.tz if isinstance(tracker, MaintenanceTracker) else None
 
 
 def _name(hub: Hub, device_id: str) -> str:

@@ -89,7 +89,7 @@ def _fit_line(x: Sequence[float], y: Sequence[float]) -> tuple[float, float, flo
 def _fit_plane(
     x: Sequence[tuple[float, float]], y: Sequence[float]
 ) -> tuple[float, float, float, float] | None:
-    """Least squares y = a x1 + b x2 + c with a, b >= 0: (a, b, c, residual sum of squares)."""
+    """Least squares y = a x1 + b x2 + c with a, b > 0: (a, b, c, residual sum of squares)."""
     m1 = statistics.fmean(u for u, _ in x)
     m2 = statistics.fmean(v for _, v in x)
     my = statistics.fmean(y)
@@ -104,7 +104,7 @@ def _fit_plane(
         return None
     a = (s1y * s22 - s2y * s12) / det
     b = (s2y * s11 - s1y * s12) / det
-    if a < 0 or b < 0:
+    if a <= 0 or b <= 0:
         return None
     c = my - a * m1 - b * m2
     rss = sum((w - a * u - b * v - c) ** 2 for (u, v), w in zip(x, y, strict=True))

@@ -9,6 +9,7 @@ links are built as ``store_base_url + store_path``; the hub never fetches them.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -127,7 +128,7 @@ class PartSpec:
             used_hours=hours,
             remaining_percent=remaining,
             load=load,
-            air_quality=None if air is None or air < 0 else air,
+            air_quality=None if air is None or not math.isfinite(air) or air < 0 else air,
         )
 
 

@@ -245,11 +245,13 @@ def _fit_device_use(
     use rather than from the catalog's typical day.
     """
     since = series.times[-1] - params.profile_days * _DAY
-    earlier = [wear_series(run, part.life_hours) for run in runs[:-1]]
-    stitched = _stitched([s for s in earlier if s.times[-1] >= since] + [series])
+    recent = [run for run in runs[:-1] if run[-1].at.timestamp() >= since]
+    stitched = _stitched([*(wear_series(run, part.life_hours) for run in recent), series])
     days = daily_use(stitched, zone)
-    sums, _ = hourly_shares(stitched, zone, since)
-    intraday = intraday_profile(sums, len(days), params.intraday_shrink_days)
+    sums, span_days = hourly_shares(stitched, zone, since)
+    # Days behind the profile: those of its window, and whole ones only (a first
+    # partial day says which hours it saw, not how the day goes).
+    intraday = intraday_profile(sums, min(span_days, len(days)), params.intraday_shrink_days)
     return fit_usage(days, part.typical_hours_per_day, params, intraday)
 
 

@@ -188,12 +188,13 @@ def walk(
     day_end = local_midnight(day, zone).timestamp()
     for i in range(params.max_horizon_days + 1):
         day_start, day_end = day_end, local_midnight(day + timedelta(days=1), zone).timestamp()
-        span = day_end - day_start
         factor = model.shape[day.weekday()]
         expected = model.level * factor
         before = 0.0  # share of the day's use already behind the walk's start
         if i == 0:
-            before = model.share_by(24.0 * (t0 - day_start) / span)
+            # The profile is in wall-clock hours (a 23- or 25-hour day included).
+            wall = datetime.fromtimestamp(t0, zone)
+            before = model.share_by(wall.hour + wall.minute / 60 + wall.second / 3600)
             expected *= 1.0 - before
             if used_today is not None:
                 # What the day usually brings, less what it brought so far.
@@ -211,7 +212,8 @@ def walk(
                 share = (remaining - prev[k]) / (value - prev[k]) if value > prev[k] else 1.0
                 share = min(1.0, max(0.0, share))
                 hour = model.hour_of_share(before + share * (1.0 - before))
-                found[k] = max(t0, day_start + hour / 24.0 * span)
+                at = local_midnight(day, zone) + timedelta(hours=hour)
+                found[k] = min(day_end, max(t0, at.timestamp()))
             prev[k] = value
         if all(f is not None for f in found):
             break

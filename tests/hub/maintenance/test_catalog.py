@@ -227,6 +227,11 @@ def test_readings_are_built_from_what_devices_report() -> None:
         at, used_hours=1915.0, remaining_percent=45.0, load=1.2, air_quality=2.0
     )
 
+    # An air quality that is not a measurement is left out, the reading kept.
+    for bad in (float("nan"), float("inf"), -1.0, True, "12"):
+        odd = spec("zhimi.airpurifier.mb3", "filter").reading(at, {**MB3_STATUS, "aqi": bad})
+        assert odd == Observation(at, used_hours=1915.0, remaining_percent=45.0)
+
     wick_spec = spec("zhimi.humidifier.ca4", "wick_filter")
     assert wick_spec.counter_resets is False
     wick = wick_spec.reading(at, CA4_STATUS, baseline_hours=1000.0)

@@ -394,3 +394,20 @@ def test_a_tank_refilled_every_other_evening_is_forecast_from_the_households_nig
         assert forecast.basis is ForecastBasis.USAGE
         assert forecast.depletion_at is not None
         assert abs((forecast.depletion_at - dry).total_seconds()) <= 3600, hours_before
+
+
+def test_on_the_day_clocks_change_the_forecast_keeps_the_hour_of_use() -> None:
+    # An hour of cleaning from 10:00 every day in Berlin; the brush wears out on
+    # 29 March 2026, the 23-hour day summer time begins, at 10:30 local time.
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 2, 2, tzinfo=berlin)
+    kwargs = {"start": start, "life_hours": 300, "used_at_start": 244.5, "poll_hours": 1.0}
+    probe = simulate(lambda d: 1.0, until=start, **kwargs)  # type: ignore[arg-type]
+    assert probe.depletion_at.astimezone(berlin).date() == date(2026, 3, 29)
+    now = probe.depletion_at - timedelta(days=7)
+    sim = simulate(lambda d: 1.0, until=now, **kwargs)  # type: ignore[arg-type]
+    forecast = forecast_depletion(sim.observations, MAIN_BRUSH, now, tz=berlin)
+
+    assert forecast is not None
+    assert forecast.depletion_at is not None
+    assert abs(days_between(forecast.depletion_at, sim.depletion_at)) * 24 < 0.25
