@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from hub.errors import HubError
+
 __all__ = ["UnknownTimeZone", "hub_zone", "named_zone", "system_zone", "zone_name"]
 
 _LOGGER = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ EXAMPLE_ZONE = "Europe/Berlin"
 _VARIANT_TREES = ("posix", "right")
 
 
-class UnknownTimeZone(ValueError):
+class UnknownTimeZone(HubError, ValueError):
     """`name` is not a time zone this machine's (or the tzdata package's) database knows."""
 
     def __init__(self, name: str) -> None:
