@@ -5,6 +5,15 @@ run side by side), start the simulator and the hub as separate processes, wait
 until every device is adopted, then measure the hub's RSS and its CPU share
 over a fixed window. Prints one JSON line.
 
+The miio driver adopts at most 32 devices at a time and polls each one as it
+is adopted, so every device's first poll (and its burst of state changes)
+lands before the window and `cpu_share` is that of steady polling. Before
+adoption was paced (issue 5's figures) all 500 first polls fell inside the
+window: 0.13-0.29 of a core then, against ~0.02-0.04 of steady polling now.
+RSS is read once, at the end of the window. It moves by a few hundred KB from
+run to run on a shared machine, and by more with how busy the machine is while
+the hub starts (allocator high-water): run it three times, take medians.
+
     python benchmarks/state_fanout.py [--sizes 500,1000] [--window 20]
 """
 
