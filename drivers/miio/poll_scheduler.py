@@ -96,6 +96,7 @@ class PollScheduler:
         task = self._running.pop(key, None)
         if task is not None:
             task.cancel()
+            self._nudge()  # its slot is free: a poll queued behind the bound may start
 
     @property
     def keys(self) -> frozenset[str]:
@@ -140,6 +141,7 @@ class PollScheduler:
             self._dispatcher = asyncio.get_running_loop().create_task(
                 self._dispatch(), name=f"{self._prefix}-scheduler"
             )
+            self._dispatcher.add_done_callback(_report_dispatcher_end)
 
     def _nudge(self) -> None:
         """Make the dispatcher look at the heap again (a new entry, a free slot)."""
@@ -211,3 +213,12 @@ class PollScheduler:
             if sleeper is not None:
                 sleeper.cancel()
                 await asyncio.gather(sleeper, return_exceptions=True)
+
+
+def _report_dispatcher_end(task: asyncio.Task[None]) -> None:
+    """A dispatcher ending by anything but cancellation is a bug: polling stopped."""
+    if not task.cancelled() and task.exception() is not None:
+        _LOGGER.error(
+            "the poll scheduler stopped; devices are no longer polled",
+            exc_info=task.exception(),
+        )

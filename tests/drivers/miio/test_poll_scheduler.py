@@ -192,6 +192,25 @@ async def test_discarding_cancels_a_running_poll_and_ends_polling(
     assert devices.polled["plug"] == [0, 10, 20, 30]
 
 
+async def test_discarding_a_running_poll_frees_its_slot_for_a_queued_one(
+    clock: ManualClock,
+) -> None:
+    devices = Devices(clock, {"stuck": 10.0, "plug": 10.0})
+    devices.gates["stuck"] = asyncio.Event()  # a poll that never ends by itself
+    polls = PollScheduler(devices.poll, clock, max_concurrent=1)
+    try:
+        polls.schedule("stuck")
+        await _run_for(clock, 1)
+        polls.schedule("plug")  # due now, but the only slot is taken
+        await _run_for(clock, 1)
+        assert devices.polled["plug"] == []
+        polls.discard("stuck")
+        await _settle()
+        assert devices.polled["plug"] == [clock.monotonic()]  # at once
+    finally:
+        await polls.stop()
+
+
 async def test_rescheduling_replaces_the_running_poll(
     clock: ManualClock, devices: Devices, scheduler: PollScheduler
 ) -> None:
