@@ -9,13 +9,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from hub.api import ApiServer
-from hub.api.maintenance import MaintenanceApi
-from hub.auth import hash_api_token, new_api_token
-from hub.config import HubConfig
 from hub.maintenance import MaintenanceTracker
 from hub.registry import Device
 from hub.runtime import Hub
+from tests.hub.maintenance.tracker_home import served_tracker
 
 VACUUM = Device(
     id="miio:201",
@@ -30,14 +27,7 @@ VACUUM = Device(
 
 @pytest.fixture
 async def live(tmp_path: Path) -> AsyncIterator[tuple[Hub, MaintenanceTracker, str, str]]:
-    hub = Hub(HubConfig(), data_dir=tmp_path)
-    tracker = MaintenanceTracker(hub)
-    server = ApiServer(hub, listen=("127.0.0.1", 0), extensions=[MaintenanceApi(tracker)])
-    hub.add_component(tracker)
-    hub.add_component(server)
-    async with hub:
-        token = new_api_token()
-        await hub.store.add_api_token("test", hash_api_token(token), hub.clock.time())
+    async with served_tracker(tmp_path) as (hub, tracker, url, token):
         hub.registry.add(VACUUM)
         # A main brush at 295 of 300 hours: under the 10 % floor, so a prompt is due.
         hub.state.update(
@@ -46,7 +36,7 @@ async def live(tmp_path: Path) -> AsyncIterator[tuple[Hub, MaintenanceTracker, s
              "sensor_dirty_hours": 1.0},
         )  # fmt: skip
         await tracker.refresh()
-        yield hub, tracker, server.url, token
+        yield hub, tracker, url, token
 
 
 async def test_overview_lists_consumables_and_the_due_prompt(

@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from hub.api import ApiServer
-from hub.api.maintenance import MaintenanceApi
-from hub.auth import hash_api_token, new_api_token
 from hub.cli.main import cli
-from hub.config import HubConfig
-from hub.maintenance import MaintenanceTracker
 from hub.registry import Device
-from hub.runtime import Hub
+from tests.hub.maintenance.tracker_home import served_tracker
 
 VACUUM = Device(
     id="miio:301",
@@ -40,14 +35,7 @@ HUMIDIFIER = Device(
 async def api(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
     """A hub whose vacuum reported a worn filter and a 40 % run, and whose humidifier
     drained its tank from 65 % to 40 % over the last three hours; (url, token)."""
-    hub = Hub(HubConfig(), data_dir=tmp_path / "hub")
-    tracker = MaintenanceTracker(hub)
-    server = ApiServer(hub, listen=("127.0.0.1", 0), extensions=[MaintenanceApi(tracker)])
-    hub.add_component(tracker)
-    hub.add_component(server)
-    async with hub:
-        token = new_api_token()
-        await hub.store.add_api_token("test", hash_api_token(token), hub.clock.time())
+    async with served_tracker(tmp_path / "hub") as (hub, tracker, url, token):
         hub.registry.add(VACUUM)
         start = hub.clock.time() - 3 * 3600
         hub.state.update(VACUUM.id, {"filter_hours": 42.0}, at=start)
@@ -57,7 +45,7 @@ async def api(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
         for i, level in enumerate(range(65, 39, -1)):  # flat out: 1 % every 7.2 minutes
             hub.state.update(HUMIDIFIER.id, {"water_level": level}, at=start + i * 432)
         await tracker.refresh()
-        yield server.url, token
+        yield url, token
 
 
 async def _mihub(tmp_path: Path, *args: str) -> Result:

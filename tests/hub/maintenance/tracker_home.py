@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hub.api import ApiServer
+from hub.api.maintenance import MaintenanceApi
+from hub.auth import hash_api_token, new_api_token
 from hub.clock import ManualClock
 from hub.config import HubConfig
 from hub.events import DeviceStatus, Subscription
@@ -14,6 +19,22 @@ from hub.registry import Device
 from hub.runtime import Hub
 
 START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+
+
+@contextlib.asynccontextmanager
+async def served_tracker(data_dir: Path) -> AsyncIterator[tuple[Hub, MaintenanceTracker, str, str]]:
+    """A running hub with the tracker and its API routes on a free port: (hub, tracker,
+    url, API token)."""
+    hub = Hub(HubConfig(), data_dir=data_dir)
+    tracker = MaintenanceTracker(hub)
+    server = ApiServer(hub, listen=("127.0.0.1", 0), extensions=[MaintenanceApi(tracker)])
+    hub.add_component(tracker)
+    hub.add_component(server)
+    async with hub:
+        token = new_api_token()
+        await hub.store.add_api_token("test", hash_api_token(token), hub.clock.time())
+        yield hub, tracker, server.url, token
+
 
 VACUUM = Device(
     id="miio:100",
