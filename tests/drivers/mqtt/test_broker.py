@@ -88,4 +88,8 @@ async def test_zero_setup_hub_runs_its_own_broker_for_zigbee2mqtt(tmp_path: Path
     # Nothing of the MQTT side outlives the hub: no paho thread, and the port is free again.
     assert not [t for t in threading.enumerate() if t.name.startswith("paho-mqtt-client-mihub")]
     with socket.socket() as probe:
+        # SO_REUSEADDR, as any server sets it: the closed connections' TIME_WAIT may
+        # linger on the port (which side closed first is a race), but a listener left
+        # behind would still refuse this bind.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))
