@@ -29,7 +29,7 @@ from pydantic import (
 )
 
 from hub.errors import ConfigError
-from hub.maintenance.wear import Observation
+from hub.maintenance.wear import Observation, reported_number
 
 __all__ = [
     "DEFAULT_STORE_BASE_URL",
@@ -113,15 +113,19 @@ class PartSpec:
         the last replacement, for devices whose counter never resets (`counter_resets`
         false). Booleans and non-numbers count as absent.
         """
-        used = _number(values.get(self.used_attribute)) if self.used_attribute else None
+        used = reported_number(values.get(self.used_attribute)) if self.used_attribute else None
         remaining = (
-            _number(values.get(self.remaining_attribute)) if self.remaining_attribute else None
+            reported_number(values.get(self.remaining_attribute))
+            if self.remaining_attribute
+            else None
         )
         if used is None and remaining is None:
             return None
         hours = None if used is None else max(0.0, used * self.used_scale - baseline_hours)
         air = (
-            _number(values.get(self.air_quality_attribute)) if self.air_quality_attribute else None
+            reported_number(values.get(self.air_quality_attribute))
+            if self.air_quality_attribute
+            else None
         )
         return Observation(
             at,
@@ -130,12 +134,6 @@ class PartSpec:
             load=load,
             air_quality=None if air is None or not math.isfinite(air) or air < 0 else air,
         )
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
 
 
 class _PartEntry(BaseModel):

@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import NamedTuple
 
+from hub.maintenance.wear import reported_number
+
 __all__ = ["CYCLE_COUNTERS", "ChargeReading", "CycleCounter", "StoredCycles"]
 
 #: Counters the hub derives itself: attribute a catalog part may name as its
@@ -153,7 +155,5 @@ class CycleCounter:
 
 
 def _percent(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if 0.0 <= number <= 100.0 else None
+    number = reported_number(value)
+    return number if number is not None and 0.0 <= number <= 100.0 else None

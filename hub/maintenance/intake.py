@@ -21,7 +21,7 @@ from hub.maintenance.catalog import PartsCatalog, PartSpec
 from hub.maintenance.cycles import CYCLE_COUNTERS, CycleCounter
 from hub.maintenance.history import PartHistory
 from hub.maintenance.records import MaintenanceRecords, StoredState
-from hub.maintenance.wear import Observation
+from hub.maintenance.wear import Observation, reported_number
 
 if TYPE_CHECKING:
     from hub.runtime import Hub
@@ -137,7 +137,7 @@ class ReadingIntake:
         if counter is not None:
             raw: float | None = counter.cycles
         else:
-            raw = _number(self._hub.state.get(key[0], spec.used_attribute))
+            raw = reported_number(self._hub.state.get(key[0], spec.used_attribute))
         if raw is None:
             return
         self._set_baseline(key, raw * spec.used_scale, at)
@@ -205,7 +205,7 @@ class ReadingIntake:
         """
         if spec.counter_resets or spec.used_attribute is None:
             return 0.0
-        raw = _number(values.get(spec.used_attribute))
+        raw = reported_number(values.get(spec.used_attribute))
         if raw is None:
             return self._baselines.get(key, 0.0)
         hours = raw * spec.used_scale
@@ -242,9 +242,3 @@ def _inputs(spec: PartSpec) -> tuple[str, ...]:
         else None
     )
     return tuple(a for a in (used, spec.remaining_attribute) if a)
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)

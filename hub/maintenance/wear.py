@@ -26,6 +26,7 @@ __all__ = [
     "daily_use",
     "hourly_shares",
     "local_midnight",
+    "reported_number",
     "split_runs",
     "wear_series",
 ]
@@ -324,3 +325,10 @@ def hourly_shares(series: WearSeries, tz: tzinfo, since: float) -> tuple[list[fl
             sums[moment.hour] += rate * (end - t)
             t = end
     return sums, max(0, round((times[-1] - start) / 86400.0))
+
+
+def reported_number(value: object) -> float | None:
+    """A number a device reported, as a float; None for booleans and non-numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
