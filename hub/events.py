@@ -85,6 +85,14 @@ class DeviceAvailability(Event):
     reason: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StorageHealth(Event):
+    """The hub's database stopped taking writes (disk full, I/O error) or took them again."""
+
+    writable: bool
+    reason: str
+
+
 def event_kind(klass: type[Event]) -> str:
     """The wire name of an event class: `DeviceAvailability` → `device_availability`."""
     return _snake(klass.__name__)

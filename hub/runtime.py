@@ -16,7 +16,7 @@ from hub import __version__
 from hub.clock import Clock, SystemClock
 from hub.config import HubConfig, default_data_dir
 from hub.errors import DeviceTimeout, DeviceUnavailable, HubError
-from hub.events import EventBus
+from hub.events import EventBus, StorageHealth
 from hub.registry import Device, DeviceRegistry
 from hub.state import StateStore
 from hub.storage import Database, HubStore
@@ -80,6 +80,7 @@ class Hub:
         self.db = Database(
             self.data_dir / DATABASE_FILE, batch_window=self.config.storage.batch_window
         )
+        self.db.on_write_health(self._storage_health)
         self.store = HubStore(self.db)
         self.started_at: float | None = None
         self._components: list[Component] = []
@@ -193,6 +194,19 @@ class Hub:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    @property
+    def problems(self) -> list[str]:
+        """What keeps the hub from working fully right now (empty when nothing does)."""
+        found = []
+        storage = self.db.write_problem
+        if storage is not None:
+            held, dropped = self.db.held_writes, self.db.dropped_writes
+            found.append(f"storage: {storage} ({held} writes waiting, {dropped} dropped)")
+        return found
+
+    def _storage_health(self, writable: bool, reason: str) -> None:
+        self.bus.publish(StorageHealth(at=self.clock.time(), writable=writable, reason=reason))
 
     @property
     def uptime(self) -> float:

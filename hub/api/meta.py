@@ -42,13 +42,15 @@ async def openapi_json(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/health")
-@operation("Is the hub up?", tag="meta", response=Health, public=True)
+@operation("Is the hub up, and is anything wrong?", tag="meta", response=Health, public=True)
 async def health(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     zone = request.app.get(TIME_ZONE_KEY) or hub_zone(hub.config.time_zone)
+    problems = hub.problems
     return json_response(
         Health(
-            status="ok" if hub.ready.is_set() else "starting",
+            status="starting" if not hub.ready.is_set() else "degraded" if problems else "ok",
+            problems=problems,
             version=hub.version,
             devices=len(hub.registry),
             uptime_s=round(hub.uptime, 3),

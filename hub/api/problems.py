@@ -29,6 +29,7 @@ from hub.errors import (
     HubError,
     InvalidCommand,
     ProtocolError,
+    StorageError,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -136,6 +137,9 @@ def problem_for_hub_error(err: HubError) -> Problem:
             )
         case ProtocolError():
             return problem(502, "device-protocol-error", err.message, hint=hint)
+        case StorageError():
+            # The disk is full or failing: the hub runs on, and /api/health says why.
+            return problem(503, "storage-unavailable", err.message, hint=hint)
     _LOGGER.error("unmapped hub error on an API request: %s", err)
     return problem(500, "internal-error", "the hub could not complete the request")
 

@@ -85,7 +85,9 @@ class Problem(_Reply):
 
 
 class Health(_Reply):
-    status: Literal["ok", "starting"]
+    #: "degraded": running, but something in `problems` keeps it from working fully.
+    status: Literal["ok", "starting", "degraded"]
+    problems: list[str] = Field(default_factory=list)
     version: str
     devices: int
     uptime_s: float

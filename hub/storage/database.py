@@ -3,7 +3,9 @@
 Writes queued with `execute_soon` are committed together once per batch window
 (or sooner when a read, `flush` or `close` needs them on disk). WAL mode and
 `synchronous=NORMAL` mean a kill -9 loses at most the last window of writes
-and never corrupts the file.
+and never corrupts the file. A disk that refuses writes (full, I/O errors)
+stops nothing: the writes are held and retried (see `write_batch`), reads go
+on, and `write_problem` says what is wrong until writing resumes.
 """
 
 from __future__ import annotations
@@ -16,32 +18,32 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from hub.errors import StorageError
 from hub.storage.migrations import MIGRATIONS, Migration
+from hub.storage.write_batch import (
+    DEFAULT_BATCH_WINDOW,
+    MAX_HELD_WRITES,
+    RETRY_MAX_DELAY,
+    RETRY_MIN_DELAY,
+    Write,
+    WriteBatch,
+    transaction,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: How long a write may wait to share a commit with others: short enough that a
-#: crash loses little, long enough that a poll of a whole home is one commit.
-DEFAULT_BATCH_WINDOW = 0.25
-#: A batch this large is committed at once rather than waiting out the window.
-MAX_BATCH = 2000
 #: How long SQLite waits for a lock held by another process (a CLI reading the store).
 BUSY_TIMEOUT_MS = 5000
 
-
-@dataclass(slots=True)
-class _Write:
-    sql: str
-    params: Sequence[Any] = ()
-    rows: list[Sequence[Any]] | None = None  # set for executemany
+#: Called in the event loop with (writable, reason) when writing stops or resumes.
+WriteHealthListener = Callable[[bool, str], None]
 
 
 @dataclass(slots=True)
@@ -73,20 +75,64 @@ class Database:
         *,
         batch_window: float = DEFAULT_BATCH_WINDOW,
         migrations: Sequence[Migration] = MIGRATIONS,
+        max_held_writes: int = MAX_HELD_WRITES,
+        retry_delays: tuple[float, float] = (RETRY_MIN_DELAY, RETRY_MAX_DELAY),
     ) -> None:
+        """`max_held_writes` and `retry_delays` (first, longest) apply while the disk refuses."""
         self.path = path
         self.batch_window = batch_window
         self._migrations = migrations
-        self._jobs: queue.Queue[_Write | _Call | _Stop] = queue.Queue()
+        self._jobs: queue.Queue[Write | _Call | _Stop] = queue.Queue()
         self._thread: threading.Thread | None = None
-        self.failed_writes = 0
-        self.commits = 0
+        self._accepting = threading.Lock()  # `run` against the thread ending
+        self._dead: str | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._listeners: list[WriteHealthListener] = []
+        self._batch = WriteBatch(
+            path.name,
+            window=batch_window,
+            max_held=max_held_writes,
+            retry_delays=retry_delays,
+            health=self._write_health_changed,
+        )
+
+    # -- what the writer has done (read from the event loop) -------------------------
+
+    @property
+    def commits(self) -> int:
+        return self._batch.commits
+
+    @property
+    def failed_writes(self) -> int:
+        """Bad statements skipped (each is logged)."""
+        return self._batch.failed
+
+    @property
+    def dropped_writes(self) -> int:
+        """Writes dropped because too many were already waiting for the disk."""
+        return self._batch.dropped
+
+    @property
+    def held_writes(self) -> int:
+        """Writes waiting for the disk while `write_problem` is set."""
+        return self._batch.held
+
+    @property
+    def write_problem(self) -> str | None:
+        """Why writes are not reaching the disk right now; None while they are."""
+        return self._dead or self._batch.problem
+
+    def on_write_health(self, listener: WriteHealthListener) -> None:
+        """Call `listener(writable, reason)` in the event loop when writing stops or resumes."""
+        self._listeners.append(listener)
 
     async def open(self) -> None:
         """Create or open the file, apply pending migrations, start the writer thread."""
         if self._thread is not None:
             raise RuntimeError("database already open")
         loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._dead = None
         ready: asyncio.Future[None] = loop.create_future()
         self._thread = threading.Thread(
             target=self._serve, args=(loop, ready), name="mihub-db", daemon=True
@@ -101,10 +147,10 @@ class Database:
 
     def execute_soon(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Queue a write for the next batch; returns at once."""
-        self._jobs.put(_Write(sql, params))
+        self._jobs.put(Write(sql, params))
 
     def executemany_soon(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self._jobs.put(_Write(sql, rows=list(rows)))
+        self._jobs.put(Write(sql, rows=list(rows)))
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(connection)` in the database thread after all queued writes, committing after."""
@@ -112,7 +158,10 @@ class Database:
             raise StorageError("database is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put(_Call(fn, loop, future))
+        with self._accepting:
+            if self._dead is not None:
+                raise StorageError(self._dead)
+            self._jobs.put(_Call(fn, loop, future))
         return await future
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
@@ -123,8 +172,16 @@ class Database:
         return await self.run(lambda conn: conn.execute(sql, params).rowcount)
 
     async def flush(self) -> None:
-        """Wait until every queued write is committed."""
-        await self.run(lambda conn: None)
+        """Wait until every queued write is committed (`StorageError` if the disk refuses them)."""
+        await self.run(self._check_written)
+
+    def _check_written(self, conn: sqlite3.Connection) -> None:
+        problem = self._batch.problem
+        if problem is not None:
+            raise StorageError(
+                f"{self._batch.held} writes are waiting: {problem}",
+                hint="they are retried until the disk takes them",
+            )
 
     async def close(self) -> None:
         """Commit what is queued and stop the thread."""
@@ -148,50 +205,44 @@ class Database:
         loop.call_soon_threadsafe(_deliver, ready, None, None)
         try:
             self._loop_jobs(conn)
+        except Exception:
+            # A bug, not the disk (that is retried): say so, and fail every waiting
+            # and later request at once rather than let it hang.
+            _LOGGER.exception("the database thread failed; nothing is stored until a restart")
+            self._end_jobs("the database thread failed (see the log); restart the hub")
         finally:
             conn.close()
 
     def _loop_jobs(self, conn: sqlite3.Connection) -> None:
-        pending: list[_Write] = []
-        deadline = 0.0
+        batch = self._batch
         while True:
-            timeout = max(0.0, deadline - time.monotonic()) if pending else None
             try:
-                job = self._jobs.get(timeout=timeout)
+                job = self._jobs.get(timeout=batch.wait())
             except queue.Empty:
-                self._commit(conn, pending)
-                pending = []
+                batch.commit(conn)
                 continue
-            if isinstance(job, _Write):
-                if not pending:
-                    deadline = time.monotonic() + self.batch_window
-                pending.append(job)
-                if len(pending) >= MAX_BATCH:
-                    self._commit(conn, pending)
-                    pending = []
+            if isinstance(job, Write):
+                batch.add(conn, job)
                 continue
-            self._commit(conn, pending)
-            pending = []
             if isinstance(job, _Stop):
+                batch.commit(conn, final=True)
+                self._end_jobs("the database is closed")
                 return
+            # A read sees every write queued before it, unless the disk refuses them:
+            # then it goes ahead at once (the batch is retried on its own clock).
+            batch.commit(conn, unless_failing=True)
             self._call(conn, job)
 
-    def _commit(self, conn: sqlite3.Connection, writes: list[_Write]) -> None:
-        if not writes:
-            return
-        with transaction(conn):
-            for write in writes:
-                try:
-                    if write.rows is not None:
-                        conn.executemany(write.sql, write.rows)
-                    else:
-                        conn.execute(write.sql, write.params)
-                except sqlite3.Error as err:
-                    # One bad statement must not lose the rest of the batch. Parameters are
-                    # not logged: they may hold a device token.
-                    self.failed_writes += 1
-                    _LOGGER.error("database write failed (%s): %s", err, write.sql.split("(")[0])
-        self.commits += 1
+    def _end_jobs(self, reason: str) -> None:
+        with self._accepting:
+            self._dead = reason
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(job, _Call):
+                job.loop.call_soon_threadsafe(_deliver, job.future, None, StorageError(reason))
 
     def _call(self, conn: sqlite3.Connection, job: _Call) -> None:
         try:
@@ -203,6 +254,19 @@ class Database:
             job.loop.call_soon_threadsafe(_deliver, job.future, None, err)
         else:
             job.loop.call_soon_threadsafe(_deliver, job.future, result, None)
+
+    def _write_health_changed(self, writable: bool, reason: str) -> None:
+        """From the database thread: log the change once, tell the listeners in the loop."""
+        if writable:
+            _LOGGER.warning("database writes resumed: %s", reason)
+        else:
+            _LOGGER.error("database writes are failing: %s", reason)
+        loop = self._loop
+        if loop is None:
+            return
+        for listener in self._listeners:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(listener, writable, reason)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -218,18 +282,6 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
-
-
-@contextlib.contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One explicit transaction (the connection itself is in autocommit mode)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:
