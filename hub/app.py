@@ -18,14 +18,17 @@ def create_hub(
 ) -> Hub:
     """A hub with every component its config asks for, not yet started."""
     # Imported here: the hub core does not depend on the drivers, only its assembly does.
-    from drivers.miio.driver import MiioDriver
+    from drivers.miio.driver import install_miio
     from drivers.mqtt import install_mqtt
     from hub.api import ApiExtension, ApiServer
     from hub.api.discovery import DiscoveryApi
     from hub.api.maintenance import MaintenanceApi
     from hub.api.meta import HubTimeZone
+    from hub.api.server import API
     from hub.maintenance import MaintenanceTracker
+    from hub.maintenance.tracker import MAINTENANCE
     from scenes import SceneEngine
+    from scenes.engine import SCENES
     from scenes.http_api import SceneApi
 
     hub = Hub(config, data_dir=data_dir, clock=clock)
@@ -36,14 +39,14 @@ def create_hub(
         zone_name(zone),
         "time_zone in the config" if config.time_zone else "the system's zone",
     )
-    miio = MiioDriver(hub)
-    hub.add_component(miio)
-    install_mqtt(hub)  # the broker (embedded unless mqtt.url), Zigbee2MQTT, the mirror
+    miio = install_miio(hub)
     tracker = MaintenanceTracker(hub, tz=zone)
-    hub.add_component(tracker)
+    # The broker (embedded unless mqtt.url), Zigbee2MQTT, the mirror (with the prompts).
+    mqtt = install_mqtt(hub, prompts=tracker)
+    hub.add_component(tracker, MAINTENANCE)
     # After the drivers (it acts through them), before the API (which serves it).
-    engine = SceneEngine(hub, builtin=config.scenes.builtin, tz=zone)
-    hub.add_component(engine)
+    engine = SceneEngine(hub, builtin=config.scenes.builtin, tz=zone, mqtt=mqtt.client)
+    hub.add_component(engine, SCENES)
     # Last: the API serves what the others provide.
     extensions: list[ApiExtension] = [
         HubTimeZone(zone),
@@ -51,5 +54,5 @@ def create_hub(
         DiscoveryApi(miio),
         SceneApi(engine),
     ]
-    hub.add_component(ApiServer(hub, extensions=extensions))
+    hub.add_component(ApiServer(hub, extensions=extensions), API)
     return hub

@@ -93,6 +93,44 @@ class StorageHealth(Event):
     reason: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeviceEvent(Event):
+    """A device reported an occurrence (`cleaning_finished`, `opened`, a button's `single`).
+
+    Drivers publish these for what a device says happened rather than a value it
+    holds (a Zigbee button's ``action``); scene ``event`` triggers, the WebSocket
+    and the MQTT mirror see them.
+    """
+
+    device_id: str
+    event: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MaintenancePrompt(Event):
+    """A maintenance prompt was raised, re-opened, updated, acknowledged, snoozed or resolved.
+
+    `change` says which (`raised`, `reopened`, `updated`, `acknowledged`, `snoozed`,
+    `resolved`); only `raised` and `reopened` are news to announce, the others refresh
+    what is shown (an MQTT mirror keeps the message retained until `resolved`).
+    `forecast_depletion` is an ISO date in the hub's time zone.
+    """
+
+    prompt_id: str
+    change: str
+    status: str
+    device_id: str
+    device_name: str
+    part: str
+    part_name: str
+    remaining_percent: float
+    forecast_depletion: str | None
+    days_left: float | None
+    message: str
+    store_url: str | None
+
+
 def event_kind(klass: type[Event]) -> str:
     """The wire name of an event class: `DeviceAvailability` → `device_availability`."""
     return _snake(klass.__name__)

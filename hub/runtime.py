@@ -10,16 +10,19 @@ import os
 from collections.abc import Coroutine
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 
 from hub import __version__
+from hub.capabilities import DeviceSpecs
 from hub.clock import Clock, SystemClock
 from hub.config import HubConfig, default_data_dir
+from hub.driver_context import ComponentKey, DriverContext
 from hub.errors import DeviceTimeout, DeviceUnavailable, HubError
 from hub.events import EventBus, StorageHealth
 from hub.registry import Device, DeviceRegistry
 from hub.state import StateStore
 from hub.storage import Database, HubStore
+from hub.tasks import TaskOwner
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,6 +35,9 @@ DEFAULT_CALL_TIMEOUT = 10.0
 #: How often old history rows are deleted.
 HISTORY_PRUNE_INTERVAL = 3600.0
 DATABASE_FILE = "mihub.db"
+
+C = TypeVar("C")
+T = TypeVar("T")
 
 
 class Component(Protocol):
@@ -76,6 +82,8 @@ class Hub:
         self.bus = EventBus()
         self.registry = DeviceRegistry(self.bus, self.clock)
         self.state = StateStore(self.bus, self.clock)
+        # Which capabilities each device has (model maps, patterns, exposes, spec files).
+        self.specs = DeviceSpecs()
         self.data_dir = data_dir or self.config.storage.data_dir or default_data_dir()
         self.db = Database(
             self.data_dir / DATABASE_FILE, batch_window=self.config.storage.batch_window
@@ -84,48 +92,80 @@ class Hub:
         self.store = HubStore(self.db)
         self.started_at: float | None = None
         self._components: list[Component] = []
+        self._keyed: dict[str, tuple[ComponentKey[Any], Component]] = {}
         self._drivers: dict[str, Driver] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskOwner("hub", logger=_LOGGER)
         self._running: list[Component] = []
         self._lock_fd: int | None = None
         self.ready = asyncio.Event()
 
     # -- composition ---------------------------------------------------------------------
 
-    def add_component(self, component: Component) -> None:
-        """Components start in the order added and stop in reverse."""
+    def add_component(self, component: Component, key: ComponentKey[Any] | None = None) -> None:
+        """Components start in the order added and stop in reverse; `key` makes it
+        findable with `component(key)`."""
         if self.started_at is not None:
             raise RuntimeError("add components before the hub starts")
+        if key is not None:
+            if not isinstance(component, key.type):
+                raise TypeError(f"{key!r} is for a {key.type.__qualname__}, not {component!r}")
+            if key.name in self._keyed:
+                raise ValueError(f"a component is already added as {key.name!r}")
+            self._keyed[key.name] = (key, component)
         self._components.append(component)
 
-    def component(self, name: str) -> Component:
-        """The component called `name` (`KeyError` naming the known ones)."""
-        for component in self._components:
-            if component.name == name:
-                return component
+    def add_driver(self, driver: Driver, key: ComponentKey[Any] | None = None) -> None:
+        """Register a driver for its transport, and run it as a component if it is one."""
+        self.register_driver(driver)
+        if hasattr(driver, "start") and hasattr(driver, "stop"):
+            self.add_component(driver, key)  # type: ignore[arg-type]  # has start/stop, checked above
+
+    def component(self, key: ComponentKey[T]) -> T:
+        """The component added under `key`, else the one component of its type
+        (`KeyError` naming the known ones)."""
+        keyed = self._keyed.get(key.name)
+        if keyed is not None and keyed[0] is key:
+            found: T = keyed[1]  # type: ignore[assignment]  # add_component checked its type
+            return found
+        matches = [c for c in self._components if isinstance(c, key.type)]
+        if len(matches) == 1:
+            return matches[0]
         known = ", ".join(c.name for c in self._components) or "none"
-        raise KeyError(f"no component {name!r}; components: {known}")
+        raise KeyError(f"no component {key.name!r}; components: {known}")
+
+    def has_component(self, key: ComponentKey[Any]) -> bool:
+        try:
+            self.component(key)
+        except KeyError:
+            return False
+        return True
 
     def register_driver(self, driver: Driver) -> None:
         if driver.transport in self._drivers:
             raise ValueError(f"a driver for {driver.transport} is already registered")
         self._drivers[driver.transport] = driver
 
+    def driver_context(self, config: C) -> DriverContext[C]:
+        """The narrow view of this hub a driver gets, with its own config section."""
+        return DriverContext(
+            registry=self.registry,
+            state=self.state,
+            specs=self.specs,
+            tokens=self.store,
+            clock=self.clock,
+            bus=self.bus,
+            tasks=self._tasks,
+            config=config,
+            data_dir=self.data_dir,
+        )
+
     def create_task(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """A background task owned by the hub: logged if it fails, cancelled on stop."""
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            _LOGGER.error("background task %s failed", task.get_name(), exc_info=task.exception())
+        return self._tasks.spawn(coro, name=name)
 
     @property
     def tasks(self) -> frozenset[asyncio.Task[Any]]:
-        return frozenset(self._tasks)
+        return self._tasks.tasks
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -171,10 +211,7 @@ class Hub:
                 )
             except Exception:
                 _LOGGER.exception("%s failed while stopping", component.name)
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.stop()
         for device in self.registry:
             self.store.save_device(device)
         with contextlib.suppress(HubError):

@@ -9,8 +9,9 @@ Other parts of mihub use::
 and listen on the bus for `SceneRun`, `SceneUpdated`, `Notification` and `DeviceEvent`.
 """
 
+from hub.events import DeviceEvent
 from scenes.engine import SceneEngine
-from scenes.events import DeviceEvent, Notification, SceneRun, SceneUpdated
+from scenes.events import Notification, SceneRun, SceneUpdated
 from scenes.library import SceneInfo, SceneNotFound, SceneNotRunnable
 from scenes.runner import Outcome
 from scenes.validate import validate_scene_file

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from drivers.families import Catalog, FamilySpec, UnknownAttribute, UnknownFamily
+from drivers.families import FamilySpec, UnknownAttribute
+from hub.capabilities import SpecLookup
 from hub.errors import InvalidCommand
 from hub.registry import Device, DeviceRegistry
 from scenes.events import events_of
@@ -82,21 +83,15 @@ class Bindings:
         return self.devices[name].id
 
 
-def family_of(device: Device, catalog: Catalog) -> FamilySpec | None:
-    """The device's model-narrowed family spec, its family's, or None for an unknown model."""
-    model_map = catalog.lookup_model(device.model)
-    if model_map is not None:
-        return model_map.spec
-    try:
-        return catalog.family(device.family)
-    except UnknownFamily:
-        return None
+def family_of(device: Device, specs: SpecLookup) -> FamilySpec | None:
+    """The device's capabilities (model map, pattern, exposes, spec file, family), or None."""
+    return specs.spec_for(device)
 
 
 class _Binder:
-    def __init__(self, registry: DeviceRegistry, catalog: Catalog) -> None:
+    def __init__(self, registry: DeviceRegistry, specs: SpecLookup) -> None:
         self.registry = registry
-        self.catalog = catalog
+        self.specs = specs
         self.problems: list[SceneProblem] = []
         self.bindings = Bindings()
 
@@ -108,7 +103,7 @@ class _Binder:
             )
             return None
         self.bindings.devices[name] = found
-        self.bindings.families[found.id] = family_of(found, self.catalog)
+        self.bindings.families[found.id] = family_of(found, self.specs)
         return found
 
     def entity(self, entity: str, loc: Loc, *, numeric: bool = False) -> EntityRef | None:
@@ -232,10 +227,10 @@ class _Binder:
 
 
 def bind_scene(
-    spec: SceneSpec, registry: DeviceRegistry, catalog: Catalog
+    spec: SceneSpec, registry: DeviceRegistry, specs: SpecLookup
 ) -> tuple[Bindings, list[SceneProblem]]:
     """Resolve every device, attribute, command and event the scene names."""
-    binder = _Binder(registry, catalog)
+    binder = _Binder(registry, specs)
     for index, trigger in enumerate(spec.triggers):
         binder.trigger(trigger, ("triggers", index))
     for index, condition in enumerate(spec.conditions):

@@ -15,11 +15,13 @@ import logging
 import uuid
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from drivers.families import Catalog, builtin_catalog
+from hub.capabilities import SpecLookup
+from hub.driver_context import ComponentKey
 from hub.events import (
     DeviceAdded,
+    DeviceEvent,
     DeviceRemoved,
     DeviceUpdated,
     Event,
@@ -30,7 +32,7 @@ from hub.registry import Device
 from hub.timezone import hub_zone
 from scenes.checks import bind_scene
 from scenes.engine_api import SceneLibraryApi
-from scenes.events import DERIVED_EVENTS, DeviceEvent, SceneRun, SceneUpdated
+from scenes.events import DERIVED_EVENTS, SceneRun, SceneUpdated
 from scenes.library import ActiveScene, SceneEntry
 from scenes.loader import problems_error
 from scenes.runner import Outcome, ResumePoint, Run
@@ -45,7 +47,6 @@ from scenes.triggers import (
     StateWatch,
     Watch,
     WatchServices,
-    mqtt_source_of,
     sleep_until,
     trigger_key,
 )
@@ -75,7 +76,7 @@ class SceneEngine(SceneLibraryApi):
         *,
         directory: Path | None = None,
         builtin: bool = False,
-        catalog: Catalog | None = None,
+        specs: SpecLookup | None = None,
         tz: dt.tzinfo | None = None,
         mqtt: MqttSource | None = None,
         traces_per_scene: int = DEFAULT_TRACES_PER_SCENE,
@@ -84,7 +85,7 @@ class SceneEngine(SceneLibraryApi):
         self.hub = hub
         self.directory = directory or hub.config.scenes.directory or hub.data_dir / "scenes"
         self.include_builtin = builtin
-        self.catalog = catalog or builtin_catalog()
+        self.specs: SpecLookup = specs or hub.specs
         self.tz = tz or hub_zone(hub.config.time_zone)
         self.store = SceneStore(hub.db, traces_per_scene=traces_per_scene)
         self.stopping = False
@@ -109,8 +110,6 @@ class SceneEngine(SceneLibraryApi):
             StateChanged, DeviceEvent, DeviceAdded, DeviceRemoved, DeviceUpdated,
             name="scene-engine",
         )  # fmt: skip
-        if self._mqtt is None:
-            self._mqtt = mqtt_source_of(self.hub)
         self._services = WatchServices(
             clock=self.hub.clock, tz=self.tz, state=self.hub.state, store=self.store,
             spawn=self._spawn, timers=await self.store.timers(), mqtt=self._mqtt,
@@ -172,7 +171,7 @@ class SceneEngine(SceneLibraryApi):
             return
         entry.error = None
         spec = entry.parsed.spec
-        bindings, problems = bind_scene(spec, self.hub.registry, self.catalog)
+        bindings, problems = bind_scene(spec, self.hub.registry, self.specs)
         if problems:
             entry.problems = problems
             entry.error = problems_error(entry.parsed.source, problems)
@@ -420,3 +419,7 @@ class SceneEngine(SceneLibraryApi):
 def _summary(trace: dict[str, Any]) -> dict[str, Any]:
     keys = ("run_id", "started_at", "finished_at", "outcome")
     return {key: trace.get(key) for key in keys}
+
+
+#: This component's key: ``hub.component(SCENES)``.
+SCENES: Final = ComponentKey("scenes", SceneEngine)

@@ -27,7 +27,7 @@ from scenes.loader import (
 from scenes.schema import SLUG
 
 if TYPE_CHECKING:
-    from drivers.families import Catalog
+    from hub.capabilities import SpecLookup
     from hub.runtime import Hub
     from scenes.library import ActiveScene
     from scenes.store import SceneStore
@@ -44,7 +44,7 @@ class SceneLibraryApi:
     hub: Hub
     directory: Path
     include_builtin: bool
-    catalog: Catalog
+    specs: SpecLookup
     store: SceneStore
     _entries: dict[str, SceneEntry]
     _active: dict[str, ActiveScene]
@@ -141,7 +141,7 @@ class SceneLibraryApi:
                 f"the file says id {parsed.spec.id!r}, but it is stored as {scene_id!r}",
                 path=str(target), line=where.line if where else None, field="id",
             )  # fmt: skip
-        _, problems = bind_scene(parsed.spec, self.hub.registry, self.catalog)
+        _, problems = bind_scene(parsed.spec, self.hub.registry, self.specs)
         hard = [p for p in problems if p.missing_device is None]
         if hard:
             raise problems_error(parsed.source, hard)

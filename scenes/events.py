@@ -16,15 +16,6 @@ from hub.events import Event
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DeviceEvent(Event):
-    """A device reported an occurrence (`cleaning_finished`, `opened`, `motion`)."""
-
-    device_id: str
-    event: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class SceneRun(Event):
     """A scene run ended (or was skipped): what started it and how it went."""
 

@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from hub.clock import Clock
-from hub.events import StateChanged
+from hub.events import DeviceEvent, StateChanged
 from hub.state import StateStore
 from scenes.checks import EntityRef
-from scenes.events import DeviceEvent
 from scenes.schema import (
     AnyTrigger,
     MqttTrigger,
@@ -33,7 +32,7 @@ from scenes.schema import (
 from scenes.store import SceneStore, StoredTimer
 
 if TYPE_CHECKING:
-    from hub.runtime import Hub
+    pass
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -373,13 +372,3 @@ def _equal(value: Any, wanted: Any) -> bool:
     if isinstance(value, bool) or isinstance(wanted, bool):
         return value is wanted
     return bool(value == wanted)
-
-
-def mqtt_source_of(hub: Hub) -> MqttSource | None:
-    """The MQTT component's client, when the hub runs one."""
-    try:
-        component = hub.component("mqtt")
-    except KeyError:
-        return None
-    client = getattr(component, "client", None)
-    return client if client is not None and hasattr(client, "subscribe") else None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from drivers.families import Catalog, builtin_catalog
+from drivers.families import Catalog
+from hub.capabilities import DeviceSpecs
 from hub.clock import SystemClock
 from hub.errors import ConfigError
 from hub.events import EventBus
@@ -36,7 +37,7 @@ def validate_scene_file(
     registry = DeviceRegistry(EventBus(), SystemClock())
     for device in devices:
         registry.add(device, announce=False)
-    _, problems = bind_scene(parsed.spec, registry, catalog or builtin_catalog())
+    _, problems = bind_scene(parsed.spec, registry, DeviceSpecs(catalog))
     if problems:
         raise problems_error(parsed.source, problems)
     return parsed.spec

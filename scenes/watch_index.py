@@ -9,8 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, TypeVar
 
-from hub.events import StateChanged
-from scenes.events import DeviceEvent
+from hub.events import DeviceEvent, StateChanged
 from scenes.triggers import EventWatch, NumericWatch, StateWatch, Watch
 
 _K = TypeVar("_K")

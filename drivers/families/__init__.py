@@ -7,7 +7,14 @@ pure: the transports send what `poll_requests`/`encode_command`/`encode_set`
 return and hand replies to `decode`/`decode_state`.
 """
 
-from drivers.families.catalog import Catalog, UnknownFamily, builtin_catalog, family, lookup_model
+from drivers.families.catalog import (
+    Catalog,
+    ModelMatch,
+    UnknownFamily,
+    builtin_catalog,
+    family,
+    lookup_model,
+)
 from drivers.families.family import FamilySpec
 from drivers.families.miio_maps import (
     MIOT_MAX_PROPERTIES_PER_REQUEST,
@@ -40,6 +47,7 @@ __all__ = [
     "MiioModelMap",
     "MiotModelMap",
     "ModelMap",
+    "ModelMatch",
     "ParamSpec",
     "SpecError",
     "UnknownAttribute",

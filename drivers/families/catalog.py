@@ -8,8 +8,10 @@ load-time errors naming both files.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import resources
 
 from drivers.families.family import FamilySpec
@@ -28,12 +30,30 @@ class UnknownFamily(HubError, LookupError):
         self.known = known
 
 
+@dataclass(frozen=True, slots=True)
+class ModelMatch:
+    """The map that serves a model, and the pattern it matched by (None: the exact model)."""
+
+    model_map: ModelMap
+    pattern: str | None = None
+
+
 class Catalog:
-    """Families by name and model maps by model string."""
+    """Families by name, model maps by model string, and model patterns.
 
-    __slots__ = ("_families", "_models")
+    A pattern (``roborock.vacuum.*``, shell-style) lends a map to models no
+    table names, where the whole family speaks one protocol; an exact table
+    always wins over a pattern, and the first pattern given wins over later ones.
+    """
 
-    def __init__(self, families: Iterable[FamilySpec], models: Iterable[ModelMap]) -> None:
+    __slots__ = ("_families", "_models", "_patterns")
+
+    def __init__(
+        self,
+        families: Iterable[FamilySpec],
+        models: Iterable[ModelMap],
+        patterns: Iterable[tuple[str, ModelMap]] = (),
+    ) -> None:
         self._families: dict[str, FamilySpec] = {}
         for spec in families:
             first = self._families.get(spec.name)
@@ -56,6 +76,12 @@ class Catalog:
                     f"model {entry.model}: unknown family {entry.family}", path=entry.defined_at
                 )
             self._models[entry.model] = entry
+        self._patterns: tuple[tuple[str, ModelMap], ...] = tuple(patterns)
+        for pattern, entry in self._patterns:
+            if entry.family not in self._families:
+                raise SpecError(
+                    f"pattern {pattern}: unknown family {entry.family}", path=entry.defined_at
+                )
 
     @classmethod
     def from_tables(
@@ -89,8 +115,20 @@ class Catalog:
             raise UnknownFamily(name, sorted(self._families)) from None
 
     def lookup_model(self, model: str) -> ModelMap | None:
-        """The map for `model` (``roborock.vacuum.s5``, ``WSDCGQ11LM``); None if unknown."""
-        return self._models.get(model)
+        """The map for `model` (``roborock.vacuum.s5``, ``WSDCGQ11LM``), by name or by
+        pattern; None if unknown."""
+        found = self.match(model)
+        return None if found is None else found.model_map
+
+    def match(self, model: str) -> ModelMatch | None:
+        """The map for `model` and how it was found (exactly, or by which pattern)."""
+        exact = self._models.get(model)
+        if exact is not None:
+            return ModelMatch(exact)
+        for pattern, entry in self._patterns:
+            if fnmatch.fnmatchcase(model, pattern):
+                return ModelMatch(entry, pattern)
+        return None
 
 
 def _package_tables(package: str) -> list[tuple[str, str]]:

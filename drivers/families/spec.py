@@ -40,6 +40,23 @@ NORMALISED_COMMANDS: Final = frozenset(
         "open",
         "close",
         "set_position",
+        # Lights, switches, covers, climate, locks, fans: one vocabulary for miio,
+        # MIoT and Zigbee2MQTT devices alike.
+        "toggle",
+        "set_brightness",
+        "set_color_temp",
+        "set_color",
+        "set_tilt",
+        "set_preset",
+        "lock",
+        "unlock",
+        "set_speed",
+        "set_oscillate",
+        # Any other writable property, by its own name ({"child_lock": true}).
+        "set",
+        # MIoT devices driven from their spec: a property or an action by name.
+        "set_property",
+        "call_action",
     }
 )
 

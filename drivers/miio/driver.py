@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from drivers.families import Catalog, builtin_catalog
+from drivers.families import Catalog
 from drivers.families.miio_maps import MiioModelMap, MiotModelMap
 from drivers.families.wire import WireRequest
 from drivers.miio.codec import MIIO_PORT, parse_token
@@ -23,7 +23,8 @@ from drivers.miio.connection import MiioConnection
 from drivers.miio.discovery import Discovered, expand_targets
 from drivers.miio.poll_scheduler import PollScheduler
 from drivers.miio.transport import HELLO_TIMEOUT, MiioTransport
-from hub.config import DiscoveryConfig
+from hub.config import DeviceConfig, DiscoveryConfig, HubConfig, PollingConfig
+from hub.driver_context import ComponentKey, DriverContext
 from hub.errors import (
     AuthenticationFailed,
     DeviceError,
@@ -35,6 +36,7 @@ from hub.errors import (
 )
 from hub.events import DeviceStatus
 from hub.registry import Device
+from hub.tasks import TaskOwner
 from hub.token_file import read_token_file, token_keys
 
 if TYPE_CHECKING:
@@ -71,6 +73,19 @@ class PollTooSlow(DeviceTimeout):
     """The device answered, but a whole poll did not fit in `POLL_TIMEOUT`."""
 
 
+@dataclass(frozen=True, slots=True)
+class MiioSettings:
+    """The driver's config section: configured devices, discovery and polling."""
+
+    devices: tuple[DeviceConfig, ...] = ()
+    discovery: DiscoveryConfig = field(default_factory=DiscoveryConfig)
+    polling: PollingConfig = field(default_factory=PollingConfig)
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> MiioSettings:
+        return cls(tuple(config.devices), config.discovery, config.polling)
+
+
 @dataclass(slots=True)
 class _Tracked:
     """What the driver keeps per adopted device."""
@@ -102,24 +117,25 @@ class MiioDriver:
 
     def __init__(
         self,
-        hub: Hub,
+        ctx: DriverContext[MiioSettings],
         *,
         transport: MiioTransport | None = None,
         catalog: Catalog | None = None,
         port: int = MIIO_PORT,
     ) -> None:
-        self._hub = hub
+        self._ctx = ctx
+        self._config = ctx.config
         self._owns_transport = transport is None
-        self.miio = transport or MiioTransport(clock=hub.clock)
-        self.catalog = catalog or builtin_catalog()
+        self.miio = transport or MiioTransport(clock=ctx.clock)
+        self.catalog = catalog or ctx.specs.catalog
         self.port = port
         self._tracked: dict[str, _Tracked] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._polling = hub.config.polling
+        self._tasks = TaskOwner("miio", logger=_LOGGER)
+        self._polling = ctx.config.polling
         self._adopting = asyncio.Semaphore(MAX_CONCURRENT_ADOPTIONS)
         self._polls = PollScheduler(
             self._poll_tracked,
-            hub.clock,
+            ctx.clock,
             max_concurrent=MAX_CONCURRENT_POLLS,
             task_prefix="miio-poll",
         )
@@ -129,9 +145,8 @@ class MiioDriver:
     async def start(self) -> None:
         if self._owns_transport:
             await self.miio.start()
-        self._hub.register_driver(self)
         await self._import_token_file()
-        for entry in self._hub.config.devices:
+        for entry in self._config.devices:
             self.adopt_soon(
                 Adoption(
                     entry.address,
@@ -142,28 +157,28 @@ class MiioDriver:
                 )
             )
         # Devices remembered from earlier runs whose token is stored.
-        for device in self._hub.registry:
+        for device in self._ctx.registry:
             if device.transport != "miio" or device.address is None:
                 continue
-            token = await self._hub.store.token_for(*token_keys(device.id, device.address))
+            token = await self._ctx.tokens.token_for(*token_keys(device.id, device.address))
             if token is not None and device.id not in self._tracked:
                 self.adopt_soon(Adoption(device.address, token, model=None))
-        if self._hub.config.discovery.targets or self._hub.config.discovery.mdns:
+        if self._config.discovery.targets or self._config.discovery.mdns:
             self._spawn(self._discover_periodically(), "miio-discovery")
 
     async def _import_token_file(self) -> None:
-        path = self._hub.config.discovery.tokens_file
+        path = self._config.discovery.tokens_file
         if path is None:
             return
         entries = await asyncio.to_thread(read_token_file, path)
         for entry in entries:
-            await self._hub.store.set_token(
-                entry.key, entry.token, name=entry.name, room=entry.room, at=self._hub.clock.time()
+            await self._ctx.tokens.set_token(
+                entry.key, entry.token, name=entry.name, room=entry.room, at=self._ctx.clock.time()
             )
         _LOGGER.info("%d device tokens read from %s", len(entries), path)
 
     async def _discover_periodically(self) -> None:
-        settings = self._hub.config.discovery
+        settings = self._config.discovery
         while True:
             try:
                 found = await self.discover(
@@ -175,28 +190,22 @@ class MiioDriver:
                 _LOGGER.warning("discovery sweep failed: %s", err)
             else:
                 _LOGGER.info("discovery: %d miio devices answered", len(found))
-            await self._hub.clock.sleep(settings.interval)
+            await self._ctx.clock.sleep(settings.interval)
 
     async def stop(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.stop()
         await self._polls.stop()
         self._tracked.clear()
         if self._owns_transport:
             await self.miio.close()
 
     def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        return self._tasks.spawn(coro, name=name)
 
     @property
     def settings(self) -> DiscoveryConfig:
         """The discovery settings this driver sweeps with."""
-        return self._hub.config.discovery
+        return self._config.discovery
 
     @property
     def tracked(self) -> list[str]:
@@ -223,7 +232,7 @@ class MiioDriver:
         if mdns_window:
             from drivers.miio.mdns import browse  # zeroconf only when browsing
 
-            interfaces = self._hub.config.discovery.mdns_interfaces or None
+            interfaces = self._config.discovery.mdns_interfaces or None
             for seen in await browse(mdns_window, interfaces=interfaces):
                 sightings.setdefault(seen.address, (seen.did, "mdns"))
         return [
@@ -233,7 +242,7 @@ class MiioDriver:
 
     async def _sighted(self, host: str, did: int, source: str, *, adopt: bool) -> Discovered:
         device_id = f"miio:{did}"
-        known = self._hub.registry.find(device_id)
+        known = self._ctx.registry.find(device_id)
         token, name, room = await self._token_for(device_id, host)
         if (
             adopt
@@ -244,7 +253,7 @@ class MiioDriver:
                 known = await self.adopt(Adoption(host, token, name=name, room=room))
             except HubError as err:
                 _LOGGER.warning("found %s at %s but cannot adopt it: %s", device_id, host, err)
-                known = self._hub.registry.find(device_id)
+                known = self._ctx.registry.find(device_id)
         return Discovered(
             address=host,
             did=did,
@@ -261,10 +270,10 @@ class MiioDriver:
         self, device_id: str, address: str
     ) -> tuple[str | None, str | None, str | None]:
         """A stored token for this device, with the name and room it was imported with."""
-        for configured in self._hub.config.devices:
+        for configured in self._config.devices:
             if configured.address == address:
                 return configured.token.get_secret_value(), configured.name, configured.room
-        by_key = {stored.key: stored for stored in await self._hub.store.tokens()}
+        by_key = {stored.key: stored for stored in await self._ctx.tokens.tokens()}
         for key in token_keys(device_id, address):
             found = by_key.get(key)
             if found is not None:
@@ -289,7 +298,7 @@ class MiioDriver:
                 _LOGGER.warning("cannot adopt %s: %s", adoption.address, err)
             else:
                 return
-            await self._hub.clock.sleep(delay)
+            await self._ctx.clock.sleep(delay)
             delay = min(delay * 2, self._polling.max_backoff)
 
     async def adopt(self, adoption: Adoption) -> Device:
@@ -300,7 +309,7 @@ class MiioDriver:
         )
         hello = await connection.handshake()
         device_id = f"miio:{hello.device_id}"
-        registry = self._hub.registry
+        registry = self._ctx.registry
         known = registry.find(device_id)
         try:
             info = await connection.info(timeout=INFO_TIMEOUT)
@@ -362,12 +371,12 @@ class MiioDriver:
             self.adopt_soon(Adoption(device.address, token, name=device.name, room=device.room))
 
     async def _remember_token(self, device_id: str, adoption: Adoption) -> None:
-        await self._hub.store.set_token(
+        await self._ctx.tokens.set_token(
             device_id,
             adoption.token,
             name=adoption.name,
             room=adoption.room,
-            at=self._hub.clock.time(),
+            at=self._ctx.clock.time(),
         )
 
     def _model_map(self, model: str) -> MiioMap | None:
@@ -392,7 +401,7 @@ class MiioDriver:
 
     async def _poll_and_report(self, tracked: _Tracked) -> float:
         """Poll once, record the outcome; returns how long to wait before the next poll."""
-        registry = self._hub.registry
+        registry = self._ctx.registry
         try:
             values = await self.poll_once(tracked)
         except AuthenticationFailed:
@@ -423,7 +432,7 @@ class MiioDriver:
         )
         registry.set_availability(tracked.device_id, status)
         if values:
-            self._hub.state.update(tracked.device_id, values)
+            self._ctx.state.update(tracked.device_id, values)
         return tracked.interval
 
     async def _diagnose_silence(self, tracked: _Tracked) -> tuple[DeviceStatus, str]:
@@ -526,3 +535,25 @@ def _check_miot_codes(device: str, request: WireRequest, result: Any) -> Any:
             if isinstance(item, dict) and item.get("code", 0) != 0:
                 raise DeviceError(device, int(item["code"]), f"{request.method} refused")
     return result
+
+
+#: The miio driver as a hub component: ``hub.component(MIIO)``.
+MIIO: Final = ComponentKey("miio", MiioDriver)
+
+
+def install_miio(
+    hub: Hub,
+    *,
+    transport: MiioTransport | None = None,
+    catalog: Catalog | None = None,
+    port: int = MIIO_PORT,
+) -> MiioDriver:
+    """Add a miio driver to `hub` (as its miio component and driver), configured from it."""
+    driver = MiioDriver(miio_context(hub), transport=transport, catalog=catalog, port=port)
+    hub.add_driver(driver, MIIO)
+    return driver
+
+
+def miio_context(hub: Hub) -> DriverContext[MiioSettings]:
+    """The context a miio driver of `hub` works in, configured from the hub's config."""
+    return hub.driver_context(MiioSettings.from_config(hub.config))

@@ -10,13 +10,14 @@ from drivers.mqtt.broker import (
     parse_broker_url,
 )
 from drivers.mqtt.client import MqttClient, MqttMessage, MqttSubscription
-from drivers.mqtt.component import MqttComponent, install_mqtt
+from drivers.mqtt.component import MQTT, MqttComponent, install_mqtt
 from drivers.mqtt.errors import MqttError, MqttNotConnected, PublishNotConfirmed
 from drivers.mqtt.ha_discovery import HomeAssistantDiscovery
 from drivers.mqtt.mirror import MqttMirror
 from drivers.mqtt.zigbee import CommandNotConfirmed, ZigbeeDriver
 
 __all__ = [
+    "MQTT",
     "BrokerEndpoint",
     "CommandNotConfirmed",
     "EmbeddedBroker",

@@ -2,23 +2,23 @@
 
 Wiring (in the hub's assembly)::
 
-    mqtt = MqttComponent(hub)
-    hub.add_component(mqtt)
-    hub.register_driver(mqtt.zigbee)
+    mqtt = install_mqtt(hub, prompts=tracker)
 
-or `install_mqtt(hub)`, which does both. Other parts (the scene engine's MQTT
-trigger) subscribe through `mqtt.client.subscribe(topic_filter, handler)`.
+adds the component (``hub.component(MQTT)``) and registers its Zigbee driver.
+Other parts (the scene engine's MQTT trigger) are handed `mqtt.client` and
+subscribe through `client.subscribe(topic_filter, handler)`.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from drivers.mqtt.broker import MqttBroker, broker_from_config
 from drivers.mqtt.client import RECONNECT_MIN_DELAY, MqttClient
-from drivers.mqtt.mirror import MqttMirror
+from drivers.mqtt.mirror import MqttMirror, PromptSource
 from drivers.mqtt.zigbee import ZigbeeDriver
+from hub.driver_context import ComponentKey
 
 if TYPE_CHECKING:
     from hub.runtime import Hub
@@ -38,6 +38,7 @@ class MqttComponent:
         broker: MqttBroker | None = None,
         reconnect_min_delay: float = RECONNECT_MIN_DELAY,
         ha_discovery_prefix: str | None = None,
+        prompts: PromptSource | None = None,
     ) -> None:
         config = hub.config.mqtt
         self.broker = broker or broker_from_config(config)
@@ -47,9 +48,18 @@ class MqttComponent:
             status_topic=f"{prefix}/status",
             reconnect_min_delay=reconnect_min_delay,
         )
-        self.zigbee = ZigbeeDriver(hub, self.client, config.zigbee2mqtt_topic)
+        self.zigbee = ZigbeeDriver(hub.driver_context(config), self.client)
         # Home Assistant discovery is off unless asked for (a config key is proposed).
-        self.mirror = MqttMirror(hub, self.client, prefix, ha_discovery_prefix=ha_discovery_prefix)
+        self.mirror = MqttMirror(
+            hub.registry,
+            hub.state,
+            hub.bus,
+            self.client,
+            prefix,
+            prompts=prompts,
+            specs=hub.specs,
+            ha_discovery_prefix=ha_discovery_prefix,
+        )
 
     async def start(self) -> None:
         await self.broker.start()
@@ -73,9 +83,13 @@ class MqttComponent:
             await self.broker.stop()
 
 
-def install_mqtt(hub: Hub) -> MqttComponent:
+#: The MQTT side as a hub component: ``hub.component(MQTT)``.
+MQTT: Final = ComponentKey("mqtt", MqttComponent)
+
+
+def install_mqtt(hub: Hub, *, prompts: PromptSource | None = None) -> MqttComponent:
     """Add the MQTT component to `hub` and register its Zigbee driver."""
-    component = MqttComponent(hub)
-    hub.add_component(component)
+    component = MqttComponent(hub, prompts=prompts)
+    hub.add_component(component, MQTT)
     hub.register_driver(component.zigbee)
     return component

@@ -19,8 +19,9 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from drivers.families import AttributeSpec, UnknownFamily, ValueType, family, lookup_model
+from drivers.families import AttributeSpec, ValueType
 from drivers.mqtt.client import MqttClient
+from hub.capabilities import DeviceSpecs, SpecLookup
 from hub.registry import Device
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,23 +49,24 @@ def _object_id(device: Device) -> str:
     return "mihub_" + _UNSAFE.sub("_", device.id)
 
 
-def _attributes(device: Device) -> tuple[AttributeSpec, ...]:
-    model_map = lookup_model(device.model)
-    if model_map is not None:
-        return model_map.spec.attributes
-    try:
-        return family(device.family).attributes
-    except UnknownFamily:
-        return ()
+def _attributes(device: Device, specs: SpecLookup) -> tuple[AttributeSpec, ...]:
+    spec = specs.spec_for(device)
+    return () if spec is None else spec.attributes
 
 
 class HomeAssistantDiscovery:
     """Publishes and clears discovery configs; driven by `MqttMirror`."""
 
     def __init__(
-        self, client: MqttClient, mirror_prefix: str, prefix: str = DEFAULT_PREFIX
+        self,
+        client: MqttClient,
+        mirror_prefix: str,
+        prefix: str = DEFAULT_PREFIX,
+        *,
+        specs: SpecLookup | None = None,
     ) -> None:
         self._client = client
+        self._specs: SpecLookup = specs or DeviceSpecs()
         self._mirror_prefix = mirror_prefix
         self.prefix = prefix.rstrip("/")
         # Config topics published per device id, to clear them on removal.
@@ -97,7 +99,7 @@ class HomeAssistantDiscovery:
             "sw_version": device.firmware,
             "suggested_area": device.room,
         }
-        for attribute in _attributes(device):
+        for attribute in _attributes(device, self._specs):
             component, extra = _entity(attribute)
             config: dict[str, Any] = {
                 "name": attribute.name.replace("_", " "),

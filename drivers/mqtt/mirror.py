@@ -21,24 +21,25 @@ import asyncio
 import dataclasses
 import json
 import logging
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Iterable
+from typing import Any, Final, Protocol
 
 from drivers.mqtt.client import MqttClient
 from drivers.mqtt.ha_discovery import HomeAssistantDiscovery
+from hub.capabilities import SpecLookup
 from hub.events import (
     DeviceAdded,
     DeviceAvailability,
     DeviceRemoved,
     DeviceUpdated,
     Event,
+    EventBus,
+    MaintenancePrompt,
     StateChanged,
     Subscription,
 )
-from hub.maintenance import MaintenancePrompt, MaintenanceTracker
-from hub.registry import Device
-
-if TYPE_CHECKING:
-    from hub.runtime import Hub
+from hub.registry import Device, DeviceRegistry
+from hub.state import StateStore
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -46,24 +47,39 @@ _LOGGER = logging.getLogger(__name__)
 MIRROR_QUEUE_SIZE: Final = 8192
 
 
+class PromptSource(Protocol):
+    """Where the open maintenance prompts come from (the maintenance tracker)."""
+
+    def open_prompts_json(self) -> Iterable[dict[str, Any]]:
+        """Every prompt not resolved, as JSON with device_name, part and status."""
+        ...
+
+
 class MqttMirror:
     """Publishes hub events under a topic prefix; one task, owned and cancelled here."""
 
     def __init__(
         self,
-        hub: Hub,
+        registry: DeviceRegistry,
+        state: StateStore,
+        bus: EventBus,
         client: MqttClient,
         prefix: str = "mihub",
         *,
+        prompts: PromptSource | None = None,
+        specs: SpecLookup | None = None,
         ha_discovery_prefix: str | None = None,
     ) -> None:
-        self._hub = hub
+        self._registry = registry
+        self._state = state
+        self._bus = bus
+        self.prompts = prompts
         self._client = client
         self.prefix = prefix.rstrip("/")
         self.discovery = (
             None
             if ha_discovery_prefix is None
-            else HomeAssistantDiscovery(client, self.prefix, ha_discovery_prefix)
+            else HomeAssistantDiscovery(client, self.prefix, ha_discovery_prefix, specs=specs)
         )
         self._subscription: Subscription[Event] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -72,7 +88,7 @@ class MqttMirror:
         self._names_by_id: dict[str, set[str]] = {}
 
     def start(self) -> None:
-        self._subscription = self._hub.bus.subscribe(
+        self._subscription = self._bus.subscribe(
             Event, maxsize=MIRROR_QUEUE_SIZE, name="mqtt-mirror"
         )
         self._task = asyncio.get_running_loop().create_task(
@@ -96,7 +112,7 @@ class MqttMirror:
 
     def publish_all(self) -> None:
         """Every device's state and availability, retained (after a (re)connect)."""
-        for device in self._hub.registry:
+        for device in self._registry:
             self._publish_state(device)
             self._publish_availability(device)
             if self.discovery is not None:
@@ -117,7 +133,7 @@ class MqttMirror:
                     break
                 self._handle(event, dirty)
             for device_id in dirty:
-                device = self._hub.registry.find(device_id)
+                device = self._registry.find(device_id)
                 if device is not None:
                     self._publish_state(device)
 
@@ -130,7 +146,7 @@ class MqttMirror:
                 fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
                 self._publish_prompt(event.device_name, event.part, event.status, fields)
             elif isinstance(event, DeviceAvailability):
-                device = self._hub.registry.find(event.device_id)
+                device = self._registry.find(event.device_id)
                 if device is not None:
                     self._publish_availability(device)
             else:
@@ -147,12 +163,12 @@ class MqttMirror:
             _LOGGER.exception("could not mirror %s", event.kind)
 
     def _announce(self, device_id: str) -> None:
-        device = self._hub.registry.find(device_id)
+        device = self._registry.find(device_id)
         if device is not None and self.discovery is not None:
             self.discovery.announce(device)
 
     def _renamed(self, device_id: str) -> None:
-        device = self._hub.registry.find(device_id)
+        device = self._registry.find(device_id)
         if device is None:
             return
         # The event carries the new name only; the old topics are found by the id.
@@ -165,7 +181,7 @@ class MqttMirror:
 
     def _publish_state(self, device: Device) -> None:
         self._names_by_id.setdefault(device.id, set()).add(device.name)
-        snapshot = self._hub.state.snapshot(device.id)
+        snapshot = self._state.snapshot(device.id)
         if snapshot:
             self._send(self.device_topic(device.name, "state"), snapshot, retain=True)
 
@@ -187,23 +203,17 @@ class MqttMirror:
 
     def _publish_prompts(self) -> None:
         """Every prompt that is not resolved, retained (after a (re)connect)."""
-        try:
-            tracker = self._hub.component("maintenance")
-        except KeyError:
+        if self.prompts is None:
             return
-        if not isinstance(tracker, MaintenanceTracker):
-            return
-        for prompt in tracker.prompts(include_resolved=False):
-            self._publish_prompt(
-                prompt.device_name, prompt.part, prompt.status.value, tracker.prompt_json(prompt)
-            )
+        for body in self.prompts.open_prompts_json():
+            self._publish_prompt(body["device_name"], body["part"], body["status"], body)
 
     def _publish_event(self, event: Event) -> None:
         body = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
         body["kind"] = event.kind
         device_id = body.get("device_id")
         if isinstance(device_id, str) and "name" not in body:
-            device = self._hub.registry.find(device_id)
+            device = self._registry.find(device_id)
             if device is not None:
                 body["name"] = device.name
         self._send(f"{self.prefix}/events/{event.kind}", body, retain=False)

@@ -14,18 +14,17 @@ import logging
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from drivers.families import ZigbeeModelMap, lookup_model
 from drivers.mqtt.client import MqttClient, MqttMessage, MqttSubscription
 from drivers.mqtt.errors import MqttNotConnected, PublishNotConfirmed
 from drivers.mqtt.z2m_payloads import Z2mDevice, parse_device_list, parse_json, parse_online
+from hub.config import MqttConfig
+from hub.driver_context import DriverContext
 from hub.errors import DeviceTimeout, DeviceUnavailable, HubError, InvalidCommand, ProtocolError
 from hub.events import DeviceStatus
 from hub.registry import Device, slugify
-
-if TYPE_CHECKING:
-    from hub.runtime import Hub
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -67,10 +66,10 @@ class ZigbeeDriver:
 
     transport = TRANSPORT
 
-    def __init__(self, hub: Hub, client: MqttClient, base_topic: str = "zigbee2mqtt") -> None:
-        self._hub = hub
+    def __init__(self, ctx: DriverContext[MqttConfig], client: MqttClient) -> None:
+        self._ctx = ctx
         self._client = client
-        self.base_topic = base_topic.rstrip("/")
+        self.base_topic = ctx.config.zigbee2mqtt_topic.rstrip("/")
         self._tracked: dict[str, _Tracked] = {}
         self._by_name: dict[str, str] = {}  # friendly name -> device id
         self._unrouted: OrderedDict[str, MqttMessage] = OrderedDict()
@@ -82,7 +81,7 @@ class ZigbeeDriver:
 
     def start(self) -> None:
         """Track the Zigbee devices restored from storage and subscribe to Zigbee2MQTT."""
-        for device in self._hub.registry:
+        for device in self._ctx.registry:
             if device.transport == TRANSPORT and device.address:
                 self._track(
                     _Tracked(
@@ -184,7 +183,7 @@ class ZigbeeDriver:
             self._log_malformed(message.topic, str(err))
             return
         if values:
-            self._hub.state.update(tracked.device_id, values)
+            self._ctx.state.update(tracked.device_id, values)
         self._refresh(tracked)
 
     def _availability_received(self, tracked: _Tracked, message: MqttMessage) -> None:
@@ -244,10 +243,10 @@ class ZigbeeDriver:
         model_map = _model_map(entry.model) if entry.supported else None
         family = model_map.family if model_map is not None else "generic"
         previous = self._tracked.get(entry.device_id)
-        existing = self._hub.registry.find(entry.device_id)
+        existing = self._ctx.registry.find(entry.device_id)
         if existing is None:
-            name = self._hub.registry.unique_name(_name_for(entry))
-            self._hub.registry.add(
+            name = self._ctx.registry.unique_name(_name_for(entry))
+            self._ctx.registry.add(
                 Device(
                     id=entry.device_id,
                     name=name,
@@ -273,14 +272,14 @@ class ZigbeeDriver:
                 if _named_after(existing.name, old_name) and not _named_after(
                     existing.name, entry.friendly_name
                 ):
-                    changes["name"] = self._hub.registry.unique_name(_name_for(entry))
+                    changes["name"] = self._ctx.registry.unique_name(_name_for(entry))
                 _LOGGER.info(
                     "%s was renamed in Zigbee2MQTT from %r to %r",
                     existing.name,
                     old_name,
                     entry.friendly_name,
                 )
-            self._hub.registry.update(entry.device_id, **changes)
+            self._ctx.registry.update(entry.device_id, **changes)
         if model_map is None and (previous is None or previous.model_map is not None):
             _LOGGER.warning(
                 "Zigbee device %s: %s; it is registered as unsupported_model with raw %r commands only",
@@ -342,10 +341,10 @@ class ZigbeeDriver:
         return DeviceStatus.OK, "reported by Zigbee2MQTT"
 
     def _refresh(self, tracked: _Tracked) -> None:
-        if tracked.device_id not in self._hub.registry:
+        if tracked.device_id not in self._ctx.registry:
             return
         status, reason = self._status(tracked)
-        self._hub.registry.set_availability(tracked.device_id, status, reason)
+        self._ctx.registry.set_availability(tracked.device_id, status, reason)
 
     def _refresh_all(self) -> None:
         for tracked in list(self._tracked.values()):

@@ -1,47 +1,58 @@
-"""A device's capabilities, from the family specs and model maps in drivers.families.
+"""A device's capabilities, as the API shows them, from the hub's `DeviceSpecs`.
 
-The only place the API reaches into the catalog, so a change there has one seam.
+The only place the API reaches into capabilities, so a change there has one seam.
+Capabilities are built (and serialised) once per `FamilySpec` object: every
+device of one model shares its map's spec, and a spec built from a device's
+own description (Zigbee2MQTT exposes, a MIoT spec file) is built once when the
+device is adopted.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
-from drivers.families import FamilySpec, UnknownFamily, builtin_catalog
+from drivers.families import FamilySpec
 from hub.api.schemas import Capabilities
+from hub.capabilities import SpecLookup
 from hub.errors import InvalidCommand
 from hub.registry import Device
 
+#: Specs whose capabilities are kept; more than a home has models and device descriptions.
+_MAX_CACHED: Final = 4096
 
-def family_spec_for(device: Device) -> FamilySpec | None:
-    """The device's family narrowed to its model when the model is mapped; None if unknown."""
-    return _spec_and_capabilities(device.model, device.family)[0]
-
-
-def capabilities_for(device: Device) -> Capabilities | None:
-    """The API's view of `family_spec_for(device)` (built once per model and family)."""
-    return _spec_and_capabilities(device.model, device.family)[1]
+# id(spec) -> (the spec, its capabilities, their JSON); the entry holds the spec, so
+# its id cannot be reused while cached.
+_built: dict[int, tuple[FamilySpec, Capabilities, bytes]] = {}
 
 
-@functools.lru_cache(maxsize=1024)
-def _spec_and_capabilities(
-    model: str, family: str
-) -> tuple[FamilySpec | None, Capabilities | None]:
-    # The shipped catalog is loaded once and never changes while the hub runs, so a
-    # device list does not rebuild the same capabilities for every device it shows.
-    catalog = builtin_catalog()
-    model_map = catalog.lookup_model(model)
-    spec: FamilySpec | None
-    if model_map is not None:
-        spec = model_map.spec
-    else:
-        try:
-            spec = catalog.family(family)
-        except UnknownFamily:
-            spec = None
-    return spec, None if spec is None else Capabilities.model_validate(spec.as_dict())
+def family_spec_for(device: Device, specs: SpecLookup) -> FamilySpec | None:
+    """The device's capabilities spec, or None when nothing knows its model."""
+    return specs.spec_for(device)
+
+
+def _build(spec: FamilySpec) -> tuple[FamilySpec, Capabilities, bytes]:
+    cached = _built.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached
+    if len(_built) >= _MAX_CACHED:
+        _built.clear()
+    capabilities = Capabilities.model_validate(spec.as_dict())
+    entry = (spec, capabilities, capabilities.model_dump_json().encode())
+    _built[id(spec)] = entry
+    return entry
+
+
+def capabilities_for(device: Device, specs: SpecLookup) -> Capabilities | None:
+    """The API's view of the device's spec (built once per spec)."""
+    spec = specs.spec_for(device)
+    return None if spec is None else _build(spec)[1]
+
+
+def capabilities_json(device: Device, specs: SpecLookup) -> bytes:
+    """`capabilities_for(device)` as JSON (``null`` when unknown), serialised once per spec."""
+    spec = specs.spec_for(device)
+    return b"null" if spec is None else _build(spec)[2]
 
 
 def unit_of(spec: FamilySpec | None, attribute: str) -> str | None:

@@ -22,8 +22,10 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from hub.api.capabilities import capabilities_for, family_spec_for, unit_of
-from hub.api.schemas import Capabilities, utc, utc_or_none
+from drivers.families import FamilySpec
+from hub.api.capabilities import capabilities_json, unit_of
+from hub.api.schemas import utc, utc_or_none
+from hub.capabilities import SpecLookup
 from hub.registry import Device
 from hub.state import AttributeValue, StateStore
 from hub.token_file import token_keys as stored_token_keys
@@ -31,34 +33,12 @@ from hub.token_file import token_keys as stored_token_keys
 #: Writes a device's live fields with pydantic's own JSON rules (datetimes as ISO 8601
 #: with `Z`, NaN and infinities as null, values of any JSON type), as `DeviceOut` does.
 _LIVE_FIELDS: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
-#: More (model, family) pairs than any home has; past it the cache starts over.
-_MAX_CACHED_CAPABILITIES = 1024
-_NO_CAPABILITIES = b"null"
 #: Devices whose live fields a writer keeps at most; far more than a home has.
 _MAX_REMEMBERED_DEVICES = 10_000
 #: Random per writer: a tag from an earlier hub process never names a body of this one.
 _WRITER_TAG_BYTES = 8
 #: 96 bits of digest over the devices' serials: no two lists collide in practice.
 _ETAG_DIGEST_BYTES = 12
-
-#: id(capabilities) -> (the capabilities, their JSON); the entry holds the object, so
-#: its id cannot be reused by another while the entry lives.
-_capabilities_json: dict[int, tuple[Capabilities, bytes]] = {}
-
-
-def capabilities_json(device: Device) -> bytes:
-    """`capabilities_for(device)` as JSON, serialised once per model and family."""
-    capabilities = capabilities_for(device)
-    if capabilities is None:
-        return _NO_CAPABILITIES
-    cached = _capabilities_json.get(id(capabilities))
-    if cached is not None and cached[0] is capabilities:
-        return cached[1]
-    if len(_capabilities_json) >= _MAX_CACHED_CAPABILITIES:
-        _capabilities_json.clear()
-    serialised = capabilities.model_dump_json().encode()
-    _capabilities_json[id(capabilities)] = (capabilities, serialised)
-    return serialised
 
 
 def token_known(device: Device, token_keys: frozenset[str]) -> bool:
@@ -67,9 +47,10 @@ def token_known(device: Device, token_keys: frozenset[str]) -> bool:
     return not candidates.isdisjoint(token_keys)
 
 
-def _live_fields(device: Device, known: bool, entries: dict[str, AttributeValue]) -> bytes:
+def _live_fields(
+    device: Device, spec: FamilySpec | None, known: bool, entries: dict[str, AttributeValue]
+) -> bytes:
     """Every `DeviceOut` field but `capabilities` (the last), in the model's order."""
-    spec = family_spec_for(device)
     fields = {
         "id": device.id,
         "name": device.name,
@@ -102,16 +83,24 @@ class _Written:
 
     serial: int  # unique within its writer: the same serial, the same bytes
     device: Device
+    spec: FamilySpec | None
     token_known: bool
     entries: dict[str, AttributeValue]
     live_fields: bytes  # every field but capabilities, as an object
     capabilities: bytes  # shared by every device of the model
 
-    def still_shows(self, device: Device, known: bool, entries: dict[str, AttributeValue]) -> bool:
+    def still_shows(
+        self,
+        device: Device,
+        spec: FamilySpec | None,
+        known: bool,
+        entries: dict[str, AttributeValue],
+    ) -> bool:
         # The registry and the state store replace a record on every change and never
-        # mutate one, so the same objects mean the same JSON.
+        # mutate one, and specs are frozen, so the same objects mean the same JSON.
         return (
             self.device is device
+            and self.spec is spec
             and self.token_known == known
             and list(self.entries) == list(entries)
             and all(map(operator.is_, self.entries.values(), entries.values()))
@@ -170,20 +159,24 @@ class _DeviceJsonWriter:
         self._serials = itertools.count()
         self.tag = secrets.token_hex(_WRITER_TAG_BYTES)
 
-    def write(self, state: StateStore, device: Device, token_keys: frozenset[str]) -> _Written:
+    def write(
+        self, state: StateStore, specs: SpecLookup, device: Device, token_keys: frozenset[str]
+    ) -> _Written:
         known = token_known(device, token_keys)
         entries = state.entries(device.id)
+        spec = specs.spec_for(device)
         written = self._written.get(device.id)
-        if written is None or not written.still_shows(device, known, entries):
+        if written is None or not written.still_shows(device, spec, known, entries):
             if len(self._written) >= _MAX_REMEMBERED_DEVICES:
                 self._written.clear()
             written = _Written(
                 serial=next(self._serials),
                 device=device,
+                spec=spec,
                 token_known=known,
                 entries=entries,
-                live_fields=_live_fields(device, known, entries),
-                capabilities=capabilities_json(device),
+                live_fields=_live_fields(device, spec, known, entries),
+                capabilities=capabilities_json(device, specs),
             )
             self._written[device.id] = written
         return written
@@ -194,13 +187,16 @@ _writers: weakref.WeakKeyDictionary[StateStore, _DeviceJsonWriter] = weakref.Wea
 
 
 def write_devices(
-    state: StateStore, devices: Iterable[Device], token_keys: frozenset[str]
+    state: StateStore,
+    devices: Iterable[Device],
+    token_keys: frozenset[str],
+    specs: SpecLookup,
 ) -> WrittenDevices:
-    """These devices (in the order given) with their live state; `token_keys` as from
-    `HubStore.token_keys` plus the configured devices' keys."""
+    """These devices (in the order given) with their live state and capabilities;
+    `token_keys` as from `HubStore.token_keys` plus the configured devices' keys."""
     writer = _writers.get(state)
     if writer is None:
         writer = _writers[state] = _DeviceJsonWriter()
     return WrittenDevices(
-        writer.tag, tuple(writer.write(state, device, token_keys) for device in devices)
+        writer.tag, tuple(writer.write(state, specs, device, token_keys) for device in devices)
     )

@@ -85,7 +85,7 @@ async def list_devices(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     keys = await _token_keys(hub)
     devices = sorted(hub.registry, key=lambda d: (d.room or "", d.name))
-    written = write_devices(hub.state, devices, keys)
+    written = write_devices(hub.state, devices, keys, hub.specs)
     return _current(request, written.list_etag(), written.list_body)
 
 
@@ -94,7 +94,7 @@ async def list_devices(request: web.Request) -> web.Response:
 async def show_device(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     device = _device(request)
-    written = write_devices(hub.state, [device], await _token_keys(hub))
+    written = write_devices(hub.state, [device], await _token_keys(hub), hub.specs)
     return _current(request, written.device_etag(), written.device_body)
 
 
@@ -119,7 +119,7 @@ async def update_device(request: web.Request) -> web.Response:
     if "room" in patch.model_fields_set:
         changes["room"] = (patch.room or "").strip() or None
     updated = hub.registry.update(device.id, **changes)  # DuplicateDevice: 409
-    written = write_devices(hub.state, [updated], await _token_keys(hub))
+    written = write_devices(hub.state, [updated], await _token_keys(hub), hub.specs)
     return web.Response(body=written.device_body(), content_type="application/json")
 
 
@@ -165,7 +165,7 @@ async def send_command(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     device = _device(request)
     body = await read_body(request, CommandIn)
-    params = validate_command(family_spec_for(device), device, body.command, body.params)
+    params = validate_command(family_spec_for(device, hub.specs), device, body.command, body.params)
     result = await hub.call(device.id, body.command, params, timeout=body.timeout)
     # Whatever a driver returns goes out as JSON; what JSON cannot carry becomes text.
     plain = json.loads(json.dumps(result, default=str))
@@ -184,7 +184,7 @@ async def attribute_history(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
     device = _device(request)
     query = read_query(request, HistoryQuery)
-    spec = family_spec_for(device)
+    spec = family_spec_for(device, hub.specs)
     reported = hub.state.entries(device.id)
     known = (spec.attribute_names if spec is not None else []) + sorted(
         a for a in reported if spec is None or not spec.has_attribute(a)

@@ -10,7 +10,7 @@ import os
 import socket
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -29,6 +29,7 @@ from hub.api.openapi import OPENAPI_KEY, OpenApiDocument
 from hub.api.problems import problem_middleware
 from hub.api.settings import HUB_KEY, SETTINGS_KEY, ApiSettings
 from hub.config.types import split_listen
+from hub.driver_context import ComponentKey
 from hub.errors import HubError
 from hub.runtime import Hub
 
@@ -288,3 +289,7 @@ class ApiServer:
             with contextlib.suppress(FileNotFoundError):
                 self._unix_bound.unlink()
             self._unix_bound = None
+
+
+#: This component's key: ``hub.component(API)``.
+API: Final = ComponentKey("api", ApiServer)

@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from hub.api import ApiServer
+from hub.api.server import API
 from hub.app import create_hub
 from hub.auth import hash_api_token, new_api_token
 from hub.cli.output import EXIT_FAILURE
@@ -33,7 +33,8 @@ from hub.config.types import split_listen
 from hub.errors import HubError
 from hub.events import DeviceAdded, DeviceAvailability, StateChanged
 from hub.logsetup import configure_logging
-from hub.maintenance import MaintenancePrompt, MaintenanceTracker
+from hub.maintenance import MaintenancePrompt
+from hub.maintenance.tracker import MAINTENANCE
 from hub.runtime import Hub
 
 _LOGGER = logging.getLogger("hub.demo")
@@ -157,9 +158,7 @@ async def _demo(
             f"demo-{int(time.time())}", hash_api_token(token), hub.clock.time()
         )
         host, port = split_listen(config.api.listen)
-        api = hub.component("api")
-        if isinstance(api, ApiServer):
-            port = api.port  # the one bound, when --listen asked for any free port
+        port = hub.component(API).port  # the one bound, when --listen asked for any free port
         click.echo(
             f"\nmihub demo: {len(hub.registry)} devices in the virtual home "
             f"(simulated time x{speed:g}).\n"
@@ -196,11 +195,10 @@ async def _start_simulator(
     ]  # fmt: skip
     if device_count is not None:
         args += ["--devices", str(device_count)]
-    from drivers.mqtt import MqttComponent
+    from drivers.mqtt import MQTT
 
-    mqtt = hub.component("mqtt")
-    if isinstance(mqtt, MqttComponent):
-        endpoint = mqtt.broker.endpoint
+    if hub.has_component(MQTT):
+        endpoint = hub.component(MQTT).broker.endpoint
         args += ["--mqtt-url", f"mqtt://{endpoint.host}:{endpoint.port}"]
     process = await asyncio.create_subprocess_exec(
         *args, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE
@@ -225,7 +223,7 @@ async def _start_simulator(
 
 async def _adopt(hub: Hub, entries: list[dict[str, Any]]) -> None:
     """Give the hub the simulator's tokens and let discovery find the devices."""
-    from drivers.miio.driver import MiioDriver
+    from drivers.miio.driver import MIIO
 
     addresses = []
     for entry in entries:
@@ -239,9 +237,7 @@ async def _adopt(hub: Hub, entries: list[dict[str, Any]]) -> None:
             room=entry.get("room"),
             at=hub.clock.time(),
         )
-    driver = hub.component("miio")
-    if not isinstance(driver, MiioDriver):
-        raise HubError("the demo hub has no miio driver")
+    driver = hub.component(MIIO)
     added = hub.bus.subscribe(DeviceAdded, name="demo-adoption")
     try:
         await driver.discover(addresses)
@@ -288,8 +284,7 @@ async def _print_events(hub: Hub, quiet: bool) -> None:
 
 def _zone(hub: Hub) -> tzinfo | None:
     """The zone the hub's forecasts count days in (None: the machine's)."""
-    tracker = hub.component("maintenance")
-    return tracker.tz if isinstance(tracker, MaintenanceTracker) else None
+    return hub.component(MAINTENANCE).tz if hub.has_component(MAINTENANCE) else None
 
 
 def _name(hub: Hub, device_id: str) -> str:

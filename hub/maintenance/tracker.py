@@ -19,8 +19,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
+from hub.driver_context import ComponentKey
 from hub.events import DeviceRemoved, Event, StateChanged
 from hub.maintenance.catalog import PartsCatalog, PartSpec, build_catalog, shipped_catalog_entries
 from hub.maintenance.events import MaintenancePrompt
@@ -197,6 +198,10 @@ class MaintenanceTracker:
 
     def prompt_json(self, prompt: Prompt) -> dict[str, Any]:
         return prompt_json(prompt, self.tz)
+
+    def open_prompts_json(self) -> list[dict[str, Any]]:
+        """Every prompt not resolved, as JSON (what the MQTT mirror keeps retained)."""
+        return [self.prompt_json(p) for p in self.prompts(include_resolved=False)]
 
     async def acknowledge(self, prompt_id: str) -> Prompt:
         """The owner has seen it: listed, no longer announced (`PromptNotFound`;
@@ -420,3 +425,7 @@ class MaintenanceTracker:
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._hub.clock.time(), UTC)
+
+
+#: This component's key: ``hub.component(MAINTENANCE)``.
+MAINTENANCE: Final = ComponentKey("maintenance", MaintenanceTracker)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver
+from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from drivers.miio.transport import MiioTransport
 from hub.clock import AcceleratedClock
 from hub.config import HubConfig
@@ -88,7 +88,8 @@ async def home(tmp_path: Path) -> AsyncIterator[Home]:
         async with hub:
             transport = MiioTransport(bind_host="127.0.0.1", policy=LOSSY_POLICY, clock=hub.clock)
             await transport.start()
-            driver = MiioDriver(hub, transport=transport)
+            driver = MiioDriver(miio_context(hub), transport=transport)
+            hub.register_driver(driver)
             await driver.start()
             try:
                 for entry in sim.manifest():

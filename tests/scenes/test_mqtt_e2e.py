@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver
+from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from drivers.miio.transport import MiioTransport
 from drivers.mqtt.component import MqttComponent
 from hub.clock import AcceleratedClock
@@ -95,12 +95,15 @@ async def setup(tmp_path: Path, mosquitto: Broker) -> AsyncIterator[Setup]:
         hub.register_driver(mqtt.zigbee)
         (tmp_path / "scenes").mkdir()
         (tmp_path / "scenes" / "button.yaml").write_text(BUTTON)
-        engine = SceneEngine(hub, directory=tmp_path / "scenes", builtin=True, tz=dt.UTC)
+        engine = SceneEngine(
+            hub, directory=tmp_path / "scenes", builtin=True, tz=dt.UTC, mqtt=mqtt.client
+        )
         hub.add_component(engine)
         async with hub:
             transport = MiioTransport(bind_host="127.0.0.1", policy=POLICY, clock=hub.clock)
             await transport.start()
-            driver = MiioDriver(hub, transport=transport)
+            driver = MiioDriver(miio_context(hub), transport=transport)
+            hub.register_driver(driver)
             await driver.start()
             try:
                 for entry in sim.manifest():

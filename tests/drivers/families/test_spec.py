@@ -35,9 +35,13 @@ def test_every_family_of_the_design_is_shipped() -> None:
     }
 
 
-def test_families_use_only_normalised_command_names_and_cover_them_all() -> None:
+def test_families_use_only_normalised_command_names() -> None:
+    # Some normalised commands come only from a device's own description (Zigbee2MQTT
+    # exposes, MIoT spec files: set, set_property, call_action), so families need not
+    # use them all.
     used = {c for spec in builtin_catalog().families for c in spec.command_names}
-    assert used == NORMALISED_COMMANDS
+    assert used <= NORMALISED_COMMANDS
+    assert {"turn_on", "turn_off", "start", "set_position"} <= used
 
 
 def test_records_remember_where_they_were_defined() -> None:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import pytest
 
 from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver
+from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from drivers.miio.transport import MiioTransport
 from hub.config import HubConfig
 from hub.errors import DeviceUnavailable, InvalidCommand
@@ -65,7 +65,8 @@ _FAMILIES = ("vacuum", "speaker", "humidifier", "air_purifier", "plug", "air_con
 async def driver(hub: Hub) -> AsyncIterator[MiioDriver]:
     transport = MiioTransport(bind_host="127.0.0.1", policy=FAST_POLICY, clock=hub.clock)
     await transport.start()
-    miio = MiioDriver(hub, transport=transport)
+    miio = MiioDriver(miio_context(hub), transport=transport)
+    hub.register_driver(miio)
     await miio.start()
     try:
         yield miio

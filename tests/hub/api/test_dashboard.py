@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from drivers.miio.driver import Adoption, MiioDriver
+from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from drivers.miio.transport import MiioTransport
 from hub.api import EVENT_STREAMS_KEY, ApiServer
 from hub.api.dashboard import STATIC_FILES
@@ -52,9 +52,9 @@ async def demo_hub(tmp_path: Path) -> AsyncIterator[DemoHub]:
         hub = Hub(HubConfig(), data_dir=tmp_path / "hub")
         transport = MiioTransport(bind_host="127.0.0.1", clock=hub.clock)
         await transport.start()
-        driver = MiioDriver(hub, transport=transport)
+        driver = MiioDriver(miio_context(hub), transport=transport)
         server = ApiServer(hub, listen=("127.0.0.1", 0), owner_socket=False)
-        hub.add_component(driver)
+        hub.add_driver(driver)
         hub.add_component(server)
         try:
             await hub.start()

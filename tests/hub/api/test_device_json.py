@@ -27,7 +27,7 @@ from tests.hub.api.conftest import HUMIDIFIER, MYSTERY, PLUG, SENSOR, LiveHub
 
 def _model_of(hub: Hub, device: Device, keys: frozenset[str]) -> DeviceOut:
     """The device as the API built it before it wrote JSON itself: the reference."""
-    spec = family_spec_for(device)
+    spec = family_spec_for(device, hub.specs)
     return DeviceOut(
         id=device.id,
         name=device.name,
@@ -50,7 +50,7 @@ def _model_of(hub: Hub, device: Device, keys: frozenset[str]) -> DeviceOut:
             )
             for attribute, entry in sorted(hub.state.entries(device.id).items())
         },
-        capabilities=capabilities_for(device),
+        capabilities=capabilities_for(device, hub.specs),
     )
 
 
@@ -195,8 +195,12 @@ async def test_each_hub_writes_its_own_devices_and_forgets_them_with_it(live: Li
     other = Hub(live.hub.config, data_dir=live.data_dir / "other")
     other.registry.add(plug)
     other.state.update(PLUG.id, {"temperature": 12.0})
-    ours = DeviceOut.model_validate_json(write_devices(live.hub.state, [plug], keys).device_body())
-    theirs = DeviceOut.model_validate_json(write_devices(other.state, [plug], keys).device_body())
+    ours = DeviceOut.model_validate_json(
+        write_devices(live.hub.state, [plug], keys, live.hub.specs).device_body()
+    )
+    theirs = DeviceOut.model_validate_json(
+        write_devices(other.state, [plug], keys, other.specs).device_body()
+    )
     assert ours.state["temperature"].value == 31.5
     assert theirs.state["temperature"].value == 12.0
 
@@ -277,7 +281,7 @@ async def test_a_tag_from_another_hub_never_matches(tmp_path: Path) -> None:
         hub = Hub(data_dir=tmp_path / str(temperature))
         hub.registry.add(PLUG)
         hub.state.update(PLUG.id, {"temperature": temperature})
-        written.append(write_devices(hub.state, hub.registry, frozenset()))
+        written.append(write_devices(hub.state, hub.registry, frozenset(), hub.specs))
     first, second = written
     assert first.list_body() != second.list_body()
     assert first.list_etag() != second.list_etag()
@@ -332,7 +336,7 @@ def test_any_device_is_written_as_the_models_would_write_it(
     hub.registry.add(device)
     hub.state.update(device.id, state, at=changed_at)
     keys = frozenset(token_keys)
-    written = write_devices(hub.state, [device], keys)
+    written = write_devices(hub.state, [device], keys, hub.specs)
     reference = _model_of(hub, device, keys)
     assert written.device_body() == reference.model_dump_json().encode()
     assert written.list_body() == DeviceList(devices=[reference]).model_dump_json().encode()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver
+from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from drivers.miio.transport import MiioTransport
 from hub.clock import AcceleratedClock
 from hub.config import HubConfig
@@ -55,7 +55,8 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     async with home, hub:
         transport = MiioTransport(bind_host="127.0.0.1", policy=FAST_POLICY, clock=clock)
         await transport.start()
-        driver = MiioDriver(hub, transport=transport)
+        driver = MiioDriver(miio_context(hub), transport=transport)
+        hub.register_driver(driver)
         await driver.start()
         try:
             yield home, hub, tracker, driver

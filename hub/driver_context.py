@@ -1,0 +1,84 @@
+"""What a driver may use of the hub, and typed keys for the hub's components.
+
+A driver sees a `DriverContext`: the registry, the state store, the device
+capability index, the token store, the clock, the event bus (to publish what
+devices report as events), task spawning and its own config section. It never
+sees the whole `Hub`, so what a driver can touch is written down here, and a
+driver can run inside any program that builds a context (tests, an embedding
+application) without a full hub.
+
+`ComponentKey` is to `Hub.component` what aiohttp's `AppKey` is to an app:
+``hub.component(MQTT)`` has the component's type, so a wrong lookup is a type
+error rather than a string that misses at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+from hub.capabilities import DeviceSpecs
+from hub.clock import Clock
+from hub.events import Event, EventBus
+from hub.registry import DeviceRegistry
+from hub.state import StateStore
+from hub.storage.store import TokenEntry
+
+C = TypeVar("C")
+T = TypeVar("T")
+
+
+class TokenStore(Protocol):
+    """The device-token part of the hub's store."""
+
+    async def set_token(
+        self,
+        key: str,
+        token: str,
+        *,
+        name: str | None = None,
+        room: str | None = None,
+        at: float,
+    ) -> None: ...
+
+    async def tokens(self) -> list[TokenEntry]: ...
+
+    async def token_for(self, *keys: str) -> str | None: ...
+
+
+class Spawner(Protocol):
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DriverContext(Generic[C]):
+    """The narrow view of the hub a driver works with; `config` is its own section."""
+
+    registry: DeviceRegistry
+    state: StateStore
+    specs: DeviceSpecs
+    tokens: TokenStore
+    clock: Clock
+    bus: EventBus
+    tasks: Spawner
+    config: C
+    data_dir: Path
+
+    def publish(self, event: Event) -> None:
+        """Publish an event on the hub's bus (a device's button press, say)."""
+        self.bus.publish(event)
+
+
+class ComponentKey(Generic[T]):
+    """A typed name for a hub component: ``hub.component(KEY)`` returns a `T`."""
+
+    __slots__ = ("name", "type")
+
+    def __init__(self, name: str, kind: type[T]) -> None:
+        self.name = name
+        self.type = kind
+
+    def __repr__(self) -> str:
+        return f"<ComponentKey {self.name}: {self.type.__qualname__}>"
