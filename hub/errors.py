@@ -7,14 +7,31 @@ catch either (`DeviceTimeout` is a `TimeoutError`).
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 
 class HubError(Exception):
-    """Base of every mihub error."""
+    """Base of every mihub error.
+
+    Each subclass says how the API answers it: `http_status` and `problem_type`
+    (the slug of ``urn:mihub:problem:<slug>``), plus the fields of
+    `problem_fields()`; the API's problem middleware reads them, so an error a
+    feature raises cannot fall through to a 500 for want of a translation.
+    """
+
+    #: 500 for errors that are the hub's own fault (a bug); subclasses say otherwise.
+    http_status: ClassVar[int] = 500
+    problem_type: ClassVar[str] = "internal-error"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    def problem_fields(self) -> dict[str, Any]:
+        """Fields of the API's problem body beyond type, status, detail and hint."""
+        device = getattr(self, "device", None)
+        return {"device": device} if isinstance(device, str) else {}
 
     def __str__(self) -> str:
         if self.hint:
@@ -24,6 +41,9 @@ class HubError(Exception):
 
 class ConfigError(HubError, ValueError):
     """A config or scene file is missing, unreadable or invalid."""
+
+    http_status = 422
+    problem_type = "invalid-request"
 
     def __init__(
         self,
@@ -43,6 +63,9 @@ class ConfigError(HubError, ValueError):
         #: Further problems found in the same file, reported after this one.
         self.more: tuple[ConfigError, ...] = ()
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {"field": self.field}
+
     def __str__(self) -> str:
         where = self.path or "<config>"
         if self.line is not None:
@@ -61,9 +84,16 @@ class ConfigError(HubError, ValueError):
 class StorageError(HubError, OSError):
     """The hub's database could not be opened, migrated or written."""
 
+    # The disk is full or failing: the hub runs on, and /api/health says why.
+    http_status = 503
+    problem_type = "storage-unavailable"
+
 
 class DeviceNotFound(HubError, KeyError):
     """No device has this id or name."""
+
+    http_status = 404
+    problem_type = "device-not-found"
 
     def __init__(self, device: str) -> None:
         super().__init__(f"no device named or with id {device!r}", hint="see `mihub devices`")
@@ -76,9 +106,15 @@ class DeviceNotFound(HubError, KeyError):
 class DuplicateDevice(HubError, ValueError):
     """A device id or name is already taken."""
 
+    http_status = 409
+    problem_type = "duplicate-device"
+
 
 class InvalidCommand(HubError, ValueError):
     """A command or its parameters do not match the device's family spec."""
+
+    http_status = 422
+    problem_type = "invalid-command"
 
     def __init__(
         self,
@@ -96,9 +132,20 @@ class InvalidCommand(HubError, ValueError):
         self.field = field
         self.allowed = allowed
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {
+            "device": self.device,
+            "command": self.command,
+            "field": self.field,
+            "allowed": self.allowed,
+        }
+
 
 class DeviceUnavailable(HubError, ConnectionError):
     """The device is known but not reachable right now."""
+
+    http_status = 503
+    problem_type = "device-unavailable"
 
     def __init__(self, device: str, reason: str) -> None:
         super().__init__(f"device {device} is unavailable: {reason}")
@@ -108,6 +155,9 @@ class DeviceUnavailable(HubError, ConnectionError):
 
 class DeviceTimeout(HubError, TimeoutError):
     """The device did not answer within the deadline (after retries)."""
+
+    http_status = 504
+    problem_type = "device-timeout"
 
     def __init__(self, device: str, what: str, timeout: float) -> None:
         super().__init__(
@@ -121,15 +171,24 @@ class DeviceTimeout(HubError, TimeoutError):
 class DeviceError(HubError):
     """The device answered with an error of its own."""
 
+    http_status = 502
+    problem_type = "device-error"
+
     def __init__(self, device: str, code: int, message: str) -> None:
         super().__init__(f"device {device} returned error {code}: {message}")
         self.device = device
         self.code = code
         self.device_message = message
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {"device": self.device, "code": self.code}
+
 
 class AuthenticationFailed(HubError, PermissionError):
     """A device token is wrong (the device stays silent or its reply does not decrypt)."""
+
+    http_status = 503
+    problem_type = "device-auth-failed"
 
     def __init__(self, device: str, detail: str) -> None:
         super().__init__(
@@ -140,3 +199,6 @@ class AuthenticationFailed(HubError, PermissionError):
 
 class ProtocolError(HubError, ValueError):
     """A packet or message could not be decoded."""
+
+    http_status = 502
+    problem_type = "device-protocol-error"

@@ -38,6 +38,9 @@ _VARIANT_TREES = ("posix", "right")
 class UnknownTimeZone(HubError, ValueError):
     """`name` is not a time zone this machine's (or the tzdata package's) database knows."""
 
+    http_status = 422
+    problem_type = "invalid-request"
+
     def __init__(self, name: str) -> None:
         self.name = name
         self.suggestion = _closest_zone(name)

@@ -12,10 +12,17 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hub.errors import ConfigError, HubError
+from hub.errors import ConfigError
 from scenes.checks import bind_scene
 from scenes.events import SceneUpdated
-from scenes.library import SceneEntry, SceneInfo, SceneNotFound, SceneNotRunnable, entry_id
+from scenes.library import (
+    BuiltinScene,
+    SceneEntry,
+    SceneInfo,
+    SceneNotFound,
+    SceneNotRunnable,
+    entry_id,
+)
 from scenes.loader import (
     SceneFile,
     builtin_files,
@@ -162,7 +169,7 @@ class SceneLibraryApi:
         if entry is None:
             raise SceneNotFound(scene_id)
         if entry.file.builtin:
-            raise HubError(
+            raise BuiltinScene(
                 f"{scene_id} is a built-in scene",
                 hint="store a copy with enabled: false to turn it off",
             )

@@ -22,10 +22,10 @@ from pydantic import BaseModel, Field
 from hub.api.operations import json_response, operation, read_body, read_query
 from hub.api.problems import ApiProblem, problem
 from hub.api.schemas import FieldProblem
-from hub.errors import ConfigError, HubError
+from hub.errors import ConfigError
 from scenes.engine import SceneEngine
 from scenes.engine_api import DEFAULT_TRACE_LIMIT
-from scenes.library import SceneInfo, SceneNotFound, SceneNotRunnable
+from scenes.library import SceneInfo
 
 _TAG = "scenes"
 ENGINE_KEY = web.AppKey("scene_engine", SceneEngine)
@@ -87,10 +87,6 @@ def _scene(info: SceneInfo) -> dict[str, Any]:
     return info.as_dict()
 
 
-def _not_found(err: SceneNotFound) -> ApiProblem:
-    return ApiProblem(problem(404, "scene-not-found", err.message, hint=err.hint))
-
-
 def _invalid(err: ConfigError) -> ApiProblem:
     errors = [
         FieldProblem(field=e.field or "yaml", message=str(e)) for e in (err, *err.more)
@@ -133,10 +129,7 @@ class SceneApi:
         @routes.get("/api/scenes/{scene_id}")
         @operation("One scene with its YAML", tag=_TAG, response=SceneDetailOut, errors=(404,))
         async def get_scene(request: web.Request) -> web.Response:
-            try:
-                info = request.app[ENGINE_KEY].get(request.match_info["scene_id"])
-            except SceneNotFound as err:
-                raise _not_found(err) from None
+            info = request.app[ENGINE_KEY].get(request.match_info["scene_id"])
             body = {**_scene(info), "yaml": info.text}
             return json_response(SceneDetailOut.model_validate(body))
 
@@ -159,25 +152,13 @@ class SceneApi:
         @routes.delete("/api/scenes/{scene_id}")
         @operation("Delete a scene", tag=_TAG, status=204, errors=(404, 409))
         async def delete_scene(request: web.Request) -> web.Response:
-            try:
-                await request.app[ENGINE_KEY].delete(request.match_info["scene_id"])
-            except SceneNotFound as err:
-                raise _not_found(err) from None
-            except HubError as err:  # a built-in scene
-                raise ApiProblem(
-                    problem(409, "builtin-scene", err.message, hint=err.hint)
-                ) from None
+            await request.app[ENGINE_KEY].delete(request.match_info["scene_id"])
             return web.Response(status=204)
 
         @routes.post("/api/scenes/{scene_id}/run")
         @operation("Run a scene now", tag=_TAG, response=RunOut, status=202, errors=(404, 409))
         async def run_scene(request: web.Request) -> web.Response:
-            try:
-                run_id = await request.app[ENGINE_KEY].run(request.match_info["scene_id"])
-            except SceneNotFound as err:
-                raise _not_found(err) from None
-            except SceneNotRunnable as err:
-                raise ApiProblem(problem(409, "scene-not-runnable", err.message)) from None
+            run_id = await request.app[ENGINE_KEY].run(request.match_info["scene_id"])
             return json_response(RunOut(run_id=run_id), status=202)
 
         @routes.get("/api/scenes/{scene_id}/traces")
@@ -187,12 +168,9 @@ class SceneApi:
         )  # fmt: skip
         async def traces(request: web.Request) -> web.Response:
             query = read_query(request, TracesQuery)
-            try:
-                found = await request.app[ENGINE_KEY].traces(
-                    request.match_info["scene_id"], query.limit
-                )
-            except SceneNotFound as err:
-                raise _not_found(err) from None
+            found = await request.app[ENGINE_KEY].traces(
+                request.match_info["scene_id"], query.limit
+            )
             return json_response(TracesOut(traces=found))
 
     def setup(self, app: web.Application) -> None:

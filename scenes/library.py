@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 class SceneNotFound(HubError, KeyError):
     """No scene has this id."""
 
+    http_status = 404
+    problem_type = "scene-not-found"
+
     def __init__(self, scene_id: str) -> None:
         super().__init__(f"no scene {scene_id!r}", hint="see `mihub scene list`")
         self.scene_id = scene_id
@@ -31,8 +34,18 @@ class SceneNotFound(HubError, KeyError):
         return HubError.__str__(self)
 
 
+class BuiltinScene(HubError, PermissionError):
+    """A scene shipped with mihub cannot be changed or deleted through the API."""
+
+    http_status = 409
+    problem_type = "builtin-scene"
+
+
 class SceneNotRunnable(HubError):
     """The scene exists but is disabled or invalid."""
+
+    http_status = 409
+    problem_type = "scene-not-runnable"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,9 @@ from hub.errors import HubError
 class UnknownFamily(HubError, LookupError):
     """No family of this name."""
 
+    http_status = 422
+    problem_type = "unknown-family"
+
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"no device family {name!r}; families: {', '.join(known)}")
         self.family = name

@@ -80,6 +80,9 @@ class ValueType(enum.StrEnum):
 class UnknownAttribute(HubError, LookupError):
     """A family (or model) has no attribute of this name."""
 
+    http_status = 422
+    problem_type = "unknown-attribute"
+
     def __init__(self, family: str, attribute: str, known: list[str]) -> None:
         super().__init__(
             f"{family} has no attribute {attribute!r}; known attributes: {', '.join(known)}"

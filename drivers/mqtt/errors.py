@@ -12,6 +12,12 @@ class MqttError(HubError):
 class MqttNotConnected(MqttError, ConnectionError):
     """The broker is not connected, so the message was not sent."""
 
+    http_status = 503
+    problem_type = "mqtt-unavailable"
+
 
 class PublishNotConfirmed(MqttError, TimeoutError):
     """The broker did not acknowledge a QoS 1 message in time; it was withdrawn."""
+
+    http_status = 504
+    problem_type = "mqtt-timeout"

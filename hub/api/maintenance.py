@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from hub.api.operations import json_response, operation, read_body
 from hub.api.problems import ApiProblem, problem
-from hub.maintenance import MaintenanceTracker, PromptNotFound
+from hub.maintenance import MaintenanceTracker
 from hub.maintenance.prompts import Prompt
 
 _TAG = "maintenance"
@@ -94,10 +94,6 @@ def _prompt(request: web.Request, prompt: Prompt) -> PromptOut:
     return PromptOut.model_validate(request.app[TRACKER_KEY].prompt_json(prompt))
 
 
-def _not_found(prompt_id: str) -> ApiProblem:
-    return ApiProblem(problem(404, "prompt-not-found", f"no maintenance prompt {prompt_id!r}"))
-
-
 class MaintenanceApi:
     """`GET /api/maintenance` and prompt acknowledge/snooze, backed by the tracker."""
 
@@ -116,8 +112,6 @@ class MaintenanceApi:
             prompt_id = request.match_info["prompt_id"]
             try:
                 changed = await request.app[TRACKER_KEY].acknowledge(prompt_id)
-            except PromptNotFound:
-                raise _not_found(prompt_id) from None
             except ValueError as err:
                 raise ApiProblem(problem(422, "invalid-request", str(err))) from None
             return json_response(_prompt(request, changed))
@@ -132,8 +126,6 @@ class MaintenanceApi:
             body = await read_body(request, SnoozeIn)
             try:
                 changed = await request.app[TRACKER_KEY].snooze(prompt_id, body.until)
-            except PromptNotFound:
-                raise _not_found(prompt_id) from None
             except ValueError as err:
                 raise ApiProblem(problem(422, "invalid-request", str(err), field="until")) from None
             return json_response(_prompt(request, changed))

@@ -18,19 +18,7 @@ from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
 from hub.api.schemas import FieldProblem, Problem
-from hub.errors import (
-    AuthenticationFailed,
-    ConfigError,
-    DeviceError,
-    DeviceNotFound,
-    DeviceTimeout,
-    DeviceUnavailable,
-    DuplicateDevice,
-    HubError,
-    InvalidCommand,
-    ProtocolError,
-    StorageError,
-)
+from hub.errors import HubError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -105,43 +93,14 @@ def problem_response(body: Problem, *, headers: dict[str, str] | None = None) ->
 
 
 def problem_for_hub_error(err: HubError) -> Problem:
-    """The status and fields a client needs for each kind of mihub error."""
-    hint = err.hint
-    match err:
-        case DeviceNotFound():
-            return problem(404, "device-not-found", err.message, device=err.device, hint=hint)
-        case InvalidCommand():
-            return problem(
-                422,
-                "invalid-command",
-                err.message,
-                device=err.device,
-                command=err.command,
-                field=err.field,
-                allowed=err.allowed,
-                hint=hint,
-            )
-        case DuplicateDevice():
-            return problem(409, "duplicate-device", err.message, hint=hint)
-        case ConfigError():
-            return problem(422, "invalid-request", err.message, field=err.field, hint=hint)
-        case AuthenticationFailed():
-            return problem(503, "device-auth-failed", err.message, device=err.device, hint=hint)
-        case DeviceUnavailable():
-            return problem(503, "device-unavailable", err.message, device=err.device, hint=hint)
-        case DeviceTimeout():
-            return problem(504, "device-timeout", err.message, device=err.device, hint=hint)
-        case DeviceError():
-            return problem(
-                502, "device-error", err.message, device=err.device, code=err.code, hint=hint
-            )
-        case ProtocolError():
-            return problem(502, "device-protocol-error", err.message, hint=hint)
-        case StorageError():
-            # The disk is full or failing: the hub runs on, and /api/health says why.
-            return problem(503, "storage-unavailable", err.message, hint=hint)
-    _LOGGER.error("unmapped hub error on an API request: %s", err)
-    return problem(500, "internal-error", "the hub could not complete the request")
+    """The problem body each error declares (`HubError.http_status`, `problem_type`)."""
+    if err.http_status >= 500 and type(err).http_status == HubError.http_status:
+        # A HubError subclass that declares no status: the hub's fault, logged as such.
+        _LOGGER.error("unmapped hub error on an API request: %s", err)
+        return problem(500, "internal-error", "the hub could not complete the request")
+    return problem(
+        err.http_status, err.problem_type, err.message, hint=err.hint, **err.problem_fields()
+    )
 
 
 def _problem_for_http(request: web.Request, err: web.HTTPException) -> Problem:

@@ -65,6 +65,9 @@ class PromptChangeKind(enum.StrEnum):
 class PromptNotFound(HubError, KeyError):
     """No maintenance prompt has this id."""
 
+    http_status = 404
+    problem_type = "prompt-not-found"
+
     def __init__(self, prompt_id: str) -> None:
         super().__init__(f"no maintenance prompt with id {prompt_id!r}")
         self.prompt_id = prompt_id
