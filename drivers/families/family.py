@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -160,30 +161,49 @@ class FamilySpec:
             defined_at=defined_at,
         )
 
-    def with_limits(self, limits: Mapping[str, tuple[float | None, float | None]]) -> FamilySpec:
-        """This family with narrower numeric ranges for one model.
+    def with_limits(
+        self,
+        limits: Mapping[str, tuple[float | None, float | None]],
+        choices: Mapping[str, Iterable[str]] | None = None,
+    ) -> FamilySpec:
+        """This family with narrower numeric ranges and enum choices for one model.
 
         Keys are attribute names (``volume``) or ``command.parameter``
-        (``set_volume.volume``); values are ``(min, max)``, None keeping the
-        family's bound. A limit may only narrow: a model cannot promise more
-        than its family declares.
+        (``set_volume.volume``); `limits` values are ``(min, max)``, None keeping
+        the family's bound; `choices` values are the enum choices the model
+        knows. A limit may only narrow: a model cannot promise more than its
+        family declares. Narrowing ``reset_consumable.part`` leaves the other
+        consumables reported but not resettable.
         """
         attributes = {a.name: a for a in self.attributes}
         commands = {c.name: c for c in self.commands}
-        for target, (low, high) in limits.items():
+
+        def narrow_target(target: str, narrow: Callable[[Any], Any]) -> None:
             command_name, _, param_name = target.partition(".")
             if not param_name:
-                attributes[target] = _narrow(self.attribute(target), low, high)
-                continue
+                attributes[target] = narrow(attributes.get(target) or self.attribute(target))
+                return
             command = commands.get(command_name) or self.command(command_name)
             if command.param(param_name) is None:
                 raise ValueError(f"command {command_name} has no parameter {param_name!r}")
-            params = tuple(
-                _narrow(p, low, high) if p.name == param_name else p for p in command.params
-            )
+            params = tuple(narrow(p) if p.name == param_name else p for p in command.params)
             commands[command_name] = replace(command, params=params)
+
+        for target, (low, high) in limits.items():
+            narrow_target(target, functools.partial(_narrow, low=low, high=high))
+        consumables = self.consumables
+        for target, names in (choices or {}).items():
+            kept = tuple(names)
+            narrow_target(target, functools.partial(_narrow_choices, choices=kept))
+            if target == "reset_consumable.part":
+                consumables = tuple(
+                    c if c.key in kept else replace(c, resettable=False) for c in consumables
+                )
         return replace(
-            self, attributes=tuple(attributes.values()), commands=tuple(commands.values())
+            self,
+            attributes=tuple(attributes.values()),
+            commands=tuple(commands.values()),
+            consumables=consumables,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -201,7 +221,7 @@ class FamilySpec:
 _Schema = TypeVar("_Schema", AttributeSpec, ParamSpec)
 
 
-def _narrow(schema: _Schema, low: float | None, high: float | None) -> _Schema:
+def _narrow(schema: _Schema, *, low: float | None, high: float | None) -> _Schema:
     if schema.type not in (ValueType.INT, ValueType.FLOAT):
         raise ValueError(f"{schema.name}: limits only apply to numbers")
     if low is not None and schema.min is not None and low < schema.min:
@@ -213,6 +233,20 @@ def _narrow(schema: _Schema, low: float | None, high: float | None) -> _Schema:
         min=schema.min if low is None else low,
         max=schema.max if high is None else high,
     )
+
+
+def _narrow_choices(schema: _Schema, *, choices: tuple[str, ...]) -> _Schema:
+    if schema.type is not ValueType.ENUM:
+        raise ValueError(f"{schema.name}: choices only apply to enums")
+    unknown = [c for c in choices if c not in schema.choices]
+    if unknown:
+        raise ValueError(
+            f"{schema.name}: {', '.join(unknown)} not among the family's choices "
+            f"({', '.join(schema.choices)})"
+        )
+    if not choices:
+        raise ValueError(f"{schema.name}: a model needs at least one choice")
+    return replace(schema, choices=choices)
 
 
 def _unique(kind: str, names: Iterable[str]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from drivers.families.family import FamilySpec
@@ -35,6 +35,10 @@ class _ModelMapBase:
     # Where the wire details come from (python-miio module, miot-spec URL, docs page).
     source: str
     defined_at: str | None
+    # Models this map also serves unless they have their own (``roborock.vacuum.*``).
+    patterns: tuple[str, ...] = field(default=(), kw_only=True)
+    # The script that wrote the table (None: written by hand).
+    generator: str | None = field(default=None, kw_only=True)
 
     @property
     def family(self) -> str:

@@ -5,8 +5,11 @@ attribute, command, parameter or enum value fails at load time with the file
 and line, not when a user first presses a button.
 
 A table has ``model``, ``family``, ``protocol`` (miio | miot | zigbee2mqtt),
-``source`` (where the wire facts come from) and optionally ``limits``
-(``{volume: {min: 6}, set_volume.volume: {min: 6}}``). A wire value feeds an
+``source`` (where the wire facts come from), optionally ``generator`` (the
+script that wrote a generated table), ``patterns`` (model patterns such as
+``roborock.vacuum.*`` the map also serves) and ``limits``
+(``{volume: {min: 6}, set_volume.volume: {min: 6}, set_mode.mode: {choices:
+[auto, silent]}}``: narrower ranges, fewer enum choices). A wire value feeds an
 attribute through ``attribute`` plus, optionally, ``table`` (wire -> value),
 ``divisor``, ``decimals``, ``invert``, ``valid_min``/``valid_max`` and ``clamp``.
 
@@ -28,6 +31,7 @@ Anywhere a command's parameter goes, ``{param: name}`` (optionally with a
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -89,12 +93,25 @@ def load_model(text: str, filename: str, families: Mapping[str, FamilySpec]) -> 
     )
 
 
+def _patterns(root: Node, model: str) -> tuple[str, ...]:
+    node = root.child("patterns")
+    patterns = node.texts()
+    for pattern in patterns:
+        if "*" not in pattern or fnmatch.fnmatchcase(model, pattern) and pattern == model:
+            node.fail(f"pattern {pattern!r} needs a * (a model name alone is the map's model)")
+    return patterns
+
+
 def _limited(node: Node, family: FamilySpec) -> FamilySpec:
     limits: dict[str, tuple[float | None, float | None]] = {}
+    choices: dict[str, tuple[str, ...]] = {}
     for key, child in node.items():
-        child.only("min", "max")
-        limits[str(key)] = (child.child("min").number(), child.child("max").number())
-    return _checked(node, lambda: family.with_limits(limits))
+        child.only("min", "max", "choices")
+        if child.has("choices"):
+            choices[str(key)] = child.child("choices").texts()
+        if child.has("min") or child.has("max"):
+            limits[str(key)] = (child.child("min").number(), child.child("max").number())
+    return _checked(node, lambda: family.with_limits(limits, choices))
 
 
 def _checked(node: Node, build: Callable[[], _T]) -> _T:
@@ -187,7 +204,9 @@ def _narrowed(
 
 
 def _miio(root: Node, model: str, family: FamilySpec, source: str) -> MiioModelMap:
-    root.only("model", "family", "protocol", "source", "limits", "poll", "commands")
+    root.only(
+        "model", "family", "protocol", "source", "generator", "patterns", "limits", "poll", "commands"
+    )
     polls = tuple(_miio_poll(n, family) for n in root.child("poll").elements(label="poll[{index}]"))
 
     def command(node: Node, spec: CommandSpec) -> tuple[MiioCall, ...]:
@@ -203,7 +222,16 @@ def _miio(root: Node, model: str, family: FamilySpec, source: str) -> MiioModelM
     commands = _commands(root, family, command)
     attributes = [f.codec.attribute.name for p in polls for f in p.fields]
     spec = _narrowed(root, family, attributes, commands)
-    return MiioModelMap(model, spec, source, root.where, polls=polls, commands=commands)
+    return MiioModelMap(
+        model,
+        spec,
+        source,
+        root.where,
+        polls=polls,
+        commands=commands,
+        patterns=_patterns(root, model),
+        generator=root.child("generator").opt_text(),
+    )
 
 
 def _miio_poll(node: Node, family: FamilySpec) -> MiioPoll:
@@ -242,6 +270,8 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
         "family",
         "protocol",
         "source",
+        "generator",
+        "patterns",
         "limits",
         "properties",
         "actions",
@@ -316,6 +346,8 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
         actions=tuple(actions.values()),
         commands=commands,
         poll_prelude=prelude,
+        patterns=_patterns(root, model),
+        generator=root.child("generator").opt_text(),
     )
 
 

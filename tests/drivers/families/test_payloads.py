@@ -34,9 +34,14 @@ def test_fixtures_are_present_and_name_their_source() -> None:
         assert len(data["source"]) > 20, path.name
 
 
-def test_every_shipped_model_has_a_recorded_payload() -> None:
+def test_every_hand_written_model_has_a_recorded_payload() -> None:
+    # Generated maps decode what python-miio's status classes decode
+    # (test_python_miio_generated.py feeds both the same replies).
     covered = {_load(path)["model"] for path in FIXTURES}
-    assert {m.model for m in builtin_catalog().models} <= covered
+    hand_written = {
+        m.model for m in builtin_catalog().models if getattr(m, "generator", None) is None
+    }
+    assert hand_written <= covered
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)

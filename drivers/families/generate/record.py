@@ -1,0 +1,135 @@
+"""Drive python-miio's device classes with a `send` that records instead of sending."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from drivers.families.generate.profile import Command, Field, Profile, Raw, Value
+
+TOKEN = "0" * 32
+Request = tuple[str, Any]
+
+
+class Recorder:
+    """Stands in for `Device.send`: keeps each request and answers like a device would."""
+
+    def __init__(self) -> None:
+        self.sent: list[Request] = []
+
+    def __call__(self, command: str, parameters: Any = None, *args: Any, **kwargs: Any) -> Any:
+        params = [] if parameters is None else parameters
+        self.sent.append((command, params))
+        if command == "get_properties" and isinstance(params, list):
+            return [{**item, "code": 0, "value": 0} for item in params]
+        if command == "get_prop" and isinstance(params, list):
+            return [0 for _ in params]
+        return ["ok"]
+
+
+def recording_device(profile: Profile, model: str) -> tuple[Any, Recorder]:
+    """An instance of the profile's python-miio class for `model`, with a recording send."""
+    device = profile.device("127.0.0.1", TOKEN, model=model)
+    recorder = Recorder()
+    device.send = recorder
+    return device, recorder
+
+
+def record(profile: Profile, model: str, command: Command, value: Value | None) -> list[Request]:
+    """The requests python-miio sends for `command` (with its parameter at `value`)."""
+    device, recorder = recording_device(profile, model)
+    command.call(device, value)
+    return recorder.sent
+
+
+class TemplateError(ValueError):
+    """python-miio's requests for a command do not fit a model-table template."""
+
+
+def infer(
+    profile: Profile, model: str, command: Command, fields: Mapping[str, Field]
+) -> list[dict[str, Any]]:
+    """The command's steps as the model table writes them, from recorded requests."""
+    samples = command.samples_for(model) if command.param else (None,)
+    runs = {_key(v): record(profile, model, command, v) for v in samples}
+    first = next(iter(runs.values()))
+    for sent in runs.values():
+        if [m for m, _ in sent] != [m for m, _ in first]:
+            raise TemplateError(f"{model} {command.name}: requests differ between values")
+    steps: list[dict[str, Any]] = []
+    for index, (method, _) in enumerate(first):
+        by_value = {v: runs[_key(v)][index][1] for v in samples}
+        if profile.protocol == "miot":
+            assert profile.mappings is not None
+            steps.extend(_miot_steps(method, by_value, command, fields, profile.mappings[model]))
+        else:
+            params = _merge(by_value, command, None)
+            step: dict[str, Any] = {"method": method}
+            if params != []:
+                step["params"] = params
+            steps.append(step)
+    return steps
+
+
+def _key(value: Value | None) -> tuple[type, Value | None]:
+    return (type(value), value)
+
+
+def _merge(by_value: Mapping[Value | None, Any], command: Command, codec: Field | None) -> Any:
+    """One template from the same request recorded for each parameter value."""
+    values = list(by_value.values())
+    if all(_equal(v, values[0]) for v in values):
+        return values[0]
+    shapes = {type(v) for v in values}
+    if shapes == {list} and len({len(v) for v in values}) == 1:
+        return [_merge({k: v[i] for k, v in by_value.items()}, command, codec) for i in range(len(values[0]))]
+    if shapes == {dict} and len({tuple(v) for v in values}) == 1:
+        return {key: _merge({k: v[key] for k, v in by_value.items()}, command, codec) for key in values[0]}
+    assert command.param is not None
+    if all(_equal(raw, _through(codec, v)) for v, raw in by_value.items() if v is not None):
+        return {"param": command.param}
+    if all(isinstance(v, bool | str) for v in by_value):
+        return {"param": command.param, "table": dict(by_value)}
+    raise TemplateError(f"{command.name}: cannot express {dict(by_value)!r} as a template")
+
+
+def _through(codec: Field | None, value: Value) -> Raw:
+    return value if codec is None or codec.table is not None else codec.encode(value)
+
+
+def _equal(a: object, b: object) -> bool:
+    return a == b and type(a) is type(b)
+
+
+def _miot_steps(
+    method: str,
+    by_value: Mapping[Value | None, Any],
+    command: Command,
+    fields: Mapping[str, Field],
+    mapping: Mapping[str, Mapping[str, int]],
+) -> list[dict[str, Any]]:
+    params = next(iter(by_value.values()))
+    if method == "set_properties":
+        steps = []
+        for index, item in enumerate(params):
+            key = item["did"]
+            codec = fields.get(key)
+            value = _merge({k: v[index]["value"] for k, v in by_value.items()}, command, codec)
+            if not isinstance(value, dict) and codec is not None:
+                value = codec.decode(value)
+            steps.append({"set": key, "value": value})
+        return steps
+    if method == "action":
+        merged = _merge({k: v["in"] for k, v in by_value.items()}, command, None)
+        step: dict[str, Any] = {"action": _action_key(params, mapping)}
+        if merged:
+            step["in"] = merged
+        return [step]
+    raise TemplateError(f"{command.name}: unexpected MIoT request {method}")
+
+
+def _action_key(params: Mapping[str, Any], mapping: Mapping[str, Mapping[str, int]]) -> str:
+    for key, ids in mapping.items():
+        if ids.get("siid") == params["siid"] and ids.get("aiid") == params["aiid"]:
+            return key
+    raise TemplateError(f"action {params['siid']}/{params['aiid']} is not in the mapping")
