@@ -97,7 +97,7 @@ def _patterns(root: Node, model: str) -> tuple[str, ...]:
     node = root.child("patterns")
     patterns = node.texts()
     for pattern in patterns:
-        if "*" not in pattern or fnmatch.fnmatchcase(model, pattern) and pattern == model:
+        if "*" not in pattern or (fnmatch.fnmatchcase(model, pattern) and pattern == model):
             node.fail(f"pattern {pattern!r} needs a * (a model name alone is the map's model)")
     return patterns
 
@@ -205,7 +205,15 @@ def _narrowed(
 
 def _miio(root: Node, model: str, family: FamilySpec, source: str) -> MiioModelMap:
     root.only(
-        "model", "family", "protocol", "source", "generator", "patterns", "limits", "poll", "commands"
+        "model",
+        "family",
+        "protocol",
+        "source",
+        "generator",
+        "patterns",
+        "limits",
+        "poll",
+        "commands",
     )
     polls = tuple(_miio_poll(n, family) for n in root.child("poll").elements(label="poll[{index}]"))
 

@@ -30,18 +30,34 @@ def test_an_exact_model_map_wins_and_says_so() -> None:
 
 
 def test_a_pattern_lends_its_map_unverified() -> None:
+    # roborock.vacuum.a62 is newer than python-miio 0.5.12's list: no table names it.
     specs = DeviceSpecs(_with_pattern("roborock.vacuum.*", "roborock.vacuum.s5"))
-    source = specs.source_for(_device("roborock.vacuum.a15"))
+    source = specs.source_for(_device("roborock.vacuum.a62"))
     assert source is not None
     assert source.kind is SourceKind.PATTERN
     assert not source.verified
     assert source.describe() == (
         "pattern: roborock.vacuum.* (roborock.vacuum.s5's map) (not verified for this model)"
     )
-    assert specs.spec_for(_device("roborock.vacuum.a15")) is specs.spec_for(
+    assert specs.spec_for(_device("roborock.vacuum.a62")) is specs.spec_for(
         _device("roborock.vacuum.s5")
     )
-    assert specs.spec_for(_device("dreame.vacuum.p2008")) is None
+    assert specs.spec_for(_device("acme.vacuum.x1")) is None
+
+
+def test_shipped_patterns_serve_unlisted_roborock_models() -> None:
+    specs = DeviceSpecs()
+    for model in ("roborock.vacuum.a62", "rockrobo.vacuum.v9"):
+        source = specs.source_for(_device(model))
+        assert source is not None
+        assert source.kind is SourceKind.PATTERN
+        assert not source.verified
+        spec = specs.spec_for(_device(model))
+        assert spec is not None
+        assert spec.name == "vacuum"
+    listed = specs.source_for(_device("roborock.vacuum.a15"))
+    assert listed is not None
+    assert listed.kind is SourceKind.MODEL_MAP
 
 
 def test_an_assigned_spec_beats_the_catalog_until_forgotten() -> None:

@@ -19,11 +19,16 @@ MODELS = Path(__file__).parents[1] / "models"
 def main(argv: list[str] | None = None) -> int:
     """Write every generated map; with --check, report the ones that differ instead."""
     parser = argparse.ArgumentParser(prog="python -m drivers.families.generate")
-    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 on a difference")
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 on a difference"
+    )
     args = parser.parse_args(argv)
     families = {
         spec.name: spec
-        for spec in (load_family(p.read_text(encoding="utf-8"), p.name) for p in sorted(FAMILIES.glob("*.yaml")))
+        for spec in (
+            load_family(p.read_text(encoding="utf-8"), p.name)
+            for p in sorted(FAMILIES.glob("*.yaml"))
+        )
     }
     stale: list[str] = []
     kept: list[str] = []
@@ -42,8 +47,12 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(text, encoding="utf-8")
             written += 1
     tables = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(MODELS.glob("*.yaml"))]
-    Catalog.from_tables([(p.name, p.read_text(encoding="utf-8")) for p in FAMILIES.glob("*.yaml")], tables)
-    print(f"generated maps: {len(by_model()) - len(kept)}; hand-written kept: {', '.join(kept) or 'none'}")
+    Catalog.from_tables(
+        [(p.name, p.read_text(encoding="utf-8")) for p in FAMILIES.glob("*.yaml")], tables
+    )
+    print(
+        f"generated maps: {len(by_model()) - len(kept)}; hand-written kept: {', '.join(kept) or 'none'}"
+    )
     if args.check:
         if stale:
             print("out of date: " + ", ".join(stale), file=sys.stderr)

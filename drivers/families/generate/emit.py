@@ -133,7 +133,9 @@ def dump(table: Mapping[str, Any]) -> str:
                 lines.append("\n    fields:\n")
                 lines.extend(_item(f, "      ") for f in poll["fields"])
         elif isinstance(value, dict):
-            lines.append(f"{key}:\n" + "".join(f"  {_scalar(k)}: {_flow(v)}\n" for k, v in value.items()))
+            lines.append(
+                f"{key}:\n" + "".join(f"  {_scalar(k)}: {_flow(v)}\n" for k, v in value.items())
+            )
         else:
             lines.append(f"{key}: {_flow(value)}\n")
     return "".join(lines)

@@ -20,7 +20,9 @@ from drivers.families.generate.profile import (
     member,
 )
 
-_BOOL_ONOFF = (Command("set_oscillate", lambda d, v: d.set_oscillate(v), "oscillate", (True, False)),)
+_BOOL_ONOFF = (
+    Command("set_oscillate", lambda d, v: d.set_oscillate(v), "oscillate", (True, False)),
+)
 _ON_OFF = (
     Command("turn_on", lambda d, v: d.on()),
     Command("turn_off", lambda d, v: d.off()),
@@ -65,7 +67,15 @@ ZHIMI_LEGACY = Profile(
         ),
         Field("humidity", "humidity", "humidity"),
         Field("battery", "battery", "battery"),
-        Field("use_time", "use_time", "use_time", divisor=3600, decimals=2, note="Seconds on the wire.", theirs=lambda s: round(s / 3600, 2)),
+        Field(
+            "use_time",
+            "use_time",
+            "use_time",
+            divisor=3600,
+            decimals=2,
+            note="Seconds on the wire.",
+            theirs=lambda s: round(s / 3600, 2),
+        ),
     ),
     commands=(
         *_ON_OFF,
@@ -79,7 +89,12 @@ ZHIMI_LEGACY = Profile(
 
 def _zhimi_legacy_chunk(model: str) -> int:
     # Fan.status: the SA1, ZA1, ZA3 and ZA4 answer one property per request.
-    one = (zhimi_fan.MODEL_FAN_SA1, zhimi_fan.MODEL_FAN_ZA1, zhimi_fan.MODEL_FAN_ZA3, zhimi_fan.MODEL_FAN_ZA4)
+    one = (
+        zhimi_fan.MODEL_FAN_SA1,
+        zhimi_fan.MODEL_FAN_ZA1,
+        zhimi_fan.MODEL_FAN_ZA3,
+        zhimi_fan.MODEL_FAN_ZA4,
+    )
     return 1 if model in one else 15
 
 

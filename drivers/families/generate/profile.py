@@ -21,7 +21,9 @@ def snake(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
 
 
-def enum_table(members: Iterable[enum.Enum], *, skip: Iterable[str] = ("Unknown",)) -> dict[Raw, Value]:
+def enum_table(
+    members: Iterable[enum.Enum], *, skip: Iterable[str] = ("Unknown",)
+) -> dict[Raw, Value]:
     """Wire value -> snake-cased member name, as python-miio's enum decodes it."""
     skipped = set(skip)
     return {m.value: snake(m.name) for m in members if m.name not in skipped}
@@ -146,9 +148,7 @@ class Profile:
     # The python-miio methods that read what the map polls (parity tests call them).
     reads: tuple[str, ...] = ("status",)
     # Extra numeric limits per model ({"set_speed.speed": {"min": 1, "max": 3}}).
-    limits: Callable[[str], Mapping[str, Mapping[str, float]]] = field(
-        default=lambda model: {}
-    )
+    limits: Callable[[str], Mapping[str, Mapping[str, float]]] = field(default=lambda model: {})
     # Model patterns a model's map also serves (``roborock.vacuum.*``).
     patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 

@@ -82,9 +82,15 @@ def _merge(by_value: Mapping[Value | None, Any], command: Command, codec: Field 
         return values[0]
     shapes = {type(v) for v in values}
     if shapes == {list} and len({len(v) for v in values}) == 1:
-        return [_merge({k: v[i] for k, v in by_value.items()}, command, codec) for i in range(len(values[0]))]
+        return [
+            _merge({k: v[i] for k, v in by_value.items()}, command, codec)
+            for i in range(len(values[0]))
+        ]
     if shapes == {dict} and len({tuple(v) for v in values}) == 1:
-        return {key: _merge({k: v[key] for k, v in by_value.items()}, command, codec) for key in values[0]}
+        return {
+            key: _merge({k: v[key] for k, v in by_value.items()}, command, codec)
+            for key in values[0]
+        }
     assert command.param is not None
     if all(_equal(raw, _through(codec, v)) for v, raw in by_value.items() if v is not None):
         return {"param": command.param}

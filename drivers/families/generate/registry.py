@@ -14,6 +14,8 @@ def by_model() -> dict[str, Profile]:
     for profile in PROFILES:
         for model in profile.models:
             if model in out:
-                raise ValueError(f"{model} is in two profiles ({out[model].source}, {profile.source})")
+                raise ValueError(
+                    f"{model} is in two profiles ({out[model].source}, {profile.source})"
+                )
             out[model] = profile
     return out

@@ -43,8 +43,11 @@ def _fan_table(model: str) -> dict[Raw, Value]:
 
 
 def _hours(value: Any) -> float:
-    return round(value.total_seconds() / 3600, 2)
+    return round(float(value.total_seconds()) / 3600, 2)
 
+
+# vacuumcontainers.error_codes: code -> text.
+_ERRORS: dict[Raw, Value] = {int(code): str(text) for code, text in containers.error_codes.items()}
 
 _PARTS = {
     "main_brush": roborock.Consumable.MainBrush,
@@ -56,9 +59,16 @@ _COMMON_FIELDS = (
     Field("state", "state", "status.state", table=_state_table(), theirs=snake),
     Field("battery", "battery", "status.battery"),
     Field("error_code", "error_code", "status.error_code"),
-    Field("error_code", "error", "status.error", table=dict(containers.error_codes)),
+    Field(
+        "error_code",
+        "error",
+        "status.error",
+        table=_ERRORS,
+    ),
     Field("clean_time", "clean_time", "status.clean_time"),
-    Field("clean_area", "clean_area", "status.clean_area", divisor=1_000_000, note="mm² on the wire."),
+    Field(
+        "clean_area", "clean_area", "status.clean_area", divisor=1_000_000, note="mm² on the wire."
+    ),
     Field(
         "in_cleaning",
         "in_cleaning",
@@ -67,10 +77,39 @@ _COMMON_FIELDS = (
         note="0 idle, 1 cleaning, 2 zoned cleaning, 3 segment cleaning.",
     ),
     Field("dnd_enabled", "dnd_enabled", None, table={0: False, 1: True}),
-    Field("main_brush_work_time", "main_brush_hours", "consumable.main_brush", divisor=3600, decimals=2, note="Seconds of use on the wire.", theirs=_hours),
-    Field("side_brush_work_time", "side_brush_hours", "consumable.side_brush", divisor=3600, decimals=2, theirs=_hours),
-    Field("filter_work_time", "filter_hours", "consumable.filter", divisor=3600, decimals=2, theirs=_hours),
-    Field("sensor_dirty_time", "sensor_dirty_hours", "consumable.sensor_dirty", divisor=3600, decimals=2, theirs=_hours),
+    Field(
+        "main_brush_work_time",
+        "main_brush_hours",
+        "consumable.main_brush",
+        divisor=3600,
+        decimals=2,
+        note="Seconds of use on the wire.",
+        theirs=_hours,
+    ),
+    Field(
+        "side_brush_work_time",
+        "side_brush_hours",
+        "consumable.side_brush",
+        divisor=3600,
+        decimals=2,
+        theirs=_hours,
+    ),
+    Field(
+        "filter_work_time",
+        "filter_hours",
+        "consumable.filter",
+        divisor=3600,
+        decimals=2,
+        theirs=_hours,
+    ),
+    Field(
+        "sensor_dirty_time",
+        "sensor_dirty_hours",
+        "consumable.sensor_dirty",
+        divisor=3600,
+        decimals=2,
+        theirs=_hours,
+    ),
 )
 
 
@@ -91,8 +130,22 @@ class _RoborockProfile(Profile):
         return _fields(model)
 
 
-_STATUS_KEYS = ("state", "battery", "fan_power", "error_code", "clean_time", "clean_area", "in_cleaning", "dnd_enabled")
-_CONSUMABLE_KEYS = ("main_brush_work_time", "side_brush_work_time", "filter_work_time", "sensor_dirty_time")
+_STATUS_KEYS = (
+    "state",
+    "battery",
+    "fan_power",
+    "error_code",
+    "clean_time",
+    "clean_area",
+    "in_cleaning",
+    "dnd_enabled",
+)
+_CONSUMABLE_KEYS = (
+    "main_brush_work_time",
+    "side_brush_work_time",
+    "filter_work_time",
+    "sensor_dirty_time",
+)
 # python-miio applies RoborockVacuum (with FanspeedV2) to every model it does not
 # list; the map of a FanspeedV2 model serves those.
 PATTERN_HOST = roborock.ROCKROBO_S6
@@ -126,7 +179,9 @@ ROBOROCK = _RoborockProfile(
         ),
         Command(
             "set_mode",
-            lambda d, v: d.set_fan_speed(next(m.value for m in fanspeeds(d.model) if snake(m.name) == v)),
+            lambda d, v: d.set_fan_speed(
+                next(m.value for m in fanspeeds(d.model) if snake(m.name) == v)
+            ),
             "mode",
             lambda model: tuple(snake(m.name) for m in fanspeeds(model)),
         ),

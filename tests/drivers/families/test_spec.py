@@ -32,6 +32,10 @@ def test_every_family_of_the_design_is_shipped() -> None:
         "motion_sensor",
         "door_sensor",
         "curtain",
+        "fan",
+        "heater",
+        "dehumidifier",
+        "light",
     }
 
 
