@@ -29,6 +29,7 @@ from hub.events import (
     Subscription,
 )
 from hub.registry import Device
+from hub.tasks import TaskOwner
 from hub.timezone import hub_zone
 from scenes.checks import bind_scene
 from scenes.engine_api import SceneLibraryApi
@@ -95,7 +96,7 @@ class SceneEngine(SceneLibraryApi):
         self._active: dict[str, ActiveScene] = {}
         self._index = WatchIndex()
         self._last_runs: dict[str, dict[str, Any]] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskOwner("scenes", logger=_LOGGER)
         self._runs: dict[str, asyncio.Task[str]] = {}  # every run in progress, by run id
         self._services: WatchServices | None = None
         self._dispatcher: asyncio.Task[None] | None = None
@@ -138,21 +139,10 @@ class SceneEngine(SceneLibraryApi):
             self._subscription = None
         for scene_id in list(self._active):
             self._deactivate(scene_id, "the hub is stopping")
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.stop()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            _LOGGER.error("scene task %s failed", task.get_name(), exc_info=task.exception())
+        return self._tasks.spawn(coro, name=name)
 
     # -- activation ----------------------------------------------------------------------
 

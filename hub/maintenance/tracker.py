@@ -43,6 +43,7 @@ from hub.maintenance.prompts import (
 from hub.maintenance.records import MaintenanceRecords
 from hub.maintenance.views import ConsumableStatus, prompt_json
 from hub.maintenance.wear import local_midnight
+from hub.tasks import TaskOwner
 from hub.timezone import hub_zone
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ class MaintenanceTracker:
         self._forecast_at: dict[PartKey, float] = {}
         self._dirty: set[PartKey] = set()
         self._wake = asyncio.Event()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskOwner("maintenance", logger=_LOGGER)
         self._subscription: Subscription[Event] | None = None
         self._last_prune: datetime | None = None
 
@@ -139,21 +140,11 @@ class MaintenanceTracker:
         if self._subscription is not None:
             self._subscription.close()
             self._subscription = None
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.stop()
         self._intake.flush()  # queued; the hub flushes the database last
 
     def _spawn(self, coro: Any, name: str) -> None:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            _LOGGER.error("maintenance task %s failed", task.get_name(), exc_info=task.exception())
+        self._tasks.spawn(coro, name=name)
 
     # -- public API (HTTP API, CLI) --------------------------------------------------------------
 
