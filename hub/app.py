@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Final
 
 from hub.clock import Clock
 from hub.config import HubConfig
@@ -13,10 +15,29 @@ from hub.timezone import hub_zone, zone_name
 _LOGGER = logging.getLogger(__name__)
 
 
+#: The parts `create_hub` can assemble; `include=` picks some of them.
+PARTS: Final = frozenset({"miio", "mqtt", "maintenance", "scenes", "api"})
+
+
 def create_hub(
-    config: HubConfig, *, data_dir: Path | None = None, clock: Clock | None = None
+    config: HubConfig,
+    *,
+    data_dir: Path | None = None,
+    clock: Clock | None = None,
+    include: Iterable[str] = PARTS,
 ) -> Hub:
-    """A hub with every component its config asks for, not yet started."""
+    """A hub with the components its config asks for, not yet started.
+
+    `include` leaves parts out, for a program that embeds the hub: ``{"miio"}`` is
+    a hub that adopts, polls and commands miio devices, with no broker, no API
+    server, no scenes and no maintenance tracker.
+    """
+    wanted = set(include)
+    unknown = wanted - PARTS
+    if unknown:
+        raise ValueError(
+            f"unknown hub parts: {', '.join(sorted(unknown))}; parts: {', '.join(sorted(PARTS))}"
+        )
     # Imported here: the hub core does not depend on the drivers, only its assembly does.
     from drivers.miio.driver import install_miio
     from drivers.mqtt import install_mqtt
@@ -39,20 +60,28 @@ def create_hub(
         zone_name(zone),
         "time_zone in the config" if config.time_zone else "the system's zone",
     )
-    miio = install_miio(hub)
-    tracker = MaintenanceTracker(hub, tz=zone)
-    # The broker (embedded unless mqtt.url), Zigbee2MQTT, the mirror (with the prompts).
-    mqtt = install_mqtt(hub, prompts=tracker)
-    hub.add_component(tracker, MAINTENANCE)
-    # After the drivers (it acts through them), before the API (which serves it).
-    engine = SceneEngine(hub, builtin=config.scenes.builtin, tz=zone, mqtt=mqtt.client)
-    hub.add_component(engine, SCENES)
-    # Last: the API serves what the others provide.
-    extensions: list[ApiExtension] = [
-        HubTimeZone(zone),
-        MaintenanceApi(tracker),
-        DiscoveryApi(miio),
-        SceneApi(engine),
-    ]
-    hub.add_component(ApiServer(hub, extensions=extensions), API)
+    extensions: list[ApiExtension] = [HubTimeZone(zone)]
+    if "miio" in wanted:
+        extensions.append(DiscoveryApi(install_miio(hub)))
+    tracker = MaintenanceTracker(hub, tz=zone) if "maintenance" in wanted else None
+    mqtt = None
+    if "mqtt" in wanted:
+        # The broker (embedded unless mqtt.url), Zigbee2MQTT, the mirror (with the prompts).
+        mqtt = install_mqtt(hub, prompts=tracker)
+    if tracker is not None:
+        hub.add_component(tracker, MAINTENANCE)
+        extensions.append(MaintenanceApi(tracker))
+    if "scenes" in wanted:
+        # After the drivers (it acts through them), before the API (which serves it).
+        engine = SceneEngine(
+            hub,
+            builtin=config.scenes.builtin,
+            tz=zone,
+            mqtt=None if mqtt is None else mqtt.client,
+        )
+        hub.add_component(engine, SCENES)
+        extensions.append(SceneApi(engine))
+    if "api" in wanted:
+        # Last: the API serves what the others provide.
+        hub.add_component(ApiServer(hub, extensions=extensions), API)
     return hub

@@ -8,6 +8,7 @@ import fcntl
 import logging
 import os
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
@@ -38,6 +39,19 @@ DATABASE_FILE = "mihub.db"
 
 C = TypeVar("C")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """What `Hub.call` did: the device it reached, the command as validated, the reply."""
+
+    device_id: str
+    device: str  # the device's name
+    command: str
+    params: dict[str, Any]
+    # What the device answered, as its driver returns it (JSON values: ["ok"], a
+    # MIoT result list, the /set payload a Zigbee device was sent).
+    reply: Any
 
 
 class Component(Protocol):
@@ -258,16 +272,18 @@ class Hub:
         params: dict[str, Any] | None = None,
         *,
         timeout: float | None = None,
-    ) -> Any:
+    ) -> CallResult:
         """Send a normalised command to a device by id or name, within a deadline."""
         target = self.registry.get(device)
         driver = self._drivers.get(target.transport)
         if driver is None:
             raise DeviceUnavailable(target.name, f"no {target.transport} driver is running")
         deadline = DEFAULT_CALL_TIMEOUT if timeout is None else timeout
+        sent = dict(params or {})
         try:
             async with asyncio.timeout(deadline):
-                return await driver.call(target, command, dict(params or {}), deadline)
+                reply = await driver.call(target, command, sent, deadline)
+                return CallResult(target.id, target.name, command, sent, reply)
         except TimeoutError as err:
             if isinstance(err, DeviceTimeout):
                 raise

@@ -279,7 +279,8 @@ class Run:
             params: dict[str, Any] = (
                 family.validate_command(command, action.params) if family else dict(action.params)
             )
-            return await self.host.hub.call(device_id, command, params, timeout=action.timeout)
+            done = await self.host.hub.call(device_id, command, params, timeout=action.timeout)
+            return done.reply
         except HubError as err:
             step["error"] = str(err)
             if not action.continue_on_error:

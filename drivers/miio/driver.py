@@ -358,10 +358,12 @@ class MiioDriver:
             if adoption.room and not known.room:
                 fields["room"] = adoption.room
             device = registry.update(device_id, **fields)
+        # Tracked before it is announced available: a command sent the moment the
+        # device shows up must find its connection.
+        self._track(device_id, connection, model_map)
         status = DeviceStatus.OK if model_map is not None else DeviceStatus.UNSUPPORTED_MODEL
         registry.set_availability(device_id, status)
         await self._remember_token(device_id, adoption)
-        self._track(device_id, connection, model_map)
         _LOGGER.info("adopted %s (%s, %s) at %s", device.name, model, device_id, adoption.address)
         return registry.get(device_id)
 

@@ -168,7 +168,7 @@ async def send_command(request: web.Request) -> web.Response:
     params = validate_command(family_spec_for(device, hub.specs), device, body.command, body.params)
     result = await hub.call(device.id, body.command, params, timeout=body.timeout)
     # Whatever a driver returns goes out as JSON; what JSON cannot carry becomes text.
-    plain = json.loads(json.dumps(result, default=str))
+    plain = json.loads(json.dumps(result.reply, default=str))
     return json_response(CommandResult(device=device.id, command=body.command, result=plain))
 
 

@@ -128,7 +128,14 @@ async def test_call_resolves_names_and_reports_missing_drivers_and_timeouts(tmp_
             await hub.call("plug_1", "turn_on")
         driver = SlowDriver()
         hub.register_driver(driver)
-        assert await hub.call("plug_1", "turn_on", {"x": 1}) == {"ok": True}
+        done = await hub.call("plug_1", "turn_on", {"x": 1})
+        assert (done.device_id, done.device, done.command, done.params, done.reply) == (
+            "miio:1",
+            "plug_1",
+            "turn_on",
+            {"x": 1},
+            {"ok": True},
+        )
         with pytest.raises(DeviceTimeout, match=r"did not answer locate within 0\.05s") as info:
             await hub.call("miio:1", "locate", timeout=0.05)
         assert isinstance(info.value, TimeoutError)
