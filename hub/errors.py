@@ -168,6 +168,15 @@ class DeviceTimeout(HubError, TimeoutError):
         self.timeout = timeout
 
 
+class CommandOutcomeUnknown(DeviceTimeout):
+    """A command reached the device, its answer did not, and asking again could run it twice."""
+
+    def __init__(self, device: str, what: str, timeout: float, why: str) -> None:
+        super().__init__(device, what, timeout)
+        self.message = f"device {device} {why} while running {what}: it may have run it"
+        self.hint = "check its state before sending the command again"
+
+
 class DeviceError(HubError):
     """The device answered with an error of its own."""
 

@@ -3,9 +3,9 @@
     GET  /devices                    manifest (no tokens) + state of every device
     GET  /devices/{name}             one device
     POST /devices/{name}/state       {"humidity": 30} (rooms quantities go to its room)
-    POST /devices/{name}/faults      {"drop": 0.2, "delay_ms": 300, "garbage": 0.1,
-                                      "offline": false, "reboot": true}
-    GET  /devices/{name}/commands    every command received, in order, with time
+    POST /devices/{name}/faults      {"drop": 0.2, "drop_replies": 0.1, "delay_ms": 300,
+                                      "garbage": 0.1, "offline": false, "reboot": true}
+    GET  /devices/{name}/commands    every command the device ran, in order, with time
     GET  /rooms, POST /rooms/{name}/state
 
 Errors are JSON `{"error": "..."}` with a 4xx status.
@@ -33,6 +33,7 @@ class FaultsBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     drop: float | None = Field(default=None, ge=0.0, le=1.0)
+    drop_replies: float | None = Field(default=None, ge=0.0, le=1.0)
     delay_ms: float | None = Field(default=None, ge=0.0, le=60_000.0)
     garbage: float | None = Field(default=None, ge=0.0, le=1.0)
     offline: bool | None = None

@@ -317,7 +317,7 @@ class VirtualHome:
             self.bridge.report()
 
     def apply_faults(self, name: str, changes: Mapping[str, Any]) -> None:
-        """Faults: `drop`, `delay_ms`, `garbage` (miio), `offline`, `reboot`."""
+        """Faults: `drop`, `drop_replies`, `delay_ms`, `garbage` (miio), `offline`, `reboot`."""
         device = self.device(name)
         if isinstance(device, SimulatedZigbeeDevice):
             unsupported = set(changes) - {"offline"}
@@ -330,11 +330,10 @@ class VirtualHome:
                 else:
                     device.online = online
             return
-        unknown = set(changes) - {"drop", "delay_ms", "garbage", "offline", "reboot"}
+        known = ("drop", "drop_replies", "delay_ms", "garbage", "offline", "reboot")
+        unknown = set(changes) - set(known)
         if unknown:
-            raise ValueError(
-                f"unknown faults {sorted(unknown)}; known: drop, delay_ms, garbage, offline, reboot"
-            )
+            raise ValueError(f"unknown faults {sorted(unknown)}; known: {', '.join(known)}")
         device.faults.update(dict(changes))
         if changes.get("reboot"):
             device.reboot()

@@ -14,7 +14,7 @@ import enum
 import json
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from drivers.miio.codec import ChecksumMismatch, TokenCodec, parse_header
@@ -22,6 +22,7 @@ from drivers.miio.counters import MiioCounters
 from drivers.miio.miot import MiotCalls
 from hub.errors import (
     AuthenticationFailed,
+    CommandOutcomeUnknown,
     DeviceError,
     DeviceTimeout,
     DeviceUnavailable,
@@ -48,15 +49,24 @@ MAX_ATTEMPTS: Final = 4
 # earlier request time to finish instead of flooding it.
 BACKOFF_INITIAL: Final = 0.1
 BACKOFF_MAX: Final = 1.0
-# Request ids run 1..9998 and wrap, as python-miio and the Mi Home app do;
-# devices ignore an id they just saw, so after a lost reply the id jumps ahead.
+# Request ids run 1..9998 and wrap, as python-miio and the Mi Home app do. A
+# call keeps its id through its retries: a device answers an id it answered
+# recently from the answers it keeps instead of running the request again
+# (python-miio PR #636), so a request whose reply was lost is safe to resend.
 REQUEST_ID_LIMIT: Final = 9999
+# A read that went unanswered twice is asked again under an id this far ahead:
+# some firmwares stay silent to an id they already answered (python-miio issue
+# #813), and reading twice is harmless. Commands never change id.
 RETRY_ID_JUMP: Final = 100
-# Unanswered requests in a row before the next attempt says hello first.
+# Unanswered reads in a row before the next attempt says hello first (a command
+# says hello before every resend, see `_call`).
 TIMEOUTS_BEFORE_HANDSHAKE: Final = 2
 # A reply stamp this many seconds behind where the device's clock should be
 # means the device restarted (its stamp counts from boot).
 REBOOT_STAMP_SLACK: Final = 10
+# A device whose uptime (its stamp, whole seconds) is not this much longer than
+# the time since a command went out may have restarted after receiving it.
+RESTART_MARGIN: Final = 1.0
 # A packet from the device that fails verification ends the attempt this long
 # after it unless a verified reply comes: the real reply may be queued behind
 # junk, while a device answering a wrong token is reported within a second.
@@ -103,7 +113,9 @@ class _Signal(enum.Enum):
     CLOSED = "closed"
 
 
-_Outcome = dict[str, Any] | _Signal
+def is_read(method: str) -> bool:
+    """Whether running `method` twice is harmless: it only reads the device."""
+    return method == "miIO.info" or method.startswith("get_")
 
 
 @dataclass(slots=True)
@@ -118,9 +130,17 @@ class _Session:
 
 @dataclass(slots=True)
 class _PendingCall:
-    ids: set[int]
-    future: asyncio.Future[_Outcome] | None = None
+    """One call in flight: the ids it went out under and the answer once it came."""
+
+    read: bool
+    ids: set[int] = field(default_factory=set)
+    # The first verified reply to one of `ids`, whenever it arrives (during a
+    # later attempt, a hello or a backoff pause included).
+    answer: dict[str, Any] | None = None
+    # The current wait, woken by the answer, its timer or the transport closing.
+    waiter: asyncio.Future[_Signal | None] | None = None
     timer: asyncio.TimerHandle | None = None
+    closed: bool = False
     checksum_failures: int = 0
     hello_answered: bool = False
 
@@ -151,6 +171,8 @@ class MiioConnection(MiotCalls):
         # Wall time (the transport's clock) of the last verified packet from the
         # device, hello included.
         self.last_seen: float | None = None
+        # Wall time when a restart was last seen in the device's stamp.
+        self.restarted_at: float | None = None
 
     def __repr__(self) -> str:
         return f"MiioConnection({self.name!r}, {self.address[0]}:{self.address[1]})"
@@ -207,58 +229,96 @@ class MiioConnection(MiotCalls):
         self, method: str, params: Any, deadline: float, timeout: float
     ) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
-        pending = _PendingCall(set())
+        pending = _PendingCall(read=is_read(method))
         self._pending = pending
         backoff = self.policy.backoff_initial
         last_error: tuple[int, str] | None = None
         silent_attempts = 0
+        request_id: int | None = None
+        sent = 0  # requests sent under request_id
+        first_sent_at = 0.0  # loop time request_id first went out
+        device_at_send = self.device_id
         try:
             for attempt in range(self.policy.max_attempts):
                 if attempt:
                     if deadline - loop.time() <= backoff:
                         break
                     if backoff > 0:
-                        await asyncio.sleep(backoff)
+                        await self._wait(pending, backoff)  # ends early if the answer comes
                     backoff = min(backoff * 2, self.policy.backoff_max)
                     self._count("retries")
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    break
-                wait = min(self.policy.attempt_timeout, remaining)
-                if self._session is None or self._session_stale:
-                    if await self._handshake(wait) is None:
-                        continue
-                    pending.hello_answered = True
-                    wait = min(self.policy.attempt_timeout, deadline - loop.time())
-                    if wait <= 0:
+                if pending.answer is None:
+                    remaining = deadline - loop.time()
+                    if remaining <= 0:
                         break
-                outcome = await self._attempt(pending, method, params, wait)
-                if outcome is _Signal.CLOSED:
-                    raise DeviceUnavailable(self.name, "its miio connection was closed")
-                if outcome is _Signal.TIMEOUT:
-                    # Skip ids the device may have seen. One loss is usually
-                    # just a loss; two in a row may be a device that restarted
-                    # and waits for a hello, so learn its stamp again.
-                    self._last_id = (self._last_id + RETRY_ID_JUMP) % (REQUEST_ID_LIMIT - 1)
-                    silent_attempts += 1
-                    if silent_attempts >= TIMEOUTS_BEFORE_HANDSHAKE:
-                        self._session_stale = True
-                        silent_attempts = 0
+                    wait = min(self.policy.attempt_timeout, remaining)
+                    # A command goes out again only to the same device, up since
+                    # before the command first went out: a restart forgets the
+                    # ids answered, so the resend could run it a second time.
+                    # The hello's stamp (uptime) tells.
+                    check_restart = sent > 0 and not pending.read
+                    if self._session is None or self._session_stale or check_restart:
+                        hello = await self._handshake(wait, pending)
+                        if pending.closed:
+                            raise DeviceUnavailable(self.name, "its miio connection was closed")
+                        if pending.answer is None:
+                            if hello is None:
+                                continue
+                            pending.hello_answered = True
+                            if check_restart and (
+                                hello.device_id != device_at_send
+                                or hello.stamp <= loop.time() - first_sent_at + RESTART_MARGIN
+                            ):
+                                raise CommandOutcomeUnknown(self.name, method, timeout, "restarted")
+                            wait = min(self.policy.attempt_timeout, deadline - loop.time())
+                            if wait <= 0:
+                                break
+                if pending.answer is None:
+                    if request_id is None:
+                        request_id = self._next_id()
+                        pending.ids.add(request_id)
+                        sent, first_sent_at, device_at_send = 0, loop.time(), self.device_id
+                    self._send_request(request_id, method, params)
+                    sent += 1
+                    signal = await self._wait(pending, wait)
+                    if signal is _Signal.CLOSED:
+                        raise DeviceUnavailable(self.name, "its miio connection was closed")
+                    if signal is _Signal.TIMEOUT:
+                        silent_attempts += 1
+                        if silent_attempts >= TIMEOUTS_BEFORE_HANDSHAKE and pending.read:
+                            # Two losses in a row may be a device that restarted and
+                            # waits for a hello, or one that ignores the id now.
+                            self._session_stale = True
+                            silent_attempts = 0
+                            request_id = None
+                            self._last_id += RETRY_ID_JUMP
+                        continue
+                    if signal is _Signal.BAD_CHECKSUM:
+                        continue
+                answer = pending.answer
+                if answer is None:  # pragma: no cover - every wait above ends with one
                     continue
-                if outcome is _Signal.BAD_CHECKSUM:
-                    continue
-                error = outcome.get("error")
+                error = answer.get("error")
                 if error is None:
                     self.counters.replies += 1
                     self._transport.counters.replies += 1
-                    return outcome
+                    return answer
                 code, message = _error_fields(error)
                 self._count("device_errors")
                 if code not in RECOVERABLE_ERROR_CODES:
                     raise DeviceError(self.name, code, message)
+                if sent > 1 and not pending.read:
+                    # To a request it got twice, "I lost track of it" may as well
+                    # mean "I saw this id": it may have run.
+                    refused = DeviceError(self.name, code, message)
+                    refused.hint = "it may have run the command: check its state first"
+                    raise refused
                 _LOGGER.debug("%s: error %d on %s, handshaking again", self.name, code, method)
                 last_error = (code, message)
                 self._session_stale = True
+                # It keeps this answer for the id: ask under a new one.
+                pending.answer, request_id, sent = None, None, 0
+                pending.ids.clear()
         finally:
             self._pending = None
         if last_error is not None:
@@ -267,38 +327,63 @@ class MiioConnection(MiotCalls):
             raise AuthenticationFailed(self.name, "its replies do not verify with the stored token")
         self._count("timeouts")
         failure = DeviceTimeout(self.name, method, timeout)
-        if pending.hello_answered:
+        if pending.hello_answered and sent and not pending.read:
+            failure.hint = (
+                "it may have run the command: check its state before sending it again "
+                "(it answers discovery: if nothing happened, is the token right?)"
+            )
+        elif pending.hello_answered:
             failure.hint = "it answers discovery but not commands: is the token right?"
+        elif sent and not pending.read:
+            failure.hint = "it may have run the command: check its state before sending it again"
         raise failure
 
-    async def _attempt(
-        self, pending: _PendingCall, method: str, params: Any, wait: float
-    ) -> _Outcome:
+    def _next_id(self) -> int:
+        self._last_id = self._last_id % (REQUEST_ID_LIMIT - 1) + 1
+        return self._last_id
+
+    def _send_request(self, request_id: int, method: str, params: Any) -> None:
         session = self._session
         if session is None:
             raise RuntimeError("request sent before a handshake")  # _call handshakes first
-        self._last_id = self._last_id % (REQUEST_ID_LIMIT - 1) + 1
-        request_id = self._last_id
-        pending.ids.add(request_id)
         body = _COMPACT_JSON.encode({"id": request_id, "method": method, "params": params})
         elapsed = int(asyncio.get_running_loop().time() - session.seen_at)
         stamp = (session.stamp + 1 + elapsed) & 0xFFFFFFFF
         packet = self._codec.encode(session.device_id, stamp, body.encode() + b"\x00")
+        self._transport.send_packet(packet, self.address)
+
+    async def _wait(self, pending: _PendingCall, seconds: float) -> _Signal | None:
+        """Wait up to `seconds` for the call's answer: None once it is there, else why not."""
+        if pending.answer is not None:
+            return None
+        if pending.closed:
+            return _Signal.CLOSED
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[_Outcome] = loop.create_future()
-        # Registered before the send, so a reply arriving at once finds its waiter.
-        pending.future = future
-        pending.timer = loop.call_at(loop.time() + wait, _settle, future, _Signal.TIMEOUT)
+        waiter: asyncio.Future[_Signal | None] = loop.create_future()
+        pending.waiter = waiter
+        pending.timer = loop.call_at(loop.time() + seconds, _settle, waiter, _Signal.TIMEOUT)
         try:
-            self._transport.send_packet(packet, self.address)
-            return await future
+            return await waiter
         finally:
             pending.timer.cancel()
-            pending.future = pending.timer = None
+            pending.waiter = pending.timer = None
 
-    async def _handshake(self, timeout: float) -> HelloReply | None:
+    async def _handshake(
+        self, timeout: float, pending: _PendingCall | None = None
+    ) -> HelloReply | None:
         self._count("handshakes")
-        reply = await self._transport.hello(self.address[0], port=self.address[1], timeout=timeout)
+        until: asyncio.Future[_Signal | None] | None = None
+        if pending is not None:
+            # The answer to an earlier attempt may still come: stop saying hello then.
+            until = asyncio.get_running_loop().create_future()
+            pending.waiter = until
+        try:
+            reply = await self._transport.hello(
+                self.address[0], port=self.address[1], timeout=timeout, until=until
+            )
+        finally:
+            if pending is not None:
+                pending.waiter = None
         if reply is None:
             return None
         previous = self._session
@@ -312,11 +397,16 @@ class MiioConnection(MiotCalls):
                 reply.device_id,
             )
         elif previous is not None and _went_backwards(previous, reply.stamp, now):
-            _LOGGER.info("%s: device restarted (its stamp went back)", self.name)
+            self._restarted()
         self._session = _Session(reply.device_id, reply.stamp, now)
         self._session_stale = False
         self.last_seen = self._transport.clock.time()
         return reply
+
+    def _restarted(self) -> None:
+        _LOGGER.info("%s: device restarted (its stamp went back)", self.name)
+        self._count("restarts")
+        self.restarted_at = self._transport.clock.time()
 
     def _datagram_received(self, data: bytes) -> None:
         """A datagram from the device's address (called by the transport)."""
@@ -341,17 +431,19 @@ class MiioConnection(MiotCalls):
         if not isinstance(message, dict) or type(message.get("id")) is not int:
             self._drop(len(data), "payload is not a reply with an id")
             return
-        if pending is None or pending.future is None or message["id"] not in pending.ids:
+        if pending is None or pending.answer is not None or message["id"] not in pending.ids:
             self._drop(len(data), "stale or duplicate reply")
             return
         if session is not None:
             now = asyncio.get_running_loop().time()
             if _went_backwards(session, header.stamp, now):
-                _LOGGER.info("%s: device restarted (its stamp went back)", self.name)
+                self._restarted()
                 self._session_stale = True
             session.stamp, session.seen_at = header.stamp, now
             self.last_seen = self._transport.clock.time()
-        _settle(pending.future, message)
+        pending.answer = message
+        if pending.waiter is not None:
+            _settle(pending.waiter, None)
 
     def _checksum_mismatch(self, data: bytes, pending: _PendingCall | None) -> None:
         # The device signs its answer to a request it could not verify with its
@@ -363,7 +455,7 @@ class MiioConnection(MiotCalls):
             return
         self._count("auth_failures")
         self._drop(len(data), "does not verify with the token")
-        if pending is None or pending.future is None or pending.timer is None:
+        if pending is None or pending.waiter is None or pending.timer is None:
             return
         pending.checksum_failures += 1
         # It may be junk queued before our reply: give the real one a moment.
@@ -371,12 +463,14 @@ class MiioConnection(MiotCalls):
         give_up_at = loop.time() + UNVERIFIED_REPLY_GRACE
         if give_up_at < pending.timer.when():
             pending.timer.cancel()
-            pending.timer = loop.call_at(give_up_at, _settle, pending.future, _Signal.BAD_CHECKSUM)
+            pending.timer = loop.call_at(give_up_at, _settle, pending.waiter, _Signal.BAD_CHECKSUM)
 
     def _transport_closed(self) -> None:
         pending = self._pending
-        if pending is not None and pending.future is not None:
-            _settle(pending.future, _Signal.CLOSED)
+        if pending is not None:
+            pending.closed = True
+            if pending.waiter is not None:
+                _settle(pending.waiter, _Signal.CLOSED)
 
     def _drop(self, size: int, reason: str) -> None:
         self.counters.dropped += 1
@@ -388,7 +482,7 @@ class MiioConnection(MiotCalls):
         setattr(totals, counter, getattr(totals, counter) + 1)
 
 
-def _settle(future: asyncio.Future[_Outcome], outcome: _Outcome) -> None:
+def _settle(future: asyncio.Future[_Signal | None], outcome: _Signal | None) -> None:
     if not future.done():
         future.set_result(outcome)
 

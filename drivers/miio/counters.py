@@ -14,6 +14,7 @@ class MiioCounters:
     retries: int = 0  # attempts beyond the first
     timeouts: int = 0  # calls that failed with DeviceTimeout
     handshakes: int = 0  # hello exchanges made to (re)learn id and stamp
+    restarts: int = 0  # restarts seen in a device's stamp going back
     device_errors: int = 0  # replies carrying an error object
     auth_failures: int = 0  # well-formed packets failing the checksum (wrong token?)
     dropped: int = 0  # malformed, foreign, stale or duplicate packets

@@ -20,7 +20,7 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Final, Self
+from typing import Any, Final, Self
 
 from drivers.miio.codec import HEADER_SIZE, HELLO_PACKET, MIIO_PORT, parse_header
 from drivers.miio.connection import Address, HelloReply, MiioConnection, RetryPolicy
@@ -187,9 +187,15 @@ class MiioTransport:
     # ------------------------------------------------------------- discovery
 
     async def hello(
-        self, host: str, *, port: int = MIIO_PORT, timeout: float = HELLO_TIMEOUT
+        self,
+        host: str,
+        *,
+        port: int = MIIO_PORT,
+        timeout: float = HELLO_TIMEOUT,
+        until: asyncio.Future[Any] | None = None,
     ) -> HelloReply | None:
-        """Probe one address with hello; its device id and stamp, or None on silence."""
+        """Probe one address with hello; its device id and stamp, or None on silence
+        (or as soon as `until` is done: a connection stops waiting when its answer came)."""
         address = (_ipv4(host), port)
         loop = asyncio.get_running_loop()
         probe = _HelloProbe(loop.create_future())
@@ -209,11 +215,18 @@ class MiioTransport:
             if not probe.future.done():
                 probe.future.set_result(None)
 
+        def interrupted(_: asyncio.Future[Any]) -> None:
+            expire()
+
         probe.timers.append(loop.call_at(deadline, expire))
+        if until is not None:
+            until.add_done_callback(interrupted)
         try:
             resend()
             return await probe.future
         finally:
+            if until is not None:
+                until.remove_done_callback(interrupted)
             for timer in probe.timers:
                 timer.cancel()
             probes = self._hello_probes.get(address)

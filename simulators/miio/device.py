@@ -9,7 +9,7 @@ sees bytes.
 from __future__ import annotations
 
 import random
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final
@@ -28,11 +28,11 @@ COMMAND_LOG_SIZE: Final = 10_000
 # JSON-RPC codes real miio devices answer with.
 METHOD_NOT_FOUND: Final = -32601
 INVALID_PARAMS: Final = -32602
-# A request whose id the device saw recently is not run again; firmware answers
-# "user ack timeout" (python-miio treats -9999 as recoverable and retries with a
-# new id; python-miio issues #757, #813, #1830 describe devices remembering the
-# last few ids). A reboot forgets them.
-REPEATED_ID: Final = -9999
+# A request whose id the device answered recently is not run again: the device
+# sends the answer it gave then (python-miio PR #636: an AC partner answers a
+# repeated id with "ok" without acting; issues #813 and #1830 describe devices
+# remembering the last few ids). That is what makes resending a request whose
+# reply was lost safe. A reboot forgets them.
 REMEMBERED_IDS: Final = 16
 
 
@@ -98,9 +98,12 @@ class SimulatedMiioDevice:
         self.room = room
         self.rng = rng
         self.faults = FaultPlan(rng=random.Random(rng.getrandbits(64)))
+        # The commands the device ran, in order (a repeated id is answered, not run).
         self.commands: deque[ReceivedCommand] = deque(maxlen=COMMAND_LOG_SIZE)
+        # Requests answered from the cache of recent ids instead of being run again.
+        self.repeats = 0
         self.boots = 1
-        self._recent_ids: deque[int] = deque(maxlen=REMEMBERED_IDS)
+        self._answers: OrderedDict[int, dict[str, Any]] = OrderedDict()
         # Devices have been up a while when we meet them; the stamp is uptime.
         self._booted_at = clock.monotonic() - rng.randint(600, 86_400)
         self._handlers: dict[str, Handler] = {"miIO.info": self._miio_info}
@@ -118,7 +121,7 @@ class SimulatedMiioDevice:
         """Restart: the stamp starts again from zero, the state survives."""
         self._booted_at = self.clock.monotonic()
         self.boots += 1
-        self._recent_ids.clear()
+        self._answers.clear()
 
     def handle_request(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """Answer one decoded request `{"id", "method", "params"}` like the real device."""
@@ -130,15 +133,20 @@ class SimulatedMiioDevice:
                 "id": request_id,
                 "error": {"code": INVALID_PARAMS, "message": "Invalid request"},
             }
+        cached = self._answers.get(request_id)
+        if cached is not None:
+            self.repeats += 1
+            return cached
         self.commands.append(ReceivedCommand(self.clock.time(), request_id, method, params))
-        if request_id in self._recent_ids:
-            return {"id": request_id, "error": {"code": REPEATED_ID, "message": "user ack timeout"}}
-        self._recent_ids.append(request_id)
+        answer: dict[str, Any]
         try:
-            result = self.call(method, params)
+            answer = {"id": request_id, "result": self.call(method, params)}
         except MiioCommandError as error:
-            return {"id": request_id, "error": {"code": error.code, "message": error.message}}
-        return {"id": request_id, "result": result}
+            answer = {"id": request_id, "error": {"code": error.code, "message": error.message}}
+        self._answers[request_id] = answer
+        if len(self._answers) > REMEMBERED_IDS:
+            self._answers.popitem(last=False)
+        return answer
 
     def call(self, method: str, params: JsonValue) -> JsonValue:
         """Run one method; `MiioCommandError` for what the device refuses."""
@@ -211,6 +219,7 @@ class SimulatedMiioDevice:
             "room": self.identity.room,
             "stamp": self.stamp(),
             "boots": self.boots,
+            "repeats": self.repeats,
             "faults": self.faults.as_dict(),
             "state": self.state(),
         }

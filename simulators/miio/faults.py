@@ -23,17 +23,23 @@ class PacketFate(enum.Enum):
 
 @dataclass(slots=True)
 class FaultPlan:
-    """Current faults of one device; every share is a probability in [0, 1]."""
+    """Current faults of one device; every share is a probability in [0, 1].
+
+    `drop` loses requests on their way in (the device never sees them);
+    `drop_replies` loses answers on their way out, after the device acted on the
+    request: the loss that tempts a client to run a command twice.
+    """
 
     drop: float = 0.0
+    drop_replies: float = 0.0
     delay_ms: float = 0.0
     garbage: float = 0.0
     offline: bool = False
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def update(self, changes: dict[str, Any]) -> None:
-        """Apply a partial change (`drop`, `delay_ms`, `garbage`, `offline`)."""
-        for name in ("drop", "garbage"):
+        """Apply a partial change (`drop`, `drop_replies`, `delay_ms`, `garbage`, `offline`)."""
+        for name in ("drop", "drop_replies", "garbage"):
             if name in changes:
                 value = float(changes[name])
                 if not 0.0 <= value <= 1.0:
@@ -57,6 +63,10 @@ class FaultPlan:
             return PacketFate.GARBAGE
         return PacketFate.ANSWER
 
+    def reply_lost(self) -> bool:
+        """Draw whether one answer is lost on its way out."""
+        return bool(self.drop_replies) and self.rng.random() < self.drop_replies
+
     def garbage_bytes(self, packet_size: int) -> bytes:
         """Random bytes shaped like a reply (sometimes a valid magic, never valid)."""
         size = max(1, min(1024, packet_size + self.rng.randint(-16, 16)))
@@ -70,6 +80,7 @@ class FaultPlan:
     def as_dict(self) -> dict[str, Any]:
         return {
             "drop": self.drop,
+            "drop_replies": self.drop_replies,
             "delay_ms": self.delay_ms,
             "garbage": self.garbage,
             "offline": self.offline,

@@ -32,6 +32,7 @@ class PacketCounters:
     hellos: int = 0
     answered: int = 0
     dropped: int = 0
+    replies_dropped: int = 0
     garbled: int = 0
     rejected: int = 0  # did not verify with the token, or not JSON
 
@@ -41,6 +42,7 @@ class PacketCounters:
             "hellos": self.hellos,
             "answered": self.answered,
             "dropped": self.dropped,
+            "replies_dropped": self.replies_dropped,
             "garbled": self.garbled,
             "rejected": self.rejected,
         }
@@ -82,6 +84,9 @@ class MiioDeviceProtocol(asyncio.DatagramProtocol):
         reply = self._answer(data)
         if reply is None:
             counters.rejected += 1
+            return
+        if faults.reply_lost():
+            counters.replies_dropped += 1
             return
         if fate is PacketFate.GARBAGE:
             counters.garbled += 1

@@ -54,11 +54,24 @@ async def test_set_room_humidity_through_a_sensor(
 async def test_faults_change_the_device(api: TestClient[object, object]) -> None:
     response = await api.post(
         "/devices/desk_plug/faults",
-        json={"drop": 0.2, "delay_ms": 300, "garbage": 0.1, "offline": False, "reboot": True},
+        json={
+            "drop": 0.2,
+            "drop_replies": 0.1,
+            "delay_ms": 300,
+            "garbage": 0.1,
+            "offline": False,
+            "reboot": True,
+        },
     )
     body = await response.json()
     assert response.status == 200
-    assert body["faults"] == {"drop": 0.2, "delay_ms": 300.0, "garbage": 0.1, "offline": False}
+    assert body["faults"] == {
+        "drop": 0.2,
+        "drop_replies": 0.1,
+        "delay_ms": 300.0,
+        "garbage": 0.1,
+        "offline": False,
+    }
     assert body["boots"] == 2
 
 

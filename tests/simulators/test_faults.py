@@ -193,7 +193,7 @@ def test_fault_values_are_checked() -> None:
         home.apply_faults("front_door", {"drop": 0.5})
 
 
-async def test_a_repeated_request_id_is_not_run_twice(
+async def test_a_repeated_request_id_is_answered_from_the_cache_not_run_again(
     served_home: VirtualHome, plug: tuple[RawClient, dict[str, Any]]
 ) -> None:
     client, entry = plug
@@ -203,9 +203,27 @@ async def test_a_repeated_request_id_is_not_run_twice(
     client.send(request(entry, 77, "set_power", ["on"]))
     again = decode(entry, await client.reply())
 
-    assert first == {"id": 77, "result": ["ok"]}
-    assert again == {"id": 77, "error": {"code": -9999, "message": "user ack timeout"}}
+    assert first == again == {"id": 77, "result": ["ok"]}
     assert served_home.device("desk_plug").state()["power"] == "off"
+    assert [c["id"] for c in served_home.commands("desk_plug")] == [77]
+    assert served_home.describe("desk_plug")["repeats"] == 1
     served_home.apply_faults("desk_plug", {"reboot": True})  # a reboot forgets the ids
     client.send(request(entry, 77, "set_power", ["on"]))
     assert decode(entry, await client.reply()) == first
+    assert served_home.device("desk_plug").state()["power"] == "on"
+
+
+async def test_lost_replies_are_lost_after_the_device_acted(
+    served_home: VirtualHome, plug: tuple[RawClient, dict[str, Any]]
+) -> None:
+    client, entry = plug
+    served_home.apply_state("desk_plug", {"power": "off"})
+    served_home.apply_faults("desk_plug", {"drop_replies": 1.0})
+    client.send(request(entry, 5, "set_power", ["on"]))
+    counters = served_home.server.protocols["desk_plug"].counters
+    await until(lambda: counters.replies_dropped == 1)
+    assert served_home.device("desk_plug").state()["power"] == "on"
+    served_home.apply_faults("desk_plug", {"drop_replies": 0.0})
+    client.send(request(entry, 5, "set_power", ["on"]))  # asked again: the cached answer
+    assert decode(entry, await client.reply()) == {"id": 5, "result": ["ok"]}
+    assert len(served_home.commands("desk_plug")) == 1

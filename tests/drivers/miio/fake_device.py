@@ -1,10 +1,11 @@
 """A tiny miio device for transport tests, on a loopback address and any free port.
 
 It speaks the real wire format through our codec and behaves like devices do:
-it answers hello with its id and stamp (seconds since boot), stays in step
-with request ids, and answers a request it cannot verify with a packet signed
-by its own token (which is why python-miio reports "checksum error" on a wrong
-token). Faults are switches on the instance, set by the tests.
+it answers hello with its id and stamp (seconds since boot), answers a request
+id it already answered with the same answer instead of running it again (or,
+like some firmwares, not at all), and answers a request it cannot verify with a
+packet signed by its own token (which is why python-miio reports "checksum
+error" on a wrong token). Faults are switches on the instance, set by the tests.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class Faults:
     reply_delay: float = 0.0  # seconds before each reply
     ack_error_until_hello: bool = False  # -9999 until the next hello (after reboot)
     silent_until_hello: bool = False  # ignore requests until the next hello (after reboot)
+    silent_to_repeated_ids: bool = False  # no answer at all to an id already answered
+    lose_replies: int = 0  # the next n replies are lost (after the request ran)
 
 
 def _default_handlers(device: FakeMiioDevice) -> dict[str, Handler]:
@@ -113,6 +116,7 @@ class FakeMiioDevice(asyncio.DatagramProtocol):
     seed: int = 0
     faults: Faults = field(default_factory=Faults)
     received: list[Received] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)  # methods run (a repeated id is not)
     hellos: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
@@ -125,7 +129,7 @@ class FakeMiioDevice(asyncio.DatagramProtocol):
     _booted_at: float = 0.0
     _timers: list[asyncio.TimerHandle] = field(default_factory=list)
     _held: list[bytes] = field(default_factory=list)
-    _answered: set[int] = field(default_factory=set)
+    _answered: dict[int, bytes] = field(default_factory=dict)
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -191,9 +195,13 @@ class FakeMiioDevice(asyncio.DatagramProtocol):
         self.received.append(
             Received(request_id, request["method"], request["params"], header.stamp)
         )
-        if request_id in self._answered:
-            return  # devices ignore an id they already answered
-        self._answered.add(request_id)
+        cached = self._answered.get(request_id)
+        if cached is not None:
+            if self.faults.lose_replies:
+                self.faults.lose_replies -= 1
+            elif not self.faults.silent_to_repeated_ids:
+                self._reply(cached, addr)  # answered again, not run again
+            return
         if self.faults.ack_error_until_hello:
             reply: dict[str, Any] = {
                 "id": request_id,
@@ -206,6 +214,11 @@ class FakeMiioDevice(asyncio.DatagramProtocol):
         if self.on_request is not None:
             self.on_request(self)
         body = json.dumps(reply).encode() + b"\x00"
+        self._answered[request_id] = body
+        if self.faults.lose_replies:
+            self.faults.lose_replies -= 1
+            self.in_flight -= 1
+            return
         if self.faults.reply_delay:
             timer = asyncio.get_running_loop().call_later(
                 self.faults.reply_delay, self._reply_now, body, addr, request_id
@@ -215,6 +228,7 @@ class FakeMiioDevice(asyncio.DatagramProtocol):
             self._reply_now(body, addr, request_id)
 
     def _handle(self, request_id: int, method: str, params: Any) -> dict[str, Any]:
+        self.ran.append(method)
         handler = self.handlers.get(method)
         if handler is None:
             return {"id": request_id, "error": {"code": -32601, "message": "Method not found."}}

@@ -282,6 +282,73 @@ async def test_reboot_with_silence_until_hello_recovers(
     assert device.hellos == 2
 
 
+async def test_a_command_whose_reply_was_lost_is_resent_under_its_id_and_runs_once(
+    transport: MiioTransport, device: FakeMiioDevice
+) -> None:
+    connection = connect(transport, device, policy=SHORT)
+    await connection.send("echo", [0])
+    device.received.clear()
+    device.faults.lose_replies = 2
+    assert await connection.send("echo", [1]) == [1]
+    assert len({r.request_id for r in device.received}) == 1  # one id, three times
+    assert len(device.received) == 3
+    assert device.ran == ["echo", "echo"]  # the first call and this one, once each
+    assert device.hellos == 3  # a hello before each resend: has it restarted since?
+
+
+async def test_a_read_unanswered_twice_is_asked_under_a_new_id(
+    transport: MiioTransport, device: FakeMiioDevice
+) -> None:
+    """Some firmwares ignore an id they answered: reading again is harmless."""
+    device.faults.silent_to_repeated_ids = True
+    device.faults.lose_replies = 1
+    connection = connect(transport, device, policy=SHORT)
+    assert await connection.send("get_prop", ["power"]) == ["value-of-power"]
+    assert len({r.request_id for r in device.received}) == 2
+    assert device.ran == ["get_prop", "get_prop"]
+
+
+async def test_a_command_the_device_will_not_answer_again_is_not_run_again(
+    transport: MiioTransport, device: FakeMiioDevice
+) -> None:
+    device.faults.silent_to_repeated_ids = True
+    device.faults.lose_replies = 1
+    connection = connect(transport, device, policy=SHORT)
+    with pytest.raises(DeviceTimeout) as caught:
+        await connection.send("echo", [1], timeout=2.0)
+    assert "may have run" in str(caught.value)
+    assert device.ran == ["echo"]
+    assert len({r.request_id for r in device.received}) == 1
+
+
+async def test_an_ack_error_to_a_resent_command_is_not_retried_under_a_new_id(
+    transport: MiioTransport, device: FakeMiioDevice
+) -> None:
+    """-9999 to a request the device got twice may mean "I saw this id": it may have run."""
+    connection = connect(transport, device, policy=SHORT)
+    await connection.send("echo", [0])
+    device.received.clear()
+    device.faults.ack_error_until_hello = True
+    device.faults.lose_replies = 1
+    with pytest.raises(DeviceError) as caught:
+        await connection.send("echo", [1])
+    assert caught.value.code == -9999
+    assert "may have run" in str(caught.value)
+    assert len({r.request_id for r in device.received}) == 1
+
+
+async def test_a_command_is_resent_after_a_restart_that_came_before_it(
+    transport: MiioTransport, device: FakeMiioDevice
+) -> None:
+    """A device up since before the request went out still holds the id's answer."""
+    connection = connect(transport, device, policy=SHORT)
+    await connection.send("echo", [0])
+    device.reboot(boot_stamp=30)  # restarted while idle, 30 s ago
+    device.faults.lose_replies = 1
+    assert await connection.send("echo", [1]) == [1]
+    assert device.ran == ["echo", "echo"]
+
+
 async def test_garbage_from_the_device_and_strangers_is_dropped(
     transport: MiioTransport, device: FakeMiioDevice
 ) -> None:
