@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from drivers.miio import MiioConnection, MiioTransport, RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver
+from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from hub.config import HubConfig
 from hub.errors import CommandOutcomeUnknown
 from hub.runtime import Hub
@@ -97,7 +97,8 @@ async def test_a_spoken_text_is_said_once_per_call(home: VirtualHome, tmp_path: 
     async with Hub(HubConfig(), data_dir=tmp_path) as hub:
         transport = MiioTransport(bind_host="127.0.0.1", policy=SHORT, clock=hub.clock)
         await transport.start()
-        driver = MiioDriver(hub, transport=transport)
+        driver = MiioDriver(miio_context(hub), transport=transport)
+        hub.register_driver(driver)
         await driver.start()
         try:
             entry = next(e for e in home.manifest() if e["name"] == "kitchen_speaker")
