@@ -5,7 +5,7 @@
 
 Two sources of truth, reported side by side (`--source synthetic|virtual-home|both`):
 
-- synthetic: `hub.maintenance.accuracy`, a pure, seeded generator of consumable
+- synthetic: `simulators.forecast_accuracy`, a pure, seeded generator of consumable
   histories (vacuum brushes/filter/sensors, purifier filter with a known weighting
   and with only its PM2.5 reported, humidifier wick) under irregular use: weekday/weekend levels,
   a yearly season, bursts, skipped days, an offline gap and one early replacement per
@@ -56,7 +56,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hub.clock import ManualClock
-from hub.maintenance.accuracy import (
+from hub.maintenance.catalog import PartsCatalog, PartSpec, load_default_catalog
+from hub.maintenance.history import PartHistory
+from simulators.forecast_accuracy import (
     SCENARIO_KINDS,
     ScenarioResult,
     SimulatedConsumable,
@@ -64,8 +66,6 @@ from hub.maintenance.accuracy import (
     run,
     summarize,
 )
-from hub.maintenance.catalog import PartsCatalog, PartSpec, load_default_catalog
-from hub.maintenance.history import PartHistory
 from simulators.home import VirtualHome
 from simulators.miio.models.purifier import FILTER_LIFE_HOURS, AirPurifier
 from simulators.miio.models.vacuum import RUN_MINUTES, Vacuum

@@ -43,10 +43,10 @@ def create_hub(
     from drivers.mqtt import install_mqtt
     from hub.api import ApiExtension, ApiServer
     from hub.api.discovery import DiscoveryApi
-    from hub.api.maintenance import MaintenanceApi
     from hub.api.meta import HubTimeZone
     from hub.api.server import API
     from hub.maintenance import MaintenanceTracker
+    from hub.maintenance.http_api import MaintenanceApi
     from hub.maintenance.tracker import MAINTENANCE
     from scenes import SceneEngine
     from scenes.engine import SCENES

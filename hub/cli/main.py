@@ -11,12 +11,12 @@ from hub.cli.common import report_config_error
 from hub.cli.demo import demo
 from hub.cli.devices import call, devices
 from hub.cli.discover import discover
-from hub.cli.maintenance import maintenance
 from hub.cli.output import EXIT_USAGE
 from hub.cli.run import run
 from hub.cli.tokens import token
 from hub.config import default_config_path, load_config
 from hub.errors import ConfigError
+from hub.maintenance.cli import maintenance
 from scenes.cli import scene
 
 

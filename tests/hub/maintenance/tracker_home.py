@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from hub.api import ApiServer
-from hub.api.maintenance import MaintenanceApi
 from hub.auth import hash_api_token, new_api_token
 from hub.clock import ManualClock
 from hub.config import HubConfig
 from hub.events import DeviceStatus, Subscription
 from hub.maintenance import MaintenancePrompt, MaintenanceTracker
+from hub.maintenance.http_api import MaintenanceApi
 from hub.registry import Device
 from hub.runtime import Hub
 

@@ -195,7 +195,7 @@ class ScenarioResult:
 
 def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> SimulatedConsumable:
     """Run one part through one seeded usage schedule and record what the device reports."""
-    rng = random.Random(f"{kind.name}/{seed}")  # noqa: S311 - a seeded simulation, not crypto
+    rng = random.Random(f"{kind.name}/{seed}")
     schedule = UsageSchedule(
         weekday_hours=rng.uniform(*kind.weekday_hours),
         weekend_hours=rng.uniform(*kind.weekend_hours),

@@ -7,15 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from hub.maintenance.accuracy import (
+from hub.maintenance.catalog import PartSpec, load_default_catalog
+from hub.maintenance.wear import current_run
+from simulators.forecast_accuracy import (
     SCENARIO_KINDS,
     ScenarioKind,
     measure,
     simulate_consumable,
     summarize,
 )
-from hub.maintenance.catalog import PartSpec, load_default_catalog
-from hub.maintenance.wear import current_run
 
 CATALOG = load_default_catalog()
 
