@@ -141,7 +141,8 @@ class SceneLibraryApi:
                 field="id",
             )
         target = self.directory / f"{scene_id}.yaml"
-        parsed = parse_scene(SceneFile(str(target), text))
+        # Parsed once, off the loop: an 800 KB scene took the loop for seconds.
+        parsed = await asyncio.to_thread(parse_scene, SceneFile(str(target), text))
         if parsed.spec.id != scene_id:
             where = parsed.source.position(("id",))
             raise ConfigError(
@@ -156,9 +157,7 @@ class SceneLibraryApi:
         old = self._entries.get(scene_id)
         if old is not None and not old.file.builtin and Path(old.file.path) != path:
             await asyncio.to_thread(_unlink, Path(old.file.path))
-        entry = SceneEntry(
-            scene_id, SceneFile(str(path), text), parse_scene(SceneFile(str(path), text))
-        )
+        entry = SceneEntry(scene_id, parsed.file, parsed)
         self._entries[scene_id] = entry
         self._activate(entry)
         return self.get(scene_id)

@@ -1,7 +1,8 @@
 """Reading scene files: one scene per YAML file, errors located by file, line and field.
 
-The YAML is parsed by the hub's `YamlSource` (the config loader's), so a
-scene error reads like a config error: `scenes/dry.yaml:7:5: triggers[0].below:
+The YAML is parsed by the hub's `YamlSource` (the config loader's) with the
+scene limits (`hub.yaml_reader.SCENE_LIMITS`: 256 KiB, 64 levels), so a scene
+error reads like a config error: `scenes/dry.yaml:7:5: triggers[0].below:
 ...`. A bad file never stops the others from loading.
 """
 
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from hub.config.yaml_source import YamlSource, child_of, combine
 from hub.errors import ConfigError
+from hub.yaml_reader import SCENE_LIMITS
 from scenes.checks import Loc, SceneProblem
 from scenes.schema import ACTION_KINDS, SceneSpec
 
@@ -42,7 +44,7 @@ class ParsedScene:
 
 def parse_scene(file: SceneFile) -> ParsedScene:
     """Parse and validate the shape of one scene; any problem raises a located `ConfigError`."""
-    source = YamlSource.parse(file.text, file.path)
+    source = YamlSource.parse(file.text, file.path, SCENE_LIMITS)
     if not isinstance(source.data, dict):
         raise ConfigError("a scene file holds one scene: a mapping with id, name, triggers...",
                           path=file.path, line=1)  # fmt: skip
@@ -107,11 +109,24 @@ def read_directory(directory: Path) -> list[SceneFile]:
         if path.suffix not in SCENE_SUFFIXES or path.name.startswith("."):
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_scene_text(path)
         except (OSError, UnicodeDecodeError) as err:
             text = f"# unreadable: {err}\n"
         files.append(SceneFile(str(path), text))
     return files
+
+
+def read_scene_text(path: Path) -> str:
+    """The file's text, read no further than one byte past the scene size limit.
+
+    A file past the limit is then refused by `parse_scene`, naming its size,
+    without the whole of it ever being in memory (blocking: run it in a thread).
+    """
+    limit = SCENE_LIMITS.max_bytes
+    with path.open("rb") as stream:
+        raw = stream.read(limit + 1)
+    # Past the limit, a multi-byte character cut in two must not hide the size.
+    return raw.decode("utf-8", errors="replace" if len(raw) > limit else "strict")
 
 
 def builtin_files() -> list[SceneFile]:

@@ -12,7 +12,7 @@ from hub.errors import ConfigError
 from hub.events import EventBus
 from hub.registry import Device, DeviceRegistry
 from scenes.checks import bind_scene
-from scenes.loader import SceneFile, parse_scene, problems_error
+from scenes.loader import SceneFile, parse_scene, problems_error, read_scene_text
 from scenes.schema import SceneSpec
 
 
@@ -26,7 +26,7 @@ def validate_scene_file(
     their family specs; without, only the file's shape is.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_scene_text(path)
     except FileNotFoundError:
         raise ConfigError("file not found", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as err:

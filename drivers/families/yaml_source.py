@@ -1,93 +1,35 @@
 """Reading the shipped YAML tables so that every error names file, line and field.
 
-The loader keeps each mapping's line; `Node` walks the parsed data with typed
-accessors, and `Node.fail` raises `SpecError` as ``vacuum.yaml:12: command start:
-...``. YAML 1.1's ``on``/``off``/``yes``/``no`` booleans are switched off:
-in these tables ``on`` is a plug's wire value, not `True`.
+The tables are parsed by the hub's one YAML reader (`hub.yaml_reader`, with its
+table limits and YAML 1.2 booleans: in these tables ``on`` is a plug's wire
+value, not `True`). `Node` walks the parsed data with typed accessors, and
+`Node.fail` raises `SpecError` as ``vacuum.yaml:12: command start: ...``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
-import yaml
-
 from hub.errors import ConfigError
-
-_BOOL_TAG = "tag:yaml.org,2002:bool"
+from hub.yaml_reader import TABLE_LIMITS, LocatedYaml, parse_yaml
 
 
 class SpecError(ConfigError):
     """A family or model table is invalid; the message names file, line and field."""
 
 
-class _LocatedDict(dict[Any, Any]):
-    """A mapping that remembers the line it started on and the line of each key."""
-
-    line: int = 0
-    key_lines: dict[Any, int]
-
-
-# libyaml's parser when PyYAML has it: the pure-Python one takes ~10x longer on
-# the shipped tables (about 0.2 s), which start-up pays.
-_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _TableLoader(_SafeBase):  # type: ignore[valid-type,misc]  # a base chosen at import time
-    """SafeLoader with YAML 1.2 booleans and line-aware mappings."""
-
-
-_TableLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_TableLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
-def _construct_located_mapping(loader: _TableLoader, node: yaml.MappingNode) -> _LocatedDict:
-    loader.flatten_mapping(node)
-    result = _LocatedDict()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            raise SpecError(
-                f"duplicate key {key!r}", path=loader.name, line=key_node.start_mark.line + 1
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-_TableLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_located_mapping,
-)
-
-
 def parse_table(text: str, filename: str) -> Node:
     """Parse one YAML table; a syntax error becomes a `SpecError` with its line."""
-    loader = _TableLoader(text)
-    # Marks (and so every error) carry the table's file name.
-    loader.name = filename
     try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        message = str(exc.problem or exc)
-        if exc.context and exc.context_mark is not None:
-            message += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        parsed = parse_yaml(text, filename, TABLE_LIMITS)
+    except SpecError:
+        raise
+    except ConfigError as err:
         raise SpecError(
-            message, path=filename, line=mark.line + 1 if mark is not None else None
+            err.message, path=err.path, line=err.line, column=err.column, hint=err.hint
         ) from None
-    finally:
-        loader.dispose()
-    node = Node(data, filename, "", 1)
+    node = Node(parsed.data, filename, "", 1, parsed)
     node.require_mapping()
     return node
 
@@ -95,13 +37,18 @@ def parse_table(text: str, filename: str) -> Node:
 class Node:
     """A value in a table, with where it came from and typed accessors."""
 
-    __slots__ = ("field", "filename", "line", "value")
+    __slots__ = ("field", "filename", "line", "source", "value")
 
-    def __init__(self, value: Any, filename: str, field: str, line: int) -> None:
+    def __init__(
+        self, value: Any, filename: str, field: str, line: int, source: LocatedYaml
+    ) -> None:
         self.value = value
         self.filename = filename
         self.field = field
-        self.line = value.line if isinstance(value, _LocatedDict) else line
+        self.source = source
+        # A mapping is located where it starts; anything else where its key is.
+        start = source.start(value) if isinstance(value, dict) else None
+        self.line = start.line if start is not None else line
 
     @property
     def where(self) -> str:
@@ -125,14 +72,14 @@ class Node:
         return f"{self.field}.{key}" if self.field else key
 
     def _key_line(self, key: Any) -> int:
-        lines = getattr(self.value, "key_lines", None)
-        return lines.get(key, self.line) if lines else self.line
+        where = self.source.entry(self.value, key)
+        return where.line if where is not None else self.line
 
     def child(self, key: str, *, label: str | None = None) -> Node:
         """The value under `key` (absent: a node holding None)."""
         self.require_mapping()
         field = label or self._child_field(key)
-        return Node(self.value.get(key), self.filename, field, self._key_line(key))
+        return Node(self.value.get(key), self.filename, field, self._key_line(key), self.source)
 
     def has(self, key: str) -> bool:
         """Whether this mapping has `key`."""
@@ -154,7 +101,8 @@ class Node:
         """Key and node of each entry of this mapping, in file order."""
         self.require_mapping()
         for key, value in self.value.items():
-            yield key, Node(value, self.filename, self._child_field(str(key)), self._key_line(key))
+            field = self._child_field(str(key))
+            yield key, Node(value, self.filename, field, self._key_line(key), self.source)
 
     def elements(self, *, label: str | None = None) -> Iterator[Node]:
         """Nodes of a list (absent: empty)."""
@@ -164,11 +112,11 @@ class Node:
             self.fail(f"expected a list, got {type(self.value).__name__}")
         for index, value in enumerate(self.value):
             name = label.format(index=index) if label else f"{self.field}[{index}]"
-            yield Node(value, self.filename, name, self.line)
+            yield Node(value, self.filename, name, self.line, self.source)
 
     def relabel(self, field: str) -> Node:
         """The same value under a clearer field name (``command start``)."""
-        return Node(self.value, self.filename, field, self.line)
+        return Node(self.value, self.filename, field, self.line, self.source)
 
     def text(self, *, optional: bool = False) -> str:
         """This value as a non-empty string."""

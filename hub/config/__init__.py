@@ -67,7 +67,28 @@ def load_config(path: Path | None = None, *, missing_ok: bool = False) -> HubCon
     if not isinstance(source.data, dict):
         raise ConfigError("the config file must be a mapping of sections", path=str(path), line=1)
     config = source.validate(HubConfig)
+    _check_catalog(config, source)
     return _resolve_paths(config, path.parent)
+
+
+def _check_catalog(config: HubConfig, source: YamlSource) -> None:
+    """Parts catalog overrides are checked with the file at hand, so errors name their line."""
+    if not config.maintenance.catalog:
+        return
+    # Imported here: hub.maintenance imports hub.config.
+    from hub.maintenance.catalog import (
+        CatalogText,
+        build_catalog,
+        shipped_catalog_entries,
+        shipped_catalog_text,
+    )
+
+    build_catalog(
+        shipped_catalog_entries(),
+        config.maintenance.catalog,
+        config.maintenance.store_base_url,
+        text=CatalogText(shipped=shipped_catalog_text(), config=source.parsed),
+    )
 
 
 def _resolve_paths(config: HubConfig, base: Path) -> HubConfig:

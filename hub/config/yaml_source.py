@@ -1,109 +1,55 @@
 """YAML files that remember where each value came from.
 
 Config and scene files are validated with pydantic; when a field is wrong the
-person needs the file and the line, not a Python path. `YamlSource` keeps the
-start mark of every mapping key and value so a pydantic error location such as
-`("devices", 2, "token")` maps back to `config.yaml:14:12`.
+person needs the file and the line, not a Python path. `YamlSource` wraps what
+`hub.yaml_reader` parsed (with its size and depth limits), so a pydantic error
+location such as `("devices", 2, "token")` maps back to `config.yaml:14:12`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from hub.errors import ConfigError
+from hub.yaml_reader import (
+    CONFIG_LIMITS,
+    LocatedYaml,
+    Position,
+    YamlLimits,
+    parse_yaml,
+    read_yaml,
+)
+
+__all__ = ["Location", "Position", "YamlSource", "child_of", "combine", "data_path"]
 
 Location = tuple[int | str, ...]
 M = TypeVar("M", bound=BaseModel)
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
-    line: int  # 1-based
-    column: int  # 1-based
-
-
-class _AliasRefused(Exception):
-    def __init__(self, mark: yaml.Mark | None) -> None:
-        super().__init__("alias")
-        self.mark = mark
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases: a few hundred bytes of nested aliases expand
-    into billions of nodes, and scene files may arrive over the API."""
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
-            raise _AliasRefused(event.start_mark)
-        return super().compose_node(parent, index)  # type: ignore[arg-type]
-
-
 class YamlSource:
     """Parsed YAML data plus the position of every key and value in it."""
 
-    def __init__(self, data: Any, positions: dict[Location, Position], path: str) -> None:
-        self.data = data
-        self.positions = positions
-        self.path = path
+    def __init__(self, located: LocatedYaml) -> None:
+        self.parsed = located
+        self.data = located.data
+        self.path = located.path
 
     @classmethod
-    def parse(cls, text: str, path: str) -> YamlSource:
-        """Parse one YAML document; syntax errors and duplicate keys raise `ConfigError`."""
-        loader = _NoAliasLoader(text)
-        try:
-            node = loader.get_single_node()
-            positions: dict[Location, Position] = {}
-            if node is not None:
-                _walk(node, (), positions, path)
-            data = loader.construct_document(node) if node is not None else None
-        except _AliasRefused as refused:
-            mark = refused.mark
-            raise ConfigError(
-                "YAML aliases (*name) are not allowed; write the values out",
-                path=path,
-                line=mark.line + 1 if mark else None,
-                column=mark.column + 1 if mark else None,
-            ) from None
-        except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            raise ConfigError(
-                f"not valid YAML: {err.problem or err.context}",
-                path=path,
-                line=mark.line + 1 if mark else None,
-                column=mark.column + 1 if mark else None,
-            ) from None
-        except yaml.YAMLError as err:
-            raise ConfigError(f"not valid YAML: {err}", path=path) from None
-        finally:
-            loader.dispose()
-        return cls(data, positions, path)
+    def parse(cls, text: str, path: str, limits: YamlLimits = CONFIG_LIMITS) -> YamlSource:
+        """Parse one YAML document; any problem raises a located `ConfigError`."""
+        return cls(parse_yaml(text, path, limits))
 
     @classmethod
-    def read(cls, path: Path) -> YamlSource:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError("file not found", path=str(path)) from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise ConfigError(f"cannot read the file: {err}", path=str(path)) from None
-        return cls.parse(text, str(path))
+    def read(cls, path: Path, limits: YamlLimits = CONFIG_LIMITS) -> YamlSource:
+        return cls(read_yaml(path, limits))
 
     def position(self, loc: Sequence[int | str]) -> Position | None:
         """Where the value at `loc` (or its nearest existing parent) is written."""
-        key = tuple(loc)
-        while key:
-            found = self.positions.get(key)
-            if found is not None:
-                return found
-            key = key[:-1]
-        return self.positions.get(())
+        return self.parsed.position(loc)
 
     def validate(self, model: type[M], *, context: dict[str, Any] | None = None) -> M:
         """Validate the data against `model`; the first problem raises a located `ConfigError`."""
@@ -193,27 +139,3 @@ def _dotted(loc: Location) -> str:
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text
-
-
-def _walk(node: yaml.Node, loc: Location, out: dict[Location, Position], path: str) -> None:
-    out[loc] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            if key in seen:
-                raise ConfigError(
-                    f"duplicate key {key!r} (first defined on line {seen[key]})",
-                    path=path,
-                    line=key_node.start_mark.line + 1,
-                    column=key_node.start_mark.column + 1,
-                )
-            seen[key] = key_node.start_mark.line + 1
-            _walk(value_node, (*loc, key), out, path)
-            # Point a bad value at its key's line, where people look for it.
-            out[(*loc, key)] = Position(
-                key_node.start_mark.line + 1, key_node.start_mark.column + 1
-            )
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, (*loc, index), out, path)

@@ -8,7 +8,9 @@ links are built as ``store_base_url + store_path``; the hub never fetches them.
 
 from __future__ import annotations
 
+import copy
 import enum
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +20,6 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -30,9 +31,11 @@ from pydantic import (
 
 from hub.errors import ConfigError
 from hub.maintenance.wear import Observation, reported_number
+from hub.yaml_reader import TABLE_LIMITS, LocatedYaml, parse_yaml
 
 __all__ = [
     "DEFAULT_STORE_BASE_URL",
+    "CatalogText",
     "PartAction",
     "PartSpec",
     "PartsCatalog",
@@ -213,19 +216,57 @@ class PartsCatalog:
         return tuple(sorted(self.by_model))
 
 
-def shipped_catalog_entries() -> dict[str, dict[str, dict[str, Any]]]:
-    """The raw `models:` mapping of the shipped parts.yaml (unvalidated)."""
+@dataclass(frozen=True, slots=True)
+class CatalogText:
+    """Where the catalog's entries are written, so an error can name file and line."""
+
+    #: The shipped parts.yaml (its `models:` mapping is the base).
+    shipped: LocatedYaml | None = None
+    #: The config file, whose `maintenance.catalog` holds the overrides.
+    config: LocatedYaml | None = None
+
+    def where(self, model: str, part: str | None, field: str | None, overridden: bool) -> Any:
+        """`path`, `line` and `column` of an entry (or of its `field`) for a `ConfigError`."""
+        loc: tuple[str, ...]
+        if overridden:
+            text, loc = self.config, ("maintenance", "catalog", model)
+        else:
+            text, loc = self.shipped, ("models", model)
+        if text is None:
+            return {}
+        loc += tuple(p for p in (part, field) if p is not None)
+        found = text.position(loc)
+        return {
+            "path": text.path,
+            "line": found.line if found else None,
+            "column": found.column if found else None,
+        }
+
+
+@functools.cache
+def shipped_catalog_text() -> LocatedYaml:
+    """The shipped parts.yaml, parsed (read once)."""
     text = resources.files(__package__).joinpath(_SHIPPED_FILE).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    return parse_yaml(text, _SHIPPED_FILE, TABLE_LIMITS)
+
+
+def shipped_catalog_entries() -> dict[str, dict[str, dict[str, Any]]]:
+    """The raw `models:` mapping of the shipped parts.yaml (unvalidated; a fresh copy)."""
+    data = shipped_catalog_text().data
     if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
         raise ConfigError("the shipped parts catalog has no 'models' mapping", path=_SHIPPED_FILE)
-    models: dict[str, dict[str, dict[str, Any]]] = data["models"]
+    models: dict[str, dict[str, dict[str, Any]]] = copy.deepcopy(data["models"])
     return models
 
 
 def load_default_catalog(store_base_url: str = DEFAULT_STORE_BASE_URL) -> PartsCatalog:
     """The shipped catalog with links under `store_base_url`."""
-    return build_catalog(shipped_catalog_entries(), None, store_base_url, source=_SHIPPED_FILE)
+    return build_catalog(
+        shipped_catalog_entries(),
+        None,
+        store_base_url,
+        text=CatalogText(shipped=shipped_catalog_text()),
+    )
 
 
 def build_catalog(
@@ -233,41 +274,58 @@ def build_catalog(
     overrides: Mapping[str, Any] | None = None,
     store_base_url: str = DEFAULT_STORE_BASE_URL,
     *,
-    source: str | None = None,
+    text: CatalogText | None = None,
 ) -> PartsCatalog:
     """Validate `base` merged with config `overrides` into a frozen catalog.
 
     Both map model -> part key -> fields. An override of a known part changes only
     the fields it names; an unknown part must be complete; a part set to null is
     removed (a model without that part). Raises `ConfigError` naming the model, the
-    part and the field of the first bad entry.
+    part and the field of the first bad entry, and where `text` knows it, the file
+    and line it is written on.
     """
+    text = text or CatalogText()
     base_url = _checked_base_url(store_base_url)
     merged: dict[str, dict[str, dict[str, Any]]] = {
         model: {part: dict(fields) for part, fields in parts.items()}
         for model, parts in base.items()
     }
     if overrides:
-        _merge_overrides(merged, overrides)
+        _merge_overrides(merged, overrides, text)
     by_model: dict[str, Mapping[str, PartSpec]] = {}
     for model, parts in merged.items():
         specs: dict[str, PartSpec] = {}
         for part, fields in parts.items():
-            specs[part] = _validated_spec(model, part, fields, base_url, source)
+            overridden = _override_fields(overrides, model, part)
+            specs[part] = _validated_spec(model, part, fields, base_url, text, overridden)
         if specs:
             by_model[model] = MappingProxyType(specs)
     return PartsCatalog(store_base_url=base_url, by_model=MappingProxyType(by_model))
 
 
+def _override_fields(overrides: Mapping[str, Any] | None, model: str, part: str) -> set[str]:
+    parts = (overrides or {}).get(model)
+    fields = parts.get(part) if isinstance(parts, Mapping) else None
+    return set(fields) if isinstance(fields, Mapping) else set()
+
+
 def _merge_overrides(
-    merged: dict[str, dict[str, dict[str, Any]]], overrides: Mapping[str, Any]
+    merged: dict[str, dict[str, dict[str, Any]]], overrides: Mapping[str, Any], text: CatalogText
 ) -> None:
     for model, parts in overrides.items():
         where = f"{_CONFIG_FIELD}.{model}"
         if not isinstance(model, str) or not model:
-            raise ConfigError("a model name must be a non-empty string", field=where)
+            raise ConfigError(
+                "a model name must be a non-empty string",
+                field=where,
+                **text.where(str(model), None, None, True),
+            )
         if not isinstance(parts, Mapping):
-            raise ConfigError("must map part keys to part fields", field=where)
+            raise ConfigError(
+                "must map part keys to part fields",
+                field=where,
+                **text.where(model, None, None, True),
+            )
         target = merged.setdefault(model, {})
         for part, fields in parts.items():
             if fields is None:
@@ -277,12 +335,18 @@ def _merge_overrides(
                 raise ConfigError(
                     "must be a mapping of part fields, or null to drop the part",
                     field=f"{where}.{part}",
+                    **text.where(model, part, None, True),
                 )
             target[part] = {**target.get(part, {}), **fields}
 
 
 def _validated_spec(
-    model: str, part: str, fields: Mapping[str, Any], base_url: str, source: str | None
+    model: str,
+    part: str,
+    fields: Mapping[str, Any],
+    base_url: str,
+    text: CatalogText,
+    overridden: set[str],
 ) -> PartSpec:
     where = f"{_CONFIG_FIELD}.{model}.{part}"
     try:
@@ -290,11 +354,14 @@ def _validated_spec(
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
+        top = str(first["loc"][0]) if first["loc"] else None
+        # A required field missing from an override's new part is the override's fault.
+        from_config = top in overridden if top in fields else bool(overridden)
         raise ConfigError(
             f"bad parts catalog entry for model {model!r}, part {part!r}: "
             f"{field or 'entry'}: {first['msg']}",
-            path=source,
             field=f"{where}.{field}" if field else where,
+            **text.where(model, part, top if top in fields else None, from_config),
         ) from None
     return PartSpec(
         model=model,

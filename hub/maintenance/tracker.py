@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 from hub.driver_context import ComponentKey
 from hub.events import DeviceRemoved, Event, StateChanged
-from hub.maintenance.catalog import PartsCatalog, PartSpec, build_catalog, shipped_catalog_entries
+from hub.maintenance.catalog import (
+    CatalogText,
+    PartsCatalog,
+    PartSpec,
+    build_catalog,
+    shipped_catalog_entries,
+    shipped_catalog_text,
+)
 from hub.maintenance.events import MaintenancePrompt
 from hub.maintenance.forecast import (
     DEFAULT_FORECAST_PARAMS,
@@ -98,7 +105,10 @@ class MaintenanceTracker:
         self._forecast_interval = forecast_interval
         config = hub.config.maintenance
         self.catalog: PartsCatalog = build_catalog(
-            shipped_catalog_entries(), config.catalog, config.store_base_url
+            shipped_catalog_entries(),
+            config.catalog,
+            config.store_base_url,
+            text=CatalogText(shipped=shipped_catalog_text()),
         )
         self._book = PromptBook(PromptPolicy(config.lead_days, config.floor_percent))
         self._records = MaintenanceRecords(hub.db)

@@ -180,3 +180,55 @@ async def test_cli_validate_checks_files_against_the_hubs_devices(tmp_path: Path
     assert (
         f"mihub: {wrong}:5:5: actions[0].call: no device named 'attic_fan' (yet)" in checked.output
     )
+
+
+def _nested_parallel(depth: int) -> str:
+    """A scene whose action is `depth` `parallel:` blocks inside one another."""
+    action = "{call: bedroom_humidifier.turn_on}"
+    for _ in range(depth):
+        action = "{parallel: [[" + action + "]]}"
+    return f"id: deep\nname: Deep\ntriggers: [{{type: manual}}]\nactions: [{action}]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (_nested_parallel(300), "deep.yaml:4:"),
+        ("id: deep\nname: [" + "[" * 5000 + "]" * 5001 + "\n", "deep.yaml:2:"),
+    ],
+    ids=["300 nested parallel", "5000 nested brackets"],
+)
+async def test_a_deeply_nested_scene_is_a_located_422(api: Api, text: str, where: str) -> None:
+    status, body = await api.request(
+        "PUT", "/api/scenes/deep", data=text, headers={"Content-Type": "application/yaml"}
+    )
+    assert status == 422
+    assert where in body["detail"]
+    assert "nest" in body["detail"]
+    assert (await api.request("GET", "/api/scenes/deep"))[0] == 404
+    # Nothing else was disturbed: the good scene still runs.
+    assert (await api.request("POST", "/api/scenes/good/run"))[0] == 202
+
+
+async def test_a_scene_is_parsed_once_and_off_the_event_loop(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import scenes.engine_api
+    from scenes.loader import parse_scene
+
+    threads: list[threading.Thread] = []
+
+    def counting_parse(file: Any) -> Any:
+        threads.append(threading.current_thread())
+        return parse_scene(file)
+
+    monkeypatch.setattr(scenes.engine_api, "parse_scene", counting_parse)
+    text = GOOD.replace("id: good", "id: fresh")
+    status, _ = await api.request(
+        "PUT", "/api/scenes/fresh", data=text, headers={"Content-Type": "application/yaml"}
+    )
+    assert status == 200
+    assert len(threads) == 1
+    assert threads[0] is not threading.main_thread()

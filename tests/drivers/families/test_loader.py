@@ -101,14 +101,16 @@ def test_non_normalised_command_is_refused_with_its_line() -> None:
 def test_yaml_syntax_error_names_its_line() -> None:
     with pytest.raises(
         SpecError,
-        match=r"^fan\.yaml:4: .*',' or '}'.* \(while parsing a flow mapping on line 3\)$",
+        match=r"^fan\.yaml:4:1: .*',' or '}'.* \(while parsing a flow mapping on line 3\)$",
     ):
         Catalog.from_tables([("fan.yaml", "family: fan\nattributes:\n  power: {type: bool\n")], [])
 
 
 def test_duplicate_key_is_an_error() -> None:
     bad = FAN.replace("  turn_on:\n", "  turn_on:\n  turn_on:\n")
-    with pytest.raises(SpecError, match=r"fan\.yaml:9: duplicate key 'turn_on'"):
+    with pytest.raises(
+        SpecError, match=r"fan\.yaml:9:3: duplicate key 'turn_on' \(first defined on line 8\)"
+    ):
         Catalog.from_tables([("fan.yaml", bad)], [])
 
 
