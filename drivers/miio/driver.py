@@ -69,6 +69,11 @@ MAX_CONCURRENT_POLLS: Final = 64
 MAX_CONCURRENT_ADOPTIONS: Final = 32
 
 
+#: A device whose stamp showed a restart reads `rebooted` (still available) for
+#: this long, so people and scenes see it happened; then `ok` again.
+REBOOTED_SHOWN_FOR: Final = 300.0
+
+
 class PollTooSlow(DeviceTimeout):
     """The device answered, but a whole poll did not fit in `POLL_TIMEOUT`."""
 
@@ -95,7 +100,6 @@ class _Tracked:
     model_map: MiioMap | None
     interval: float
     misses: int = 0
-    answered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,11 +432,22 @@ class MiioDriver:
             _LOGGER.exception("polling %s failed unexpectedly", tracked.device_id)
             return tracked.interval
         tracked.misses = 0
-        tracked.answered = True
         status = (
             DeviceStatus.OK if tracked.model_map is not None else DeviceStatus.UNSUPPORTED_MODEL
         )
-        registry.set_availability(tracked.device_id, status)
+        restarted_at = tracked.connection.restarted_at
+        if (
+            status is DeviceStatus.OK
+            and restarted_at is not None
+            and self._ctx.clock.time() - restarted_at < REBOOTED_SHOWN_FOR
+        ):
+            status = DeviceStatus.REBOOTED
+        reason = (
+            "restarted (its uptime went back); reconnected"
+            if status is DeviceStatus.REBOOTED
+            else ""
+        )
+        registry.set_availability(tracked.device_id, status, reason)
         if values:
             self._ctx.state.update(tracked.device_id, values)
         return tracked.interval
@@ -447,9 +462,11 @@ class MiioDriver:
                 f"answers hello but not {tracked.misses} polls in a row: "
                 "its token was probably reset; set the new one",
             )
-        if tracked.answered:
-            return DeviceStatus.TIMEOUT, f"no answer to {tracked.misses} polls in a row"
-        return DeviceStatus.UNREACHABLE, "no answer to hello"
+        return (
+            DeviceStatus.UNREACHABLE,
+            f"no answer to {tracked.misses} polls in a row nor to hello: "
+            "is it powered and on the network?",
+        )
 
     def _backoff(self, tracked: _Tracked) -> float:
         """Poll interval after a failed poll: doubling once the device counts as unavailable."""

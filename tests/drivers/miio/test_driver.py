@@ -156,8 +156,9 @@ async def test_offline_device_is_reported_and_comes_back(
     home.apply_faults("desk_plug", {"offline": True})
     gone = await _wait_for(availability, DeviceAvailability, lambda e: e.device_id == plug_id)
     assert not gone.available
-    assert gone.status is DeviceStatus.TIMEOUT
+    assert gone.status is DeviceStatus.UNREACHABLE  # silent to hello as well
     assert "no answer to 2 polls" in gone.reason
+    assert "nor to hello" in gone.reason
     with pytest.raises(DeviceUnavailable):
         await hub.call("desk_plug", "turn_on", timeout=2)
     home.apply_faults("desk_plug", {"offline": False})
@@ -166,6 +167,25 @@ async def test_offline_device_is_reported_and_comes_back(
     )
     assert back.available
     assert back.status is DeviceStatus.OK
+
+
+async def test_a_restart_is_reported_as_rebooted_then_ok(
+    hub: Hub, driver: MiioDriver, home: VirtualHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import drivers.miio.driver as miio_driver
+
+    await _adopt_all(driver, home)
+    availability = hub.bus.subscribe(DeviceAvailability)
+    plug_id = hub.registry.get("desk_plug").id
+    monkeypatch.setattr(miio_driver, "REBOOTED_SHOWN_FOR", 2.0)
+    home.apply_faults("desk_plug", {"reboot": True})
+    rebooted = await _wait_for(availability, DeviceAvailability, lambda e: e.device_id == plug_id)
+    assert (rebooted.available, rebooted.status) == (True, DeviceStatus.REBOOTED)
+    assert "restarted" in rebooted.reason
+    assert hub.registry.get("desk_plug").status is DeviceStatus.REBOOTED
+    await hub.call("desk_plug", "turn_on", timeout=5)  # usable all along
+    settled = await _wait_for(availability, DeviceAvailability, lambda e: e.device_id == plug_id)
+    assert (settled.available, settled.status) == (True, DeviceStatus.OK)
 
 
 async def test_a_wrong_token_is_reported_as_such(
