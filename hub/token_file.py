@@ -82,3 +82,8 @@ def read_token_file(path: Path) -> list[TokenFileEntry]:
         room = str(item["room"]) if item.get("room") else None
         entries.append(TokenFileEntry(key, token, name, room, address))
     return entries
+
+
+def missing_token_reason(name: str) -> str:
+    """Why a found miio device is not adopted yet, and what to do about it."""
+    return f"token unknown: `mihub token set {name}`"

@@ -16,10 +16,8 @@ from typing import Any
 
 import click
 
-from hub.cli.client import HubClient, remote_options, run_api
-from hub.cli.common import config_option, data_dir_option, json_option, load_or_exit
-from hub.cli.common import resolve_data_dir as _resolve_data_dir
-from hub.cli.devices import require_running_hub
+from hub.cli.client import HubClient, run_api
+from hub.cli.hub_options import HubOptions, hub_options
 from hub.cli.local_store import open_store
 from hub.cli.output import EXIT_USAGE, print_json, print_table
 from hub.errors import ConfigError
@@ -43,33 +41,21 @@ def _status(scene: dict[str, Any]) -> str:
 
 
 @click.group()
-@config_option
-@data_dir_option
-@remote_options
-@click.pass_context
-def scene(
-    ctx: click.Context,
-    config_path: Path | None,
-    data_dir: Path | None,
-    url: str | None,
-    token: str | None,
-) -> None:
+@hub_options
+def scene(hub: HubOptions) -> None:
     """List, run, check and explain automation scenes."""
-    ctx.ensure_object(dict)
-    ctx.obj["where"] = (config_path, data_dir, url, token)
 
 
 @scene.command("list")
-@json_option
-@click.pass_context
-def list_scenes(ctx: click.Context, as_json: bool) -> None:
+@hub_options
+def list_scenes(hub: HubOptions) -> None:
     """Every scene: whether it can run, and how its last run went."""
 
     async def fetch(client: HubClient) -> Any:
         return await client.get("/api/scenes")
 
-    scenes = run_api(require_running_hub(*ctx.obj["where"]), fetch)["scenes"]
-    if as_json:
+    scenes = run_api(hub.require_running_hub(), fetch)["scenes"]
+    if hub.as_json:
         print_json(scenes)
         return
     if not scenes:
@@ -88,14 +74,17 @@ def list_scenes(ctx: click.Context, as_json: bool) -> None:
 
 @scene.command()
 @click.argument("scene_id")
-@click.pass_context
-def run(ctx: click.Context, scene_id: str) -> None:
+@hub_options
+def run(scene_id: str, hub: HubOptions) -> None:
     """Run a scene now (its conditions still apply)."""
 
     async def send(client: HubClient) -> Any:
         return await client.post(f"/api/scenes/{scene_id}/run", {})
 
-    reply = run_api(require_running_hub(*ctx.obj["where"]), send)
+    reply = run_api(hub.require_running_hub(), send)
+    if hub.as_json:
+        print_json(reply)
+        return
     click.echo(f"{scene_id}: started run {reply['run_id']} (see `mihub scene trace {scene_id}`)")
 
 
@@ -103,16 +92,15 @@ def run(ctx: click.Context, scene_id: str) -> None:
 @click.argument("scene_id")
 @click.option("--limit", default=1, show_default=True, type=click.IntRange(1, 200),
               help="How many runs, newest first.")  # fmt: skip
-@json_option
-@click.pass_context
-def trace(ctx: click.Context, scene_id: str, limit: int, as_json: bool) -> None:
+@hub_options
+def trace(scene_id: str, limit: int, hub: HubOptions) -> None:
     """How the scene's last runs went: trigger, conditions, each action."""
 
     async def fetch(client: HubClient) -> Any:
         return await client.get(f"/api/scenes/{scene_id}/traces", limit=str(limit))
 
-    traces = run_api(require_running_hub(*ctx.obj["where"]), fetch)["traces"]
-    if as_json:
+    traces = run_api(hub.require_running_hub(), fetch)["traces"]
+    if hub.as_json:
         print_json(traces)
         return
     if not traces:
@@ -144,24 +132,30 @@ def _print_trace(item: dict[str, Any]) -> None:
 @scene.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))  # fmt: skip
-@click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
+@hub_options
+def validate(files: tuple[Path, ...], hub: HubOptions) -> None:
     """Check scene files; exit 2 if any is wrong, naming file, line and field."""
-    config_path, data_dir, _, _ = ctx.obj["where"]
-    directory = _resolve_data_dir(load_or_exit(config_path), data_dir)
-    devices = asyncio.run(_known_devices(directory))
+    devices = asyncio.run(_known_devices(hub.resolved_data_dir()))
     if devices is None:
         click.echo("no hub database found: checking the files' shape only", err=True)
     bad = 0
+    results = []
     for path in files:
         try:
             spec = validate_scene_file(path, devices=devices)
         except ConfigError as err:
             bad += 1
-            for problem in (err, *err.more):
-                click.echo(f"mihub: {problem}", err=True)
+            problems = [str(problem) for problem in (err, *err.more)]
+            results.append({"file": str(path), "ok": False, "errors": problems})
+            if not hub.as_json:
+                for problem in problems:
+                    click.echo(f"mihub: {problem}", err=True)
         else:
-            click.echo(f"{path}: ok ({spec.id})")
+            results.append({"file": str(path), "ok": True, "id": spec.id})
+            if not hub.as_json:
+                click.echo(f"{path}: ok ({spec.id})")
+    if hub.as_json:
+        print_json(results)
     if bad:
         raise SystemExit(EXIT_USAGE)
 

@@ -83,7 +83,7 @@ def _run(home: VirtualHome, control: tuple[str, int] | None, manifest: Path | No
         raise click.ClickException(str(error)) from None
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--log-level",
     default="INFO",

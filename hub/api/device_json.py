@@ -25,7 +25,7 @@ from pydantic import TypeAdapter
 from drivers.families import FamilySpec
 from hub.api.capabilities import capabilities_json, unit_of
 from hub.api.schemas import utc, utc_or_none
-from hub.capabilities import SpecLookup
+from hub.capabilities import DeviceSpecs, SpecSource
 from hub.registry import Device
 from hub.state import AttributeValue, StateStore
 from hub.token_file import token_keys as stored_token_keys
@@ -48,7 +48,11 @@ def token_known(device: Device, token_keys: frozenset[str]) -> bool:
 
 
 def _live_fields(
-    device: Device, spec: FamilySpec | None, known: bool, entries: dict[str, AttributeValue]
+    device: Device,
+    spec: FamilySpec | None,
+    source: SpecSource | None,
+    known: bool,
+    entries: dict[str, AttributeValue],
 ) -> bytes:
     """Every `DeviceOut` field but `capabilities` (the last), in the model's order."""
     fields = {
@@ -73,6 +77,7 @@ def _live_fields(
             }
             for attribute in sorted(entries)
         },
+        "capabilities_source": None if source is None else source.describe(),
     }
     return _LIVE_FIELDS.dump_json(fields)
 
@@ -160,11 +165,12 @@ class _DeviceJsonWriter:
         self.tag = secrets.token_hex(_WRITER_TAG_BYTES)
 
     def write(
-        self, state: StateStore, specs: SpecLookup, device: Device, token_keys: frozenset[str]
+        self, state: StateStore, specs: DeviceSpecs, device: Device, token_keys: frozenset[str]
     ) -> _Written:
         known = token_known(device, token_keys)
         entries = state.entries(device.id)
-        spec = specs.spec_for(device)
+        resolved = specs.resolve(device)
+        spec = None if resolved is None else resolved.spec
         written = self._written.get(device.id)
         if written is None or not written.still_shows(device, spec, known, entries):
             if len(self._written) >= _MAX_REMEMBERED_DEVICES:
@@ -175,7 +181,9 @@ class _DeviceJsonWriter:
                 spec=spec,
                 token_known=known,
                 entries=entries,
-                live_fields=_live_fields(device, spec, known, entries),
+                live_fields=_live_fields(
+                    device, spec, None if resolved is None else resolved.source, known, entries
+                ),
                 capabilities=capabilities_json(device, specs),
             )
             self._written[device.id] = written
@@ -190,7 +198,7 @@ def write_devices(
     state: StateStore,
     devices: Iterable[Device],
     token_keys: frozenset[str],
-    specs: SpecLookup,
+    specs: DeviceSpecs,
 ) -> WrittenDevices:
     """These devices (in the order given) with their live state and capabilities;
     `token_keys` as from `HubStore.token_keys` plus the configured devices' keys."""

@@ -178,6 +178,11 @@ class DeviceOut(_Reply):
     token_known: bool
     last_seen: AwareDatetime | None
     state: dict[str, AttributeState]
+    capabilities_source: str | None = Field(
+        default=None,
+        description="Where the capabilities come from (a model map, a pattern, Zigbee2MQTT "
+        "exposes, a MIoT spec file), and whether they were verified for this model.",
+    )
     capabilities: Capabilities | None = Field(
         description="Null when the device's family and model are not in the catalog."
     )

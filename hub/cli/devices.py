@@ -9,107 +9,97 @@ from typing import Any
 
 import click
 
-from hub.cli.client import HubAddress, HubClient, remote_options, run_api
-from hub.cli.common import (
-    config_option,
-    data_dir_option,
-    json_option,
-    load_or_exit,
-    resolve_data_dir,
-)
-from hub.cli.local_store import hub_is_running, open_store
-from hub.cli.output import EXIT_FAILURE, EXIT_USAGE, fail, print_json, print_table
-from hub.token_file import token_keys
+from hub.capabilities import DeviceSpecs
+from hub.cli.client import HubClient, run_api
+from hub.cli.device_view import LIST_COLUMNS, LIST_KEEP, list_row, notes, print_details
+from hub.cli.hub_options import HubOptions, hub_options, require_running_hub, running_hub
+from hub.cli.local_store import open_store
+from hub.cli.output import EXIT_USAGE, fail, print_json, print_table
+from hub.registry import Device
+from hub.token_file import missing_token_reason, token_keys
+
+__all__ = ["call", "devices", "require_running_hub", "running_hub"]
 
 
-def running_hub(
-    config_path: Path | None, data_dir: Path | None, url: str | None, token: str | None
-) -> tuple[HubAddress | None, Path]:
-    """Where to reach the hub: --url, else the owner socket of the hub using this data dir."""
-    directory = resolve_data_dir(load_or_exit(config_path), data_dir)
-    if url:
-        if not token:
-            fail(
-                "--url needs --token (or MIHUB_TOKEN); create one with `mihub token create`",
-                EXIT_USAGE,
-            )
-        return HubAddress(url=url, token=token), directory
-    from hub.api import owner_socket_path
+class _DevicesGroup(click.Group):
+    """`mihub devices` lists; `mihub devices NAME` shows one device; other words
+    (`show`, `remove`, ...) are subcommands as usual."""
 
-    socket = owner_socket_path(directory)
-    if hub_is_running(directory) and socket.exists():
-        return HubAddress(socket=socket), directory
-    return None, directory
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and not args[0].startswith("-") and self.get_command(ctx, args[0]) is None:
+            return "show", self.get_command(ctx, "show"), args
+        return super().resolve_command(ctx, args)
 
 
-def require_running_hub(
-    config_path: Path | None, data_dir: Path | None, url: str | None, token: str | None
-) -> HubAddress:
-    """Where the running hub listens; exits with one clear line when none runs."""
-    address, _ = running_hub(config_path, data_dir, url, token)
-    if address is None:
-        fail("the hub is not running: start it with `mihub run` (or pass --url)", EXIT_FAILURE)
-    return address
-
-
-@click.command()
-@config_option
-@data_dir_option
-@remote_options
-@json_option
-def devices(
-    config_path: Path | None,
-    data_dir: Path | None,
-    url: str | None,
-    token: str | None,
-    as_json: bool,
-) -> None:
-    """List devices with their status and state (live from a running hub, else as last stored)."""
-    address, directory = running_hub(config_path, data_dir, url, token)
-    if address is not None:
-
-        async def fetch(client: HubClient) -> Any:
-            return await client.get("/api/devices")
-
-        rows = [_from_api(d) for d in run_api(address, fetch)["devices"]]
-        running = True
-    else:
-        rows = asyncio.run(_from_store(directory))
-        running = False
-    if as_json:
+@click.group(cls=_DevicesGroup, invoke_without_command=True)
+@hub_options
+@click.pass_context
+def devices(ctx: click.Context, hub: HubOptions) -> None:
+    """List devices: name, status, room and main state (live from a running hub, else as
+    last stored). `mihub devices NAME` shows one device in full."""
+    if ctx.invoked_subcommand is not None:
+        return
+    rows, running = _devices(hub)
+    if hub.as_json:
         print_json({"hub_running": running, "devices": rows})
         return
     if not running:
         click.echo("The hub is not running: showing the state it last stored.", err=True)
     if not rows:
-        click.echo("No devices yet. Run `mihub discover` or add devices to the config.")
+        click.echo(
+            "No devices yet. Find them with `mihub discover --target 192.168.1.0/24`, "
+            "then `mihub token import FILE` (or add them to the config)."
+        )
         return
-    print_table(
-        ["name", "family", "model", "address", "room", "status", "state"],
-        [
-            [
-                r["name"],
-                r["family"],
-                r["model"],
-                r["address"],
-                r["room"],
-                r["status"] if r["status"] == "ok" else f"{r['status']}: {r['reason']}",
-                _summary(r["state"]),
-            ]
-            for r in rows
-        ],
-    )
+    print_table(LIST_COLUMNS, [list_row(r) for r in rows], fit=True, keep=LIST_KEEP)
+    for line in notes(rows):
+        click.echo(line)
+
+
+@devices.command()
+@click.argument("name")
+@hub_options
+def show(name: str, hub: HubOptions) -> None:
+    """Everything about one device: status and why, model, where its capabilities come
+    from, address, room, token known, every attribute."""
+    rows, _ = _devices(hub)
+    found = next((r for r in rows if name in (r["name"], r["id"])), None)
+    if found is None:
+        known = ", ".join(sorted(r["name"] for r in rows)) or "none yet"
+        fail(f"no device {name!r} (devices: {known})", EXIT_USAGE)
+    if hub.as_json:
+        print_json(found)
+        return
+    print_details(found, found.get("capabilities_source"))
+
+
+def _devices(hub: HubOptions) -> tuple[list[dict[str, Any]], bool]:
+    """Every device as a dict, and whether it came live from a running hub."""
+    address, directory = hub.running_hub()
+    if address is None:
+        return asyncio.run(_from_store(directory)), False
+
+    async def fetch(client: HubClient) -> Any:
+        return await client.get("/api/devices")
+
+    return [_from_api(d) for d in run_api(address, fetch)["devices"]], True
 
 
 def _from_api(device: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "name", "family", "model", "transport", "address", "room", "available",
-            "status", "reason", "token_known", "last_seen")  # fmt: skip
+    keep = ("id", "name", "family", "model", "transport", "address", "room", "firmware",
+            "available", "status", "reason", "token_known", "last_seen",
+            "capabilities_source")  # fmt: skip
     row = {key: device.get(key) for key in keep}
-    row["state"] = {name: entry["value"] for name, entry in device.get("state", {}).items()}
+    state = device.get("state", {})
+    row["state"] = {name: entry["value"] for name, entry in state.items()}
+    row["units"] = {name: entry.get("unit") for name, entry in state.items()}
     return row
 
 
 async def _from_store(directory: Path) -> list[dict[str, Any]]:
+    specs = DeviceSpecs()  # the catalog's view: what drivers assign at adoption is not stored
     async with open_store(directory) as store:
         state = await store.load_state()
         known_tokens = await store.token_keys()
@@ -122,20 +112,38 @@ async def _from_store(directory: Path) -> list[dict[str, Any]]:
                 "transport": d.transport,
                 "address": d.address,
                 "room": d.room,
+                "firmware": d.firmware,
                 "available": False,
                 "status": "unknown",
-                "reason": "the hub is not running",
+                "reason": _offline_reason(d, known_tokens),
                 "token_known": not known_tokens.isdisjoint(token_keys(d.id, d.address)),
                 "last_seen": d.last_seen,
                 "state": {attr: value for attr, value, _ in state.get(d.id, [])},
+                "units": _units(specs, d),
+                "capabilities_source": _source(specs, d),
             }
             for d in await store.load_devices()
         ]
 
 
-def _summary(state: dict[str, Any], limit: int = 6) -> str:
-    items = [f"{k}={v}" for k, v in sorted(state.items())]
-    return ", ".join(items[:limit]) + (f", +{len(items) - limit}" if len(items) > limit else "")
+def _offline_reason(device: Device, known_tokens: set[str]) -> str:
+    if device.transport == "miio" and known_tokens.isdisjoint(
+        token_keys(device.id, device.address)
+    ):
+        return missing_token_reason(device.name)
+    return "the hub is not running"
+
+
+def _units(specs: DeviceSpecs, device: Device) -> dict[str, str | None]:
+    spec = specs.spec_for(device)
+    if spec is None:
+        return {}
+    return {attribute.name: attribute.unit for attribute in spec.attributes}
+
+
+def _source(specs: DeviceSpecs, device: Device) -> str | None:
+    source = specs.source_for(device)
+    return None if source is None else source.describe()
 
 
 @click.command()
@@ -148,23 +156,12 @@ def _summary(state: dict[str, Any], limit: int = 6) -> str:
 @click.option(
     "--timeout", type=click.FloatRange(min=0.1, max=120), help="Seconds to wait for the device."
 )
-@config_option
-@data_dir_option
-@remote_options
-@json_option
+@hub_options
 def call(
-    device: str,
-    command: str,
-    params: tuple[str, ...],
-    timeout: float | None,
-    config_path: Path | None,
-    data_dir: Path | None,
-    url: str | None,
-    token: str | None,
-    as_json: bool,
+    device: str, command: str, params: tuple[str, ...], timeout: float | None, hub: HubOptions
 ) -> None:
     """Send COMMAND to DEVICE through the running hub, e.g. `mihub call desk_plug turn_on`."""
-    address = require_running_hub(config_path, data_dir, url, token)
+    address = hub.require_running_hub()
     body: dict[str, Any] = {"command": command, "params": _parse_params(params)}
     if timeout is not None:
         body["timeout"] = timeout
@@ -173,7 +170,7 @@ def call(
         return await client.post(f"/api/devices/{device}/commands", body)
 
     reply = run_api(address, send)
-    if as_json:
+    if hub.as_json:
         print_json(reply)
         return
     result = reply.get("result") if isinstance(reply, dict) else reply

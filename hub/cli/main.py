@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -14,7 +15,7 @@ from hub.cli.discover import discover
 from hub.cli.output import EXIT_USAGE
 from hub.cli.run import run
 from hub.cli.tokens import token
-from hub.config import default_config_path, load_config
+from hub.config import HubConfig, default_config_path, load_config
 from hub.errors import ConfigError
 from hub.maintenance.cli import maintenance
 from scenes.cli import scene
@@ -37,8 +38,19 @@ def config() -> None:
 @config.command()
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def check(path: Path | None) -> None:
-    """Validate PATH (default: the config file mihub would use) without starting the hub."""
-    target = path or default_config_path()
+    """Validate PATH (default: the config file mihub would use, $MIHUB_CONFIG or
+    ~/.config/mihub/config.yaml) without starting the hub. No file at the default
+    path is fine: the hub runs on defaults."""
+    explicit = path or _env_config()
+    target = explicit or default_config_path()
+    if explicit is None and not target.exists():
+        defaults = HubConfig()
+        click.echo(
+            f"no config file at {target}: mihub runs on defaults (API on "
+            f"{defaults.api.listen}, embedded MQTT broker, devices from `mihub discover` and "
+            "`mihub token import`). Write that file to change them."
+        )
+        return
     try:
         loaded = load_config(target)
     except ConfigError as err:
@@ -48,6 +60,11 @@ def check(path: Path | None) -> None:
         f"{target}: ok ({len(loaded.devices)} devices, API on {loaded.api.listen}, "
         f"MQTT {'at ' + _host_of(loaded.mqtt.url) if loaded.mqtt.url else 'embedded broker'})"
     )
+
+
+def _env_config() -> Path | None:
+    value = os.environ.get("MIHUB_CONFIG")
+    return Path(value) if value else None
 
 
 def _host_of(url: str) -> str:

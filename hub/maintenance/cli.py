@@ -3,42 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import click
 
-from hub.cli.client import HubClient, remote_options, run_api
-from hub.cli.common import config_option, data_dir_option, json_option
-from hub.cli.devices import require_running_hub
+from hub.cli.client import HubClient, run_api
+from hub.cli.hub_options import HubOptions, hub_options
 from hub.cli.output import print_json, print_table
 
 
 @click.group(invoke_without_command=True)
-@config_option
-@data_dir_option
-@remote_options
-@json_option
+@hub_options
 @click.pass_context
-def maintenance(
-    ctx: click.Context,
-    config_path: Path | None,
-    data_dir: Path | None,
-    url: str | None,
-    token: str | None,
-    as_json: bool,
-) -> None:
+def maintenance(ctx: click.Context, hub: HubOptions) -> None:
     """Show consumables with their forecast, and open prompts with store links."""
-    ctx.ensure_object(dict)
-    ctx.obj["where"] = (config_path, data_dir, url, token)
     if ctx.invoked_subcommand is not None:
         return
 
     async def fetch(client: HubClient) -> Any:
         return await client.get("/api/maintenance")
 
-    body = run_api(require_running_hub(config_path, data_dir, url, token), fetch)
-    if as_json:
+    body = run_api(hub.require_running_hub(), fetch)
+    if hub.as_json:
         print_json(body)
         return
     consumables = body["consumables"]
@@ -97,14 +83,17 @@ def _band(consumable: dict[str, Any]) -> str:
 
 @maintenance.command()
 @click.argument("prompt_id")
-@click.pass_context
-def ack(ctx: click.Context, prompt_id: str) -> None:
+@hub_options
+def ack(prompt_id: str, hub: HubOptions) -> None:
     """Acknowledge a prompt: it stays listed but is no longer announced."""
 
     async def send(client: HubClient) -> Any:
         return await client.post(f"/api/maintenance/prompts/{prompt_id}/ack", {})
 
-    reply = run_api(require_running_hub(*ctx.obj["where"]), send)
+    reply = run_api(hub.require_running_hub(), send)
+    if hub.as_json:
+        print_json(reply)
+        return
     click.echo(f"{reply['device_name']} {reply['part_name']}: acknowledged")
 
 
@@ -112,8 +101,8 @@ def ack(ctx: click.Context, prompt_id: str) -> None:
 @click.argument("prompt_id")
 @click.option("--until", "until", required=True, type=click.DateTime(["%Y-%m-%d"]),
               help="Keep it quiet until this date (YYYY-MM-DD).")  # fmt: skip
-@click.pass_context
-def snooze(ctx: click.Context, prompt_id: str, until: Any) -> None:
+@hub_options
+def snooze(prompt_id: str, until: Any, hub: HubOptions) -> None:
     """Snooze a prompt until a date."""
     day: date = until.date()
 
@@ -122,7 +111,10 @@ def snooze(ctx: click.Context, prompt_id: str, until: Any) -> None:
             f"/api/maintenance/prompts/{prompt_id}/snooze", {"until": day.isoformat()}
         )
 
-    reply = run_api(require_running_hub(*ctx.obj["where"]), send)
+    reply = run_api(hub.require_running_hub(), send)
+    if hub.as_json:
+        print_json(reply)
+        return
     click.echo(
         f"{reply['device_name']} {reply['part_name']}: snoozed until {reply['snoozed_until']}"
     )

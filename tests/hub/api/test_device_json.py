@@ -25,6 +25,11 @@ from hub.runtime import Hub
 from tests.hub.api.conftest import HUMIDIFIER, MYSTERY, PLUG, SENSOR, LiveHub
 
 
+def _source(hub: Hub, device: Device) -> str | None:
+    source = hub.specs.source_for(device)
+    return None if source is None else source.describe()
+
+
 def _model_of(hub: Hub, device: Device, keys: frozenset[str]) -> DeviceOut:
     """The device as the API built it before it wrote JSON itself: the reference."""
     spec = family_spec_for(device, hub.specs)
@@ -50,6 +55,7 @@ def _model_of(hub: Hub, device: Device, keys: frozenset[str]) -> DeviceOut:
             )
             for attribute, entry in sorted(hub.state.entries(device.id).items())
         },
+        capabilities_source=_source(hub, device),
         capabilities=capabilities_for(device, hub.specs),
     )
 
