@@ -312,7 +312,18 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
             node.child("set").fail(f"no property {name!r}; properties: {', '.join(properties)}")
         value_node = node.child("value")
         if isinstance(value_node.value, dict) and spec is not None:
-            return MiotSet(prop, _param_ref(value_node, spec))
+            ref = _param_ref(value_node, spec)
+            param = spec.param(ref.name)
+            if not ref.table and prop.codec is not None and prop.codec.table and param is not None:
+                # The property's codec writes the value: it must know every choice.
+                known = {normal for _, normal in prop.codec.table}
+                missing = [c for c in param.choices if c not in known]
+                if missing:
+                    value_node.fail(
+                        f"property {name} has no wire value for {', '.join(missing)}; "
+                        f"narrow the choices with limits: {spec.name}.{ref.name}"
+                    )
+            return MiotSet(prop, ref)
         literal = _raw(value_node, value_node.value)
         if prop.codec is not None:
             codec = prop.codec

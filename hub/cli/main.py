@@ -12,6 +12,7 @@ from hub.cli.common import report_config_error
 from hub.cli.demo import demo
 from hub.cli.devices import call, devices
 from hub.cli.discover import discover
+from hub.cli.models import models
 from hub.cli.output import EXIT_USAGE
 from hub.cli.run import run
 from hub.cli.tokens import token
@@ -79,6 +80,7 @@ cli.add_command(call)
 cli.add_command(discover)
 cli.add_command(token)
 cli.add_command(maintenance)
+cli.add_command(models)
 cli.add_command(scene)
 
 

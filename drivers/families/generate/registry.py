@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from drivers.families.generate import fans, roborock
+from drivers.families.generate import fans, lights, purifiers, roborock
 from drivers.families.generate.profile import Profile
 
-PROFILES: tuple[Profile, ...] = (*fans.PROFILES, roborock.ROBOROCK)
+PROFILES: tuple[Profile, ...] = (
+    *fans.PROFILES,
+    roborock.ROBOROCK,
+    *purifiers.PROFILES,
+    *lights.PROFILES,
+)
 
 
 def by_model() -> dict[str, Profile]:
