@@ -24,6 +24,7 @@ from hub.api.access import (
     auth_middleware,
     body_limit_middleware,
 )
+from hub.api.browser_access import BROWSER_ACCESS_KEY, BrowserAccess, browser_access_middleware
 from hub.api.event_stream import EVENT_STREAMS_KEY, EventStreams, revoked_token_watch
 from hub.api.openapi import OPENAPI_KEY, OpenApiDocument
 from hub.api.problems import problem_middleware
@@ -125,6 +126,7 @@ def create_app(
         middlewares=[
             in_flight_middleware,
             problem_middleware,
+            browser_access_middleware,
             auth_middleware,
             body_limit_middleware,
         ],
@@ -132,6 +134,7 @@ def create_app(
     )
     app[HUB_KEY] = hub
     app[SETTINGS_KEY] = settings
+    app[BROWSER_ACCESS_KEY] = BrowserAccess.for_config(hub.config.api)
     app[TOKEN_CACHE_KEY] = ApiTokenCache(hub.store, hub.clock)
     app[FAILED_AUTH_KEY] = FailedAuthLimiter(settings.failed_auth)
     app[EVENT_STREAMS_KEY] = EventStreams()

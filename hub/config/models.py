@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from hub.config.types import DiscoveryTarget, Duration, ListenAddress
+from hub.config.types import DiscoveryTarget, Duration, HostName, ListenAddress, WebOrigin
 from hub.timezone import named_zone
 
 _TOKEN = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -23,6 +23,11 @@ class _Section(BaseModel):
 class ApiConfig(_Section):
     listen: ListenAddress = "127.0.0.1:8321"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    #: Names browsers may reach the hub by, besides its addresses, localhost and
+    #: this machine's own names (a reverse proxy's name, a DNS alias).
+    allowed_hosts: tuple[HostName, ...] = ()
+    #: Origins whose pages may use the API besides the hub's own.
+    allowed_origins: tuple[WebOrigin, ...] = ()
 
 
 class MqttConfig(_Section):

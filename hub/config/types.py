@@ -1,10 +1,12 @@
-"""Value types shared by config and scene files: durations, addresses, listen specs."""
+"""Value types shared by config and scene files: durations, addresses, listen specs,
+host names and web origins."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated
+from typing import Annotated, Final
+from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator
 
@@ -54,6 +56,61 @@ def parse_listen(value: object) -> str:
 
 
 ListenAddress = Annotated[str, BeforeValidator(parse_listen)]
+
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*$"
+)
+#: Port a browser leaves out of an origin (and a Host header) for each scheme.
+DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+
+def parse_host_name(value: object) -> str:
+    """A DNS name as people type it into a browser: lower case, no trailing dot."""
+    name = value.lower().rstrip(".") if isinstance(value, str) else ""
+    if not _HOST_NAME.match(name):
+        raise ValueError(
+            f"{value!r} is not a host name: give the name alone, without scheme or port, "
+            "e.g. hub.example.org"
+        )
+    return name
+
+
+#: A host name (`hub.example.org`), normalised to lower case.
+HostName = Annotated[str, BeforeValidator(parse_host_name)]
+
+
+def normalise_origin(origin: str) -> str | None:
+    """An http(s) origin as browsers send it (`scheme://host[:port]`, lower case, no
+    default port, IPv6 in brackets); None if `origin` is not one."""
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    default = DEFAULT_PORTS.get(scheme)
+    host = (parts.hostname or "").rstrip(".")
+    if default is None or not host or parts.path or parts.query or parts.fragment:
+        return None
+    if parts.username is not None or parts.password is not None:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{scheme}://{host}" if port in (None, default) else f"{scheme}://{host}:{port}"
+
+
+def parse_origin(value: object) -> str:
+    normalised = normalise_origin(value) if isinstance(value, str) else None
+    if normalised is None:
+        raise ValueError(
+            f"{value!r} is not a web origin: write it as the browser shows it, "
+            "scheme://host[:port] with http or https, e.g. https://app.example.org"
+        )
+    return normalised
+
+
+#: A web origin (`https://app.example.org:8443`), normalised as browsers send it.
+WebOrigin = Annotated[str, BeforeValidator(parse_origin)]
 
 
 def split_listen(listen: str) -> tuple[str, int]:
