@@ -182,13 +182,20 @@ class DeviceRegistry:
             )
         return updated
 
-    def set_availability(self, id_or_name: str, status: DeviceStatus, reason: str = "") -> Device:
-        """Record why a device is (un)available; announces only real transitions."""
+    def set_availability(
+        self, id_or_name: str, status: DeviceStatus, reason: str = "", *, seen: bool = True
+    ) -> Device:
+        """Record why a device is (un)available; announces only real transitions.
+
+        An available device counts as seen now, unless `seen` is False: a transport
+        that learns availability without hearing the device (a broker reconnecting)
+        must not invent a `last_seen`.
+        """
         device = self.get(id_or_name)
         available = status in (DeviceStatus.OK, DeviceStatus.REBOOTED)
         reason = reason or _DEFAULT_REASONS[status]
         now = self._clock.time()
-        last_seen = now if available else device.last_seen
+        last_seen = now if available and seen else device.last_seen
         if (device.available, device.status, device.reason) == (available, status, reason):
             if last_seen != device.last_seen:
                 self._by_id[device.id] = dataclasses.replace(device, last_seen=last_seen)

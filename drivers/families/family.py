@@ -32,6 +32,9 @@ class FamilySpec:
     poll_interval_s: float | None = None
     description: str = ""
     defined_at: str | None = field(default=None, compare=False)
+    # What the device reports as occurrences rather than values (a button's
+    # ``single``, ``double``): `DeviceEvent` names for scene ``event`` triggers.
+    events: tuple[str, ...] = ()
     _attributes: dict[str, AttributeSpec] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -215,6 +218,7 @@ class FamilySpec:
             "attributes": [a.as_dict() for a in self.attributes],
             "commands": [c.as_dict() for c in self.commands],
             "consumables": [c.as_dict() for c in self.consumables],
+            "events": list(self.events),
         }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,8 @@ class _Definition(BaseModel):
     model: str = Field(min_length=1)
     vendor: str | None = None
     description: str | None = None
+    # Checked leaf by leaf when the device's capabilities are built from them.
+    exposes: list[Any] = Field(default_factory=list)
 
 
 class _DeviceEntry(BaseModel):
@@ -46,6 +48,7 @@ class _DeviceEntry(BaseModel):
     disabled: bool = False
     interview_completed: bool = True
     software_build_id: str | None = None
+    power_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,9 @@ class Z2mDevice:
     supported: bool  # Zigbee2MQTT has a definition for it
     disabled: bool
     firmware: str | None
+    exposes: Sequence[Any] = ()
+    description: str | None = None
+    battery: bool = False  # runs on a battery: sleeps, so it is never asked for state
 
     @property
     def device_id(self) -> str:
@@ -97,8 +103,9 @@ def parse_device_list(raw: bytes) -> Iterator[Z2mDevice]:
             continue
         if device.type == "Coordinator":
             continue
-        if device.definition is not None:
-            model, supported = device.definition.model, True
+        definition = device.definition
+        if definition is not None:
+            model, supported = definition.model, True
         else:
             model, supported = device.model_id or "unknown", False
         yield Z2mDevice(
@@ -108,7 +115,56 @@ def parse_device_list(raw: bytes) -> Iterator[Z2mDevice]:
             supported=supported,
             disabled=device.disabled,
             firmware=device.software_build_id,
+            exposes=definition.exposes if definition is not None else (),
+            description=definition.description if definition is not None else None,
+            battery=device.power_source == "Battery",
         )
+
+
+class _GroupMember(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    ieee_address: str = Field(pattern=r"^0x[0-9a-fA-F]{16}$")
+    endpoint: int | None = None
+
+
+class _GroupEntry(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: int
+    friendly_name: str = Field(min_length=1)
+    members: list[_GroupMember] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Z2mGroup:
+    """One group of `bridge/groups`: commands to its name reach every member."""
+
+    group_id: int
+    friendly_name: str
+    members: tuple[str, ...]  # member device ids (zigbee:<ieee>)
+
+    @property
+    def device_id(self) -> str:
+        return f"zigbee:group:{self.group_id}"
+
+
+def parse_group_list(raw: bytes) -> Iterator[Z2mGroup]:
+    """The groups of `bridge/groups`; bad entries are logged and skipped."""
+    entries = parse_json(raw)
+    if not isinstance(entries, list):
+        raise ProtocolError(f"bridge/groups is not a JSON list: {quote(raw)}")
+    for index, entry in enumerate(entries):
+        try:
+            group = _GroupEntry.model_validate(entry)
+        except ValidationError as err:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'entry'}: {e['msg']}" for e in err.errors()
+            )
+            _LOGGER.warning("skipped entry %d of Zigbee2MQTT's group list: %s", index, problems)
+            continue
+        members = tuple(dict.fromkeys(f"zigbee:{m.ieee_address.lower()}" for m in group.members))
+        yield Z2mGroup(group.id, group.friendly_name, members)
 
 
 def parse_online(raw: bytes) -> bool:

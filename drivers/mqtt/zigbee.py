@@ -5,6 +5,10 @@ names may contain ``/``, so a topic is matched against the known names exactly
 (``<name>``, ``<name>/availability``) rather than split. Messages for names the
 device list has not announced yet (retained messages arrive in any order) are
 kept, a bounded number, and applied when the list names them.
+
+Availability: a device is available only while the hub holds an MQTT
+connection *and* Zigbee2MQTT has said ``bridge/state`` online since that
+connection began; `last_seen` moves only when a device itself is heard.
 """
 
 from __future__ import annotations
@@ -13,29 +17,31 @@ import json
 import logging
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Final
 
-from drivers.families import ZigbeeModelMap, lookup_model
 from drivers.mqtt.client import MqttClient, MqttMessage, MqttSubscription
 from drivers.mqtt.errors import MqttNotConnected, PublishNotConfirmed
-from drivers.mqtt.z2m_payloads import Z2mDevice, parse_device_list, parse_json, parse_online
+from drivers.mqtt.z2m_payloads import parse_device_list, parse_group_list, parse_json, parse_online
+from drivers.mqtt.zigbee_adoption import RAW_COMMAND, TRANSPORT, Adopter, Tracked
+from drivers.mqtt.zigbee_reads import StateReads
 from hub.config import MqttConfig
 from hub.driver_context import DriverContext
 from hub.errors import DeviceTimeout, DeviceUnavailable, HubError, InvalidCommand, ProtocolError
-from hub.events import DeviceStatus
-from hub.registry import Device, slugify
+from hub.events import DeviceEvent, DeviceStatus
+from hub.registry import Device
+
+__all__ = ["RAW_COMMAND", "TRANSPORT", "CommandNotConfirmed", "ZigbeeDriver"]
 
 _LOGGER = logging.getLogger(__name__)
 
-TRANSPORT: Final = "zigbee"
 #: Messages kept for names the device list has not announced yet.
 MAX_UNROUTED: Final = 1024
 #: The broker's acknowledgement must come this much before the caller's deadline, so
 #: that the caller hears "not confirmed" rather than a bare timeout.
 CONFIRM_MARGIN: Final = 0.1
-#: A raw command for a model without a model map.
-RAW_COMMAND: Final = "send"
+#: State-message fields that travel with an action (an angle, a group) into its event.
+_ACTION_DETAIL = re.compile(r"^action_[a-z0-9_]+$")
 
 
 class CommandNotConfirmed(DeviceTimeout):
@@ -48,19 +54,6 @@ class CommandNotConfirmed(DeviceTimeout):
         self.args = (self.message,)
 
 
-@dataclass(frozen=True, slots=True)
-class _Tracked:
-    """What the driver knows of one Zigbee2MQTT device."""
-
-    device_id: str
-    friendly_name: str
-    model: str
-    model_map: ZigbeeModelMap | None
-    listed: bool | None  # in the latest device list; None before one arrived
-    disabled: bool = False
-    reported_online: bool | None = None  # its availability topic; None when it has none
-
-
 class ZigbeeDriver:
     """Transport "zigbee": Zigbee2MQTT devices over the hub's MQTT client."""
 
@@ -70,12 +63,16 @@ class ZigbeeDriver:
         self._ctx = ctx
         self._client = client
         self.base_topic = ctx.config.zigbee2mqtt_topic.rstrip("/")
-        self._tracked: dict[str, _Tracked] = {}
+        self._adopter = Adopter(ctx)
+        self._tracked: dict[str, Tracked] = {}
         self._by_name: dict[str, str] = {}  # friendly name -> device id
         self._unrouted: OrderedDict[str, MqttMessage] = OrderedDict()
         self._malformed: dict[str, int] = {}
+        self._rejected: set[tuple[str, str]] = set()  # (device id, attribute) logged
+        self._groups_payload: bytes | None = None
         self.bridge_online: bool | None = None
         self._subscription: MqttSubscription | None = None
+        self._reads = StateReads(ctx, client, self.base_topic)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -83,22 +80,29 @@ class ZigbeeDriver:
         """Track the Zigbee devices restored from storage and subscribe to Zigbee2MQTT."""
         for device in self._ctx.registry:
             if device.transport == TRANSPORT and device.address:
-                self._track(
-                    _Tracked(
-                        device.id, device.address, device.model, _model_map(device.model), None
-                    )
-                )
+                tracked = self._adopter.restored(device)
+                if tracked is not None:
+                    self._track(tracked)
         self._client.add_connection_listener(self._connection_changed)
         # QoS 0: the hub's session is clean, so QoS 1 would guard only against losses TCP
         # already prevents, at the price of a PUBACK per message (measured: ~2x the
         # embedded broker's CPU per state message).
         self._subscription = self._client.subscribe(f"{self.base_topic}/#", self._received, qos=0)
+        self._reads.start()
         self._refresh_all()
 
     def stop(self) -> None:
+        self._reads.stop()
         if self._subscription is not None:
             self._client.unsubscribe(self._subscription)
             self._subscription = None
+
+    def forget(self, device: Device) -> None:
+        """Stop tracking a device the hub removes (it comes back if Zigbee2MQTT lists it again)."""
+        tracked = self._tracked.pop(device.id, None)
+        if tracked is not None and self._by_name.get(tracked.friendly_name) == device.id:
+            del self._by_name[tracked.friendly_name]
+        self._ctx.specs.forget(device.id)
 
     # -- commands ------------------------------------------------------------------------
 
@@ -109,10 +113,11 @@ class ZigbeeDriver:
         tracked = self._tracked.get(device.id)
         if tracked is None:
             raise DeviceUnavailable(device.name, "Zigbee2MQTT has not listed it")
+        # Checked before anything else: a wrong command is wrong whatever the network says.
+        payload = self._payload(device, tracked, command, params)
         status, reason = self._status(tracked)
         if status not in (DeviceStatus.OK, DeviceStatus.UNSUPPORTED_MODEL):
             raise DeviceUnavailable(device.name, f"{reason}; the {command} command was not sent")
-        payload = self._payload(device, tracked, command, params)
         topic = f"{self.base_topic}/{tracked.friendly_name}/set"
         confirm_within = max(timeout - CONFIRM_MARGIN, timeout / 2)
         try:
@@ -127,13 +132,14 @@ class ZigbeeDriver:
         return payload
 
     def _payload(
-        self, device: Device, tracked: _Tracked, command: str, params: dict[str, Any]
+        self, device: Device, tracked: Tracked, command: str, params: dict[str, Any]
     ) -> dict[str, Any]:
-        if tracked.model_map is not None:
-            return tracked.model_map.encode_set(command, params)
+        if tracked.codec is not None:
+            return tracked.codec.encode_set(command, params, device=device.name)
         if command != RAW_COMMAND:
             raise InvalidCommand(
-                f"{device.name} is a {tracked.model}, which mihub has no model map for: "
+                f"{device.name} is a {tracked.model}, which mihub cannot drive "
+                f"({tracked.why_unsupported or 'no capabilities known'}): "
                 f"only {RAW_COMMAND!r} with a 'payload' object works",
                 device=device.name,
                 command=command,
@@ -166,33 +172,61 @@ class ZigbeeDriver:
             self._bridge_state_received(message)
         elif rest == "bridge/devices":
             self._devices_received(message)
+        elif rest == "bridge/groups":
+            self._groups_payload = message.payload
+            self._groups_received()
         elif rest.startswith("bridge/") or re.search(r"/(set|get)(/[^/]+)?$", rest):
             return  # other bridge topics; commands (ours or anyone's)
         else:
-            self._unrouted[rest] = message
-            self._unrouted.move_to_end(rest)
-            while len(self._unrouted) > MAX_UNROUTED:
-                self._unrouted.popitem(last=False)
+            self._hold(rest, message)
 
-    def _state_received(self, tracked: _Tracked, message: MqttMessage) -> None:
-        if tracked.model_map is None:
+    def _hold(self, rest: str, message: MqttMessage) -> None:
+        self._unrouted[rest] = message
+        self._unrouted.move_to_end(rest)
+        while len(self._unrouted) > MAX_UNROUTED:
+            self._unrouted.popitem(last=False)
+
+    def _state_received(self, tracked: Tracked, message: MqttMessage) -> None:
+        codec = tracked.codec
+        if codec is None:
+            if tracked.listed is None:  # restored, waiting for the list to say what it is
+                self._hold(tracked.friendly_name, message)
             return
         try:
-            values = tracked.model_map.decode_state(parse_json(message.payload))
+            decoded = codec.decode_state(parse_json(message.payload))
         except (ProtocolError, ValueError, TypeError) as err:
             self._log_malformed(message.topic, str(err))
             return
-        if values:
-            self._ctx.state.update(tracked.device_id, values)
-        self._refresh(tracked)
+        for attribute, why in decoded.rejected:
+            if (tracked.device_id, attribute) not in self._rejected:
+                self._rejected.add((tracked.device_id, attribute))
+                _LOGGER.warning(
+                    "kept the last good %s of %s: %s", attribute, tracked.friendly_name, why
+                )
+        if decoded.values:
+            self._ctx.state.update(tracked.device_id, decoded.values)
+        if decoded.events:
+            self._publish_events(tracked, decoded.events, message)
+        self._refresh(tracked, seen=not message.retain)
 
-    def _availability_received(self, tracked: _Tracked, message: MqttMessage) -> None:
+    def _publish_events(self, tracked: Tracked, events: list[str], message: MqttMessage) -> None:
+        if message.retain:
+            return  # a press replayed by the broker did not happen now
+        payload = parse_json(message.payload)
+        detail = {k: v for k, v in payload.items() if _ACTION_DETAIL.match(k)}
+        now = self._ctx.clock.time()
+        for event in events:
+            self._ctx.publish(
+                DeviceEvent(at=now, device_id=tracked.device_id, event=event, data=dict(detail))
+            )
+
+    def _availability_received(self, tracked: Tracked, message: MqttMessage) -> None:
         try:
             online = parse_online(message.payload)
         except ProtocolError as err:
             self._log_malformed(message.topic, str(err))
             return
-        self._track(replace(tracked, reported_online=online))
+        self._track(replace(tracked, reported_online=online), seen=online and not message.retain)
 
     def _bridge_state_received(self, message: MqttMessage) -> None:
         try:
@@ -202,6 +236,9 @@ class ZigbeeDriver:
             return
         if online != self.bridge_online:
             _LOGGER.info("Zigbee2MQTT is %s", "online" if online else "offline")
+        if online and not self.bridge_online:
+            self._reads.forget_asked()  # Zigbee2MQTT (re)started: ask again for state
+            self._ask_state_all()
         self.bridge_online = online
         self._refresh_all()
 
@@ -216,7 +253,7 @@ class ZigbeeDriver:
                 count,
             )
 
-    # -- the device list -----------------------------------------------------------------
+    # -- the device and group lists ------------------------------------------------------
 
     def _devices_received(self, message: MqttMessage) -> None:
         try:
@@ -224,127 +261,131 @@ class ZigbeeDriver:
         except ProtocolError as err:
             self._log_malformed(message.topic, str(err))
             return
+        cap = self._ctx.config.zigbee2mqtt_max_devices
+        if len(listed) > cap:
+            _LOGGER.warning(
+                "Zigbee2MQTT lists %d devices; only the first %d are adopted "
+                "(raise mqtt.zigbee2mqtt_max_devices to adopt more)",
+                len(listed),
+                cap,
+            )
+            listed = listed[:cap]
         seen: set[str] = set()
         for entry in listed:
             if entry.device_id in seen:
                 _LOGGER.warning("Zigbee2MQTT lists %s twice; using the first", entry.ieee_address)
                 continue
             seen.add(entry.device_id)
+            previous = self._tracked.get(entry.device_id)
             try:
-                self._listed(entry)
+                tracked = self._adopter.device(entry, previous)
             except HubError as err:
                 _LOGGER.error("could not add Zigbee device %s: %s", entry.friendly_name, err)
+                continue
+            if tracked is None:
+                self._untrack(entry.device_id)
+                continue
+            self._track(tracked)
+            self._replay(tracked.friendly_name)
+            self._ask_state(tracked)
         for tracked in list(self._tracked.values()):
-            if tracked.device_id not in seen and tracked.listed is not False:
+            if not tracked.group and tracked.device_id not in seen and tracked.listed is not False:
                 _LOGGER.info("%s is no longer in Zigbee2MQTT's device list", tracked.friendly_name)
                 self._track(replace(tracked, listed=False))
+        if self._groups_payload is not None:
+            self._groups_received()  # members may have changed
 
-    def _listed(self, entry: Z2mDevice) -> None:
-        model_map = _model_map(entry.model) if entry.supported else None
-        family = model_map.family if model_map is not None else "generic"
-        previous = self._tracked.get(entry.device_id)
-        existing = self._ctx.registry.find(entry.device_id)
-        if existing is None:
-            name = self._ctx.registry.unique_name(_name_for(entry))
-            self._ctx.registry.add(
-                Device(
-                    id=entry.device_id,
-                    name=name,
-                    family=family,
-                    model=entry.model,
-                    transport=TRANSPORT,
-                    address=entry.friendly_name,
-                    firmware=entry.firmware,
-                )
-            )
-            _LOGGER.info("added Zigbee device %s (%s, %s)", name, entry.model, family)
-        else:
-            changes: dict[str, Any] = {
-                "family": family,
-                "model": entry.model,
-                "address": entry.friendly_name,
-                "firmware": entry.firmware,
-                "transport": TRANSPORT,
-            }
-            old_name = existing.address
-            if old_name is not None and old_name != entry.friendly_name:
-                # Follow a rename in Zigbee2MQTT unless someone named it in the hub.
-                if _named_after(existing.name, old_name) and not _named_after(
-                    existing.name, entry.friendly_name
-                ):
-                    changes["name"] = self._ctx.registry.unique_name(_name_for(entry))
-                _LOGGER.info(
-                    "%s was renamed in Zigbee2MQTT from %r to %r",
-                    existing.name,
-                    old_name,
-                    entry.friendly_name,
-                )
-            self._ctx.registry.update(entry.device_id, **changes)
-        if model_map is None and (previous is None or previous.model_map is not None):
-            _LOGGER.warning(
-                "Zigbee device %s: %s; it is registered as unsupported_model with raw %r commands only",
-                entry.friendly_name,
-                "Zigbee2MQTT has no definition for it"
-                if not entry.supported
-                else f"mihub has no model map for {entry.model}",
-                RAW_COMMAND,
-            )
-        renamed = previous is not None and previous.friendly_name != entry.friendly_name
-        self._track(
-            _Tracked(
-                device_id=entry.device_id,
-                friendly_name=entry.friendly_name,
-                model=entry.model,
-                model_map=model_map,
-                listed=True,
-                disabled=entry.disabled,
-                # Availability is per topic: a new name has not reported yet.
-                reported_online=None if previous is None or renamed else previous.reported_online,
-            )
-        )
-        for topic in (entry.friendly_name, f"{entry.friendly_name}/availability"):
+    def _groups_received(self) -> None:
+        if self._groups_payload is None:
+            return
+        try:
+            groups = list(parse_group_list(self._groups_payload))
+        except ProtocolError as err:
+            self._log_malformed(f"{self.base_topic}/bridge/groups", str(err))
+            return
+        members = {k: t for k, t in self._tracked.items() if not t.group and t.listed}
+        seen: set[str] = set()
+        for group in groups:
+            try:
+                tracked = self._adopter.group(group, members, self._tracked.get(group.device_id))
+            except HubError as err:
+                _LOGGER.error("could not add Zigbee group %s: %s", group.friendly_name, err)
+                continue
+            if tracked is not None:
+                seen.add(tracked.device_id)
+                self._track(tracked)
+        for tracked in list(self._tracked.values()):
+            if tracked.group and tracked.device_id not in seen and tracked.listed:
+                self._track(replace(tracked, listed=False))
+
+    def _replay(self, friendly_name: str) -> None:
+        for topic in (friendly_name, f"{friendly_name}/availability"):
             held = self._unrouted.pop(topic, None)
             if held is not None:
                 self._received(held)
 
+    def _ask_state(self, tracked: Tracked) -> None:
+        """Queue a ``/get`` for a mains-powered device's readable properties."""
+        if tracked.codec is None or tracked.battery or tracked.group or tracked.disabled:
+            return
+        if self.bridge_online:
+            self._reads.ask(tracked.device_id, tracked.friendly_name, tracked.codec.get_payload())
+
+    def _ask_state_all(self) -> None:
+        for tracked in list(self._tracked.values()):
+            if tracked.listed:
+                self._ask_state(tracked)
+
     # -- availability --------------------------------------------------------------------
 
-    def _track(self, tracked: _Tracked) -> None:
+    def _track(self, tracked: Tracked, *, seen: bool = False) -> None:
         previous = self._tracked.get(tracked.device_id)
         if previous is not None and self._by_name.get(previous.friendly_name) == tracked.device_id:
             del self._by_name[previous.friendly_name]
         self._tracked[tracked.device_id] = tracked
         self._by_name[tracked.friendly_name] = tracked.device_id
-        self._refresh(tracked)
+        self._refresh(tracked, seen=seen)
 
-    def _status(self, tracked: _Tracked) -> tuple[DeviceStatus, str]:
+    def _untrack(self, device_id: str) -> None:
+        tracked = self._tracked.pop(device_id, None)
+        if tracked is not None and self._by_name.get(tracked.friendly_name) == device_id:
+            del self._by_name[tracked.friendly_name]
+
+    def _status(self, tracked: Tracked) -> tuple[DeviceStatus, str]:
         if not self._client.connected:
             return (
                 DeviceStatus.UNREACHABLE,
                 f"the hub has no MQTT connection ({self._client.last_error})",
+            )
+        if self.bridge_online is None:
+            return (
+                DeviceStatus.UNREACHABLE,
+                "waiting for Zigbee2MQTT to say it is online (bridge/state)",
             )
         if self.bridge_online is False:
             return DeviceStatus.UNREACHABLE, "Zigbee2MQTT is offline (bridge/state)"
         if tracked.listed is None:
             return DeviceStatus.UNKNOWN, "waiting for Zigbee2MQTT's device list"
         if not tracked.listed:
-            return DeviceStatus.UNREACHABLE, "no longer in Zigbee2MQTT's device list"
+            where = "group" if tracked.group else "device"
+            return DeviceStatus.UNREACHABLE, f"no longer in Zigbee2MQTT's {where} list"
         if tracked.disabled:
             return DeviceStatus.UNREACHABLE, "disabled in Zigbee2MQTT"
         if tracked.reported_online is False:
             return DeviceStatus.UNREACHABLE, "Zigbee2MQTT reports it offline (availability)"
-        if tracked.model_map is None:
+        if tracked.codec is None:
             return (
                 DeviceStatus.UNSUPPORTED_MODEL,
-                f"no model map for {tracked.model}; raw {RAW_COMMAND!r} commands only",
+                f"{tracked.why_unsupported or 'no capabilities known'}; "
+                f"raw {RAW_COMMAND!r} commands only",
             )
         return DeviceStatus.OK, "reported by Zigbee2MQTT"
 
-    def _refresh(self, tracked: _Tracked) -> None:
+    def _refresh(self, tracked: Tracked, *, seen: bool = False) -> None:
         if tracked.device_id not in self._ctx.registry:
             return
         status, reason = self._status(tracked)
-        self._ctx.registry.set_availability(tracked.device_id, status, reason)
+        self._ctx.registry.set_availability(tracked.device_id, status, reason, seen=seen)
 
     def _refresh_all(self) -> None:
         for tracked in list(self._tracked.values()):
@@ -352,27 +393,7 @@ class ZigbeeDriver:
 
     def _connection_changed(self, connected: bool) -> None:
         if not connected:
-            # What Zigbee2MQTT said before is stale; the retained topics say it again.
+            # What Zigbee2MQTT said before is stale until it says it again (its retained
+            # bridge/state arrives with the next subscription).
             self.bridge_online = None
         self._refresh_all()
-
-
-def _model_map(model: str) -> ZigbeeModelMap | None:
-    found = lookup_model(model)
-    return found if isinstance(found, ZigbeeModelMap) else None
-
-
-def _name_for(entry: Z2mDevice) -> str:
-    try:
-        return slugify(entry.friendly_name)
-    except ValueError:  # a name of symbols only: fall back on the address
-        return slugify(entry.ieee_address)
-
-
-def _named_after(name: str, friendly_name: str) -> bool:
-    """Whether the hub name was derived from this friendly name (possibly with a _N suffix)."""
-    try:
-        base = slugify(friendly_name)
-    except ValueError:
-        return False
-    return name == base or re.fullmatch(re.escape(base) + r"_\d+", name) is not None

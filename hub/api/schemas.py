@@ -150,6 +150,11 @@ class Capabilities(_Reply):
     attributes: list[AttributeCapability] = Field(default_factory=list)
     commands: list[CommandCapability] = Field(default_factory=list)
     consumables: list[ConsumableCapability] = Field(default_factory=list)
+    events: list[str] = Field(
+        default_factory=list,
+        description="Device events it reports (a button's `single`, `double`...), "
+        "for scene `event` triggers.",
+    )
 
 
 # -- devices ------------------------------------------------------------------------------

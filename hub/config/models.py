@@ -36,6 +36,9 @@ class MqttConfig(_Section):
     zigbee2mqtt_topic: str = "zigbee2mqtt"
     mirror_topic: str = "mihub"
     embedded_listen: ListenAddress = "127.0.0.1:1883"
+    #: Devices adopted from one Zigbee2MQTT device list at most; the rest are left out
+    #: with a warning (a runaway list must not fill the registry).
+    zigbee2mqtt_max_devices: int = Field(default=2000, ge=1, le=100_000)
 
     @field_validator("url")
     @classmethod
