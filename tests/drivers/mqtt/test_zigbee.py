@@ -142,9 +142,8 @@ async def test_bridge_offline_makes_every_device_unreachable(
 async def test_commands_reach_set_with_the_model_payload(hub: Hub, z2m: FakeZigbee2Mqtt) -> None:
     await z2m.announce(CURTAIN, MYSTERY)
     await eventually(hub, lambda: CURTAIN_ID in hub.registry, "curtain registered")
-    assert await hub.call("living_room_curtain", "set_position", {"position": 40}) == {
-        "position": 40
-    }
+    result = await hub.call("living_room_curtain", "set_position", {"position": 40})
+    assert result.reply == {"position": 40}
     assert await z2m.next_command() == ("zigbee2mqtt/Living room curtain/set", {"position": 40})
     await hub.call(CURTAIN_ID, "open")
     assert await z2m.next_command() == ("zigbee2mqtt/Living room curtain/set", {"state": "OPEN"})
