@@ -1,27 +1,95 @@
-"""Fixtures shared by every test: no test may leave a task running."""
+"""Fixtures shared by every test: no test may leave a task, a timer or a socket behind."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
+import stat
 from collections.abc import AsyncIterator
 
 import pytest
 
+#: Turns of the loop a finishing task or callback gets before it counts as left behind.
+_SETTLE_TURNS = 10
+
+
+def _open_sockets() -> set[str]:
+    """This process's open socket descriptors (fd -> inode), from /proc."""
+    found: set[str] = set()
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:  # not Linux: nothing to compare
+        return found
+    for name in names:
+        try:
+            if stat.S_ISSOCK(os.stat(f"/proc/self/fd/{name}").st_mode):
+                found.add(os.readlink(f"/proc/self/fd/{name}"))
+        except OSError:
+            continue  # closed while listing
+    return found
+
+
+def _pending_timers(loop: asyncio.AbstractEventLoop) -> set[asyncio.TimerHandle]:
+    scheduled: list[asyncio.TimerHandle] = getattr(loop, "_scheduled", [])
+    return {handle for handle in scheduled if not handle.cancelled()}
+
 
 @pytest.fixture(autouse=True)
-async def _no_leftover_tasks() -> AsyncIterator[None]:
-    """Fail a test that leaves an asyncio task behind on its loop."""
-    before = asyncio.all_tasks()
+async def _no_leftovers() -> AsyncIterator[None]:
+    """Fail a test that leaves an asyncio task or a pending timer behind on its loop."""
+    loop = asyncio.get_running_loop()
+    tasks_before = asyncio.all_tasks()
+    timers_before = _pending_timers(loop)
     yield
     current = asyncio.current_task()
     # Give tasks that are finishing (cancelled in a finally, say) a few turns.
-    for _ in range(10):
-        leftover = {t for t in asyncio.all_tasks() - before if t is not current and not t.done()}
-        if not leftover:
-            return
+    for _ in range(_SETTLE_TURNS):
+        leftover = {
+            t for t in asyncio.all_tasks() - tasks_before if t is not current and not t.done()
+        }
+        timers = _pending_timers(loop) - timers_before
+        if not leftover and not timers:
+            break
         await asyncio.sleep(0)
-    names = sorted(t.get_name() + ": " + repr(t.get_coro()) for t in leftover)
+    problems = [f"task {t.get_name()}: {t.get_coro()!r}" for t in leftover]
+    problems += [f"timer {handle!r}" for handle in timers]
     for task in leftover:
         task.cancel()
     await asyncio.gather(*leftover, return_exceptions=True)
-    pytest.fail("test left tasks running:\n  " + "\n  ".join(names))
+    for handle in timers:
+        handle.cancel()
+    if problems:
+        pytest.fail("test left behind:\n  " + "\n  ".join(sorted(problems)))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """Count the sockets a test leaves open once everything it held is released.
+
+    Checked around the whole test protocol rather than in a fixture: pytest keeps a
+    test's fixture values until its teardown has finished, so a fixture would see
+    the sockets of objects the test no longer uses. Garbage (a closed MQTT client's
+    wake-up pair waits for the cycle collector) is collected before counting.
+    """
+    before = _open_sockets()
+    result = yield
+    gc.collect()
+    leaked = _open_sockets() - before
+    if leaked:
+        _LEAKS[item.nodeid] = sorted(leaked)
+    return result
+
+
+#: Tests that left sockets open, by node id; reported and failed at the end of the run.
+_LEAKS: dict[str, list[str]] = {}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _LEAKS and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for nodeid, sockets in _LEAKS.items():
+        terminalreporter.write_line(f"LEFT SOCKETS OPEN: {nodeid}: {', '.join(sockets)}", red=True)
