@@ -75,6 +75,9 @@ class ValueType(enum.StrEnum):
     FLOAT = "float"
     STR = "str"
     ENUM = "enum"
+    # Any JSON scalar, checked by the command that takes it (set_property's
+    # value is checked against the property it writes).
+    ANY = "any"
 
 
 class UnknownAttribute(HubError, LookupError):
@@ -141,6 +144,8 @@ class _ValueSchema:
             return "one of " + ", ".join(self.choices)
         if self.type is ValueType.BOOL:
             return "true or false"
+        if self.type is ValueType.ANY:
+            return "true, false, a number or a text"
         if self.type is ValueType.STR:
             if self.max_length is not None:
                 return f"a text of 1 to {self.max_length} characters"
@@ -237,6 +242,10 @@ def _convert(kind: ValueType, value: object) -> Value | None:
         return number if math.isfinite(number) else None
     if kind is ValueType.ENUM:
         return value.strip().lower() if isinstance(value, str) else None
+    if kind is ValueType.ANY:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return value if isinstance(value, bool | int | float | str) else None
     return value if isinstance(value, str) else None
 
 

@@ -17,13 +17,17 @@ from typing import TYPE_CHECKING, Any, Final
 
 from drivers.families import Catalog
 from drivers.families.miio_maps import MiioModelMap, MiotModelMap
+from drivers.families.miot_spec import SpecFileError
+from drivers.families.spec_map import SpecMiotMap
 from drivers.families.wire import WireRequest
 from drivers.miio.codec import MIIO_PORT, parse_token
 from drivers.miio.connection import MiioConnection
 from drivers.miio.discovery import Discovered, expand_targets
 from drivers.miio.poll_scheduler import PollScheduler
+from drivers.miio.spec_directory import SpecDirectory
 from drivers.miio.transport import HELLO_TIMEOUT, MiioTransport
-from hub.config import DeviceConfig, DiscoveryConfig, HubConfig, PollingConfig
+from hub.capabilities import SourceKind, SpecSource
+from hub.config import DeviceConfig, DiscoveryConfig, HubConfig, MiotConfig, PollingConfig
 from hub.driver_context import ComponentKey, DriverContext
 from hub.errors import (
     AuthenticationFailed,
@@ -44,7 +48,7 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
-MiioMap = MiioModelMap | MiotModelMap
+MiioMap = MiioModelMap | MiotModelMap | SpecMiotMap
 
 #: Poll interval of a model with no family default (unknown models): they are
 #: only checked for being alive.
@@ -85,10 +89,11 @@ class MiioSettings:
     devices: tuple[DeviceConfig, ...] = ()
     discovery: DiscoveryConfig = field(default_factory=DiscoveryConfig)
     polling: PollingConfig = field(default_factory=PollingConfig)
+    miot: MiotConfig = field(default_factory=MiotConfig)
 
     @classmethod
     def from_config(cls, config: HubConfig) -> MiioSettings:
-        return cls(tuple(config.devices), config.discovery, config.polling)
+        return cls(tuple(config.devices), config.discovery, config.polling, config.miot)
 
 
 @dataclass(slots=True)
@@ -136,6 +141,10 @@ class MiioDriver:
         self._tracked: dict[str, _Tracked] = {}
         self._tasks = TaskOwner("miio", logger=_LOGGER)
         self._polling = ctx.config.polling
+        # Spec files for models no map knows (miot.spec_dir, default <data dir>/miot-specs).
+        self.specs = SpecDirectory(
+            ctx.config.miot.spec_dir or ctx.data_dir / "miot-specs", self.catalog
+        )
         self._adopting = asyncio.Semaphore(MAX_CONCURRENT_ADOPTIONS)
         self._polls = PollScheduler(
             self._poll_tracked,
@@ -340,7 +349,7 @@ class MiioDriver:
             await self._remember_token(device_id, adoption)
             raise AuthenticationFailed(device.name, reason) from None
         model = str(info.get("model") or adoption.model or "unknown")
-        model_map = self._model_map(model)
+        model_map = self._model_map(model) or await self._spec_map(model)
         family = model_map.family if model_map is not None else "generic"
         fields: dict[str, Any] = {
             "model": model,
@@ -362,6 +371,7 @@ class MiioDriver:
             if adoption.room and not known.room:
                 fields["room"] = adoption.room
             device = registry.update(device_id, **fields)
+        self._assign(device_id, model_map)
         # Tracked before it is announced available: a command sent the moment the
         # device shows up must find its connection.
         self._track(device_id, connection, model_map)
@@ -389,12 +399,44 @@ class MiioDriver:
         found = self.catalog.lookup_model(model)
         return found if isinstance(found, MiioModelMap | MiotModelMap) else None
 
-    def _track(self, device_id: str, connection: MiioConnection, model_map: MiioMap | None) -> None:
-        interval = GENERIC_POLL_INTERVAL
-        if model_map is not None:
-            interval = self._polling.intervals.get(
-                model_map.family, model_map.spec.poll_interval_s or GENERIC_POLL_INTERVAL
+    async def _spec_map(self, model: str) -> SpecMiotMap | None:
+        """The map from `model`'s spec file in the spec directory, if there is one."""
+        try:
+            return await asyncio.to_thread(self.specs.map_for, model)
+        except SpecFileError as err:
+            _LOGGER.warning("ignoring the spec file of %s: %s", model, err)
+            return None
+
+    def _assign(self, device_id: str, model_map: MiioMap | None) -> None:
+        """Capabilities built from a spec file are the device's own; others come by model."""
+        if isinstance(model_map, SpecMiotMap):
+            self._ctx.specs.assign(
+                device_id, model_map.spec, SpecSource(SourceKind.MIOT_SPEC, model_map.source)
             )
+        else:
+            self._ctx.specs.forget(device_id)
+
+    def _interval(self, model_map: MiioMap | None) -> float:
+        if model_map is None:
+            return self._polling.intervals.get("generic", GENERIC_POLL_INTERVAL)
+        return self._polling.intervals.get(
+            model_map.family, model_map.spec.poll_interval_s or GENERIC_POLL_INTERVAL
+        )
+
+    async def _adopt_spec_file(self, tracked: _Tracked) -> None:
+        """An unsupported model whose spec file has since appeared is served from it."""
+        device = self._ctx.registry.find(tracked.device_id)
+        model_map = None if device is None else await self._spec_map(device.model)
+        if device is None or model_map is None:
+            return
+        tracked.model_map = model_map
+        tracked.interval = self._interval(model_map)
+        self._ctx.registry.update(device.id, family=model_map.family)
+        self._assign(device.id, model_map)
+        _LOGGER.info("%s (%s) is served from %s", device.name, device.model, model_map.source)
+
+    def _track(self, device_id: str, connection: MiioConnection, model_map: MiioMap | None) -> None:
+        interval = self._interval(model_map)
         self._tracked[device_id] = _Tracked(device_id, connection, model_map, interval)
         # First poll now (cancelling a running poll of the device it replaces).
         self._polls.schedule(device_id)
@@ -481,6 +523,7 @@ class MiioDriver:
         connection = tracked.connection
         if tracked.model_map is None:
             await connection.info(timeout=POLL_TIMEOUT)  # unknown model: is it alive?
+            await self._adopt_spec_file(tracked)
             return {}
         values: dict[str, Any] = {}
         try:

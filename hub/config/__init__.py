@@ -12,6 +12,7 @@ from hub.config.models import (
     HubConfig,
     LoggingConfig,
     MaintenanceConfig,
+    MiotConfig,
     MqttConfig,
     PollingConfig,
     ScenesConfig,
@@ -27,6 +28,7 @@ __all__ = [
     "HubConfig",
     "LoggingConfig",
     "MaintenanceConfig",
+    "MiotConfig",
     "MqttConfig",
     "PollingConfig",
     "ScenesConfig",
@@ -34,6 +36,7 @@ __all__ = [
     "default_config_path",
     "default_data_dir",
     "load_config",
+    "spec_dir",
 ]
 
 
@@ -91,6 +94,11 @@ def _check_catalog(config: HubConfig, source: YamlSource) -> None:
     )
 
 
+def spec_dir(config: HubConfig, data_dir: Path) -> Path:
+    """Where the hub reads MIoT spec files: `miot.spec_dir`, else <data dir>/miot-specs."""
+    return config.miot.spec_dir or data_dir / "miot-specs"
+
+
 def _resolve_paths(config: HubConfig, base: Path) -> HubConfig:
     """Relative paths in the file are relative to the file, not to where mihub was started."""
 
@@ -101,6 +109,7 @@ def _resolve_paths(config: HubConfig, base: Path) -> HubConfig:
         update={
             "storage": config.storage.model_copy(update={"data_dir": fix(config.storage.data_dir)}),
             "scenes": config.scenes.model_copy(update={"directory": fix(config.scenes.directory)}),
+            "miot": config.miot.model_copy(update={"spec_dir": fix(config.miot.spec_dir)}),
             "discovery": config.discovery.model_copy(
                 update={"tokens_file": fix(config.discovery.tokens_file)}
             ),

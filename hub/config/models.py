@@ -133,6 +133,20 @@ class MaintenanceConfig(_Section):
         return value if value.endswith("/") else value + "/"
 
 
+class MiotConfig(_Section):
+    #: MIoT spec files (miot-spec-v2 instance JSON, one per model); default <data_dir>/miot-specs.
+    spec_dir: Path | None = None
+    #: Where `mihub spec fetch` downloads specs from; nothing else ever contacts it.
+    spec_service_url: str = "https://miot-spec.org"
+
+    @field_validator("spec_service_url")
+    @classmethod
+    def _check_service(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+            raise ValueError("spec_service_url must be an http(s) URL")
+        return value.rstrip("/")
+
+
 class StorageConfig(_Section):
     #: Defaults to $XDG_DATA_HOME/mihub (or ~/.local/share/mihub).
     data_dir: Path | None = None
@@ -157,6 +171,7 @@ class HubConfig(_Section):
     polling: PollingConfig = Field(default_factory=PollingConfig)
     scenes: ScenesConfig = Field(default_factory=ScenesConfig)
     maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
+    miot: MiotConfig = Field(default_factory=MiotConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 
