@@ -156,6 +156,15 @@ def _with_common(func: Any) -> Any:
     help="N miio devices of mixed models instead of the default home.",
 )
 @click.option(
+    "--models",
+    "model_count",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --devices: cycle through this many models (default: the hand-written "
+    "simulations; more adds models speaking the same APIs, then models served from "
+    "their bundled MIoT spec).",
+)
+@click.option(
     "--base-ip",
     default=DEFAULT_BASE_IP,
     show_default=True,
@@ -183,6 +192,7 @@ def _with_common(func: Any) -> Any:
 @_with_common
 def home(
     count: int | None,
+    model_count: int | None,
     base_ip: str,
     routines: bool,
     lived_in: bool,
@@ -210,7 +220,9 @@ def home(
         options["clock"] = AcceleratedClock(speed, start=_anchored_start(clock_anchor, speed))
     try:
         virtual_home = (
-            VirtualHome.scale(count, **options) if count else VirtualHome.default(**options)
+            VirtualHome.scale(count, models=model_count, **options)
+            if count
+            else VirtualHome.default(**options)
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None

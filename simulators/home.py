@@ -26,7 +26,7 @@ from hub.clock import AcceleratedClock, Clock, SystemClock
 from simulators.environment import Room
 from simulators.manifest import manifest_entries
 from simulators.miio.device import MiioCommandError, SimulatedMiioDevice
-from simulators.miio.models import MIIO_MODELS
+from simulators.miio.models import simulated_class
 from simulators.miio.server import MiioServer
 from simulators.plan import (
     DEFAULT_BASE_IP,
@@ -110,7 +110,9 @@ class VirtualHome:
                 )
         self.miio_devices: dict[str, SimulatedMiioDevice] = {}
         for identity in identities.miio:
-            cls = MIIO_MODELS[identity.model]
+            cls = simulated_class(identity.model)
+            if cls is None:
+                raise ValueError(f"no simulated miio model {identity.model!r}")
             room = self.rooms[identity.room] if identity.room else None
             self.miio_devices[identity.name] = cls(
                 identity, self.time, room=room, rng=random.Random(rng.getrandbits(64))
@@ -158,10 +160,16 @@ class VirtualHome:
 
     @classmethod
     def scale(
-        cls, count: int, *, speed: float | None = None, clock: Clock | None = None, **kwargs: Any
+        cls,
+        count: int,
+        *,
+        models: int | None = None,
+        speed: float | None = None,
+        clock: Clock | None = None,
+        **kwargs: Any,
     ) -> Self:
-        """`count` miio devices of mixed models (load tests and benchmarks)."""
-        return cls(scale_plan(count), clock=_clock(speed, clock), **kwargs)
+        """`count` miio devices cycling through `models` models (load tests and benchmarks)."""
+        return cls(scale_plan(count, models=models), clock=_clock(speed, clock), **kwargs)
 
     @classmethod
     def single(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from simulators.miio.device import DeviceIdentity
-from simulators.miio.models import MIIO_MODELS
+from simulators.miio.models import MIIO_MODELS, simulated_class, simulated_models
 from simulators.zigbee.devices import ZigbeeIdentity
 from simulators.zigbee.models import ZIGBEE_MODELS
 
@@ -32,7 +32,7 @@ class PlannedDevice:
 
     @property
     def transport(self) -> Transport:
-        return "miio" if self.model in MIIO_MODELS else "zigbee"
+        return "zigbee" if self.model in ZIGBEE_MODELS else "miio"
 
 
 DEFAULT_HOME: Final = (
@@ -65,15 +65,38 @@ def default_plan() -> tuple[PlannedDevice, ...]:
     return DEFAULT_HOME
 
 
-def scale_plan(count: int) -> tuple[PlannedDevice, ...]:
-    """`count` miio devices cycling through every simulated model."""
+def model_rotation(models: int | None = None) -> list[str]:
+    """The models a scale home cycles through.
+
+    None: the hand-written simulations (one model each, as python-miio names
+    them). More: then the models speaking the same APIs (a chuangmi.plug.v2
+    answers as the m1), then models served from their bundled MIoT spec, in
+    name order, up to `models` in all.
+    """
+    primary = sorted({cls.model for cls in MIIO_MODELS.values()})
+    if models is None:
+        return primary
+    if models < 1:
+        raise ValueError("a home needs at least one model")
+    variants = sorted(set(MIIO_MODELS) - set(primary))
+    specs = [m for m in simulated_models() if m not in MIIO_MODELS]
+    rotation = [*primary, *variants, *specs]
+    if models > len(rotation):
+        raise ValueError(f"the simulator has {len(rotation)} miio models, not {models}")
+    return rotation[:models]
+
+
+def scale_plan(count: int, *, models: int | None = None) -> tuple[PlannedDevice, ...]:
+    """`count` miio devices cycling through `model_rotation(models)`."""
     if count < 1:
         raise ValueError("a home needs at least one device")
-    models = sorted(MIIO_MODELS)
+    rotation = model_rotation(models)
     devices = []
     for index in range(count):
-        model = models[index % len(models)]
-        family = MIIO_MODELS[model].family
+        model = rotation[index % len(rotation)]
+        cls = simulated_class(model)
+        assert cls is not None  # noqa: S101 - the rotation only holds simulated models
+        family = cls.family
         devices.append(
             PlannedDevice(
                 f"{family}_{index + 1:04d}", model, _SCALE_ROOMS[index % len(_SCALE_ROOMS)]
@@ -83,8 +106,9 @@ def scale_plan(count: int) -> tuple[PlannedDevice, ...]:
 
 
 def single_plan(model: str, name: str | None = None) -> tuple[PlannedDevice, ...]:
-    if model not in MIIO_MODELS and model not in ZIGBEE_MODELS:
+    if simulated_class(model) is None and model not in ZIGBEE_MODELS:
         known = ", ".join(sorted([*MIIO_MODELS, *ZIGBEE_MODELS]))
+        known += f" and {len(simulated_models()) - len(MIIO_MODELS)} models from MIoT specs"
         raise ValueError(f"unknown model {model!r}; simulated models: {known}")
     return (PlannedDevice(name or model.replace(".", "_"), model, "office"),)
 

@@ -87,11 +87,13 @@ class SimulatedMiioDevice:
     hardware_version: ClassVar[str]
     # Wire method name -> name of the handler method on the subclass.
     METHODS: ClassVar[Mapping[str, str]] = {}
+    # Other models speaking exactly the same API (python-miio serves them with one class).
+    VARIANTS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self, identity: DeviceIdentity, clock: Clock, *, room: Room | None, rng: random.Random
     ) -> None:
-        if identity.model != self.model:
+        if identity.model != self.model and identity.model not in self.VARIANTS:
             raise ValueError(f"{type(self).__name__} simulates {self.model}, not {identity.model}")
         self.identity = identity
         self.clock = clock
@@ -169,7 +171,7 @@ class SimulatedMiioDevice:
         return {
             "life": self.stamp(),
             "cfg_time": 0,
-            "model": self.model,
+            "model": self.identity.model,
             "mac": self.identity.mac,
             "fw_ver": self.firmware_version,
             "hw_ver": self.hardware_version,
@@ -210,7 +212,7 @@ class SimulatedMiioDevice:
         """Everything the control API shows about this device (never the token)."""
         return {
             "name": self.identity.name,
-            "model": self.model,
+            "model": self.identity.model,
             "family": self.family,
             "transport": "miio",
             "address": self.identity.address,

@@ -11,10 +11,24 @@ from simulators.miio.models.plug import Plug
 from simulators.miio.models.purifier import AirPurifier
 from simulators.miio.models.speaker import Speaker
 from simulators.miio.models.vacuum import Vacuum
+from simulators.miio.spec_device import bundled_class, bundled_specs
 
 MIIO_MODELS: Final[dict[str, type[SimulatedMiioDevice]]] = {
-    cls.model: cls for cls in (Vacuum, Speaker, Humidifier, AirPurifier, Plug, AirConditioner)
+    model: cls
+    for cls in (Vacuum, Speaker, Humidifier, AirPurifier, Plug, AirConditioner)
+    for model in (cls.model, *cls.VARIANTS)
 }
+
+
+def simulated_class(model: str) -> type[SimulatedMiioDevice] | None:
+    """The class simulating `model`: a hand-written one, else one from its bundled MIoT spec."""
+    return MIIO_MODELS.get(model) or bundled_class(model)
+
+
+def simulated_models() -> list[str]:
+    """Every miio model the simulator can serve, sorted."""
+    return sorted({*MIIO_MODELS, *bundled_specs()})
+
 
 __all__ = [
     "MIIO_MODELS",
@@ -24,4 +38,6 @@ __all__ = [
     "Plug",
     "Speaker",
     "Vacuum",
+    "simulated_class",
+    "simulated_models",
 ]

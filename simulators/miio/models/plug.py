@@ -16,6 +16,9 @@ LOADED_RISE_C: Final = 9.0
 class Plug(SimulatedMiioDevice):
     model: ClassVar[str] = "chuangmi.plug.m1"
     family: ClassVar[str] = "plug"
+    # python-miio 0.5.12 chuangmi_plug.py AVAILABLE_PROPERTIES: these read
+    # ["power", "temperature"] and switch with set_power, as the m1 does.
+    VARIANTS: ClassVar[tuple[str, ...]] = ("chuangmi.plug.v2", "chuangmi.plug.m3")
     firmware_version: ClassVar[str] = "1.2.4_16"
     hardware_version: ClassVar[str] = "MW300"
     # python-miio 0.5.12 chuangmi_plug.py: get_prop ["power", "temperature"],

@@ -63,6 +63,14 @@ class CleaningRecord:
 class Vacuum(SimulatedMiioDevice):
     model: ClassVar[str] = "roborock.vacuum.s5"
     family: ClassVar[str] = "vacuum"
+    # python-miio 0.5.12 RoborockVacuum serves these with the same miio API
+    # (integrations/vacuum/roborock/vacuum.py); the a15 (S7) is one no table names.
+    VARIANTS: ClassVar[tuple[str, ...]] = (
+        "roborock.vacuum.a15",
+        "roborock.vacuum.s6",
+        "roborock.vacuum.a08",
+        "roborock.vacuum.m1s",
+    )
     firmware_version: ClassVar[str] = "3.5.8_002034"
     hardware_version: ClassVar[str] = "Linux"
     METHODS: ClassVar[Mapping[str, str]] = {
