@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -102,7 +103,7 @@ def fetch(
 def list_specs(config_path: Path | None, data_dir: Path | None, as_json: bool) -> None:
     """Models with a spec file, with the family and capabilities the hub builds from it."""
     directory = _directory(load_or_exit(config_path), data_dir)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for model in directory.models():
         try:
             found = directory.map_for(model)
