@@ -113,7 +113,8 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[st
 
 #: Commands that do not read a hub: they start one, or only touch files.
 _NOT_READING = {("run",), ("demo",), ("config",), ("config", "check"), ("service",),
-                ("service", "unit"), ("service", "install"), ("token",)}  # fmt: skip
+                ("service", "unit"), ("service", "install"), ("token",), ("spec",),
+                ("spec", "import"), ("spec", "fetch"), ("spec", "list")}  # fmt: skip
 
 
 @pytest.mark.parametrize(
