@@ -48,6 +48,7 @@ def create_hub(
     from hub.maintenance import MaintenanceTracker
     from hub.maintenance.http_api import MaintenanceApi
     from hub.maintenance.tracker import MAINTENANCE
+    from hub.rooms import ROOMS, RoomAssignments
     from scenes import SceneEngine
     from scenes.engine import SCENES
     from scenes.http_api import SceneApi
@@ -60,9 +61,12 @@ def create_hub(
         zone_name(zone),
         "time_zone in the config" if config.time_zone else "the system's zone",
     )
+    # First: it gives new devices their room as the drivers add them.
+    rooms = RoomAssignments(hub.registry, hub.store, config.rooms)
+    hub.add_component(rooms, ROOMS)
     extensions: list[ApiExtension] = [HubTimeZone(zone)]
     if "miio" in wanted:
-        extensions.append(DiscoveryApi(install_miio(hub)))
+        extensions.append(DiscoveryApi(install_miio(hub), rooms))
     tracker = MaintenanceTracker(hub, tz=zone) if "maintenance" in wanted else None
     mqtt = None
     if "mqtt" in wanted:

@@ -14,7 +14,7 @@ error rather than a string that misses at run time.
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -48,6 +48,14 @@ class TokenStore(Protocol):
     async def token_for(self, *keys: str) -> str | None: ...
 
 
+class DiscoveryMemory(Protocol):
+    """The address ranges discovery was asked to sweep, kept across restarts."""
+
+    async def discovery_targets(self) -> list[str]: ...
+
+    async def remember_discovery_targets(self, targets: Iterable[str], *, at: float) -> None: ...
+
+
 class Spawner(Protocol):
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> Any: ...
 
@@ -65,6 +73,8 @@ class DriverContext(Generic[C]):
     tasks: Spawner
     config: C
     data_dir: Path
+    #: None in a context built without storage: nothing is remembered across restarts.
+    discovery: DiscoveryMemory | None = None
 
     def publish(self, event: Event) -> None:
         """Publish an event on the hub's bus (a device's button press, say)."""

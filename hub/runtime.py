@@ -171,6 +171,7 @@ class Hub:
             tasks=self._tasks,
             config=config,
             data_dir=self.data_dir,
+            discovery=self.store,
         )
 
     def create_task(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:

@@ -41,7 +41,7 @@ from hub.errors import (
 from hub.events import DeviceStatus
 from hub.registry import Device
 from hub.tasks import TaskOwner
-from hub.token_file import read_token_file, token_keys
+from hub.token_file import missing_token_reason, read_token_file, token_keys
 
 if TYPE_CHECKING:
     from hub.runtime import Hub
@@ -169,15 +169,29 @@ class MiioDriver:
                     model=entry.model,
                 )
             )
-        # Devices remembered from earlier runs whose token is stored.
+        # Devices remembered from earlier runs (or found by `mihub discover`): adopted
+        # when their token is known, else they say what is missing.
         for device in self._ctx.registry:
             if device.transport != "miio" or device.address is None:
                 continue
             token = await self._ctx.tokens.token_for(*token_keys(device.id, device.address))
             if token is not None and device.id not in self._tracked:
                 self.adopt_soon(Adoption(device.address, token, model=None))
-        if self._config.discovery.targets or self._config.discovery.mdns:
+            elif token is None:
+                self._ctx.registry.set_availability(
+                    device.id, DeviceStatus.UNKNOWN, missing_token_reason(device.name)
+                )
+        if await self.sweep_targets() or self._config.discovery.mdns:
             self._spawn(self._discover_periodically(), "miio-discovery")
+
+    async def sweep_targets(self) -> list[str]:
+        """The configured targets and those `mihub discover --target` remembered."""
+        targets = list(self._config.discovery.targets)
+        if self._ctx.discovery is not None:
+            targets += [
+                t for t in await self._ctx.discovery.discovery_targets() if t not in targets
+            ]
+        return targets
 
     async def _import_token_file(self) -> None:
         path = self._config.discovery.tokens_file
@@ -195,7 +209,7 @@ class MiioDriver:
         while True:
             try:
                 found = await self.discover(
-                    settings.targets,
+                    await self.sweep_targets(),
                     timeout=settings.hello_timeout,
                     mdns_window=settings.mdns_window if settings.mdns else None,
                 )
@@ -238,7 +252,10 @@ class MiioDriver:
         """Sweep the targets with hello (and browse mDNS for `mdns_window` seconds);
         adopt, or re-address, every device whose token is known."""
         sightings: dict[str, tuple[int, str]] = {}
+        targets = list(targets)
         hosts = expand_targets(targets)
+        if adopt and targets and self._ctx.discovery is not None:
+            await self._ctx.discovery.remember_discovery_targets(targets, at=self._ctx.clock.time())
         if hosts:
             for reply in await self.miio.sweep(hosts, port=self.port, timeout=timeout):
                 sightings[reply.host] = (reply.device_id, "sweep")
@@ -267,6 +284,8 @@ class MiioDriver:
             except HubError as err:
                 _LOGGER.warning("found %s at %s but cannot adopt it: %s", device_id, host, err)
                 known = self._ctx.registry.find(device_id)
+        elif adopt and token is None:
+            known = self._remember_sighting(device_id, host, did, name, room)
         return Discovered(
             address=host,
             did=did,
@@ -277,6 +296,31 @@ class MiioDriver:
             name=known.name if known else name,
             model=known.model if known else None,
             status=str(known.status) if known else None,
+        )
+
+    def _remember_sighting(
+        self, device_id: str, host: str, did: int, name: str | None, room: str | None
+    ) -> Device:
+        """A device found without a token: known from now on (by address and did), so
+        `mihub devices` lists it with what is missing and a token adopts it."""
+        registry = self._ctx.registry
+        known = registry.find(device_id)
+        if known is None:
+            known = registry.add(
+                Device(
+                    id=device_id,
+                    name=registry.unique_name(name or f"miio_{did}"),
+                    family="generic",
+                    model="unknown",
+                    transport="miio",
+                    address=host,
+                    room=room,
+                )
+            )
+        elif known.address != host:
+            known = registry.update(device_id, address=host)
+        return registry.set_availability(
+            device_id, DeviceStatus.UNKNOWN, missing_token_reason(known.name)
         )
 
     async def _token_for(

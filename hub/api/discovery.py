@@ -1,18 +1,24 @@
-"""`POST /api/discovery/scan`: sweep for miio devices now and adopt those with known tokens."""
+"""`POST /api/discovery/scan`: sweep for miio devices now and adopt those with known tokens;
+`POST /api/discovery/tokens`: attach device tokens (and rooms) and adopt what they unlock."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from pydantic import BaseModel, Field, field_validator
 
 from hub.api.operations import json_response, operation, read_body
 from hub.api.problems import ApiProblem, problem
+from hub.api.settings import HUB_KEY
 from hub.config.types import parse_target
+from hub.token_file import token_entries
+from hub.token_import import ImportPlan, plan_import
 
 if TYPE_CHECKING:
     from drivers.miio.driver import MiioDriver
+    from hub.rooms import RoomAssignments
+    from hub.runtime import Hub
 
 _TAG = "discovery"
 #: A scan answers within its hello timeout per batch; cap what a client may ask for.
@@ -54,10 +60,58 @@ class ScanOut(BaseModel):
     devices: list[DiscoveredOut]
 
 
+class TokensIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    entries: list[dict[str, Any]] = Field(
+        max_length=10_000,
+        description="A token file's entries: {token, did or address or name, name?, room?}; "
+        "Zigbee entries {ieee, room} give their device a room.",
+        examples=[[{"did": 123456, "token": "00112233445566778899aabbccddeeff", "room": "study"}]],
+    )
+
+
+class StoredTokenOut(BaseModel):
+    key: str = Field(
+        description="What the token is stored under: a device id, did:<n> or address:<ip>."
+    )
+    device_id: str | None = Field(description="The known device it is for, if any.")
+    name: str | None
+
+
+class SkippedOut(BaseModel):
+    index: int
+    label: str = Field(description="What the entry names (its name, did, address or ieee).")
+    reason: str
+
+
+class TokensOut(BaseModel):
+    stored: list[StoredTokenOut]
+    renamed: dict[str, str] = Field(description="Device ids given the entry's name.")
+    rooms: int = Field(description="Room assignments made.")
+    skipped: list[SkippedOut]
+
+
 class DiscoveryApi:
-    def __init__(self, driver: MiioDriver) -> None:
+    def __init__(self, driver: MiioDriver, rooms: RoomAssignments | None = None) -> None:
         self._driver = driver
+        self._rooms = rooms
         self.routes = web.RouteTableDef()
+
+        @self.routes.post("/api/discovery/tokens")
+        @operation(
+            "Attach device tokens and rooms", tag=_TAG, body=TokensIn, response=TokensOut,
+            errors=(422,),
+            description="Each entry is matched to a known device by did, address or name; "
+            "devices the tokens unlock are adopted at once. Entries that cannot be used are "
+            "listed in `skipped` with the reason. Tokens are never returned.",
+        )  # fmt: skip
+        async def attach_tokens(request: web.Request) -> web.Response:
+            body = await read_body(request, TokensIn)
+            hub = request.app[HUB_KEY]
+            plan = plan_import(token_entries(list(body.entries)), hub.registry)
+            await self._carry_out(hub, plan)
+            return json_response(TokensOut.model_validate(plan.summary()))
 
         @self.routes.post("/api/discovery/scan")
         @operation(
@@ -67,7 +121,7 @@ class DiscoveryApi:
         async def scan(request: web.Request) -> web.Response:
             body = await read_body(request, ScanIn)
             settings = self._driver.settings
-            targets = settings.targets if body.targets is None else body.targets
+            targets = await self._driver.sweep_targets() if body.targets is None else body.targets
             if not targets and not body.mdns:
                 raise ApiProblem(
                     problem(
@@ -84,6 +138,30 @@ class DiscoveryApi:
                     devices=[DiscoveredOut.model_validate(d, from_attributes=True) for d in found]
                 )
             )
+
+    async def _carry_out(self, hub: Hub, plan: ImportPlan) -> None:
+        from drivers.miio.driver import Adoption
+
+        now = hub.clock.time()
+        for planned in plan.tokens:
+            await hub.store.set_token(
+                planned.key, planned.token, name=planned.name, room=planned.room, at=now
+            )
+        for device_id, fields in plan.changes.items():
+            hub.registry.update(device_id, **fields)
+        for room in plan.rooms:
+            if self._rooms is not None:
+                await self._rooms.assign(room.key, room.room, at=now)
+            else:
+                await hub.store.set_room_assignment(room.key, room.room, at=now)
+        for planned in plan.tokens:
+            device = hub.registry.find(planned.device_id) if planned.device_id else None
+            if device is not None and device.address:
+                self._driver.token_changed(device, planned.token)
+            elif planned.address is not None:
+                self._driver.adopt_soon(
+                    Adoption(planned.address, planned.token, name=planned.name, room=planned.room)
+                )
 
     def setup(self, app: web.Application) -> None:
         """Nothing to store: the handler holds its driver."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
+import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,7 @@ from typing import Any
 import click
 
 from hub.auth import hash_api_token, new_api_token
+from hub.cli.client import HubAddress, HubClient, run_api
 from hub.cli.common import (
     config_option,
     data_dir_option,
@@ -18,10 +22,12 @@ from hub.cli.common import (
     load_or_exit,
     resolve_data_dir,
 )
+from hub.cli.hub_options import HubOptions, hub_options
 from hub.cli.local_store import open_store
 from hub.cli.output import EXIT_USAGE, fail, print_json, print_table
 from hub.errors import ConfigError
-from hub.token_file import normalise_token, read_token_file
+from hub.token_file import TokenEntries, normalise_token, read_token_entries
+from hub.token_import import plan_import
 
 
 @click.group()
@@ -102,48 +108,136 @@ def revoke(name: str, config_path: Path | None, data_dir: Path | None) -> None:
 
 @token.command(name="set")
 @click.argument("device")
-@click.argument("device_token", metavar="TOKEN")
-@config_option
-@data_dir_option
-def set_token(
-    device: str, device_token: str, config_path: Path | None, data_dir: Path | None
-) -> None:
-    """Store the miio TOKEN of DEVICE (a device id, name, IP address or did)."""
-    directory = resolve_data_dir(load_or_exit(config_path), data_dir)
-    token_hex = _check_token(device_token)
+@click.argument("on_command_line", nargs=-1, metavar="")
+@hub_options
+def set_token(device: str, on_command_line: tuple[str, ...], hub: HubOptions) -> None:
+    """Store the miio token of DEVICE (a device name, id, IP address or did).
 
-    async def write() -> str:
-        async with open_store(directory) as hub_store:
-            known = {d.name: d.id for d in await hub_store.load_devices()}
-            key = _token_key(device, known)
-            await hub_store.set_token(key, token_hex, at=time.time())
-            return key
+    The token is read at a prompt (hidden), or from stdin when it is not a terminal
+    (`mihub token set desk_plug < token.txt`), never from the command line, where
+    every user of the machine could read it in `ps`.
+    """
+    if on_command_line:
+        fail(
+            "give the token at the prompt or on stdin, not on the command line "
+            "(there every user of this machine can read it with `ps`)",
+            EXIT_USAGE,
+        )
+    token_hex = _check_token(_read_secret(f"token of {device}"))
+    address, directory = hub.running_hub()
+    if address is not None:
+        key = _set_on_running_hub(address, device, token_hex)
+    else:
 
-    key = asyncio.run(write())
-    click.echo(f"token stored for {key}.")
+        async def write() -> str:
+            async with open_store(directory) as hub_store:
+                known = {d.name: d.id for d in await hub_store.load_devices()}
+                key = _token_key(device, known)
+                await hub_store.set_token(key, token_hex, at=time.time())
+                return key
+
+        key = asyncio.run(write())
+    if hub.as_json:
+        print_json({"stored_for": key})
+    else:
+        click.echo(f"token stored for {key}.")
+
+
+def _read_secret(what: str) -> str:
+    stdin = sys.stdin
+    if stdin.isatty():
+        value = click.prompt(what.capitalize(), hide_input=True, err=True)
+        return str(value)
+    line = stdin.readline()
+    if not line.strip():
+        fail(f"no {what} on stdin", EXIT_USAGE)
+    return line
+
+
+def _set_on_running_hub(address: HubAddress, device: str, token_hex: str) -> str:
+    """Through the hub, which reconnects to the device with the new token at once."""
+
+    async def send(client: HubClient) -> Any:
+        return await client.post(
+            "/api/discovery/tokens", {"entries": [{**_entry_for(device), "token": token_hex}]}
+        )
+
+    reply = run_api(address, send)
+    if reply["skipped"]:
+        fail(reply["skipped"][0]["reason"], EXIT_USAGE)
+    return str(reply["stored"][0]["key"])
+
+
+def _entry_for(device: str) -> dict[str, Any]:
+    """A token-file entry naming `device` the way the person did."""
+    if device.isdigit():
+        return {"did": int(device)}
+    if device.startswith("miio:") and device[5:].isdigit():
+        return {"did": int(device[5:])}
+    try:
+        return {"address": str(ipaddress.IPv4Address(device))}
+    except ValueError:
+        return {"name": device}
 
 
 @token.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@config_option
-@data_dir_option
-def import_tokens(file: Path, config_path: Path | None, data_dir: Path | None) -> None:
-    """Import device tokens from FILE: a JSON list of {token, did or address, name?, room?}."""
-    directory = resolve_data_dir(load_or_exit(config_path), data_dir)
+@hub_options
+def import_tokens(file: Path, hub: HubOptions) -> None:
+    """Attach device tokens (and rooms) from FILE: a JSON list of {token, did or address
+    or name, name?, room?}; Zigbee entries ({ieee, room}) give their device a room.
+
+    Entries that cannot be used are skipped and listed with the reason. With a running
+    hub the tokens take effect at once: it adopts every device it can now reach.
+    """
     try:
-        entries = read_token_file(file)
+        entries = read_token_entries(file)
     except ConfigError as err:
         fail(str(err), EXIT_USAGE)
+    address, directory = hub.running_hub()
+    if address is not None:
+        body = {"entries": json.loads(file.read_text("utf-8"))}  # read_token_entries parsed it
 
-    async def write() -> None:
-        async with open_store(directory) as hub_store:
-            for entry in entries:
-                await hub_store.set_token(
-                    entry.key, entry.token, name=entry.name, room=entry.room, at=time.time()
-                )
+        async def send(client: HubClient) -> Any:
+            return await client.post("/api/discovery/tokens", body)
 
-    asyncio.run(write())
-    click.echo(f"{len(entries)} device tokens imported from {file}.")
+        summary: dict[str, Any] = run_api(address, send)
+    else:
+        summary = asyncio.run(apply_offline(directory, entries))
+    if hub.as_json:
+        print_json(summary)
+        return
+    found = sum(1 for stored in summary["stored"] if stored["device_id"])
+    click.echo(
+        f"{len(summary['stored'])} device tokens imported from {file} "
+        f"({found} for devices already found), {summary['rooms']} rooms."
+    )
+    for device_id, name in summary["renamed"].items():
+        click.echo(f"  {device_id} is now called {name}")
+    if summary["skipped"]:
+        click.echo(f"{len(summary['skipped'])} entries skipped:")
+        for skipped in summary["skipped"]:
+            click.echo(f"  [{skipped['index']}] {skipped['label']}: {skipped['reason']}")
+    if address is None:
+        click.echo("`mihub run` adopts every device whose token is known.")
+
+
+async def apply_offline(directory: Path, entries: TokenEntries) -> dict[str, Any]:
+    """Carry out an import on the hub's database while no hub runs."""
+    async with open_store(directory) as hub_store:
+        devices = await hub_store.load_devices()
+        plan = plan_import(entries, devices)
+        now = time.time()
+        for planned in plan.tokens:
+            await hub_store.set_token(
+                planned.key, planned.token, name=planned.name, room=planned.room, at=now
+            )
+        by_id = {d.id: d for d in devices}
+        for device_id, fields in plan.changes.items():
+            hub_store.save_device(dataclasses.replace(by_id[device_id], **fields))
+        for room in plan.rooms:
+            await hub_store.set_room_assignment(room.key, room.room, at=now)
+    return plan.summary()
 
 
 def _check_token(value: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from hub.config.models import (
     ApiConfig,
     DeviceConfig,
@@ -63,15 +65,38 @@ def load_config(path: Path | None = None, *, missing_ok: bool = False) -> HubCon
     """
     path = path or default_config_path()
     if missing_ok and not path.exists():
-        return HubConfig()
+        return _with_environment(HubConfig())
     source = YamlSource.read(path)
     if source.data is None:
-        return HubConfig()
+        return _with_environment(HubConfig())
     if not isinstance(source.data, dict):
         raise ConfigError("the config file must be a mapping of sections", path=str(path), line=1)
     config = source.validate(HubConfig)
     _check_catalog(config, source)
-    return _resolve_paths(config, path.parent)
+    return _with_environment(_resolve_paths(config, path.parent))
+
+
+#: Environment variables that override one setting each, for service managers and
+#: containers (and tests) that choose the ports: variable -> (section, field).
+ENVIRONMENT_OVERRIDES = {
+    "MIHUB_API_LISTEN": ("api", "listen"),
+    "MIHUB_MQTT_LISTEN": ("mqtt", "embedded_listen"),
+}
+
+
+def _with_environment(config: HubConfig) -> HubConfig:
+    for variable, (section, field) in ENVIRONMENT_OVERRIDES.items():
+        value = os.environ.get(variable)
+        if not value:
+            continue
+        current = getattr(config, section)
+        try:
+            changed = type(current).model_validate({**current.model_dump(), field: value})
+        except ValidationError as err:
+            reason = str(err.errors()[0]["msg"]).removeprefix("Value error, ")
+            raise ConfigError(f"{variable}: {reason}") from None
+        config = config.model_copy(update={section: changed})
+    return config
 
 
 def _check_catalog(config: HubConfig, source: YamlSource) -> None:

@@ -167,6 +167,9 @@ class HubConfig(_Section):
     api: ApiConfig = Field(default_factory=ApiConfig)
     mqtt: MqttConfig = Field(default_factory=MqttConfig)
     devices: list[DeviceConfig] = Field(default_factory=list)
+    #: Rooms by device name, Zigbee friendly name, ieee address (0x...), did or device id;
+    #: for every transport (Zigbee2MQTT has no rooms). A token file's rooms count too.
+    rooms: dict[str, str] = Field(default_factory=dict)
     discovery: DiscoveryConfig = Field(default_factory=DiscoveryConfig)
     polling: PollingConfig = Field(default_factory=PollingConfig)
     scenes: ScenesConfig = Field(default_factory=ScenesConfig)

@@ -124,4 +124,23 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE maintenance_observations ADD COLUMN air_quality REAL",
         ),
     ),
+    Migration(
+        4,
+        "rooms for devices by name, ieee address or did; the address ranges discovery sweeps",
+        (
+            # Rooms from a token file or the API for devices that may not be known yet
+            # (Zigbee2MQTT has no rooms): 'ieee:<address>', 'name:<name>', 'did:<n>'.
+            """CREATE TABLE room_assignments (
+                key TEXT PRIMARY KEY,
+                room TEXT NOT NULL,
+                updated_at REAL NOT NULL
+            )""",
+            # Addresses or CIDR ranges `mihub discover --target` swept: the hub sweeps
+            # them again, so a device that moves to another address is found there.
+            """CREATE TABLE discovery_targets (
+                target TEXT PRIMARY KEY,
+                added_at REAL NOT NULL
+            )""",
+        ),
+    ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,6 +175,33 @@ class HubStore:
             if rows:
                 return str(rows[0]["token"])
         return None
+
+    # -- rooms and discovery targets -----------------------------------------------------
+
+    async def set_room_assignment(self, key: str, room: str, *, at: float) -> None:
+        """The room of the device known by `key` ('ieee:…', 'name:…', 'did:…')."""
+        await self.db.execute(
+            "INSERT INTO room_assignments (key, room, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET room = excluded.room,"
+            " updated_at = excluded.updated_at",
+            (key, room, at),
+        )
+
+    async def room_assignments(self) -> dict[str, str]:
+        rows = await self.db.fetchall("SELECT key, room FROM room_assignments")
+        return {row["key"]: row["room"] for row in rows}
+
+    async def remember_discovery_targets(self, targets: Iterable[str], *, at: float) -> None:
+        for target in targets:
+            await self.db.execute(
+                "INSERT INTO discovery_targets (target, added_at) VALUES (?, ?)"
+                " ON CONFLICT (target) DO NOTHING",
+                (target, at),
+            )
+
+    async def discovery_targets(self) -> list[str]:
+        rows = await self.db.fetchall("SELECT target FROM discovery_targets ORDER BY added_at")
+        return [row["target"] for row in rows]
 
     # -- API tokens (only hashes are stored) ------------------------------------------
 

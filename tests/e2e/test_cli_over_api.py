@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import signal
 import socket
@@ -21,9 +22,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _mihub(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def _mihub(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [script("mihub"), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+        [script("mihub"), *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -138,16 +147,19 @@ async def test_discovery_scan_over_the_api(tmp_path: Path) -> None:
                     _mihub, env, "token", "create", "t", "--config", str(config)
                 )
             ).stdout.strip()
-            await asyncio.to_thread(
-                _mihub,
-                env,
-                "token",
-                "set",
-                miio[0]["address"],
-                miio[0]["token"],
-                "--config",
-                str(config),
+            stored = await asyncio.to_thread(
+                functools.partial(
+                    _mihub,
+                    env,
+                    "token",
+                    "set",
+                    miio[0]["address"],
+                    "--config",
+                    str(config),
+                    stdin=miio[0]["token"] + "\n",
+                )
             )
+            assert stored.returncode == 0, stored.stderr
             url = f"http://127.0.0.1:{port}/api/discovery/scan"
             headers = {"Authorization": f"Bearer {token}"}
             async with aiohttp.ClientSession(headers=headers) as http:
@@ -156,8 +168,10 @@ async def test_discovery_scan_over_the_api(tmp_path: Path) -> None:
                     found = {d["did"]: d for d in (await resp.json())["devices"]}
                 async with http.post(url, json={"targets": ["10.0.0.0/8"]}) as resp:
                     assert resp.status == 422
+                # The range swept is remembered: an empty scan sweeps it again.
                 async with http.post(url, json={}) as resp:
-                    assert resp.status == 422
+                    assert resp.status == 200, await resp.text()
+                    assert len((await resp.json())["devices"]) == len(miio)
             assert set(found) == {e["did"] for e in miio}
             first = found[miio[0]["did"]]
             assert (first["token_known"], first["already_added"], first["model"]) == (

@@ -108,7 +108,9 @@ async def test_discover_command_lists_devices_and_known_tokens(tmp_path: Path) -
             row = rows[entry["did"]]
             assert row["address"] == entry["address"]
             assert row["token_known"] is (entry in miio[:3])
-            assert row["already_added"] is False
+            # Remembered now, named from the token file when it names the device.
+            assert row["already_added"] is True
+            assert row["name"] == (entry["name"] if entry in miio[:3] else f"miio_{entry['did']}")
         bad = await asyncio.to_thread(run, "discover", "--target", "10.0.0.0/8")
         assert bad.returncode == 2
         assert "at most a /16" in bad.stderr

@@ -40,7 +40,7 @@ def test_components_are_found_by_typed_key(tmp_path: Path) -> None:
     hub = create_hub(HubConfig.model_validate(FREE_PORTS), data_dir=tmp_path)
     assert isinstance(hub.component(MIIO), MiioDriver)
     assert isinstance(hub.component(MQTT), MqttComponent)
-    with pytest.raises(KeyError, match="no component 'nothing'; components: miio, mqtt"):
+    with pytest.raises(KeyError, match="no component 'nothing'; components: rooms, miio, mqtt"):
         hub.component(ComponentKey("nothing", Path))
     with pytest.raises(TypeError, match="is for a MiioDriver"):
         hub.add_component(hub.component(MQTT), ComponentKey("miio2", MiioDriver))

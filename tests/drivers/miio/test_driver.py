@@ -225,9 +225,17 @@ async def test_a_sweep_finds_every_device_and_adopts_those_with_tokens(
         )
         assert hub.registry.get(entry["name"]).room == entry["room"]
     stranger = by_did[unknown["did"]]
-    assert (stranger.token_known, stranger.already_added) == (False, False)
+    # A device without a token is remembered, saying what it needs.
+    assert (stranger.token_known, stranger.already_added) == (False, True)
     assert stranger.address == unknown["address"]
     assert unknown["name"] not in hub.registry
+    remembered = hub.registry.get(f"miio_{unknown['did']}")
+    assert (remembered.id, remembered.address, remembered.status) == (
+        f"miio:{unknown['did']}",
+        unknown["address"],
+        DeviceStatus.UNKNOWN,
+    )
+    assert remembered.reason == f"token unknown: `mihub token set miio_{unknown['did']}`"
 
 
 async def test_a_device_too_slow_for_a_whole_poll_is_reported_and_keeps_being_polled(

@@ -102,23 +102,48 @@ def test_device_tokens_import_and_set(tmp_path: Path) -> None:
             [
                 {"name": "Desk plug", "did": 42, "token": TOKEN, "room": "study"},
                 {"address": "127.0.0.11", "token": TOKEN.upper()},
-                {"name": "door", "transport": "zigbee", "ieee": "0x00158d0001"},
+                {"name": "door", "transport": "zigbee", "ieee": "0x00158d0001", "room": "hall"},
+                {"did": 43, "token": "short"},
+                {"name": "attic_fan", "token": TOKEN},
             ]
         )
     )
     code, out, err = _run(tmp_path, "token", "import", str(manifest))
     assert code == 0, err
     assert "2 device tokens imported" in out
+    assert "1 rooms" in out
+    assert "2 entries skipped:" in out
+    assert "[3] 43: a device token is 32 hexadecimal characters" in out
+    assert "[4] attic_fan: no miio device is named 'attic_fan' yet" in out
     assert TOKEN not in out + err
-    assert _run(tmp_path, "token", "set", "127.0.0.12", "f" * 32)[0] == 0
-    code, _, err = _run(tmp_path, "token", "set", "127.0.0.12", "xyz")
+    assert "short" not in out + err
+    # The token comes from stdin (or a hidden prompt), never from the command line.
+    assert _run_with_stdin(tmp_path, "f" * 32 + "\n", "token", "set", "127.0.0.12")[0] == 0
+    code, _, err = _run_with_stdin(tmp_path, "xyz\n", "token", "set", "127.0.0.12")
     assert code == 2
     assert "32 hexadecimal" in err
-    manifest.write_text(json.dumps([{"did": 1, "token": "short"}]))
+    code, _, err = _run(tmp_path, "token", "set", "127.0.0.12", "f" * 32)
+    assert code == 2
+    assert "not on the command line" in err
+    manifest.write_text("{not json")
     code, _, err = _run(tmp_path, "token", "import", str(manifest))
     assert code == 2
-    assert f"{manifest}: [0]: a device token is 32 hexadecimal characters" in err
-    assert "short" not in err
+    assert "not a readable JSON file" in err
+
+
+def _run_with_stdin(home: Path, stdin: str, *args: str) -> tuple[int, str, str]:
+    import subprocess
+
+    proc = subprocess.run(
+        [script("mihub"), *args],
+        env=isolated_env(home),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
 
 
 def test_devices_on_a_new_hub(tmp_path: Path) -> None:

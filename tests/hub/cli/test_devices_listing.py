@@ -119,7 +119,8 @@ _NOT_READING = {("run",), ("demo",), ("config",), ("config", "check"), ("service
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in _commands(cli) if p not in _NOT_READING and p[0] not in ("token", "discover")],
+    [p for p in _commands(cli) if p not in _NOT_READING and p[0] != "token"]
+    + [("token", "set"), ("token", "import")],
     ids=" ".join,
 )
 def test_every_command_that_reads_the_hub_takes_the_same_options(path: tuple[str, ...]) -> None:
