@@ -111,10 +111,11 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[st
     return found
 
 
-#: Commands that do not read a hub: they start one, or only touch files.
+#: Commands that do not read a hub: they start one, only touch files, or list what is
+#: built in (`models`).
 _NOT_READING = {("run",), ("demo",), ("config",), ("config", "check"), ("service",),
                 ("service", "unit"), ("service", "install"), ("token",), ("spec",),
-                ("spec", "import"), ("spec", "fetch"), ("spec", "list")}  # fmt: skip
+                ("spec", "import"), ("spec", "fetch"), ("spec", "list"), ("models",)}  # fmt: skip
 
 
 @pytest.mark.parametrize(
