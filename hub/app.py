@@ -16,7 +16,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 #: The parts `create_hub` can assemble; `include=` picks some of them.
-PARTS: Final = frozenset({"miio", "mqtt", "maintenance", "scenes", "api"})
+PARTS: Final = frozenset({"miio", "mqtt", "maintenance", "scenes", "intents", "api"})
 
 
 def create_hub(
@@ -45,6 +45,8 @@ def create_hub(
     from hub.api.discovery import DiscoveryApi
     from hub.api.meta import HubTimeZone
     from hub.api.server import API
+    from hub.intents import INTENTS, IntentEngine
+    from hub.intents.http_api import IntentApi
     from hub.maintenance import MaintenanceTracker
     from hub.maintenance.http_api import MaintenanceApi
     from hub.maintenance.tracker import MAINTENANCE
@@ -85,6 +87,11 @@ def create_hub(
         )
         hub.add_component(engine, SCENES)
         extensions.append(SceneApi(engine))
+    if "intents" in wanted:
+        # After scenes and maintenance: sentences run scenes and ask about consumables.
+        intents = IntentEngine(hub)
+        hub.add_component(intents, INTENTS)
+        extensions.append(IntentApi(intents))
     if "api" in wanted:
         # Last: the API serves what the others provide.
         hub.add_component(ApiServer(hub, extensions=extensions), API)

@@ -131,6 +131,22 @@ class MaintenancePrompt(Event):
     store_url: str | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntentHandled(Event):
+    """A sentence was handled (`POST /api/intents`, `mihub say`, the dashboard).
+
+    `outcome` is done, partly_done, answered, asked, refused, not_understood, failed
+    or nothing; `actions` lists each command with its device, params and outcome.
+    """
+
+    text: str
+    language: str
+    intent: str | None
+    outcome: str
+    reply: str
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+
 def event_kind(klass: type[Event]) -> str:
     """The wire name of an event class: `DeviceAvailability` → `device_availability`."""
     return _snake(klass.__name__)

@@ -19,6 +19,7 @@ from hub.cli.spec import spec
 from hub.cli.tokens import token
 from hub.config import HubConfig, default_config_path, load_config
 from hub.errors import ConfigError
+from hub.intents.cli import say
 from hub.maintenance.cli import maintenance
 from scenes.cli import scene
 
@@ -84,6 +85,7 @@ cli.add_command(maintenance)
 cli.add_command(models)
 cli.add_command(scene)
 cli.add_command(spec)
+cli.add_command(say)
 
 
 def main() -> None:

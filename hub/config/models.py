@@ -54,6 +54,8 @@ class DeviceConfig(_Section):
     token: SecretStr
     model: str | None = None
     room: str | None = None
+    #: What people call it in sentences ("小加", "Bedroom mist"); see `intents`.
+    aliases: list[str] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod
@@ -147,6 +149,42 @@ class MiotConfig(_Section):
         return value.rstrip("/")
 
 
+IntentLanguage = Literal["zh", "en", "zh-TW", "zh-HK"]
+
+
+def _default_languages() -> list[IntentLanguage]:
+    return ["zh", "en"]
+
+
+class IntentAliasesConfig(_Section):
+    #: Device name -> what people call it, for any device (Zigbee ones too).
+    devices: dict[str, list[str]] = Field(default_factory=dict)
+    #: Room -> its names ("bedroom": ["主卧", "master bedroom"]).
+    rooms: dict[str, list[str]] = Field(default_factory=dict)
+    #: Scene id -> its names ("morning_wake": ["早安", "good morning"]).
+    scenes: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class IntentsConfig(_Section):
+    #: Sentence languages to load; each costs memory (benchmarks/intents.py measures it).
+    languages: list[IntentLanguage] = Field(default_factory=_default_languages, min_length=1)
+    #: A sentence may unlock a lock only when this is true.
+    allow_unlock: bool = False
+    #: Families a sentence may open (or set to a position above 0): curtains by default;
+    #: a garage door, gate or window opener only when listed here.
+    allow_open: list[str] = Field(default_factory=lambda: ["curtain"])
+    #: A speaker that says every reply aloud (a device name), e.g. kitchen_speaker.
+    speaker: str | None = None
+    aliases: IntentAliasesConfig = Field(default_factory=IntentAliasesConfig)
+
+    @field_validator("languages")
+    @classmethod
+    def _unique_languages(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
+        return value
+
+
 class StorageConfig(_Section):
     #: Defaults to $XDG_DATA_HOME/mihub (or ~/.local/share/mihub).
     data_dir: Path | None = None
@@ -175,6 +213,7 @@ class HubConfig(_Section):
     scenes: ScenesConfig = Field(default_factory=ScenesConfig)
     maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
     miot: MiotConfig = Field(default_factory=MiotConfig)
+    intents: IntentsConfig = Field(default_factory=IntentsConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 

@@ -1,0 +1,365 @@
+"""`IntentEngine`: a sentence in, actions on the home and a reply out.
+
+    engine = hub.component(INTENTS)
+    result = await engine.handle("打开卧室的加湿器")   # language detected
+    result.reply        # "已打开卧室加湿器。"
+    result.actions      # [ActionOutcome(device="bedroom_humidifier", command="turn_on", ...)]
+
+Each command is checked against the device's capabilities
+(`FamilySpec.validate_command`, as the API checks `POST /api/devices/{name}/commands`)
+before `Hub.call` sends it; every handled sentence is published as `IntentHandled`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final
+
+from hub.driver_context import ComponentKey
+from hub.errors import HubError, InvalidCommand
+from hub.intents.events import IntentHandled
+from hub.intents.language import LanguageSentences, detect_language, load_language
+from hub.intents.plan import Action, HomeView, Plan, device_state, plan, state_matches
+from hub.intents.replies import Replies
+from hub.intents.understanding import MAX_TEXT_LENGTH, NotUnderstood, Recognizer, Understood
+from hub.intents.vocabulary import HomeWords, NameRef
+from hub.registry import Device
+from hub.runtime import Hub
+from hub.tasks import TaskOwner
+
+_LOGGER = logging.getLogger(__name__)
+
+#: A sentence's commands get this long each: a person waits for the reply, and a
+#: device that has not answered in 5 s is reported as not answering.
+INTENT_CALL_TIMEOUT: Final = 5.0
+#: Saying the reply may take the speaker a while; it never holds the reply up.
+SPEAK_TIMEOUT: Final = 15.0
+
+
+class UnknownLanguage(HubError, ValueError):
+    """The sentence's language is not among `intents.languages`."""
+
+    http_status = 422
+    problem_type = "unknown-language"
+
+    def __init__(self, language: str, loaded: tuple[str, ...]) -> None:
+        super().__init__(
+            f"sentences in {language!r} are not understood here; loaded: {', '.join(loaded)}",
+            hint="add it to intents.languages in the config",
+        )
+        self.language = language
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOutcome:
+    device: str
+    command: str
+    params: dict[str, Any]
+    outcome: str  # done | failed | invalid | refused | planned
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IntentResult:
+    """What the hub made of one sentence and what it did."""
+
+    text: str
+    language: str
+    #: done | partly_done | answered | asked | refused | not_understood | failed | nothing
+    outcome: str
+    reply: str
+    intent: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    actions: tuple[ActionOutcome, ...] = ()
+    scene: str | None = None
+    unknown: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["actions"] = [asdict(a) for a in self.actions]
+        return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, NameRef):
+        return {"kind": value.kind, "names": list(value.names)}
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class IntentEngine:
+    """Understands sentences in the configured languages and acts through the hub."""
+
+    name = "intents"
+
+    def __init__(self, hub: Hub) -> None:
+        self._hub = hub
+        self._config = hub.config.intents
+        self.languages: tuple[str, ...] = tuple(self._config.languages)
+        self._sentences: dict[str, LanguageSentences] = {}
+        self._recognizers: dict[str, tuple[tuple[Any, ...], Recognizer]] = {}
+        self._tasks = TaskOwner("intents", logger=_LOGGER)
+
+    async def start(self) -> None:
+        # Parsing the templates and hassil's first match take a few hundred ms: off the loop.
+        await asyncio.to_thread(self.load)
+
+    async def stop(self) -> None:
+        await self._tasks.stop()
+
+    def load(self) -> None:
+        """Load the configured languages (idempotent; `start` does it off the event loop)."""
+        for code in self.languages:
+            if code not in self._sentences:
+                self._sentences[code] = load_language(code)
+                # hassil compiles each intent's templates on first use: do it now, not
+                # on the first sentence someone says.
+                recognizer = self._recognizer(code)
+                for example in recognizer.examples():
+                    recognizer.understand(example)
+
+    # -- the home's words ------------------------------------------------------------------------
+
+    def _scenes(self) -> list[tuple[str, str]]:
+        from scenes.engine import SCENES
+
+        if not self._hub.has_component(SCENES):
+            return []
+        return [(info.id, info.name) for info in self._hub.component(SCENES).scenes()]
+
+    def _devices(self) -> list[tuple[Device, Any]]:
+        return [(d, self._hub.specs.spec_for(d)) for d in self._hub.registry]
+
+    def _recognizer(self, language: str) -> Recognizer:
+        devices = self._devices()
+        scenes = self._scenes()
+        signature = (
+            tuple((d.id, d.name, d.room, d.family, id(spec)) for d, spec in devices),
+            tuple(scenes),
+        )
+        cached = self._recognizers.get(language)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        words = HomeWords(language, devices, scenes, self._hub.config)
+        recognizer = Recognizer(self._sentences[language], words)
+        self._recognizers[language] = (signature, recognizer)
+        return recognizer
+
+    def home_view(self) -> HomeView:
+        return HomeView(
+            devices=tuple(self._hub.registry),
+            spec_for=self._hub.specs.spec_for,
+            value_of=lambda device, attribute: self._hub.state.get(device.id, attribute),
+            config=self._config,
+        )
+
+    # -- handling a sentence -----------------------------------------------------------------------
+
+    async def handle(
+        self, text: str, language: str | None = None, *, dry_run: bool = False
+    ) -> IntentResult:
+        """Understand `text` and act on it (`dry_run`: plan and check only, send nothing)."""
+        text = " ".join(text.split())[:MAX_TEXT_LENGTH]
+        if not self._sentences:
+            self.load()
+        language = language or detect_language(text, self.languages)
+        if language not in self._sentences:
+            raise UnknownLanguage(language, self.languages)
+        recognizer = self._recognizer(language)
+        replies = Replies(recognizer.words)
+        understood = recognizer.understand(text) if text else NotUnderstood(language, (), ())
+        if isinstance(understood, NotUnderstood):
+            result = IntentResult(
+                text, language, "not_understood",
+                replies.not_understood(text, understood.unknown, understood.suggestions),
+                unknown=understood.unknown, suggestions=understood.suggestions,
+            )  # fmt: skip
+        else:
+            result = await self._act(text, understood, recognizer.words, replies, dry_run)
+        self._publish(result)
+        return result
+
+    async def _act(
+        self,
+        text: str,
+        understood: Understood,
+        words: HomeWords,
+        replies: Replies,
+        dry_run: bool,
+    ) -> IntentResult:
+        home = self.home_view()
+        decided = plan(understood, words, home)
+        base: dict[str, Any] = {
+            "text": text,
+            "language": understood.language,
+            "intent": understood.intent,
+            "slots": {k: _jsonable(v) for k, v in understood.slots.items()},
+        }
+        if decided.problem is not None:
+            kind = decided.problem.kind
+            outcome = {"ask": "asked", "unlock": "refused", "open": "refused"}.get(kind, "nothing")
+            refused = tuple(
+                ActionOutcome(d.name, "unlock" if kind == "unlock" else "open", {}, "refused")
+                for d in decided.problem.devices
+            ) if outcome == "refused" else ()  # fmt: skip
+            return IntentResult(
+                outcome=outcome, reply=replies.problem(decided.problem), actions=refused, **base
+            )
+        if decided.scene is not None:
+            return await self._run_scene(decided.scene, words, replies, dry_run, base)
+        if decided.consumables:
+            return IntentResult(outcome="answered", reply=self._consumables(words, replies), **base)
+        if decided.question is not None:
+            return IntentResult(
+                outcome="answered", reply=self._answer(decided, replies, home), **base
+            )
+        return await self._run_actions(decided, replies, dry_run, base)
+
+    async def _run_actions(
+        self, decided: Plan, replies: Replies, dry_run: bool, base: dict[str, Any]
+    ) -> IntentResult:
+        checked: list[tuple[Action, dict[str, Any]]] = []
+        outcomes: list[ActionOutcome] = []
+        invalid: list[str] = []
+        for action in decided.actions:
+            spec = self._hub.specs.spec_for(action.device)
+            try:
+                params = dict(
+                    spec.validate_command(action.command, action.params)
+                    if spec is not None
+                    else action.params
+                )
+            except InvalidCommand as err:
+                outcomes.append(ActionOutcome(action.device.name, action.command,
+                                              action.params, "invalid", err.message))  # fmt: skip
+                param = spec.command(action.command).param(err.field or "") if spec else None
+                invalid.append(replies.invalid(action.device, err.message, param))
+                continue
+            checked.append((action, params))
+        sent = await asyncio.gather(
+            *(self._send(action, params, dry_run) for action, params in checked)
+        )
+        done = [a for (a, _), error in zip(checked, sent, strict=True) if error is None]
+        failed = [(a, e) for (a, _), e in zip(checked, sent, strict=True) if e is not None]
+        for (action, params), error in zip(checked, sent, strict=True):
+            state = "planned" if dry_run else ("done" if error is None else "failed")
+            outcomes.append(ActionOutcome(action.device.name, action.command, params, state, error))
+        outcomes.extend(
+            ActionOutcome(action.device.name, action.command, action.params, "refused")
+            for action in decided.refused
+        )
+        parts = []
+        if done or failed:
+            parts.append(replies.done(done, failed))
+        parts += invalid
+        if decided.refused:
+            parts.append(replies.refused_too(decided.refused))
+        if not checked:
+            outcome = "failed"
+        elif failed:
+            outcome = "partly_done" if done else "failed"
+        else:
+            outcome = "partly_done" if invalid or decided.refused else "done"
+        joiner = "" if replies.zh else " "
+        return IntentResult(outcome=outcome, reply=joiner.join(parts), actions=tuple(outcomes),
+                            **base)  # fmt: skip
+
+    async def _send(self, action: Action, params: dict[str, Any], dry_run: bool) -> str | None:
+        if dry_run:
+            return None
+        try:
+            await self._hub.call(
+                action.device.id, action.command, params, timeout=INTENT_CALL_TIMEOUT
+            )
+        except HubError as err:
+            return err.message
+        return None
+
+    async def _run_scene(
+        self, scene_id: str, words: HomeWords, replies: Replies, dry_run: bool,
+        base: dict[str, Any],
+    ) -> IntentResult:  # fmt: skip
+        from scenes.engine import SCENES
+
+        engine = self._hub.component(SCENES)
+        label = words.scene_label(scene_id, engine.get(scene_id).name)
+        if dry_run:
+            return IntentResult(outcome="done", reply=replies.scene(label), scene=scene_id, **base)
+        try:
+            await engine.run(scene_id)
+        except HubError as err:
+            return IntentResult(outcome="failed", reply=replies.scene(label, err.message),
+                                scene=scene_id, **base)  # fmt: skip
+        return IntentResult(outcome="done", reply=replies.scene(label), scene=scene_id, **base)
+
+    def _answer(self, decided: Plan, replies: Replies, home: HomeView) -> str:
+        question = decided.question
+        assert question is not None  # noqa: S101  # _act checked it
+        if question.attribute is not None:
+            readings = []
+            for device in question.devices:
+                spec = home.spec_for(device)
+                unit = (
+                    spec.attribute(question.attribute).unit
+                    if spec is not None and spec.has_attribute(question.attribute)
+                    else None
+                )
+                readings.append((device, home.value_of(device, question.attribute), unit))
+            return replies.value(question.attribute, readings, question.place)
+        results = []
+        for device in question.devices:
+            actual = device_state(device, home)
+            asked = question.state
+            results.append((device, actual, asked is not None and state_matches(asked, actual)))
+        return replies.state(question.state, results, question.response, question.named)
+
+    def _consumables(self, words: HomeWords, replies: Replies) -> str:
+        from hub.maintenance.tracker import MAINTENANCE
+
+        if not self._hub.has_component(MAINTENANCE):
+            return replies.consumables([])
+        tracker = self._hub.component(MAINTENANCE)
+        due = []
+        for prompt in tracker.prompts(include_resolved=False):
+            device = self._hub.registry.find(prompt.device_id)
+            due.append(
+                {
+                    "device": words.device_label(device) if device else prompt.device_name,
+                    "part": prompt.part_name,
+                    "remaining_percent": prompt.remaining_percent,
+                    "days_left": prompt.days_left,
+                }
+            )
+        return replies.consumables(due)
+
+    # -- telling others ------------------------------------------------------------------------------
+
+    def _publish(self, result: IntentResult) -> None:
+        self._hub.bus.publish(
+            IntentHandled(
+                at=self._hub.clock.time(),
+                text=result.text,
+                language=result.language,
+                intent=result.intent,
+                outcome=result.outcome,
+                reply=result.reply,
+                actions=[asdict(a) for a in result.actions],
+            )
+        )
+        speaker = self._config.speaker
+        if speaker and result.reply:
+            self._tasks.spawn(self._say(speaker, result.reply), name="intents-speaker")
+
+    async def _say(self, speaker: str, text: str) -> None:
+        try:
+            await self._hub.call(speaker, "say", {"text": text[:500]}, timeout=SPEAK_TIMEOUT)
+        except HubError as err:  # a silent speaker must never lose the reply
+            _LOGGER.warning("speaker %s could not say a reply: %s", speaker, err)
+
+
+#: This component's key: ``hub.component(INTENTS)``.
+INTENTS: Final = ComponentKey("intents", IntentEngine)
