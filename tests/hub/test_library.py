@@ -46,5 +46,7 @@ async def test_a_program_embeds_a_miio_only_hub_and_commands_a_device(tmp_path: 
 
 
 def test_unknown_parts_are_refused_by_name(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown hub parts: dashboard; parts: api, intents, maintenance"):
+    with pytest.raises(
+        ValueError, match="unknown hub parts: dashboard; parts: api, intents, maintenance"
+    ):
         create_hub(HubConfig(), data_dir=tmp_path, include={"miio", "dashboard"})
