@@ -116,7 +116,7 @@ async def _measure(args: argparse.Namespace) -> dict[str, Any]:
         loaded = time.perf_counter()
         await hub.start()
         load_s = time.perf_counter() - loaded
-        invalid = [s.id for s in engine.scenes() if not s.valid]
+        invalid = [s.id for s in engine.library.scenes() if not s.valid]
         if invalid:
             raise SystemExit(f"{len(invalid)} scenes did not load, e.g. {invalid[0]}")
         latencies: list[float] = []

@@ -3,7 +3,7 @@
 Other parts of mihub use::
 
     from scenes import SceneEngine          # the hub component "scenes"
-    engine.scenes() / get(id) / put(id, yaml) / delete(id) / run(id) / traces(id, limit)
+    engine.library.scenes() / get(id) / put(id, yaml) / delete(id) / run(id) / traces(id)
     from scenes import validate_scene_file  # `mihub scene validate FILE...`
 
 and listen on the bus for `SceneRun`, `SceneUpdated`, `Notification` and `DeviceEvent`.

@@ -32,7 +32,7 @@ from hub.registry import Device
 from hub.tasks import TaskOwner
 from hub.timezone import hub_zone
 from scenes.checks import bind_scene
-from scenes.engine_api import SceneLibraryApi
+from scenes.engine_api import SceneLibrary
 from scenes.events import DERIVED_EVENTS, SceneRun, SceneUpdated
 from scenes.library import ActiveScene, SceneEntry
 from scenes.loader import problems_error
@@ -66,8 +66,9 @@ MAX_SCENE_DEPTH = 8
 DEFAULT_GRACE = 900.0
 
 
-class SceneEngine(SceneLibraryApi):
-    """Component `scenes`: `hub.add_component(SceneEngine(hub))`."""
+class SceneEngine:
+    """Component `scenes`: `hub.add_component(SceneEngine(hub))`; its scene files are
+    `engine.library` (list, read, write, delete, run, traces)."""
 
     name = "scenes"
 
@@ -84,15 +85,20 @@ class SceneEngine(SceneLibraryApi):
         grace: float = DEFAULT_GRACE,
     ) -> None:
         self.hub = hub
-        self.directory = directory or hub.config.scenes.directory or hub.data_dir / "scenes"
-        self.include_builtin = builtin
         self.specs: SpecLookup = specs or hub.specs
         self.tz = tz or hub_zone(hub.config.time_zone)
         self.store = SceneStore(hub.db, traces_per_scene=traces_per_scene)
+        self.library = SceneLibrary(
+            self,
+            hub,
+            directory=directory or hub.config.scenes.directory or hub.data_dir / "scenes",
+            include_builtin=builtin,
+            specs=self.specs,
+            store=self.store,
+        )
         self.stopping = False
         self._mqtt = mqtt
         self._grace = grace
-        self._entries: dict[str, SceneEntry] = {}
         self._active: dict[str, ActiveScene] = {}
         self._index = WatchIndex()
         self._last_runs: dict[str, dict[str, Any]] = {}
@@ -118,9 +124,8 @@ class SceneEngine(SceneLibraryApi):
         )  # fmt: skip
         self._services.latched.update(k for k in self._services.timers if k.startswith("latch:"))
         self._last_runs = await self.store.last_runs()
-        for entry in await self._read_entries():
-            self._entries[entry.id] = entry
-        for entry in self._entries.values():
+        await self.library.load()
+        for entry in self.library.entries.values():
             self._activate(entry)
         self._resume_runs()
         self._forget_stale_timers()
@@ -143,6 +148,30 @@ class SceneEngine(SceneLibraryApi):
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         return self._tasks.spawn(coro, name=name)
+
+    # -- what the library asks of the engine (SceneHost) -----------------------------------
+
+    def activate(self, entry: SceneEntry) -> None:
+        self._activate(entry)
+
+    def deactivate(self, scene_id: str, reason: str) -> None:
+        self._deactivate(scene_id, reason)
+
+    def fire(self, scene_id: str, trigger: dict[str, Any], *, check: bool = True) -> str | None:
+        return self._fired(scene_id, trigger, check=check)
+
+    def is_armed(self, scene_id: str) -> bool:
+        return scene_id in self._active
+
+    def running(self, scene_id: str) -> int:
+        active = self._active.get(scene_id)
+        return len(active.runs) if active else 0
+
+    def last_run(self, scene_id: str) -> dict[str, Any] | None:
+        return self._last_runs.get(scene_id)
+
+    def run_task(self, run_id: str) -> asyncio.Task[str] | None:
+        return self._runs.get(run_id)
 
     # -- activation ----------------------------------------------------------------------
 
@@ -262,7 +291,7 @@ class SceneEngine(SceneLibraryApi):
         """A device appeared, went or changed: re-check the scenes that name it."""
         device: Device | None = self.hub.registry.find(device_id)
         names = {device_id, name, device.name if device else None} - {None}
-        for entry in list(self._entries.values()):
+        for entry in list(self.library.entries.values()):
             active = self._active.get(entry.id)
             uses = active is not None and any(
                 d.id == device_id for d in active.bindings.devices.values()
@@ -360,7 +389,7 @@ class SceneEngine(SceneLibraryApi):
         """Rows no armed trigger claimed belong to triggers that no longer exist."""
         timers = self._require_services().timers
         for key, stored in list(timers.items()):
-            entry = self._entries.get(stored.scene_id)
+            entry = self.library.entries.get(stored.scene_id)
             if entry is None or stored.scene_id in self._active or not entry.enabled:
                 self.store.delete_timer(key)
                 del timers[key]

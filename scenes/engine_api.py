@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hub.errors import ConfigError
 from scenes.checks import bind_scene
@@ -36,7 +36,6 @@ from scenes.schema import SLUG
 if TYPE_CHECKING:
     from hub.capabilities import SpecLookup
     from hub.runtime import Hub
-    from scenes.library import ActiveScene
     from scenes.store import SceneStore
 
 _LOGGER = logging.getLogger(__name__)
@@ -45,40 +44,72 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_TRACE_LIMIT = 20
 
 
-class SceneLibraryApi:
-    """Mixed into `SceneEngine`; the attributes below are the engine's."""
+class SceneHost(Protocol):
+    """What the library needs of the engine that runs the scenes."""
 
-    hub: Hub
-    directory: Path
-    include_builtin: bool
-    specs: SpecLookup
-    store: SceneStore
-    _entries: dict[str, SceneEntry]
-    _active: dict[str, ActiveScene]
-    _last_runs: dict[str, dict[str, Any]]
-    _runs: dict[str, asyncio.Task[str]]
+    def activate(self, entry: SceneEntry) -> None:
+        """Bind the scene and arm its triggers (after a write or a reload)."""
+        ...
 
-    def _activate(self, entry: SceneEntry) -> None:
-        raise NotImplementedError
+    def deactivate(self, scene_id: str, reason: str) -> None:
+        """Disarm the scene and cancel its runs."""
+        ...
 
-    def _deactivate(self, scene_id: str, reason: str) -> None:
-        raise NotImplementedError
+    def fire(self, scene_id: str, trigger: dict[str, Any], *, check: bool = True) -> str | None:
+        """Start a run as the scene's mode says; the run id, or None if not armed."""
+        ...
 
-    def _fired(self, scene_id: str, trigger: dict[str, Any], *, check: bool = True) -> str | None:
-        raise NotImplementedError
+    def is_armed(self, scene_id: str) -> bool: ...
+
+    def running(self, scene_id: str) -> int:
+        """How many runs of the scene are in progress."""
+        ...
+
+    def last_run(self, scene_id: str) -> dict[str, Any] | None: ...
+
+    def run_task(self, run_id: str) -> asyncio.Task[str] | None: ...
+
+
+class SceneLibrary:
+    """The scene files the engine runs: listed, read, written, deleted, run, traced.
+
+    It owns the entries (one per scene file, valid or not); the engine that holds
+    it (`SceneHost`) owns what runs.
+    """
+
+    def __init__(
+        self,
+        host: SceneHost,
+        hub: Hub,
+        *,
+        directory: Path,
+        include_builtin: bool,
+        specs: SpecLookup,
+        store: SceneStore,
+    ) -> None:
+        self._host = host
+        self.hub = hub
+        self.directory = directory
+        self.include_builtin = include_builtin
+        self.specs = specs
+        self.store = store
+        self.entries: dict[str, SceneEntry] = {}
+
+    async def load(self) -> None:
+        """Read every scene file (at start); the engine arms them."""
+        self.entries = {entry.id: entry for entry in await self._read_entries()}
 
     # -- reading -------------------------------------------------------------------------
 
     def scenes(self) -> list[SceneInfo]:
         """Every scene file, valid or not, sorted by id."""
-        return [self.get(scene_id) for scene_id in sorted(self._entries)]
+        return [self.get(scene_id) for scene_id in sorted(self.entries)]
 
     def get(self, scene_id: str) -> SceneInfo:
-        entry = self._entries.get(scene_id)
+        entry = self.entries.get(scene_id)
         if entry is None:
             raise SceneNotFound(scene_id)
         spec = entry.parsed.spec if entry.parsed else None
-        active = self._active.get(scene_id)
         messages = entry.messages()
         return SceneInfo(
             id=scene_id,
@@ -90,14 +121,14 @@ class SceneLibraryApi:
             mode=spec.mode if spec else "",
             error=messages[0] if messages else None,
             problems=messages,
-            running=len(active.runs) if active else 0,
-            last_run=self._last_runs.get(scene_id),
+            running=self._host.running(scene_id),
+            last_run=self._host.last_run(scene_id),
             text=entry.file.text,
         )
 
     async def traces(self, scene_id: str, limit: int = DEFAULT_TRACE_LIMIT) -> list[dict[str, Any]]:
         """The scene's newest traces, newest first."""
-        if scene_id not in self._entries:
+        if scene_id not in self.entries:
             raise SceneNotFound(scene_id)
         return await self.store.traces(scene_id, max(1, limit))
 
@@ -106,7 +137,7 @@ class SceneLibraryApi:
 
     async def finished(self, run_id: str) -> dict[str, Any] | None:
         """Wait for a run to end; its trace."""
-        task = self._runs.get(run_id)
+        task = self._host.run_task(run_id)
         if task is not None:
             await asyncio.gather(asyncio.shield(task), return_exceptions=True)
         return await self.store.trace(run_id)
@@ -115,14 +146,14 @@ class SceneLibraryApi:
 
     async def run(self, scene_id: str, *, check_conditions: bool = True) -> str:
         """Start the scene now (the `manual` trigger); the run id (of a skip, in single mode)."""
-        entry = self._entries.get(scene_id)
+        entry = self.entries.get(scene_id)
         if entry is None:
             raise SceneNotFound(scene_id)
-        if scene_id not in self._active:
+        if not self._host.is_armed(scene_id):
             why = str(entry.error) if entry.error else "it is disabled (enabled: false)"
             raise SceneNotRunnable(f"scene {scene_id} cannot run: {why}")
         trigger = {"id": None, "type": "manual", "at": self.hub.clock.time()}
-        run_id = self._fired(scene_id, trigger, check=check_conditions)
+        run_id = self._host.fire(scene_id, trigger, check=check_conditions)
         if run_id is None:
             raise SceneNotRunnable(f"scene {scene_id} did not start")
         return run_id
@@ -154,17 +185,17 @@ class SceneLibraryApi:
         if hard:
             raise problems_error(parsed.source, hard)
         path = await asyncio.to_thread(write_scene_file, self.directory, scene_id, text)
-        old = self._entries.get(scene_id)
+        old = self.entries.get(scene_id)
         if old is not None and not old.file.builtin and Path(old.file.path) != path:
             await asyncio.to_thread(_unlink, Path(old.file.path))
         entry = SceneEntry(scene_id, parsed.file, parsed)
-        self._entries[scene_id] = entry
-        self._activate(entry)
+        self.entries[scene_id] = entry
+        self._host.activate(entry)
         return self.get(scene_id)
 
     async def delete(self, scene_id: str) -> None:
         """Delete a scene file; a built-in scene can only be disabled (`enabled: false`)."""
-        entry = self._entries.get(scene_id)
+        entry = self.entries.get(scene_id)
         if entry is None:
             raise SceneNotFound(scene_id)
         if entry.file.builtin:
@@ -172,9 +203,9 @@ class SceneLibraryApi:
                 f"{scene_id} is a built-in scene",
                 hint="store a copy with enabled: false to turn it off",
             )
-        self._deactivate(scene_id, "the scene was deleted")
+        self._host.deactivate(scene_id, "the scene was deleted")
         await asyncio.to_thread(_unlink, Path(entry.file.path))
-        del self._entries[scene_id]
+        del self.entries[scene_id]
         self.store.delete_scene_timers(scene_id)
         self.hub.bus.publish(
             SceneUpdated(at=self.hub.clock.time(), scene_id=scene_id, valid=False, enabled=False,
@@ -182,8 +213,8 @@ class SceneLibraryApi:
         )  # fmt: skip
         builtin = next((f for f in self._builtin_files() if entry_id(f) == scene_id), None)
         if builtin is not None:
-            self._entries[scene_id] = _parse_entry(builtin)
-            self._activate(self._entries[scene_id])
+            self.entries[scene_id] = _parse_entry(builtin)
+            self._host.activate(self.entries[scene_id])
 
     async def reload(self) -> list[SceneInfo]:
         """Read the scene files again: new and changed ones are armed, removed ones stopped.
@@ -191,20 +222,20 @@ class SceneLibraryApi:
         Scenes whose file did not change keep running undisturbed.
         """
         fresh = {entry.id: entry for entry in await self._read_entries()}
-        for scene_id in [s for s in self._entries if s not in fresh]:
-            self._deactivate(scene_id, "its file was removed")
-            del self._entries[scene_id]
+        for scene_id in [s for s in self.entries if s not in fresh]:
+            self._host.deactivate(scene_id, "its file was removed")
+            del self.entries[scene_id]
             self.store.delete_scene_timers(scene_id)
             self.hub.bus.publish(
                 SceneUpdated(at=self.hub.clock.time(), scene_id=scene_id, valid=False,
                              enabled=False, deleted=True)
             )  # fmt: skip
         for scene_id, entry in fresh.items():
-            old = self._entries.get(scene_id)
+            old = self.entries.get(scene_id)
             if old is not None and old.file == entry.file:
                 continue
-            self._entries[scene_id] = entry
-            self._activate(entry)
+            self.entries[scene_id] = entry
+            self._host.activate(entry)
         return self.scenes()
 
     # -- loading ---------------------------------------------------------------------------

@@ -117,19 +117,19 @@ class SceneApi:
         @routes.get("/api/scenes")
         @operation("Every scene, valid or not", tag=_TAG, response=ScenesOut)
         async def list_scenes(request: web.Request) -> web.Response:
-            scenes = [_scene(info) for info in request.app[ENGINE_KEY].scenes()]
+            scenes = [_scene(info) for info in request.app[ENGINE_KEY].library.scenes()]
             return json_response(ScenesOut.model_validate({"scenes": scenes}))
 
         @routes.post("/api/scenes/reload")
         @operation("Read the scene files again", tag=_TAG, response=ScenesOut)
         async def reload(request: web.Request) -> web.Response:
-            scenes = [_scene(info) for info in await request.app[ENGINE_KEY].reload()]
+            scenes = [_scene(info) for info in await request.app[ENGINE_KEY].library.reload()]
             return json_response(ScenesOut.model_validate({"scenes": scenes}))
 
         @routes.get("/api/scenes/{scene_id}")
         @operation("One scene with its YAML", tag=_TAG, response=SceneDetailOut, errors=(404,))
         async def get_scene(request: web.Request) -> web.Response:
-            info = request.app[ENGINE_KEY].get(request.match_info["scene_id"])
+            info = request.app[ENGINE_KEY].library.get(request.match_info["scene_id"])
             body = {**_scene(info), "yaml": info.text}
             return json_response(SceneDetailOut.model_validate(body))
 
@@ -144,7 +144,9 @@ class SceneApi:
         async def put_scene(request: web.Request) -> web.Response:
             text = await _text_body(request)
             try:
-                info = await request.app[ENGINE_KEY].put(request.match_info["scene_id"], text)
+                info = await request.app[ENGINE_KEY].library.put(
+                    request.match_info["scene_id"], text
+                )
             except ConfigError as err:
                 raise _invalid(err) from None
             return json_response(SceneOut.model_validate(_scene(info)))
@@ -152,13 +154,13 @@ class SceneApi:
         @routes.delete("/api/scenes/{scene_id}")
         @operation("Delete a scene", tag=_TAG, status=204, errors=(404, 409))
         async def delete_scene(request: web.Request) -> web.Response:
-            await request.app[ENGINE_KEY].delete(request.match_info["scene_id"])
+            await request.app[ENGINE_KEY].library.delete(request.match_info["scene_id"])
             return web.Response(status=204)
 
         @routes.post("/api/scenes/{scene_id}/run")
         @operation("Run a scene now", tag=_TAG, response=RunOut, status=202, errors=(404, 409))
         async def run_scene(request: web.Request) -> web.Response:
-            run_id = await request.app[ENGINE_KEY].run(request.match_info["scene_id"])
+            run_id = await request.app[ENGINE_KEY].library.run(request.match_info["scene_id"])
             return json_response(RunOut(run_id=run_id), status=202)
 
         @routes.get("/api/scenes/{scene_id}/traces")
@@ -168,7 +170,7 @@ class SceneApi:
         )  # fmt: skip
         async def traces(request: web.Request) -> web.Response:
             query = read_query(request, TracesQuery)
-            found = await request.app[ENGINE_KEY].traces(
+            found = await request.app[ENGINE_KEY].library.traces(
                 request.match_info["scene_id"], query.limit
             )
             return json_response(TracesOut(traces=found))

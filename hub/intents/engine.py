@@ -129,7 +129,7 @@ class IntentEngine:
 
         if not self._hub.has_component(SCENES):
             return []
-        return [(info.id, info.name) for info in self._hub.component(SCENES).scenes()]
+        return [(info.id, info.name) for info in self._hub.component(SCENES).library.scenes()]
 
     def _devices(self) -> list[tuple[Device, Any]]:
         return [(d, self._hub.specs.spec_for(d)) for d in self._hub.registry]
@@ -285,12 +285,12 @@ class IntentEngine:
     ) -> IntentResult:  # fmt: skip
         from scenes.engine import SCENES
 
-        engine = self._hub.component(SCENES)
-        label = words.scene_label(scene_id, engine.get(scene_id).name)
+        scenes = self._hub.component(SCENES).library
+        label = words.scene_label(scene_id, scenes.get(scene_id).name)
         if dry_run:
             return IntentResult(outcome="done", reply=replies.scene(label), scene=scene_id, **base)
         try:
-            await engine.run(scene_id)
+            await scenes.run(scene_id)
         except HubError as err:
             return IntentResult(outcome="failed", reply=replies.scene(label, err.message),
                                 scene=scene_id, **base)  # fmt: skip

@@ -115,13 +115,13 @@ async def test_every_builtin_scene_is_valid_once_the_devices_are_adopted(home: H
     )
     for scene_id in builtin:
         await _valid(home, scene_id)
-    assert {s.id for s in home.engine.scenes()} == set(builtin)
+    assert {s.id for s in home.engine.library.scenes()} == set(builtin)
 
 
 async def _valid(home: Home, scene_id: str) -> None:
     """Adoption announces devices; wait until the engine has re-checked the scene."""
     async with asyncio.timeout(SEEN_TIMEOUT):
-        while not home.engine.get(scene_id).valid:
+        while not home.engine.library.get(scene_id).valid:
             await home.updates.get()
 
 
@@ -158,7 +158,7 @@ async def test_heat_guard_cools_the_bedroom_with_the_real_ac(home: Home) -> None
 
 async def test_speaker_vacuum_speaks_then_starts_the_vacuum(home: Home) -> None:
     await _valid(home, "speaker_vacuum")
-    trace = await home.engine.finished(await home.engine.run("speaker_vacuum"))
+    trace = await home.engine.library.finished(await home.engine.library.run("speaker_vacuum"))
     assert (trace or {})["outcome"] == Outcome.DONE
     speaker = home.sim.device("kitchen_speaker").state()
     assert speaker["wake_ups"] == 1
@@ -177,7 +177,7 @@ async def test_under_packet_loss_flapping_humidity_acts_once(home: Home) -> None
     assert run.outcome == Outcome.DONE, run.error
     truth = home.sim.device("bedroom_humidifier").state()
     assert (truth["power"], truth["target_humidity"]) == (True, 55)
-    trace = await home.engine.finished(await home.engine.run("speaker_vacuum"))
+    trace = await home.engine.library.finished(await home.engine.library.run("speaker_vacuum"))
     assert (trace or {})["outcome"] == Outcome.DONE, (trace or {}).get("error")
     spoken = home.sim.device("kitchen_speaker").state()["spoken"]
     assert [s["text"] for s in spoken] == ["Starting the vacuum"]
@@ -185,5 +185,5 @@ async def test_under_packet_loss_flapping_humidity_acts_once(home: Home) -> None
     # One crossing, one run: nothing else fired while the commands were retried.
     others = [home.runs.get_nowait().scene_id for _ in range(home.runs.pending)]
     assert others == ["speaker_vacuum"]
-    runs = await home.engine.traces("humidity_guard")
+    runs = await home.engine.library.traces("humidity_guard")
     assert [t["outcome"] for t in runs] == [Outcome.DONE]

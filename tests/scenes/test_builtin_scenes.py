@@ -72,7 +72,7 @@ async def test_leave_home_vacuum_stays_off_when_someone_is_still_home(
 
 async def test_leave_home_vacuum_from_the_app_starts_at_once(harness: SceneHarness) -> None:
     await harness.start(builtin=True)
-    await harness.engine.run("leave_home_vacuum")
+    await harness.engine.library.run("leave_home_vacuum")
     await harness.settle()
     assert harness.driver.commands() == [("living_room_vacuum", "start")]
 
@@ -89,7 +89,7 @@ async def test_a_reconnect_that_reports_the_same_value_again_fires_nothing(
         harness.set("front_door", open=None)
         harness.set("front_door", open=True)
     await harness.settle()
-    traces = await harness.engine.traces("leave_home_vacuum")
+    traces = await harness.engine.library.traces("leave_home_vacuum")
     assert [t["outcome"] for t in traces] == [Outcome.RUNNING]
 
 

@@ -88,7 +88,7 @@ async def test_run_then_read_its_trace(api: Api) -> None:
     status, body = await api.request("POST", "/api/scenes/good/run")
     assert status == 202
     run_id = body["run_id"]
-    await api.engine.finished(run_id)
+    await api.engine.library.finished(run_id)
     status, body = await api.request("GET", "/api/scenes/good/traces", params={"limit": "5"})
     assert status == 200
     [trace] = body["traces"]
@@ -148,7 +148,7 @@ async def test_cli_list_run_and_trace_over_the_api(api: Api, tmp_path: Path) -> 
     started = await asyncio.to_thread(_cli, "run", "good", env=env)
     assert started.exit_code == 0, started.output
     run_id = started.output.split("started run ")[1].split()[0]
-    await api.engine.finished(run_id)
+    await api.engine.library.finished(run_id)
     shown = await asyncio.to_thread(_cli, "trace", "good", env=env)
     assert shown.exit_code == 0, shown.output
     assert f"run {run_id}" in shown.output

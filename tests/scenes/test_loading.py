@@ -88,7 +88,7 @@ def test_cron_schedules() -> None:
 
 async def test_builtin_scenes_are_valid_in_the_demo_home(harness: SceneHarness) -> None:
     await harness.start(builtin=True)
-    listed = {s.id: (s.valid, s.builtin, s.error) for s in harness.engine.scenes()}
+    listed = {s.id: (s.valid, s.builtin, s.error) for s in harness.engine.library.scenes()}
     assert listed == dict.fromkeys(
         ("heat_guard", "humidity_guard", "leave_home_vacuum", "morning_wake", "speaker_vacuum"),
         (True, True, None),
@@ -99,19 +99,19 @@ async def test_a_bad_file_is_rejected_and_the_others_still_run(harness: SceneHar
     harness.write("good", GOOD)
     harness.write("broken", "id: broken\nname: Broken\ntriggers: []\nactions: []\n")
     await harness.start()
-    broken = harness.engine.get("broken")
+    broken = harness.engine.library.get("broken")
     assert not broken.valid
     assert broken.error is not None
     assert broken.error.endswith(
         "broken.yaml:3:1: triggers: List should have at least 1 item after validation, not 0"
     )
     assert len(broken.problems) == 2  # actions is empty too
-    trace = await harness.engine.finished(await harness.engine.run("good"))
+    trace = await harness.engine.library.finished(await harness.engine.library.run("good"))
     assert (trace or {})["outcome"] == Outcome.DONE
     with pytest.raises(SceneNotRunnable, match="triggers"):
-        await harness.engine.run("broken")
+        await harness.engine.library.run("broken")
     with pytest.raises(SceneNotFound):
-        await harness.engine.run("absent")
+        await harness.engine.library.run("absent")
 
 
 async def test_unknown_attributes_commands_params_and_events_are_explained(
@@ -132,7 +132,7 @@ actions:
 """,
     )
     await harness.start()
-    problems = harness.engine.get("wrong").problems
+    problems = harness.engine.library.get("wrong").problems
     assert [p.split(": ", 2)[1] for p in problems] == [
         "triggers[0].entity",
         "triggers[1].event",
@@ -166,41 +166,43 @@ actions:
     await harness.start(devices=False)
     harness.add_device("bedroom_curtain")
     await harness.settle()
-    info = harness.engine.get("later")
+    info = harness.engine.library.get("later")
     assert not info.valid
     assert "no device named 'hallway_motion' (yet)" in (info.error or "")
     harness.add_device("hallway_motion")
     await harness.settle()
-    assert harness.engine.get("later").valid
+    assert harness.engine.library.get("later").valid
     harness.set("hallway_motion", occupancy=True)
     await harness.settle()
     assert harness.driver.commands() == [("bedroom_curtain", "open")]
     harness.hub.registry.remove("hallway_motion")
     await harness.settle()
-    assert not harness.engine.get("later").valid
+    assert not harness.engine.library.get("later").valid
 
 
 async def test_put_get_delete_through_the_api(harness: SceneHarness) -> None:
     await harness.start()
     with pytest.raises(ConfigError) as info:
-        await harness.engine.put("good", GOOD.replace("turn_on", "turn_sideways"))
+        await harness.engine.library.put("good", GOOD.replace("turn_on", "turn_sideways"))
     assert info.value.field == "actions[0].call"
     assert not (harness.scene_dir / "good.yaml").exists()
     with pytest.raises(ConfigError, match="not a scene id"):
-        await harness.engine.put("../../etc/passwd", GOOD)
+        await harness.engine.library.put("../../etc/passwd", GOOD)
     with pytest.raises(ConfigError, match="stored as 'other'"):
-        await harness.engine.put("other", GOOD)
-    info_ok = await harness.engine.put("good", GOOD)
+        await harness.engine.library.put("other", GOOD)
+    info_ok = await harness.engine.library.put("good", GOOD)
     assert info_ok.valid
     assert (harness.scene_dir / "good.yaml").read_text() == GOOD
-    assert harness.engine.get("good").text == GOOD
+    assert harness.engine.library.get("good").text == GOOD
     # A device not known yet is fine: the scene is stored and waits for it.
-    pending = await harness.engine.put("good", GOOD.replace("bedroom_humidifier", "attic_fan"))
+    pending = await harness.engine.library.put(
+        "good", GOOD.replace("bedroom_humidifier", "attic_fan")
+    )
     assert not pending.valid
-    await harness.engine.delete("good")
+    await harness.engine.library.delete("good")
     assert not (harness.scene_dir / "good.yaml").exists()
     with pytest.raises(SceneNotFound):
-        harness.engine.get("good")
+        harness.engine.library.get("good")
 
 
 async def test_builtin_scenes_are_overridden_not_deleted(harness: SceneHarness) -> None:
@@ -210,24 +212,24 @@ async def test_builtin_scenes_are_overridden_not_deleted(harness: SceneHarness) 
         "actions: [{call: living_room_vacuum.start}]\n",
     )
     await harness.start(builtin=True)
-    mine = harness.engine.get("speaker_vacuum")
+    mine = harness.engine.library.get("speaker_vacuum")
     assert (mine.name, mine.builtin, mine.enabled) == ("Mine", False, False)
     with pytest.raises(SceneNotRunnable, match="disabled"):
-        await harness.engine.run("speaker_vacuum")
-    await harness.engine.delete("speaker_vacuum")
-    assert harness.engine.get("speaker_vacuum").builtin
+        await harness.engine.library.run("speaker_vacuum")
+    await harness.engine.library.delete("speaker_vacuum")
+    assert harness.engine.library.get("speaker_vacuum").builtin
     with pytest.raises(HubError, match="built-in"):
-        await harness.engine.delete("speaker_vacuum")
+        await harness.engine.library.delete("speaker_vacuum")
 
 
 async def test_two_files_with_one_id(harness: SceneHarness) -> None:
     harness.write("good", GOOD)
     harness.write("zz_copy", GOOD)
     await harness.start()
-    ids = [s.id for s in harness.engine.scenes()]
+    ids = [s.id for s in harness.engine.library.scenes()]
     assert ids == ["good", "good@zz_copy.yaml"]
     assert "scene id 'good' is already used by" in (
-        harness.engine.get("good@zz_copy.yaml").error or ""
+        harness.engine.library.get("good@zz_copy.yaml").error or ""
     )
 
 
@@ -261,22 +263,24 @@ async def test_reload_picks_up_edited_new_and_removed_files(harness: SceneHarnes
     harness.write("slow", slow)
     harness.write("good", GOOD)
     await harness.start()
-    running = await harness.engine.run("slow")
+    running = await harness.engine.library.run("slow")
     await harness.settle()
     harness.write("good", GOOD.replace("turn_on", "turn_off"))
     harness.write("later", GOOD.replace("id: good", "id: later"))
     (harness.scene_dir / "slow.yaml").rename(harness.scene_dir / "slow.yaml.off")
     harness.write("kept", GOOD.replace("id: good", "id: kept"))
-    listed = await harness.engine.reload()
+    listed = await harness.engine.library.reload()
     assert [s.id for s in listed] == ["good", "kept", "later"]
-    assert (await harness.engine.finished(running) or {})["notes"] == ["its file was removed"]
-    await harness.engine.finished(await harness.engine.run("good"))
+    assert (await harness.engine.library.finished(running) or {})["notes"] == [
+        "its file was removed"
+    ]
+    await harness.engine.library.finished(await harness.engine.library.run("good"))
     assert harness.driver.commands()[-1] == ("bedroom_humidifier", "turn_off")
     # An unchanged file is left alone: its run goes on.
     harness.write("slow", slow)
-    await harness.engine.reload()
-    again = await harness.engine.run("slow")
+    await harness.engine.library.reload()
+    again = await harness.engine.library.run("slow")
     await harness.settle()
-    await harness.engine.reload()
+    await harness.engine.library.reload()
     await harness.clock.advance(300)
-    assert (await harness.engine.finished(again) or {})["outcome"] == Outcome.DONE
+    assert (await harness.engine.library.finished(again) or {})["outcome"] == Outcome.DONE

@@ -74,7 +74,7 @@ class Setup:
 
     async def valid(self, scene_id: str) -> None:
         async with asyncio.timeout(SEEN_TIMEOUT):
-            while not self.engine.get(scene_id).valid:
+            while not self.engine.library.get(scene_id).valid:
                 await self.updates.get()
 
     async def next_run(self, scene_id: str) -> SceneRun:
@@ -136,7 +136,7 @@ async def test_morning_wake_opens_the_zigbee_curtain_and_wakes_the_speaker(setup
     motor = setup.hub.bus.subscribe(
         StateChanged, where=lambda e: e.device_id == curtain and e.attribute == "motor_state"
     )
-    trace = await setup.engine.finished(await setup.engine.run("morning_wake"))
+    trace = await setup.engine.library.finished(await setup.engine.library.run("morning_wake"))
     assert (trace or {})["outcome"] == Outcome.DONE, trace
     async with asyncio.timeout(SEEN_TIMEOUT):  # the curtain reports back that it moves
         while (await motor.get()).new != "opening":

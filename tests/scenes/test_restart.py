@@ -19,12 +19,12 @@ actions:
 async def test_a_restart_in_the_middle_of_a_delay_resumes_it_once(harness: SceneHarness) -> None:
     harness.write("nap", NAP)
     await harness.start()
-    run_id = await harness.engine.run("nap")
+    run_id = await harness.engine.library.run("nap")
     await harness.settle()
     await harness.clock.advance(60)
     await harness.restart(advance=60)  # down for a minute: 3 minutes of the delay are left
     assert harness.driver.commands() == []  # the new hub's driver: nothing sent again
-    assert (await harness.engine.trace(run_id) or {})["outcome"] == Outcome.RUNNING
+    assert (await harness.engine.library.trace(run_id) or {})["outcome"] == Outcome.RUNNING
     await harness.clock.advance(179)
     await harness.settle()
     assert harness.driver.commands() == []
@@ -32,7 +32,7 @@ async def test_a_restart_in_the_middle_of_a_delay_resumes_it_once(harness: Scene
     run = await harness.next_run("nap")
     assert (run.run_id, run.outcome) == (run_id, Outcome.DONE)
     assert harness.driver.commands() == [("kitchen_speaker", "pause")]
-    trace = await harness.engine.trace(run_id)
+    trace = await harness.engine.library.trace(run_id)
     assert trace is not None
     assert trace["notes"] == ["resumed after the hub restarted"]
     assert [a["kind"] for a in trace["actions"]] == ["call", "delay", "delay", "call"]
@@ -66,7 +66,7 @@ actions:
     )
     await harness.start()
     harness.set("front_door", open=True)
-    await harness.engine.run("watch")
+    await harness.engine.library.run("watch")
     await harness.settle()
     await harness.clock.advance(120)
     await harness.restart(advance=120)

@@ -35,7 +35,7 @@ actions:
     harness.set("bedroom_humidifier", power=False)
     harness.set("bedroom_sensor", humidity=35.0, temperature=21.0)
     harness.set("front_door", open=False)
-    trace = await harness.engine.finished(await harness.engine.run("guarded"))
+    trace = await harness.engine.library.finished(await harness.engine.library.run("guarded"))
     assert trace is not None
     assert trace["outcome"] == Outcome.DONE
     results = {c["path"]: c["result"] for c in trace["conditions"]}
@@ -49,14 +49,14 @@ actions:
         "conditions[3]": True,
     }
     harness.set("front_door", open=True)
-    trace = await harness.engine.finished(await harness.engine.run("guarded"))
+    trace = await harness.engine.library.finished(await harness.engine.library.run("guarded"))
     assert trace is not None
     assert trace["outcome"] == Outcome.NOT_MET
     assert trace["actions"] == []
     assert harness.driver.commands() == [("bedroom_humidifier", "turn_on")]
     await harness.clock.advance(3600)  # 07:00: outside the time window
     harness.set("front_door", open=False)
-    trace = await harness.engine.finished(await harness.engine.run("guarded"))
+    trace = await harness.engine.library.finished(await harness.engine.library.run("guarded"))
     assert trace is not None
     assert trace["conditions"][-1]["detail"] == "it is mon 07:00:00"
     assert trace["outcome"] == Outcome.NOT_MET
@@ -85,7 +85,7 @@ async def test_call_errors_stop_the_run_unless_continue_on_error(harness: SceneH
     harness.driver.failures[("kitchen_speaker", "play_music")] = DeviceTimeout(
         "kitchen_speaker", "play_music", 10
     )
-    trace = await harness.engine.finished(await harness.engine.run("calls"))
+    trace = await harness.engine.library.finished(await harness.engine.library.run("calls"))
     assert trace is not None
     assert trace["outcome"] == Outcome.FAILED
     assert "kitchen_speaker.play_music" in trace["error"]
@@ -120,11 +120,11 @@ actions:
     notes = harness.hub.bus.subscribe(Notification)
     harness.set("bedroom_sensor", temperature=22.5)
     harness.set("front_door", open=True)
-    run_id = await harness.engine.run("evening")
+    run_id = await harness.engine.library.run("evening")
     await harness.settle()
     assert harness.driver.commands() == [("bedroom_ac", "turn_off"), ("bedroom_curtain", "close")]
     await harness.clock.advance(10)
-    trace = await harness.engine.finished(run_id)
+    trace = await harness.engine.library.finished(run_id)
     assert trace is not None
     assert trace["outcome"] == Outcome.DONE
     note = notes.get_nowait()
@@ -150,18 +150,18 @@ actions:
 """,
     )
     await harness.start()
-    quiet = await harness.engine.run("leave")
+    quiet = await harness.engine.library.run("leave")
     await harness.settle()
     await harness.clock.advance(600)
-    trace = await harness.engine.finished(quiet)
+    trace = await harness.engine.library.finished(quiet)
     assert trace is not None
     assert trace["actions"][0]["result"]["timed_out"] is True
     assert harness.driver.commands() == [("living_room_vacuum", "start")]
-    busy = await harness.engine.run("leave")
+    busy = await harness.engine.library.run("leave")
     await harness.settle()
     await harness.clock.advance(60)
     harness.set("hallway_motion", occupancy=True)
-    trace = await harness.engine.finished(busy)
+    trace = await harness.engine.library.finished(busy)
     assert trace is not None
     assert trace["actions"][0]["result"]["timed_out"] is False
     assert harness.driver.commands() == [("living_room_vacuum", "start")]
@@ -182,10 +182,10 @@ actions:
 """,
     )
     await harness.start()
-    run_id = await harness.engine.run("strict")
+    run_id = await harness.engine.library.run("strict")
     await harness.settle()
     await harness.clock.advance(3600)
-    trace = await harness.engine.finished(run_id)
+    trace = await harness.engine.library.finished(run_id)
     assert trace is not None
     assert trace["outcome"] == Outcome.WAIT_TIMED_OUT
     assert [a["kind"] for a in trace["actions"]] == ["wait"]
@@ -220,10 +220,10 @@ async def test_single_mode_skips_and_says_so_in_the_trace(harness: SceneHarness)
     await harness.settle()
     outcomes = sorted(r.outcome for r in harness.finished_runs())
     assert outcomes == [Outcome.DONE, Outcome.SKIPPED, Outcome.SKIPPED]
-    traces = await harness.engine.traces("slow", limit=10)
+    traces = await harness.engine.library.traces("slow", limit=10)
     skipped = [t for t in traces if t["outcome"] == Outcome.SKIPPED]
     assert skipped[0]["notes"] == ["already running (mode: single)"]
-    assert harness.engine.get("slow").last_run is not None
+    assert harness.engine.library.get("slow").last_run is not None
 
 
 async def test_restart_mode_cancels_the_running_run(harness: SceneHarness) -> None:
@@ -258,7 +258,7 @@ async def test_parallel_mode_runs_side_by_side_up_to_max(harness: SceneHarness) 
     harness.write("slow", _slow("parallel\nmax: 2"))
     await harness.start()
     await _open_door_times(harness, 3)
-    assert harness.engine.get("slow").running == 2
+    assert harness.engine.library.get("slow").running == 2
     await harness.clock.advance(60)
     await harness.settle()
     outcomes = sorted(r.outcome for r in harness.finished_runs())
@@ -277,10 +277,10 @@ async def test_scene_action_starts_another_scene_and_loops_are_cut(harness: Scen
         "actions: [{scene: ping}]\n",
     )
     await harness.start()
-    trace = await harness.engine.finished(await harness.engine.run("ping"))
+    trace = await harness.engine.library.finished(await harness.engine.library.run("ping"))
     assert trace is not None
     child = trace["actions"][1]["result"]["run_id"]
-    assert (await harness.engine.finished(child) or {})["scene_id"] == "pong"
+    assert (await harness.engine.library.finished(child) or {})["scene_id"] == "pong"
     await harness.settle()
     # ping → pong → ping ... stops at the depth limit instead of running forever.
     assert 1 < len(harness.driver.commands()) < 10
@@ -291,12 +291,12 @@ async def test_traces_are_kept_up_to_the_retention_limit(harness: SceneHarness) 
     await harness.start(traces_per_scene=3)
     run_ids = []
     for _ in range(5):
-        run_ids.append(await harness.engine.run("calls"))
-        await harness.engine.finished(run_ids[-1])
+        run_ids.append(await harness.engine.library.run("calls"))
+        await harness.engine.library.finished(run_ids[-1])
         await harness.clock.advance(1)
-    traces = await harness.engine.traces("calls", limit=10)
+    traces = await harness.engine.library.traces("calls", limit=10)
     assert [t["run_id"] for t in traces] == run_ids[:-4:-1]  # the newest three, newest first
-    assert harness.engine.get("calls").last_run == {
+    assert harness.engine.library.get("calls").last_run == {
         "run_id": run_ids[-1],
         "started_at": traces[0]["started_at"],
         "finished_at": traces[0]["finished_at"],
@@ -309,9 +309,9 @@ async def test_deleting_a_scene_cancels_its_run(harness: SceneHarness) -> None:
     await harness.start()
     harness.set("front_door", open=True)
     await harness.settle()
-    run_id = (await harness.engine.traces("slow"))[0]["run_id"]  # started, in its delay
-    await harness.engine.delete("slow")
-    trace = await harness.engine.finished(run_id)
+    run_id = (await harness.engine.library.traces("slow"))[0]["run_id"]  # started, in its delay
+    await harness.engine.library.delete("slow")
+    trace = await harness.engine.library.finished(run_id)
     assert trace is not None
     assert trace["outcome"] == Outcome.CANCELLED
     assert trace["notes"] == ["the scene was deleted"]
@@ -337,7 +337,7 @@ actions:
     harness.driver.failures[("bedroom_curtain", "close")] = DeviceTimeout(
         "bedroom_curtain", "close", 10
     )
-    trace = await harness.engine.finished(await harness.engine.run("both"))
+    trace = await harness.engine.library.finished(await harness.engine.library.run("both"))
     assert trace is not None
     assert trace["outcome"] == Outcome.FAILED
     assert "bedroom_curtain.close" in trace["error"]

@@ -286,8 +286,8 @@ actions:
 """,
     )
     await harness.start()
-    run_id = await harness.engine.run("go")
-    trace = await harness.engine.finished(run_id)
+    run_id = await harness.engine.library.run("go")
+    trace = await harness.engine.library.finished(run_id)
     assert trace is not None
     assert trace["outcome"] == Outcome.DONE
     assert trace["trigger"]["type"] == "manual"
@@ -319,7 +319,7 @@ async def test_a_value_already_in_range_when_the_scene_arms_counts_once(
     await harness.clock.advance(600)
     await harness.settle()
     assert harness.driver.commands() == [("bedroom_humidifier", "turn_on")]
-    assert harness.engine.get("dry").valid
+    assert harness.engine.library.get("dry").valid
 
 
 async def test_a_scene_armed_while_the_value_is_in_range_holds_from_when_it_got_there(
@@ -328,7 +328,7 @@ async def test_a_scene_armed_while_the_value_is_in_range_holds_from_when_it_got_
     await harness.start()
     harness.set("bedroom_sensor", humidity=35.0)
     await harness.clock.advance(45)
-    await harness.engine.put("dry", DRY)  # 45 s of the 60 s hold have passed already
+    await harness.engine.library.put("dry", DRY)  # 45 s of the 60 s hold have passed already
     await harness.settle()
     await harness.clock.advance(14)
     await harness.settle()
