@@ -19,44 +19,7 @@ from hub.config import HubConfig
 from hub.events import DeviceStatus
 from hub.registry import Device
 from hub.runtime import Hub
-
-#: A plug and a humidifier on miio, a climate sensor on Zigbee2MQTT, and a device of a
-#: family the catalog does not know (the generic path).
-PLUG = Device(
-    id="miio:101",
-    name="desk_plug",
-    family="plug",
-    model="chuangmi.plug.m1",
-    transport="miio",
-    address="127.0.0.11",
-    room="study",
-)
-HUMIDIFIER = Device(
-    id="miio:102",
-    name="bedroom_humidifier",
-    family="humidifier",
-    model="zhimi.humidifier.ca4",
-    transport="miio",
-    address="127.0.0.12",
-    room="bedroom",
-)
-SENSOR = Device(
-    id="zigbee:0x00158d0001a2b3c4",
-    name="bedroom_climate",
-    family="climate_sensor",
-    model="WSDCGQ11LM",
-    transport="zigbee",
-    room="bedroom",
-)
-MYSTERY = Device(
-    id="miio:103",
-    name="mystery_box",
-    family="kettle",
-    model="yunmi.kettle.v2",
-    transport="miio",
-    address="127.0.0.13",
-)
-DEVICE_TOKEN = "00112233445566778899aabbccddeeff"
+from tests.homes import DEVICE_TOKEN, HUMIDIFIER, MYSTERY, PLUG, SENSOR
 
 
 class ScriptedDriver:

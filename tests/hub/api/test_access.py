@@ -11,7 +11,8 @@ import pytest
 
 from hub.api.access import REVALIDATE_AFTER_S
 from hub.clock import ManualClock
-from tests.hub.api.conftest import DEVICE_TOKEN, LiveHub, LiveHubFactory
+from tests.homes import DEVICE_TOKEN
+from tests.hub.api.conftest import LiveHub, LiveHubFactory
 
 #: A body each write route accepts, so the only thing wrong is the missing token.
 _BODIES: dict[tuple[str, str], dict[str, Any]] = {

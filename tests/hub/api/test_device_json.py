@@ -22,7 +22,8 @@ from hub.api.schemas import AttributeState, DeviceList, DeviceOut, utc, utc_or_n
 from hub.events import DeviceStatus
 from hub.registry import Device
 from hub.runtime import Hub
-from tests.hub.api.conftest import HUMIDIFIER, MYSTERY, PLUG, SENSOR, LiveHub
+from tests.homes import HUMIDIFIER, MYSTERY, PLUG, SENSOR
+from tests.hub.api.conftest import LiveHub
 
 
 def _source(hub: Hub, device: Device) -> str | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import aiohttp
 
 from hub.errors import DeviceError, DeviceUnavailable
-from tests.hub.api.conftest import DEVICE_TOKEN, HUMIDIFIER, PLUG, SENSOR, LiveHub
+from tests.homes import DEVICE_TOKEN, HUMIDIFIER, PLUG, SENSOR
+from tests.hub.api.conftest import LiveHub
 
 
 async def test_health_needs_no_token(live: LiveHub, http: aiohttp.ClientSession) -> None:

@@ -14,7 +14,7 @@ from hub.auth import hash_api_token, new_api_token
 from hub.config import HubConfig
 from hub.events import StorageHealth
 from hub.runtime import Hub
-from tests.hub.api.conftest import SENSOR
+from tests.homes import SENSOR
 from tests.hub.storage.small_disk import small_disk
 
 #: Retries back off to 10 s; a loaded machine may need one such retry after the space returns.

@@ -24,7 +24,8 @@ from hub.events import (
     DeviceUpdated,
     StateChanged,
 )
-from tests.hub.api.conftest import PLUG, SENSOR, TEST_EVENT_LIMITS, LiveHub, LiveHubFactory
+from tests.homes import PLUG, SENSOR
+from tests.hub.api.conftest import TEST_EVENT_LIMITS, LiveHub, LiveHubFactory
 
 #: Generous bound for one WebSocket message on a loaded 2-core machine.
 RECEIVE_TIMEOUT = 5.0

@@ -15,7 +15,8 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-from tests.hub.api.conftest import PLUG, SENSOR, LiveHub
+from tests.homes import PLUG, SENSOR
+from tests.hub.api.conftest import LiveHub
 
 #: Examples per operation: enough to walk every field's edge cases, small enough that
 #: the whole run stays within a few seconds on a loaded 2-core machine.

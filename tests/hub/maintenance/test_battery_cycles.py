@@ -18,7 +18,8 @@ from hub.clock import ManualClock
 from hub.maintenance import MaintenancePrompt
 from simulators.home import VirtualHome
 from simulators.miio.models.vacuum import STEP_SECONDS, Vacuum
-from tests.hub.maintenance.tracker_home import START, VACUUM, TrackedHome
+from tests.homes import VACUUM
+from tests.hub.maintenance.tracker_home import START, TrackedHome
 
 BATTERY_URL = "https://www.mi.com/global/search?keyword=roborock+s5+battery"
 CLEAN_AT = timedelta(hours=10)

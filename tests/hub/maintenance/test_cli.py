@@ -10,25 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hub.cli.main import cli
-from hub.registry import Device
+from tests.homes import HUMIDIFIER, VACUUM
 from tests.hub.maintenance.tracker_home import served_tracker
-
-VACUUM = Device(
-    id="miio:301",
-    name="hall_vacuum",
-    family="vacuum",
-    model="roborock.vacuum.s5",
-    transport="miio",
-    address="127.0.0.31",
-)
-HUMIDIFIER = Device(
-    id="miio:302",
-    name="bedroom_humidifier",
-    family="humidifier",
-    model="zhimi.humidifier.ca4",
-    transport="miio",
-    address="127.0.0.32",
-)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from hub.config import HubConfig
 from hub.events import DeviceStatus
 from hub.maintenance import MaintenanceTracker
 from hub.runtime import Hub
-from tests.hub.maintenance.tracker_home import START, VACUUM
+from tests.homes import VACUUM
+from tests.hub.maintenance.tracker_home import START
 
 #: UTC+14 all year: its date is a day ahead of UTC's from 10:00 UTC on.
 KIRITIMATI = ZoneInfo("Pacific/Kiritimati")

@@ -14,7 +14,8 @@ import pytest
 from hub.errors import DeviceUnavailable
 from hub.maintenance import PromptNotFound, PromptStatus
 from hub.registry import Device
-from tests.hub.maintenance.tracker_home import HUMIDIFIER, SENSOR, START, VACUUM, TrackedHome
+from tests.homes import HUMIDIFIER, SENSOR, VACUUM
+from tests.hub.maintenance.tracker_home import START, TrackedHome
 
 FILTER_URL = "https://www.mi.com/global/search?keyword=roborock+s5+filter"
 

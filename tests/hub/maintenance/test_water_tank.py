@@ -23,7 +23,8 @@ from hub.clock import ManualClock
 from hub.maintenance import MaintenancePrompt
 from simulators.home import VirtualHome
 from simulators.miio.models.humidifier import FULL_TANK, Humidifier
-from tests.hub.maintenance.tracker_home import HUMIDIFIER, START, TrackedHome
+from tests.homes import HUMIDIFIER
+from tests.hub.maintenance.tracker_home import START, TrackedHome
 
 #: The driver polls a humidifier every 30 s; every 5 minutes sees each step of a tank
 #: that drains 1 % in 7.2 minutes, and keeps the test fast.

@@ -36,31 +36,6 @@ async def served_tracker(data_dir: Path) -> AsyncIterator[tuple[Hub, Maintenance
         yield hub, tracker, server.url, token
 
 
-VACUUM = Device(
-    id="miio:100",
-    name="living_room_vacuum",
-    family="vacuum",
-    model="roborock.vacuum.s5",
-    transport="miio",
-    address="127.0.0.100",
-)
-HUMIDIFIER = Device(
-    id="miio:200",
-    name="bedroom_humidifier",
-    family="humidifier",
-    model="zhimi.humidifier.ca4",
-    transport="miio",
-    address="127.0.0.200",
-)
-SENSOR = Device(
-    id="zigbee:0x00158d0001a2b3c4",
-    name="bedroom_sensor",
-    family="climate_sensor",
-    model="WSDCGQ11LM",
-    transport="zigbee",
-)
-
-
 class TrackedHome:
     """One data directory; the hub can be stopped and started again on it."""
 
