@@ -6,6 +6,7 @@ from typing import Final
 
 from simulators.miio.device import SimulatedMiioDevice
 from simulators.miio.models.aircon import AirConditioner
+from simulators.miio.models.fan import ZhimiFan
 from simulators.miio.models.humidifier import Humidifier
 from simulators.miio.models.plug import Plug
 from simulators.miio.models.purifier import AirPurifier
@@ -15,7 +16,7 @@ from simulators.miio.spec_device import bundled_class, bundled_specs
 
 MIIO_MODELS: Final[dict[str, type[SimulatedMiioDevice]]] = {
     model: cls
-    for cls in (Vacuum, Speaker, Humidifier, AirPurifier, Plug, AirConditioner)
+    for cls in (Vacuum, Speaker, Humidifier, AirPurifier, Plug, AirConditioner, ZhimiFan)
     for model in (cls.model, *cls.VARIANTS)
 }
 
@@ -38,6 +39,7 @@ __all__ = [
     "Plug",
     "Speaker",
     "Vacuum",
+    "ZhimiFan",
     "simulated_class",
     "simulated_models",
 ]
