@@ -8,7 +8,8 @@ import pytest
 
 from hub.clock import AcceleratedClock, ManualClock
 from simulators.home import VirtualHome
-from simulators.miio.models import AirPurifier, Humidifier, Vacuum
+from simulators.miio.models import MIIO_MODELS, AirPurifier, Humidifier, Vacuum
+from simulators.miio.spec_device import SpecMiotDevice
 
 
 def home(seed: int = 11) -> VirtualHome:
@@ -129,6 +130,7 @@ def test_scale_plan_mixes_every_model_on_consecutive_loopback_addresses() -> Non
         "zhimi.airpurifier.mb3",
         "chuangmi.plug.m1",
         "xiaomi.aircondition.mc4",
+        "zhimi.fan.za4",
     }
     addresses = [entry["address"] for entry in manifest]
     assert addresses[0] == "127.0.0.10"
@@ -136,6 +138,20 @@ def test_scale_plan_mixes_every_model_on_consecutive_loopback_addresses() -> Non
     assert addresses[245] == "127.0.1.1"
     assert len(set(addresses)) == 300
     assert len({entry["did"] for entry in manifest}) == 300
+
+
+MIIO_VARIANTS = [m for m, cls in MIIO_MODELS.items() if m != cls.model]
+
+
+def test_a_wider_rotation_adds_same_api_variants_then_spec_served_models() -> None:
+    house = VirtualHome.scale(400, models=150, base_ip="127.0.0.10", seed=1)
+    models = {entry["model"] for entry in house.manifest()}
+    assert len(models) == 150
+    assert {"chuangmi.plug.v2", "roborock.vacuum.a15", "zhimi.fan.sa1"} <= models
+    spec_served = [d for d in house.miio_devices.values() if isinstance(d, SpecMiotDevice)]
+    assert len({d.identity.model for d in spec_served}) == 150 - 7 - len(MIIO_VARIANTS)
+    with pytest.raises(ValueError, match="miio models, not 100000"):
+        VirtualHome.scale(10, models=100_000)
 
 
 def test_addresses_must_stay_on_loopback() -> None:
