@@ -21,7 +21,7 @@ from importlib import resources
 from typing import Any, ClassVar, Final
 
 from drivers.families.miot_spec import INT_FORMATS, MiotInstance, SpecProperty, parse_instance
-from drivers.families.miot_vocabulary import FAMILY_OF_DEVICE_TYPE
+from drivers.families.spec_map import family_of
 from simulators.miio.device import JsonValue
 from simulators.miio.miot import (
     BOOL,
@@ -174,7 +174,7 @@ def spec_device_class(model: str, instance: MiotInstance) -> type[SpecMiotDevice
         for service in instance.services
         for a in service.actions
     )
-    family = FAMILY_OF_DEVICE_TYPE.get(instance.device_type, instance.device_type)
+    family = family_of(instance)
     return type(
         f"Spec_{model.replace('.', '_')}",
         (SpecMiotDevice,),
