@@ -325,7 +325,8 @@ class VirtualHome:
             self.bridge.report()
 
     def apply_faults(self, name: str, changes: Mapping[str, Any]) -> None:
-        """Faults: `drop`, `drop_replies`, `delay_ms`, `garbage` (miio), `offline`, `reboot`."""
+        """Faults: `drop`, `drop_replies`, `delay_ms`, `garbage`, `reset_token` (miio),
+        `offline`, `reboot`."""
         device = self.device(name)
         if isinstance(device, SimulatedZigbeeDevice):
             unsupported = set(changes) - {"offline"}
@@ -338,12 +339,14 @@ class VirtualHome:
                 else:
                     device.online = online
             return
-        known = ("drop", "drop_replies", "delay_ms", "garbage", "offline", "reboot")
+        known = ("drop", "drop_replies", "delay_ms", "garbage", "offline", "reboot", "reset_token")
         unknown = set(changes) - set(known)
         if unknown:
             raise ValueError(f"unknown faults {sorted(unknown)}; known: {', '.join(known)}")
         device.faults.update(dict(changes))
-        if changes.get("reboot"):
+        if changes.get("reset_token"):
+            device.reset_token()  # a restart too; `manifest()` has the new token
+        elif changes.get("reboot"):
             device.reboot()
 
     def call(self, name: str, method: str, params: Any = None) -> Any:

@@ -8,6 +8,7 @@ sees bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
@@ -124,6 +125,12 @@ class SimulatedMiioDevice:
         self._booted_at = self.clock.monotonic()
         self.boots += 1
         self._answers.clear()
+
+    def reset_token(self) -> None:
+        """A new random token, as a Wi-Fi reset and pairing with the Mi Home app gives;
+        a restart comes with it. The manifest shows the new token."""
+        self.identity = dataclasses.replace(self.identity, token=self.rng.randbytes(16))
+        self.reboot()
 
     def handle_request(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """Answer one decoded request `{"id", "method", "params"}` like the real device."""

@@ -55,6 +55,7 @@ class MiioDeviceProtocol(asyncio.DatagramProtocol):
         self.device = device
         self.counters = PacketCounters()
         self._codec = TokenCodec(device.identity.token)
+        self._token = device.identity.token
         self._did = device.identity.did
         self._transport: asyncio.DatagramTransport | None = None
         self._delayed: set[asyncio.TimerHandle] = set()
@@ -100,6 +101,9 @@ class MiioDeviceProtocol(asyncio.DatagramProtocol):
 
     def _answer(self, data: bytes) -> bytes | None:
         device = self.device
+        if device.identity.token is not self._token:  # reset_token gave it a new one
+            self._token = device.identity.token
+            self._codec = TokenCodec(self._token)
         if is_hello(data):
             self.counters.hellos += 1
             return build_hello_reply(self._did, device.stamp())

@@ -227,3 +227,17 @@ async def test_lost_replies_are_lost_after_the_device_acted(
     client.send(request(entry, 5, "set_power", ["on"]))  # asked again: the cached answer
     assert decode(entry, await client.reply()) == {"id": 5, "result": ["ok"]}
     assert len(served_home.commands("desk_plug")) == 1
+
+
+async def test_a_token_reset_gives_the_device_a_new_token(
+    served_home: VirtualHome, plug: tuple[RawClient, dict[str, Any]]
+) -> None:
+    client, entry = plug
+    served_home.apply_faults("desk_plug", {"reset_token": True})
+    renewed = next(e for e in served_home.manifest() if e["name"] == "desk_plug")
+    assert renewed["token"] != entry["token"]
+    assert served_home.describe("desk_plug")["boots"] == 2
+    client.send(request(entry, 1))  # the old token: silence, as from a real device
+    client.send(request(renewed, 2))
+    assert decode(renewed, await client.reply())["id"] == 2
+    assert served_home.server.protocols["desk_plug"].counters.rejected == 1
