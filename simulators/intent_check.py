@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -56,7 +56,7 @@ INTENT_HOME: Final = (
 )
 
 #: The config the set is written for: aliases, and the default safety settings.
-INTENT_CONFIG: Final = {
+INTENT_CONFIG: Final[dict[str, Any]] = {
     "intents": {
         "aliases": {
             "devices": {
@@ -186,11 +186,17 @@ class IntentHome:
 
 
 @contextlib.asynccontextmanager
-async def intent_home(data_dir: Path, *, base_ip: str, seed: int = 7) -> AsyncIterator[IntentHome]:
-    """The sentence set's home with a hub (miio, MQTT, scenes, maintenance, intents) on it."""
+async def intent_home(
+    data_dir: Path, *, base_ip: str, seed: int = 7, intents: Mapping[str, Any] | None = None
+) -> AsyncIterator[IntentHome]:
+    """The sentence set's home with a hub (miio, MQTT, scenes, maintenance, intents) on it.
+
+    `intents`: settings of the config's `intents` section to change (e.g. a speaker).
+    """
     config = HubConfig.model_validate(
         {
             **INTENT_CONFIG,
+            "intents": {**INTENT_CONFIG["intents"], **(intents or {})},
             "mqtt": {"embedded_listen": "127.0.0.1:0"},
             "logging": {"level": "warning"},
         }

@@ -7,6 +7,7 @@ memory of its parsed templates, measured by `benchmarks/intents.py`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -14,6 +15,14 @@ from pathlib import Path
 from typing import Any, Final
 
 from hassil import Intents
+from hassil.expression import (
+    Alternative,
+    Expression,
+    Group,
+    ListReference,
+    RuleReference,
+    Sentence,
+)
 from home_assistant_intents import get_intents
 
 from hub.yaml_reader import TABLE_LIMITS, read_yaml
@@ -54,6 +63,10 @@ HANDLED_INTENTS: Final = frozenset(
 )
 
 _ON_OFF: Final = ("HassTurnOn", "HassTurnOff")
+#: Lists the data's templates use that mihub never fills (it has no floors; see
+#: vocabulary._EMPTY_LISTS): templates that need them are dropped at load.
+NEVER_FILLED: Final = frozenset({"floor"})
+_MAX_RULE_DEPTH: Final = 20
 _CJK: Final = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _TRADITIONAL_HINTS: Final = frozenset("開關燈臥廳調溫濕淨機器掃門鎖簾為個頭們這")
 
@@ -99,10 +112,50 @@ def load_language(code: str) -> LanguageSentences:
     on_off = {**merged, "intents": {k: v for k, v in merged["intents"].items() if k in _ON_OFF}}
     return LanguageSentences(
         code=code,
-        intents=Intents.from_dict(merged),
+        intents=_without_lists(Intents.from_dict(merged), NEVER_FILLED),
         skip_words=tuple(merged["skip_words"]),
-        on_off=Intents.from_dict(on_off),
+        on_off=_without_lists(Intents.from_dict(on_off), NEVER_FILLED),
     )
+
+
+def _without_lists(intents: Intents, empty: frozenset[str]) -> Intents:
+    """Drop the templates that cannot match without a list that is always empty here.
+
+    hassil's prefilter knows a template's literal words, not that `{floor}` has no
+    values: every floor template (about one in six of the data's) was tried on every
+    sentence up to its `{floor}`. Templates where the list is optional stay.
+    """
+    for intent in intents.intents.values():
+        kept = []
+        for data in intent.data:
+            rules = {**intents.expansion_rules, **data.expansion_rules}
+            texts = [
+                sentence.text
+                for sentence in data.sentences
+                if sentence.text is not None and not _requires(sentence.expression, empty, rules)
+            ]
+            if texts:
+                kept.append(dataclasses.replace(data, sentence_texts=texts))
+        intent.data = kept
+    return intents
+
+
+def _requires(
+    expression: Expression, lists: frozenset[str], rules: dict[str, Sentence], depth: int = 0
+) -> bool:
+    """Whether every way through `expression` goes through one of `lists`."""
+    if depth > _MAX_RULE_DEPTH:  # a rule that refers to itself: keep the template
+        return False
+    if isinstance(expression, ListReference):
+        return expression.list_name in lists
+    if isinstance(expression, RuleReference):
+        rule = rules.get(expression.rule_name)
+        return rule is not None and _requires(rule.expression, lists, rules, depth + 1)
+    if isinstance(expression, Alternative):
+        return all(_requires(item, lists, rules, depth) for item in expression.items)
+    if isinstance(expression, Group):  # a sequence or a permutation: any part
+        return any(_requires(item, lists, rules, depth) for item in expression.items)
+    return False
 
 
 def _merge(upstream: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 Everything is decided from capabilities (`hub.specs.spec_for(device)`), never
 from models: "turn on" is `turn_on` where a device has it, `start` on a vacuum,
 `open` on a curtain, `lock` on a lock (Home Assistant's reading of the data's
-sentences). A sentence that means one device and matches several is asked back;
-one that means all of them ("关掉所有的灯") acts on every one that can.
+sentences). A command that means one device and matches several is asked back;
+one that means all of them ("关掉所有的灯") acts on every one that can. A question
+about one device that matches several ("is the AC on?") is answered for each.
 """
 
 from __future__ import annotations
@@ -177,12 +178,19 @@ def _candidates(
         device_class = slots.get("device_class")
         if domain == "cover" and isinstance(device_class, str):
             if device_class not in _CURTAIN_CLASSES:
-                group = [d for d in group if d.family == device_class]
-            family = "curtain" if device_class in _CURTAIN_CLASSES else device_class
+                # The data's classes are words (door, garage, gate, window); families
+                # are names like garage_door: "the garage door" is either word of it.
+                group = [d for d in group if device_class in d.family.split("_")]
+            families = {d.family for d in group}
+            if device_class in _CURTAIN_CLASSES:
+                family = "curtain"
+            else:
+                family = families.pop() if len(families) == 1 else device_class
         elif domain == "light":
             family = "light"
-        families = {d.family for d in group}
-        family = family or (families.pop() if len(families) == 1 else None)
+        if family is None:
+            families = {d.family for d in group}
+            family = families.pop() if len(families) == 1 else None
     else:
         group = list(home.devices)
     if room is not None:
@@ -264,8 +272,8 @@ def _question(
     state = slots.get("state")
     if not group:
         return Plan(problem=Problem("none", family=family, room=room))
-    if understood.scope == "one" and len(group) > 1:
-        return Plan(problem=Problem("ask", devices=tuple(group), family=family, room=room))
+    # "Is the AC on?" with two ACs answers for both: asking back is for commands, where
+    # guessing would move the wrong device; a question moves nothing.
     return Plan(
         question=Question(
             tuple(group),

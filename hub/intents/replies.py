@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from drivers.families.spec import ParamSpec
-from hub.intents.plan import Action, Problem
-from hub.intents.vocabulary import HomeWords, base_language
+from hub.intents.plan import Action, Plan, Problem
+from hub.intents.understanding import Understood
+from hub.intents.vocabulary import HomeWords, NameRef, base_language
 from hub.registry import Device
 
 #: What a command did, said of a device ({d}) and its params.
@@ -85,9 +86,12 @@ STATES: Final = {
 class Replies:
     """Phrases for one language, naming things as `HomeWords` says them."""
 
-    def __init__(self, words: HomeWords) -> None:
+    def __init__(self, words: HomeWords, said: Mapping[str, str] | None = None) -> None:
         self.words = words
         self.lang = base_language(words.language)
+        #: Device name -> the words the sentence named it with ("小加", "卧室的加湿器"):
+        #: a reply names a device as the person did.
+        self.said: Mapping[str, str] = said or {}
 
     @property
     def zh(self) -> bool:
@@ -108,8 +112,12 @@ class Replies:
             return text + "。"
         return text[:1].upper() + text[1:] + "."
 
+    def label(self, device: Device) -> str:
+        """The device as the sentence named it, else as `HomeWords.device_label` says it."""
+        return self.said.get(device.name) or self.words.device_label(device)
+
     def device(self, device: Device) -> str:
-        label = self.words.device_label(device)
+        label = self.label(device)
         return label if self.zh else f"the {label}"
 
     # -- actions ----------------------------------------------------------------------------------
@@ -193,10 +201,10 @@ class Replies:
         rooms = [self.words.room_label(d.room) for d in devices]
         if all(rooms) and len(set(rooms)) == len(rooms):
             return [r for r in rooms if r]
-        return [self.words.device_label(d) for d in devices]
+        return [self.label(d) for d in devices]
 
     def invalid(self, device: Device, message: str, param: ParamSpec | None = None) -> str:
-        name = self.words.device_label(device)
+        name = self.label(device)
         if self.zh:
             if param is not None and param.min is not None and param.max is not None:
                 said = PARAMS_ZH.get(param.name, param.name)
@@ -234,11 +242,11 @@ class Replies:
         if len(known) == 1:
             device, value, unit = known[0]
             shown = _shown(value, unit)
-            where = self.words.room_label(place) if place else self.words.device_label(device)
+            where = self.words.room_label(place) if place else self.label(device)
             if self.zh:
                 return f"{where}的{said}是{shown}。"
             return f"The {where} {said} is {shown}."
-        items = [f"{self.words.device_label(d)} {_shown(v, u)}" for d, v, u in known]
+        items = [f"{self.label(d)} {_shown(v, u)}" for d, v, u in known]
         if self.zh:
             return f"{said}：" + "，".join(items) + "。"
         return f"{said[:1].upper() + said[1:]}: " + ", ".join(items) + "."
@@ -246,7 +254,10 @@ class Replies:
     def state(self, asked: str | None, results: Sequence[tuple[Device, str | None, bool]],
               response: str | None, named: bool) -> str:  # fmt: skip
         states = STATES[self.lang]
-        if len(results) == 1 and (named or response in (None, "default", "one")):
+        if named or response in (None, "default", "one"):
+            if len(results) > 1:
+                # "Is the AC on?" with two: each one's state, not a question back.
+                return self._each_state(results)
             device, actual, matches = results[0]
             name = self.device(device)
             if actual is None:
@@ -261,13 +272,25 @@ class Replies:
         word = states.get(asked or "", asked or "")
         if not matching:
             return f"没有{word}的。" if self.zh else f"None is {word}."
-        names = self._join([self.words.device_label(d) for d in matching])
+        names = self._join([self.label(d) for d in matching])
         if response == "all" and len(matching) == len(results):
             return f"是的，都{word}。" if self.zh else f"Yes, all are {word}."
         if response == "how_many":
             count = len(matching)
             return f"{count}个{word}：{names}。" if self.zh else f"{count} {word}: {names}."
         return f"{names}{word}。" if self.zh else self._sentence(f"{names} {_is(matching)} {word}")
+
+    def _each_state(self, results: Sequence[tuple[Device, str | None, bool]]) -> str:
+        states = STATES[self.lang]
+        parts = []
+        for device, actual, _ in results:
+            name = self.label(device)
+            if actual is None:
+                parts.append(f"还不知道{name}的状态" if self.zh else f"the {name} is not known yet")
+            else:
+                now = states.get(actual, actual)
+                parts.append(f"{name}{now}" if self.zh else f"the {name} is {now}")
+        return self._sentence("，".join(parts) if self.zh else ", ".join(parts))
 
     def consumables(self, due: Sequence[dict[str, Any]]) -> str:
         if not due:
@@ -298,3 +321,30 @@ def _shown(value: Any, unit: str | None) -> str:
     if unit in (None, ""):
         return str(value)
     return f"{value}{unit}" if unit in ("%", "°C") else f"{value} {unit}"
+
+
+def said_names(understood: Understood, decided: Plan) -> dict[str, str]:
+    """The words a sentence named its one device with, for the reply to use.
+
+    "打开小加" -> "小加"; "打开卧室的加湿器" -> "卧室加湿器"; "turn on the humidifier in
+    the bedroom" -> "bedroom humidifier". Only when the sentence meant one device and
+    the plan is about exactly one: several devices are each named by their own label.
+    """
+    devices = {a.device.name for a in (*decided.actions, *decided.refused)}
+    if decided.question is not None:
+        devices |= {d.name for d in decided.question.devices}
+    if decided.problem is not None and decided.problem.kind != "ask":
+        devices |= {d.name for d in decided.problem.devices}
+    if understood.scope != "one" or len(devices) != 1:
+        return {}
+    slots, said = understood.slots, understood.said
+    if isinstance(slots.get("name"), NameRef):
+        text = said.get("name", "")
+    elif isinstance(slots.get("family"), str):
+        text = said.get("family", "")
+    else:
+        return {}
+    area = said.get("area", "")
+    if text and area and area.casefold() not in text.casefold():
+        text = area + text if base_language(understood.language) == "zh" else f"{area} {text}"
+    return {devices.pop(): text} if text else {}

@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from hassil import recognize_best
+from hassil.intents import SlotList
 from hassil.recognize import RecognizeResult
 
+from drivers.families import FamilySpec
 from hub.intents.language import LanguageSentences
-from hub.intents.vocabulary import HomeWords, base_language
+from hub.intents.narrowing import NarrowedLists
+from hub.intents.vocabulary import HomeWords, base_language, fits_language
+from hub.registry import Device
 
 #: How many "did you mean" sentences a reply offers.
 SUGGESTIONS: Final = 3
@@ -74,17 +78,30 @@ class Recognizer:
         self.sentences = sentences
         self.words = words
         self._examples: list[str] | None = None
+        # hassil indexes list values by their first letter where words have spaces;
+        # where they do not (Chinese), the lists are narrowed per sentence instead.
+        self._narrowed = (
+            NarrowedLists(words.slot_lists)
+            if sentences.intents.settings.ignore_whitespace
+            else None
+        )
+
+    def _slot_lists(self, text: str) -> dict[str, SlotList]:
+        if self._narrowed is None:
+            return self.words.slot_lists
+        return self._narrowed.for_text(text)
 
     def understand(self, text: str) -> Understood | NotUnderstood:
+        lists = self._slot_lists(text)
         result = recognize_best(
             text,
             self.sentences.intents,
-            slot_lists=self.words.slot_lists,
+            slot_lists=lists,
             skip_words=self.sentences.skip_words,
             language=self.sentences.code,
         )
         if result is None:
-            return self._not_understood(text)
+            return self._not_understood(text, lists)
         slots = {name: entity.value for name, entity in result.entities.items()}
         said = {
             name: str(entity.text).strip()
@@ -100,12 +117,12 @@ class Recognizer:
             response=result.response,
         )
 
-    def _not_understood(self, text: str) -> NotUnderstood:
+    def _not_understood(self, text: str, lists: dict[str, SlotList]) -> NotUnderstood:
         unknown: tuple[str, ...] = ()
         guess = recognize_best(
             text,
             self.sentences.on_off,
-            slot_lists=self.words.slot_lists,
+            slot_lists=lists,
             skip_words=self.sentences.skip_words,
             language=self.sentences.code,
             allow_unmatched_entities=True,
@@ -139,59 +156,108 @@ def _fold(text: str) -> str:
     return re.sub(r"[\s\W_]+", " ", text.casefold()).strip()
 
 
-#: Templates for suggestions: {device}, {room}, {family}, {scene} take the home's own names.
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A suggestion template and what a device needs for it to be a sentence that works.
+
+    {device}, {room} and {family} are filled from one device at a time (its name, its
+    room, its family word), so "打开{room}的{family}" is only offered for a family
+    that is in that room and can be turned on; {scene} takes each scene's name.
+    """
+
+    template: str
+    #: The device must have one of these commands ...
+    commands: tuple[str, ...] = ()
+    #: ... or report this attribute (questions).
+    attribute: str | None = None
+
+
+#: Templates for suggestions ("did you mean"), per language.
 EXAMPLES: Final = {
     "zh": (
-        "打开{device}",
-        "关掉{device}",
-        "打开{room}的{family}",
-        "关掉{room}的所有设备",
-        "把{room}的加湿器湿度调到50%",
-        "把{room}的空调温度调到26度",
-        "{room}湿度是多少",
-        "{room}温度是多少",
-        "执行{scene}场景",
-        "让扫地机器人开始扫地",
-        "让扫地机器人回去充电",
-        "哪些耗材需要更换",
-        "关掉所有的灯",
+        Example("打开{device}", ("turn_on",)),
+        Example("关掉{device}", ("turn_off",)),
+        Example("打开{room}的{family}", ("turn_on",)),
+        Example("关掉{room}的所有设备", ("turn_off",)),
+        Example("把{room}的{family}湿度调到50%", ("set_target_humidity",)),
+        Example("把{room}的{family}温度调到26度", ("set_target_temperature",)),
+        Example("{room}湿度是多少", attribute="humidity"),
+        Example("{room}温度是多少", attribute="temperature"),
+        Example("执行{scene}场景"),
+        Example("让{family}开始扫地", ("return_to_dock",)),
+        Example("让{family}回去充电", ("return_to_dock",)),
+        Example("哪些耗材需要更换"),
+        Example("关掉所有的{family}", ("turn_off",)),
     ),
     "en": (
-        "turn on the {device}",
-        "turn off the {device}",
-        "turn on the {family} in the {room}",
-        "turn off everything in the {room}",
-        "set the {room} humidity to 50%",
-        "set the {room} temperature to 22 degrees",
-        "what is the humidity in the {room}",
-        "what is the temperature in the {room}",
-        "run {scene}",
-        "start the vacuum",
-        "send the vacuum home",
-        "which consumables need replacing",
-        "turn off all the lights",
+        Example("turn on the {device}", ("turn_on",)),
+        Example("turn off the {device}", ("turn_off",)),
+        Example("turn on the {family} in the {room}", ("turn_on",)),
+        Example("turn off everything in the {room}", ("turn_off",)),
+        Example("set the {room} humidity to 50%", ("set_target_humidity",)),
+        Example("set the {room} temperature to 22 degrees", ("set_target_temperature",)),
+        Example("what is the humidity in the {room}", attribute="humidity"),
+        Example("what is the temperature in the {room}", attribute="temperature"),
+        Example("run {scene}"),
+        Example("start the {family}", ("return_to_dock",)),
+        Example("send the {family} home", ("return_to_dock",)),
+        Example("which consumables need replacing"),
+        Example("turn off all the {family}s", ("turn_off",)),
     ),
 }
+#: Sentences one template contributes at most (a home of 200 devices offers a sample).
+_PER_TEMPLATE: Final = 60
 
 
-def _fill_examples(words: HomeWords, templates: Iterable[str]) -> Iterable[str]:
-    devices = [names[0] for names in words.device_words.values() if names]
-    if not devices:
-        devices = [words.family_label(f) for f in words.families]
-    rooms = [texts[0] for texts in words.room_words.values() if texts]
-    families = [words.family_label(f) for f in words.families]
+def _device_values(words: HomeWords, device: Device) -> dict[str, list[str]]:
+    """What one device fills a template with: its names, its room, its family word."""
+    lang = base_language(words.language)
+    names = list(
+        dict.fromkeys([words.device_label(device), *words.device_words.get(device.name, ())])
+    )
+    room = words.room_label(device.room)
+    family = words.family_label(device.family)
+    return {
+        "device": names,
+        "room": [room] if room else [],
+        "family": [family] if fits_language(family, lang) else [],
+    }
+
+
+def _able(example: Example, spec: FamilySpec | None) -> bool:
+    if spec is None:
+        return False
+    if example.attribute is not None:
+        return spec.has_attribute(example.attribute)
+    have = set(spec.command_names)
+    return any(c in have for c in example.commands)
+
+
+def _fill_examples(words: HomeWords, templates: Iterable[Example]) -> Iterable[str]:
     scenes = [texts[0] for texts in words.scene_words.values() if texts]
-    values = {"device": devices, "room": rooms, "family": families, "scene": scenes}
     seen: set[str] = set()
-    for template in templates:
-        keys = [k for k in values if "{" + k + "}" in template]
-        if any(not values[k] for k in keys):
-            continue
-        combos: list[dict[str, str]] = [{}]
-        for key in keys:
-            combos = [{**c, key: v} for c in combos for v in values[key][:12]]
-        for combo in combos[:60]:
-            sentence = template.format(**combo)
-            if sentence not in seen:
+    for example in templates:
+        keys = [
+            k for k in ("device", "room", "family", "scene") if "{" + k + "}" in example.template
+        ]
+        combos: list[dict[str, str]] = []
+        if keys == ["scene"]:
+            combos = [{"scene": s} for s in scenes]
+        elif not keys:
+            combos = [{}]
+        else:
+            for device, spec in words.devices:
+                if not _able(example, spec):
+                    continue
+                values = _device_values(words, device)
+                device_combos: list[dict[str, str]] = [{}]
+                for key in keys:
+                    device_combos = [{**c, key: v} for c in device_combos for v in values[key]]
+                combos += device_combos
+        added = 0
+        for combo in combos:
+            sentence = example.template.format(**combo)
+            if sentence not in seen and added < _PER_TEMPLATE:
                 seen.add(sentence)
+                added += 1
                 yield sentence

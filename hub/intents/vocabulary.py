@@ -20,12 +20,13 @@ from hassil.intents import SlotList, TextSlotList, TextSlotValue
 
 from drivers.families import FamilySpec
 from hub.config import HubConfig
-from hub.intents.language import data_dir
+from hub.intents.language import NEVER_FILLED, data_dir
 from hub.registry import Device
 from hub.yaml_reader import TABLE_LIMITS, read_yaml
 
-#: Lists the data's sentences refer to that mihub has nothing for (no floors).
-_EMPTY_LISTS: Final = ("floor",)
+#: Lists the data's sentences refer to that mihub has nothing for (no floors; the
+#: templates that need one are dropped at load, `language.NEVER_FILLED`).
+_EMPTY_LISTS: Final = tuple(NEVER_FILLED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,13 @@ class HomeWords:
                 self.device_words.setdefault(device.name, []).append(text)
 
         rooms_seen: set[str] = set()
-        for device, spec in devices:
+        #: Every device with its capabilities: suggestions offer only what a device can do.
+        self.devices: tuple[tuple[Device, FamilySpec | None], ...] = tuple(devices)
+        #: (room, family) -> how many devices: "卧室加湿器" names a device only if it is alone.
+        self._room_family: dict[tuple[str | None, str], int] = {}
+        for device, spec in self.devices:
+            key = (device.room, device.family)
+            self._room_family[key] = self._room_family.get(key, 0) + 1
             words = family_words(self.vocabulary, device.family, spec)
             self.families[device.family] = words
             self.domains[device.name] = words.domain
@@ -162,7 +169,7 @@ class HomeWords:
                 rooms_seen.add(device.room)
                 room_texts = self._room_texts(device.room, lang, aliases.rooms)
             for alias in device_aliases.get(device.name, ()):
-                if _fits_language(alias, lang):
+                if fits_language(alias, lang):
                     add(alias, words.domain, device, device.room, exact=True)
             if lang == "en":
                 add(device.name.replace("_", " "), words.domain, device, device.room, exact=True)
@@ -188,7 +195,7 @@ class HomeWords:
             texts += aliases.scenes.get(scene_id, [])
             if lang == "en":
                 texts += [scene_name, scene_id.replace("_", " ")]
-            elif _fits_language(scene_name, lang):
+            elif fits_language(scene_name, lang):
                 texts.append(scene_name)
             texts = [t for t in dict.fromkeys(t.strip() for t in texts) if t]
             self.scene_words[scene_id] = texts
@@ -215,7 +222,7 @@ class HomeWords:
 
     def _room_texts(self, room: str, lang: str, extra: Mapping[str, list[str]]) -> list[str]:
         texts = list(self.vocabulary.rooms.get(room, {}).get(lang, ()))
-        texts += [t for t in extra.get(room, []) if _fits_language(t, lang)]
+        texts += [t for t in extra.get(room, []) if fits_language(t, lang)]
         if lang == "en":
             texts.append(room.replace("_", " "))
         return list(dict.fromkeys(t.strip() for t in texts if t.strip()))
@@ -238,15 +245,22 @@ class HomeWords:
         return texts[0] if texts else room.replace("_", " ")
 
     def device_label(self, device: Device) -> str:
-        """How a reply names a device: its own alias, else room and family, else its name."""
-        own = self.device_words.get(device.name)
+        """How a reply names a device the sentence did not name itself.
+
+        English: the device's name ("bedroom humidifier"). Chinese: its room and family
+        ("卧室加湿器") when no other device of that family shares the room, else its
+        first Chinese alias, else its name. An alias is what one person calls it; a
+        reply to someone else should not assume they know it.
+        """
         if base_language(self.language) == "en":
-            return own[0] if own else device.name.replace("_", " ")
-        if own:
-            return own[0]
+            return device.name.replace("_", " ")
         room = self.room_label(device.room)
         family = self.family_label(device.family)
-        return f"{room}{family}" if room else family
+        by_room = f"{room}{family}" if room and fits_language(family, "zh") else None
+        if by_room and self._room_family.get((device.room, device.family), 0) <= 1:
+            return by_room
+        own = self.device_words.get(device.name)
+        return own[0] if own else by_room or device.name
 
     def scene_label(self, scene_id: str, fallback: str) -> str:
         texts = self.scene_words.get(scene_id)
@@ -261,7 +275,7 @@ def _with_plurals(texts: Iterable[str], lang: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _fits_language(text: str, lang: str) -> bool:
+def fits_language(text: str, lang: str) -> bool:
     """An alias is Chinese if it has a Han character; others are offered to English."""
     has_han = any("\u3400" <= ch <= "\u9fff" for ch in text)
     return has_han if lang == "zh" else not has_han

@@ -56,7 +56,7 @@ async def test_a_chinese_sentence_turns_the_simulated_humidifier_on(home: Intent
     assert humidifier.state()["power"] is False
     handled = home.hub.bus.subscribe(IntentHandled)
     result = await home.engine.handle("打开卧室的加湿器")
-    assert result.reply == "已打开小加。"
+    assert result.reply == "已打开卧室加湿器。"  # as the sentence named it
     assert humidifier.state()["power"] is True
     event = await handled.get()
     assert (event.text, event.language, event.intent, event.outcome) == (
@@ -85,7 +85,7 @@ async def test_an_out_of_range_level_is_refused_by_the_family_spec(home: IntentH
     target = home.home.device("bedroom_humidifier").state()["target_humidity"]
     result = await home.engine.handle("把卧室的加湿器湿度调到95%")
     assert result.outcome == "failed"
-    assert result.reply == "小加的湿度只能设为30到80%。"
+    assert result.reply == "卧室加湿器的湿度只能设为30到80%。"
     assert result.actions[0].outcome == "invalid"
     assert home.home.device("bedroom_humidifier").state()["target_humidity"] == target
 
