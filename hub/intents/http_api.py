@@ -66,7 +66,7 @@ class IntentApi:
         @self.routes.post("/api/intents")
         @operation(
             "Understand a sentence and act on it", tag=_TAG, body=SentenceIn,
-            response=IntentOut, errors=(400, 422),
+            response=IntentOut, errors=(400, 413, 415, 422),
             description="Chinese or English (`language` null: detected). Commands are"
             " validated as `POST /api/devices/{name}/commands` validates them; unlocking and"
             " opening need intents.allow_unlock / intents.allow_open.",

@@ -9,6 +9,7 @@ without sending. Tests that need a device to act use the simulated home instead.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from drivers.families.spec import CommandSpec
 from hub.capabilities import SourceKind, SpecSource
 from hub.config import HubConfig
 from hub.intents import IntentEngine
+from hub.intents.language import LanguageSentences, load_language
 from hub.registry import Device
 from hub.runtime import Hub
 from simulators.intent_check import EXTRA_DEVICES, INTENT_CONFIG, INTENT_HOME
@@ -62,8 +64,15 @@ def offline_engine(
         if spec is not None:
             hub.specs.assign(device.id, spec, SpecSource(SourceKind.FAMILY, "intent tests"))
     engine = IntentEngine(hub)
-    engine.load()
+    # Parsed once per test run: `IntentEngine.load` also warms hassil up with ~100
+    # sentences, seconds a test need not spend (test_language covers loading).
+    engine._sentences.update({code: _parsed(code) for code in engine.languages})
     return engine
+
+
+@functools.cache
+def _parsed(code: str) -> LanguageSentences:
+    return load_language(code)
 
 
 @pytest.fixture
