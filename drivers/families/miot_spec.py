@@ -43,6 +43,9 @@ _URN = re.compile(
 class SpecFileError(HubError, ValueError):
     """A file that is not a usable MIoT spec instance."""
 
+    http_status = 422
+    problem_type = "invalid-spec-file"
+
     def __init__(self, message: str, *, source: str | None = None, where: str = "") -> None:
         prefix = f"{source}: " if source else ""
         at = f"{where}: " if where else ""

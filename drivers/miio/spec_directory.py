@@ -29,6 +29,9 @@ MAX_SPEC_BYTES: Final = 4 * 1024 * 1024
 class BadModelName(HubError, ValueError):
     """Not a model string (vendor.type.product)."""
 
+    http_status = 422
+    problem_type = "invalid-request"
+
     def __init__(self, model: str) -> None:
         super().__init__(
             f"{model!r} is not a model name", hint="models look like dmaker.fan.p5 (see miIO.info)"

@@ -26,6 +26,9 @@ MAX_ANSWER_BYTES: Final = 64 * 1024 * 1024
 class SpecFetchFailed(HubError, OSError):
     """The spec service could not be reached or did not have the model."""
 
+    http_status = 502
+    problem_type = "spec-fetch-failed"
+
 
 async def fetch_spec(model: str, base_url: str, *, timeout: float = FETCH_TIMEOUT) -> bytes:
     """The spec file of `model` as the service serves it (bytes, unparsed)."""
