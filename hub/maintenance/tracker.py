@@ -2,7 +2,9 @@
 
 It listens for `StateChanged` on the attributes the parts catalog names, keeps a
 thinned history of each part (`PartHistory`, stored in SQLite), forecasts its
-depletion on new readings and on a timer, and keeps the `PromptBook` in line: a
+depletion on new readings (at most every `MIN_REFORECAST_GAP`) and on a timer, and
+at once on a reading that shows a replacement or a fall below the floor
+(`prompt_triggers`), and keeps the `PromptBook` in line: a
 prompt raised, re-opened, updated, acknowledged, snoozed or resolved is stored,
 published as a `MaintenancePrompt` event, and (raised or re-opened) optionally said
 by the configured speaker. Prompts and readings survive restarts, so a restart never
@@ -39,6 +41,7 @@ from hub.maintenance.forecast import (
     forecast_depletion,
 )
 from hub.maintenance.intake import PartKey, ReadingIntake
+from hub.maintenance.prompt_triggers import prompt_may_change
 from hub.maintenance.prompts import (
     Prompt,
     PromptBook,
@@ -68,7 +71,8 @@ SAMPLE_WINDOW = 1800.0
 #: even for a part nobody uses.
 FORECAST_INTERVAL = 3600.0
 #: A part is re-forecast on new readings at most this often (a cleaning vacuum changes
-#: its counters with every poll); the timer catches up the rest.
+#: its counters with every poll); the timer catches up the rest. A reading that can
+#: resolve or raise the part's prompt (a replacement, the floor) does not wait.
 MIN_REFORECAST_GAP = 600.0
 #: An unchanged part still gets a reading stored this often while its device reports,
 #: so the forecaster can tell a quiet part from an offline one.
@@ -118,6 +122,8 @@ class MaintenanceTracker:
         self._forecasts: dict[PartKey, Forecast] = {}
         self._forecast_at: dict[PartKey, float] = {}
         self._dirty: set[PartKey] = set()
+        # Dirty parts whose newest reading may change their prompt: forecast at once.
+        self._urgent: set[PartKey] = set()
         self._wake = asyncio.Event()
         self._tasks = TaskOwner("maintenance", logger=_LOGGER)
         self._subscription: Subscription[Event] | None = None
@@ -256,7 +262,8 @@ class MaintenanceTracker:
         """Take every reading already published and forecast every part now.
 
         For callers that must see the effect of a report at once (tests, a CLI
-        `--refresh`); the tracker otherwise catches up by itself within `SAMPLE_WINDOW`.
+        `--refresh`); the tracker otherwise catches up by itself within `SAMPLE_WINDOW`
+        (at once for a replacement or a fall below the floor).
         """
         subscription = self._subscription
         while subscription is not None and subscription.pending:
@@ -281,6 +288,8 @@ class MaintenanceTracker:
         try:
             if isinstance(event, StateChanged):
                 for key in self._intake.observe(event):
+                    if self._prompt_may_change(key):
+                        self._urgent.add(key)
                     self._mark_dirty(key)
             elif isinstance(event, DeviceRemoved):
                 self._forget(event.device_id)
@@ -296,8 +305,26 @@ class MaintenanceTracker:
                 self._publish(change)
             self._forecasts.pop(key, None)
             self._dirty.discard(key)
+            self._urgent.discard(key)
 
     # -- forecasts and prompts -----------------------------------------------------------------
+
+    def _prompt_may_change(self, key: PartKey) -> bool:
+        """Whether the part's newest reading can resolve or raise its prompt (a few
+        comparisons against its last forecast: this runs on every reading)."""
+        forecast = self._forecasts.get(key)
+        history = self._intake.histories.get(key)
+        reading = None if history is None else history.latest
+        if forecast is None or history is None or reading is None:
+            return False  # never forecast: the gap does not hold it back anyway
+        return prompt_may_change(
+            reading,
+            forecast,
+            history.spec,
+            prompt_active=self._book.active_for(*key) is not None,
+            floor_percent=self._book.policy.for_part(history.spec).floor_percent,
+            params=self._params,
+        )
 
     def _mark_dirty(self, key: PartKey) -> None:
         self._dirty.add(key)
@@ -313,9 +340,11 @@ class MaintenanceTracker:
         clock_now = self._hub.clock.time()
         for key in list(self._dirty):
             last = self._forecast_at.get(key)
-            if not force and last is not None and clock_now - last < MIN_REFORECAST_GAP:
+            waits = last is not None and clock_now - last < MIN_REFORECAST_GAP
+            if not force and waits and key not in self._urgent:
                 continue  # the timer comes back for it
             self._dirty.discard(key)
+            self._urgent.discard(key)
             try:
                 self._reforecast(key)
             except Exception:  # a forecast bug for one part must not stop the others

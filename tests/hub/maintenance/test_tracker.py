@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hub.errors import DeviceUnavailable
-from hub.maintenance import PromptNotFound, PromptStatus
+from hub.maintenance import MaintenancePrompt, PromptNotFound, PromptStatus
 from hub.registry import Device
 from tests.homes import HUMIDIFIER, SENSOR, VACUUM
 from tests.hub.maintenance.tracker_home import START, TrackedHome
@@ -135,6 +135,26 @@ async def test_replacing_the_filter_resolves_its_prompt(home: TrackedHome) -> No
         filter_hours = await _clean(home, day, 1.0, filter_hours)
     assert [c.change for c in await home.changes()] == []
     assert home.tracker.overview()["prompts"][0]["status"] == "resolved"
+
+
+async def test_ordinary_wear_waits_for_the_forecast_cadence_and_the_floor_does_not(
+    home: TrackedHome,
+) -> None:
+    # Forecasting every part at every poll would cost a Pi with hundreds of devices its
+    # CPU: a vacuum's counters move with each poll while it cleans.
+    home.report(VACUUM, {"filter_hours": 100.0, "main_brush_hours": 269.0})  # 10.3 % left
+    assert await home.changes() == []
+    before = home.consumable(VACUUM, "filter")
+    with home.hub.bus.subscribe(MaintenancePrompt, name="floor") as prompts:
+        await home.clock.advance(10)  # one vacuum poll later, the brush is below 10 %
+        home.report(VACUUM, {"filter_hours": 100.2, "main_brush_hours": 270.2})
+        async with asyncio.timeout(5):
+            event = await prompts.get()
+    assert (event.part, event.change) == ("main_brush", "raised")
+    assert home.tracker.prompt(event.prompt_id).reason.value == "floor"
+    # The same reading left the filter, far from its floor, to the cadence.
+    after = home.consumable(VACUUM, "filter")
+    assert (after.used_hours, after.updated_at) == (before.used_hours, before.updated_at)
 
 
 async def test_the_humidifier_wick_counts_from_its_baseline_across_restarts(

@@ -1,5 +1,7 @@
 """End to end: the accelerated virtual home wears the vacuum's filter, the real hub polls it
-over miio UDP, and the tracker prompts with the catalog's store link before it runs out."""
+over miio UDP, and the tracker prompts with the catalog's store link before it runs out;
+a replaced part's prompt clears, and a part falling below the floor is prompted, at the
+first poll that shows it."""
 
 from __future__ import annotations
 
@@ -7,14 +9,17 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from drivers.families import lookup_model
 from drivers.miio.connection import RetryPolicy
 from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from drivers.miio.transport import MiioTransport
-from hub.clock import AcceleratedClock
+from hub.clock import AcceleratedClock, ManualClock
 from hub.config import HubConfig
+from hub.events import StateChanged
 from hub.maintenance import MaintenancePrompt, MaintenanceTracker
 from hub.runtime import Hub
 from simulators.home import VirtualHome
@@ -104,3 +109,163 @@ async def test_the_vacuum_filter_is_prompted_with_its_store_link_before_it_runs_
     assert battery_view["unit"] == "cycles"
     assert battery_view["life"] == 500
     assert 0 < battery_view["used"] <= len(vacuum.history) * 0.5
+
+
+# -- prompts that follow the device, poll by poll -------------------------------------------
+#
+# On a ManualClock the hub's time moves only when the test advances it, by exactly one
+# poll interval of the device's family: whatever the prompt does after that step, it
+# did within one poll. The polls themselves still cross real UDP sockets.
+
+#: Real seconds to wait for the tracker's answer to a poll (it takes milliseconds).
+ANSWER_TIMEOUT = 10.0
+
+
+class PolledHome:
+    """The virtual home and a hub polling two of its devices, on one ManualClock."""
+
+    def __init__(self, home: VirtualHome, hub: Hub, tracker: MaintenanceTracker) -> None:
+        self.home, self.hub, self.tracker = home, hub, tracker
+        self.clock = hub.clock
+        assert isinstance(self.clock, ManualClock)
+
+    async def adopt(self, driver: MiioDriver, name: str) -> tuple[str, float]:
+        """Adopt `name`; returns its device id and its family's poll interval, once the
+        tracker has forecast its parts from the first poll."""
+        entry = next(e for e in self.home.manifest() if e["name"] == name)
+        model_map = lookup_model(entry["model"])
+        assert model_map is not None
+        interval = float(model_map.spec.poll_interval_s or 0)
+        assert interval > 0
+        with self.hub.bus.subscribe(StateChanged, name="first-poll") as changes:
+            device = await driver.adopt(Adoption(entry["address"], entry["token"], name=name))
+            async with asyncio.timeout(ANSWER_TIMEOUT):
+                while (await changes.get()).device_id != device.id:
+                    pass
+        # Everything forecast just now: the next readings fall inside the gap the
+        # tracker keeps between re-forecasts of ordinary readings.
+        await self.tracker.refresh()
+        return device.id, interval
+
+    async def one_poll(self, interval: float, prompts: Any, part: str) -> MaintenancePrompt:
+        """Advance the hub's time by one poll interval; the next prompt event of `part`."""
+        while prompts.pending:  # what happened before this poll
+            prompts.get_nowait()
+        await self.clock.advance(interval)
+        async with asyncio.timeout(ANSWER_TIMEOUT):
+            while True:
+                event: MaintenancePrompt = await prompts.get()
+                if event.part == part:
+                    return event
+
+
+@pytest.fixture
+async def polled(tmp_path: Path) -> AsyncIterator[tuple[PolledHome, MiioDriver]]:
+    clock = ManualClock()
+    home = VirtualHome.default(clock=clock, seed=5, base_ip=f"{loopback_block()}.10")
+    # The family's own poll intervals (vacuum 10 s, purifier 30 s): no config.
+    hub = Hub(HubConfig(), clock=clock, data_dir=tmp_path)
+    tracker = MaintenanceTracker(hub, tz=UTC)
+    hub.add_component(tracker)
+    async with home, hub:
+        transport = MiioTransport(bind_host="127.0.0.1", policy=FAST_POLICY, clock=clock)
+        await transport.start()
+        driver = MiioDriver(miio_context(hub), transport=transport)
+        hub.register_driver(driver)
+        await driver.start()
+        try:
+            yield PolledHome(home, hub, tracker), driver
+        finally:
+            await driver.stop()
+            await transport.close()
+
+
+# (device, part, a worn part below the 10 % floor, how the owner replaces it)
+REPLACEMENTS = [
+    pytest.param(
+        "living_room_purifier",
+        "filter",
+        {"filter_life_remaining": 4, "filter_hours_used": 3300},
+        # A new filter's RFID tag: the purifier's percentage jumps back up.
+        lambda home: home.apply_state(
+            "living_room_purifier", {"filter_life_remaining": 100, "filter_hours_used": 0}
+        ),
+        id="purifier-percentage-jumps-up",
+    ),
+    pytest.param(
+        "living_room_vacuum",
+        "filter",
+        {"filter_work_time": 148 * 3600},
+        # Mi Home's "reset" after fitting a new filter: the vacuum's counter restarts.
+        lambda home: home.call("living_room_vacuum", "reset_consumable", ["filter_work_time"]),
+        id="vacuum-counter-resets",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "part", "worn", "replace"), REPLACEMENTS)
+async def test_a_replaced_part_resolves_its_prompt_within_one_poll(
+    polled: tuple[PolledHome, MiioDriver],
+    name: str,
+    part: str,
+    worn: dict[str, Any],
+    replace: Any,
+) -> None:
+    home, driver = polled
+    home.home.apply_state(name, worn)
+    with home.hub.bus.subscribe(MaintenancePrompt, name="test") as prompts:
+        device_id, interval = await home.adopt(driver, name)
+        raised = home.tracker.prompts(include_resolved=False)
+        assert [(p.device_id, p.part, p.reason.value) for p in raised] == [
+            (device_id, part, "floor")
+        ]
+        replaced_at = home.clock.time()
+        replace(home.home)
+        event = await home.one_poll(interval, prompts, part)
+    assert event.change == "resolved"
+    assert event.prompt_id == raised[0].id
+    assert replaced_at < event.at <= replaced_at + interval
+    assert home.tracker.prompts(include_resolved=False) == []
+
+
+# (device, part, above the floor and beyond the lead time, below the floor)
+CROSSINGS = [
+    pytest.param(
+        "living_room_purifier",
+        "filter",
+        # 11 % of 3500 h at 12 h a day: a month left, beyond the 14-day lead time.
+        {"filter_life_remaining": 11, "filter_hours_used": 3100},
+        {"filter_life_remaining": 9, "filter_hours_used": 3190},
+        id="purifier-percentage",
+    ),
+    pytest.param(
+        "living_room_vacuum",
+        "filter",
+        # 17 h of 150 left at 1.1 h a day: 15 days, beyond the lead time; 9.3 % after.
+        {"filter_work_time": 133 * 3600},
+        {"filter_work_time": 136 * 3600},
+        id="vacuum-counter",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "part", "above", "below"), CROSSINGS)
+async def test_a_part_crossing_the_floor_is_prompted_within_one_poll(
+    polled: tuple[PolledHome, MiioDriver],
+    name: str,
+    part: str,
+    above: dict[str, Any],
+    below: dict[str, Any],
+) -> None:
+    home, driver = polled
+    home.home.apply_state(name, above)
+    with home.hub.bus.subscribe(MaintenancePrompt, name="test") as prompts:
+        device_id, interval = await home.adopt(driver, name)
+        assert [p for p in home.tracker.prompts() if p.part == part] == []
+        crossed_at = home.clock.time()
+        home.home.apply_state(name, below)
+        event = await home.one_poll(interval, prompts, part)
+    assert (event.change, event.device_id) == ("raised", device_id)
+    assert home.tracker.prompt(event.prompt_id).reason.value == "floor"
+    assert event.remaining_percent < 10
+    assert crossed_at < event.at <= crossed_at + interval
