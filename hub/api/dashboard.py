@@ -26,6 +26,7 @@ STATIC_FILES: dict[str, str] = {
     "devices.js": "text/javascript",
     "sections.js": "text/javascript",
     "render.js": "text/javascript",
+    "sentences.js": "text/javascript",
 }
 _INDEX = "index.html"
 

@@ -6,6 +6,7 @@ import { Unauthorized, api, describeError, session, whenUnauthorized } from "/st
 import { applyAvailability, applyStateChange, clearDevices, showDevices } from "/static/devices.js";
 import { formatTime } from "/static/render.js";
 import { clearSections, loadMaintenance, loadScenes } from "/static/sections.js";
+import { clearSentences, setUpSentences } from "/static/sentences.js";
 
 const TOKEN_KEY = "mihub.token";
 // Reconnect backoff for the event stream: doubled per failure, with jitter.
@@ -83,6 +84,7 @@ function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   clearDevices();
   clearSections();
+  clearSentences();
   $("notice").textContent = "";
   showLogin(message);
 }
@@ -219,6 +221,7 @@ $("login-form").addEventListener("submit", (event) => {
   signIn($("token-input").value.trim());
 });
 $("forget-token").addEventListener("click", () => signOut("Token forgotten. Enter a token to sign in."));
+setUpSentences();
 
 const stored = sessionStorage.getItem(TOKEN_KEY);
 if (stored) signIn(stored);
