@@ -15,8 +15,11 @@ from hub.cli.client import HubClient, run_api
 from hub.cli.hub_options import HubOptions, hub_options
 from hub.cli.output import EXIT_FAILURE, print_json
 
-#: Outcomes after which `mihub say` exits non-zero (nothing was done as asked).
-_FAILED = frozenset({"failed", "not_understood", "refused"})
+#: Outcomes after which `mihub say` exits 0: all of it was done, or the question was
+#: answered. Every other outcome (partly_done, asked, refused, not_understood, failed,
+#: nothing) exits 1, with the reply printed as usual; a request the hub refuses
+#: (a language it does not load, a sentence over 300 characters) exits 2.
+SUCCEEDED = frozenset({"done", "answered"})
 
 
 @click.command()
@@ -28,7 +31,12 @@ _FAILED = frozenset({"failed", "not_understood", "refused"})
 @click.option("--dry-run", is_flag=True, help="Understand and check only; send no command.")
 @hub_options
 def say(text: str, language: str | None, dry_run: bool, hub: HubOptions) -> None:
-    """Say TEXT to the hub: `mihub say "打开卧室的加湿器"`, `mihub say "run good morning"`."""
+    """Say TEXT to the hub: `mihub say "打开卧室的加湿器"`, `mihub say "run good morning"`.
+
+    Exits 0 when everything said was done or the question answered, 1 otherwise
+    (asked back, refused, not understood, partly done, failed), 2 when the hub
+    refuses the request itself (a language it does not load, a sentence too long).
+    """
     body: dict[str, Any] = {"text": text, "language": language, "dry_run": dry_run}
 
     async def send(client: HubClient) -> Any:
@@ -46,5 +54,5 @@ def say(text: str, language: str | None, dry_run: bool, hub: HubOptions) -> None
                 f"  {action['device']} {action['command']} {params}".rstrip()
                 + f" -> {action['outcome']}{error}"
             )
-    if reply["outcome"] in _FAILED:
+    if reply["outcome"] not in SUCCEEDED:
         raise SystemExit(EXIT_FAILURE)
