@@ -76,7 +76,10 @@ class VirtualHome:
         fixed_address: str | None = None,
         fixed_token: bytes | None = None,
         fixed_did: int | None = None,
+        zigbee_models: Mapping[str, type[SimulatedZigbeeDevice]] | None = None,
     ) -> None:
+        """`zigbee_models` adds (or overrides) Zigbee models by name, e.g. any real
+        definition through `simulators.zigbee.generic.generic_device_class`."""
         if mqtt_url is not None:
             parse_mqtt_url(mqtt_url)  # a bad URL is a ValueError now, not at start()
         self.clock: Clock = clock or SystemClock()
@@ -118,8 +121,14 @@ class VirtualHome:
                 identity, self.time, room=room, rng=random.Random(rng.getrandbits(64))
             )
         self.zigbee_devices: dict[str, SimulatedZigbeeDevice] = {}
+        models = {**ZIGBEE_MODELS, **(zigbee_models or {})}
         for zidentity in identities.zigbee:
-            zcls = ZIGBEE_MODELS[zidentity.model]
+            zcls = models.get(zidentity.model)
+            if zcls is None:
+                raise ValueError(
+                    f"unknown Zigbee model {zidentity.model!r} for {zidentity.name}; "
+                    f"simulated: {', '.join(sorted(models))}"
+                )
             room = self.rooms[zidentity.room] if zidentity.room else None
             self.zigbee_devices[zidentity.name] = zcls(
                 zidentity, self.time, room=room, rng=random.Random(rng.getrandbits(64))

@@ -47,6 +47,12 @@ DEFAULT_HOME: Final = (
     PlannedDevice("hallway_motion", "RTCGQ11LM", "hallway"),
     PlannedDevice("front_door", "MCCGQ11LM", "hallway"),
     PlannedDevice("bedroom_curtain", "ZNCLDJ11LM", "bedroom"),
+    # Real definitions served from their exposes (simulators/zigbee/definitions/).
+    PlannedDevice("living_room_lamp", "9290012573A", "living_room"),
+    PlannedDevice("kitchen_plug", "SP-EUC01", "kitchen"),
+    PlannedDevice("hallway_button", "WXKG11LM", "hallway"),
+    PlannedDevice("bedroom_radiator", "SPZB0001", "bedroom"),
+    PlannedDevice("kitchen_leak", "SJCGQ11LM", "kitchen"),
 )
 
 # How each room starts and where it drifts back to (°C, %RH, outdoor PM2.5).

@@ -4,7 +4,8 @@ Topics and payloads as Zigbee2MQTT uses them (docs: guide/usage/mqtt_topics_and_
 retained `<base>/bridge/state` (`{"state": "online"}`, "offline" as the will),
 retained `<base>/bridge/devices`, retained `<base>/<friendly_name>` state JSON,
 retained `<base>/<friendly_name>/availability`, requests on `<name>/set`,
-`<name>/set/<attribute>` and `<name>/get`, errors on `<base>/bridge/logging`.
+`<name>/set/<attribute>`, `<name>/get` and `<name>/<endpoint>/set|get` (keys then
+address the endpoint: `state` on `l1` is `state_l1`), errors on `<base>/bridge/logging`.
 
 paho-mqtt runs its network loop in its own thread; everything it receives is
 handed to the asyncio loop with `call_soon_threadsafe`, and all device state is
@@ -171,6 +172,8 @@ class Zigbee2MqttBridge:
                 (self._topic(f"{name}/set"), 0),
                 (self._topic(f"{name}/set/+"), 0),
                 (self._topic(f"{name}/get"), 0),
+                (self._topic(f"{name}/+/set"), 0),
+                (self._topic(f"{name}/+/get"), 0),
             ]
         if topics:
             client.subscribe(topics)
@@ -190,10 +193,16 @@ class Zigbee2MqttBridge:
             if set_word != "set":
                 return
             attribute, verb = rest.rpartition("/")[2], "set"
+        endpoint = None
         device = self.devices.get(name)
-        if device is None:
-            return
+        if device is None:  # `<name>/<endpoint>/set`: the keys are the endpoint's
+            owner, _, endpoint = name.rpartition("/")
+            device = self.devices.get(owner)
+            if device is None or attribute is not None:
+                return
         payload = _decode(raw, attribute)
+        if endpoint and isinstance(payload, dict):
+            payload = {f"{key}_{endpoint}": value for key, value in payload.items()}
         device.log_message(topic, payload)
         if not device.online:
             return  # an offline device hears nothing

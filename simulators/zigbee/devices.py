@@ -55,6 +55,7 @@ class SimulatedZigbeeDevice:
     model_id: ClassVar[str]
     power_source: ClassVar[str] = "Battery"
     device_type: ClassVar[str] = "EndDevice"
+    manufacturer: ClassVar[str] = "LUMI"
     # Properties a user may set by hand through the control API.
     SETTABLE: ClassVar[frozenset[str]] = frozenset()
 
@@ -140,7 +141,7 @@ class SimulatedZigbeeDevice:
             "definition": dict(self.DEFINITION),
             "power_source": self.power_source,
             "model_id": self.model_id,
-            "manufacturer": "LUMI",
+            "manufacturer": self.manufacturer,
             "date_code": "20191205",
             "software_build_id": "3000-0001",
             "interviewing": False,

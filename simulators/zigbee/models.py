@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
 from simulators.zigbee import exposes
+from simulators.zigbee.bundled import bundled_models
 from simulators.zigbee.devices import SimulatedZigbeeDevice
 
 
@@ -235,6 +236,20 @@ class Curtain(SimulatedZigbeeDevice):
             self._publishable()
 
 
-ZIGBEE_MODELS: Final[dict[str, type[SimulatedZigbeeDevice]]] = {
-    str(cls.DEFINITION["model"]): cls for cls in (ClimateSensor, MotionSensor, DoorSensor, Curtain)
-}
+def _all_models() -> dict[str, type[SimulatedZigbeeDevice]]:
+    models: dict[str, type[SimulatedZigbeeDevice]] = {
+        str(cls.DEFINITION["model"]): cls
+        for cls in (ClimateSensor, MotionSensor, DoorSensor, Curtain)
+    }
+    for model, cls in bundled_models().items():
+        if model in models:
+            raise ValueError(
+                f"model {model!r} is both hand-written (simulators/zigbee/models.py) "
+                "and bundled (simulators/zigbee/definitions/)"
+            )
+        models[model] = cls
+    return models
+
+
+# Hand-written models (their own physics) and the bundled real definitions (generic).
+ZIGBEE_MODELS: Final[dict[str, type[SimulatedZigbeeDevice]]] = _all_models()

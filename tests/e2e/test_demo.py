@@ -27,10 +27,11 @@ async def test_demo_adopts_the_virtual_home_prints_a_token_and_stops_by_itself(
     tmp_path: Path,
 ) -> None:
     output, errors = await _run_demo(tmp_path, 6, "--speed", "600")
-    assert "mihub demo: 11 devices in the virtual home (simulated time x600)" in output
+    assert "mihub demo: 16 devices in the virtual home (simulated time x600)" in output
     for name in (
         "living_room_vacuum", "kitchen_speaker", "bedroom_humidifier", "desk_plug",
-        "bedroom_sensor", "front_door", "bedroom_curtain",
+        "bedroom_sensor", "front_door", "bedroom_curtain", "living_room_lamp",
+        "kitchen_plug", "hallway_button", "bedroom_radiator", "kitchen_leak",
     ):  # fmt: skip
         assert f"+ {name} (" in output
     token_line = next(line for line in output.splitlines() if "API token:" in line)

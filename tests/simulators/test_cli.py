@@ -87,7 +87,7 @@ async def test_home_writes_manifest_serves_python_miio_and_stops_on_sigterm(
     args = ["home", "--manifest", str(manifest), "--base-ip", base_ip, "--seed", "5"]
     args += ["--control", f"127.0.0.1:{control}", "--mqtt-url", mosquitto_broker.url]
     async with sim(args) as process:
-        assert await process.ready() == "mihub-sim: ready (11 devices)"
+        assert await process.ready() == "mihub-sim: ready (16 devices)"
         entries = json.loads(manifest.read_text())
         assert stat.S_IMODE(manifest.stat().st_mode) == 0o600
         assert {entry["transport"] for entry in entries} == {"miio", "zigbee"}

@@ -6,58 +6,15 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from hub.clock import ManualClock
 from simulators.home import VirtualHome
 from tests.mqtt_broker import Broker, start_mosquitto, stop_mosquitto
+from tests.simulators.mqtt_probe import Probe
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "payloads"
-MESSAGE_TIMEOUT = 5.0
-
-
-class Probe:
-    """A test-side MQTT client: paho's thread hands every message to an asyncio queue."""
-
-    def __init__(self, broker: Broker, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.messages: asyncio.Queue[tuple[str, str, bool]] = asyncio.Queue()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="probe")
-        self.client.on_message = self._on_message
-        self.client.connect(broker.host, broker.port)
-        self.client.loop_start()
-
-    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        item = (message.topic, message.payload.decode(), bool(message.retain))
-        self.loop.call_soon_threadsafe(self.messages.put_nowait, item)
-
-    def subscribe(self, topic: str) -> None:
-        self.client.subscribe(topic, qos=1)
-
-    def publish(self, topic: str, payload: Any) -> None:
-        self.client.publish(topic, json.dumps(payload), qos=1).wait_for_publish(MESSAGE_TIMEOUT)
-
-    async def next(self, topic: str, matching: Any = None) -> tuple[Any, bool]:
-        """The next message on `topic` (whose payload passes `matching`), decoded, and its retain flag."""
-        async with asyncio.timeout(MESSAGE_TIMEOUT):
-            while True:
-                got, text, retained = await self.messages.get()
-                if got != topic:
-                    continue
-                try:
-                    payload = json.loads(text)
-                except ValueError:
-                    payload = text
-                if matching is None or matching(payload):
-                    return payload, retained
-
-    def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
 
 
 @pytest.fixture
@@ -105,6 +62,11 @@ async def test_bridge_publishes_retained_state_and_device_list(
         "hallway_motion",
         "front_door",
         "bedroom_curtain",
+        "living_room_lamp",
+        "kitchen_plug",
+        "hallway_button",
+        "bedroom_radiator",
+        "kitchen_leak",
     }
     sensor = by_name["bedroom_sensor"]
     assert sensor["ieee_address"] == next(
@@ -296,4 +258,4 @@ async def test_bridge_republishes_after_a_broker_restart(tmp_path: Path, base_ip
     finally:
         stop_mosquitto(first)
     assert retained
-    assert len(devices) == 5
+    assert len(devices) == 10

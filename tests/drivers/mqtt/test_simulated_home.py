@@ -12,6 +12,7 @@ from hub.config.models import MqttConfig
 from hub.events import DeviceStatus
 from hub.runtime import Hub
 from simulators.home import VirtualHome
+from simulators.zigbee.generic import GenericZigbeeDevice
 from tests.drivers.mqtt.brokers import BrokerUnderTest
 from tests.drivers.mqtt.hubs import eventually, running_hub
 
@@ -41,15 +42,20 @@ async def test_every_simulated_zigbee_device_is_live_in_the_hub(
     )
     async with home, running_hub(tmp_path / "hub", MqttConfig(url=broker.url)) as (hub, _):
         simulated = home.zigbee_devices
+        # The hand-written models; those served from real definitions by their exposes
+        # (GenericZigbeeDevice) are registered, and covered by the exposes tests.
+        mapped = {n: d for n, d in simulated.items() if not isinstance(d, GenericZigbeeDevice)}
         await eventually(
             hub,
-            lambda: all((d := hub.registry.find(n)) is not None and d.available for n in simulated),
+            lambda: all((d := hub.registry.find(n)) is not None and d.available for n in mapped),
             "every simulated Zigbee device available",
         )
         for name, device in simulated.items():
             registered = hub.registry.get(name)
             assert registered.id == f"zigbee:{device.identity.ieee}"
-            assert (registered.model, registered.family) == (device.model, device.family)
+            assert registered.model == device.model
+            if name in mapped:
+                assert registered.family == device.family
         await eventually(
             hub,
             lambda: matches_simulator(
