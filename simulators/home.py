@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import random
@@ -86,6 +87,11 @@ class VirtualHome:
         # What devices and rooms read the time from (see simulators.simtime).
         self.time = HomeTime(self.clock)
         self.seed = seed
+        if zigbee_models:
+            plan = tuple(
+                dataclasses.replace(d, via="zigbee") if d.model in zigbee_models else d
+                for d in plan
+            )
         rng = random.Random(seed if seed is not None else int.from_bytes(os.urandom(8), "big"))
         identities = assign_identities(
             plan,

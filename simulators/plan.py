@@ -29,9 +29,13 @@ class PlannedDevice:
     name: str
     model: str
     room: str
+    # Set for Zigbee models the home is given besides ZIGBEE_MODELS (any real definition).
+    via: Transport | None = None
 
     @property
     def transport(self) -> Transport:
+        if self.via is not None:
+            return self.via
         return "zigbee" if self.model in ZIGBEE_MODELS else "miio"
 
 

@@ -125,6 +125,9 @@ class Zigbee2MqttBridge:
             return
         client.disconnect()
         await asyncio.to_thread(client.loop_stop)  # joins paho's thread
+        # paho closes its wake-up socket pair only in __del__, which a reference cycle
+        # (its callbacks are our bound methods) defers to the garbage collector.
+        client._reset_sockets()
 
     # -- paho thread -> loop -------------------------------------------------------
 

@@ -69,6 +69,7 @@ class Probe:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+        self.client._reset_sockets()  # paho closes its wake-up pair only in __del__
 
     async def until(self, topic: str, matching: Any = None) -> tuple[Any, list[tuple[str, Any]]]:
         """The next message on `topic` passing `matching`, and every message seen before it."""

@@ -8,7 +8,9 @@ import pytest
 
 from hub.clock import ManualClock
 from simulators.home import VirtualHome
+from simulators.plan import PlannedDevice
 from simulators.zigbee.bundled import bundled_entries
+from simulators.zigbee.generic import generic_device_class
 from simulators.zigbee.models import ZIGBEE_MODELS
 from tests.simulators.zigbee_values import (
     PUBLISHED,
@@ -244,9 +246,6 @@ def test_bundled_definitions_are_the_fixture_entries_of_the_same_release() -> No
 
 
 def test_any_fixture_model_joins_a_home() -> None:
-    from simulators.plan import PlannedDevice
-    from simulators.zigbee.generic import generic_device_class
-
     entry = device_for("TS0003")
     home = VirtualHome(
         (PlannedDevice("stairs_switch", "TS0003", "hallway"),),
@@ -258,4 +257,6 @@ def test_any_fixture_model_joins_a_home() -> None:
     assert switch.handle_set({"state_left": "ON", "state_right": "TOGGLE"}) == []
     assert (switch.values["state_left"], switch.values["state_right"]) == ("ON", "ON")
     with pytest.raises(ValueError, match="unknown Zigbee model 'TS0004'"):
-        VirtualHome((PlannedDevice("x", "TS0004", "hallway"),), clock=ManualClock(), seed=1)
+        VirtualHome(
+            (PlannedDevice("x", "TS0004", "hallway", via="zigbee"),), clock=ManualClock(), seed=1
+        )
