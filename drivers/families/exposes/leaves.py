@@ -36,6 +36,8 @@ GETTABLE: Final = 4
 
 SPECIFIC_TYPES: Final = frozenset({"light", "switch", "cover", "climate", "lock", "fan"})
 COLOR_COMPOSITES: Final = frozenset({"color_xy", "color_hs"})
+#: The hub's name for an enum value that is empty text (a trigger such as ``selftest``).
+EMPTY_CHOICE: Final = "run"
 #: Units whose values are fractional even when the expose's range is whole numbers.
 _FRACTIONAL_UNITS: Final = frozenset(
     {"°C", "°F", "V", "A", "W", "kW", "kWh", "Wh", "VA", "var", "hPa", "kPa", "Pa", "bar", "Hz"}
@@ -171,8 +173,10 @@ def _enum_choices(expose: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     for value in expose.get("values") or ():
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             continue
-        choice = choice_name(value)
-        if choice and choice not in seen:
+        # An empty value is a trigger (Zigbee2MQTT shows a button: selftest, reset):
+        # the hub calls it "run".
+        choice = choice_name(value) or EMPTY_CHOICE
+        if choice not in seen:
             seen.add(choice)
             pairs.append((choice, value))
     return tuple(pairs)
@@ -298,8 +302,7 @@ class LeafBuilder:
         if kind == "enum":
             choices = _enum_choices(expose)
             if not choices:
-                schema = AttributeSpec(name, ValueType.STR, description=text, writable=writable)
-                return Leaf(kind=LeafKind.TEXT, schema=schema, **common)
+                raise ValueError("an enum without values")
             schema = AttributeSpec(
                 name,
                 ValueType.ENUM,

@@ -93,6 +93,7 @@ class FakeZigbee2Mqtt:
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 1883
         self.base = base
         self.received: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.gets: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"z2m-{uuid.uuid4().hex[:6]}"
         )
@@ -150,12 +151,13 @@ class FakeZigbee2Mqtt:
         self._call(done)
 
     def _on_message(self, client: Any, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        if not message.topic.endswith("/set"):
+        if not message.topic.endswith(("/set", "/get")):
             return
         payload: Any = bytes(message.payload)
         with contextlib.suppress(ValueError):
             payload = json.loads(payload)
-        self._call(self.received.put_nowait, (message.topic, payload))
+        queue = self.received if message.topic.endswith("/set") else self.gets
+        self._call(queue.put_nowait, (message.topic, payload))
 
     async def publish(self, suffix: str, payload: Any, *, retain: bool = False) -> None:
         """Publish on <base>/<suffix> with QoS 1 and wait for the broker's acknowledgement."""
@@ -181,3 +183,7 @@ class FakeZigbee2Mqtt:
     async def next_command(self) -> tuple[str, Any]:
         async with asyncio.timeout(WAIT):
             return await self.received.get()
+
+    async def next_get(self) -> tuple[str, Any]:
+        async with asyncio.timeout(WAIT):
+            return await self.gets.get()
