@@ -110,6 +110,17 @@ class DuplicateDevice(HubError, ValueError):
     problem_type = "duplicate-device"
 
 
+class DeviceNotRemovable(HubError, RuntimeError):
+    """A running driver cannot let go of this device; it stays registered."""
+
+    http_status = 409
+    problem_type = "device-not-removable"
+
+    def __init__(self, device: str, reason: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{device} cannot be removed: {reason}", hint=hint)
+        self.device = device
+
+
 class InvalidCommand(HubError, ValueError):
     """A command or its parameters do not match the device's family spec."""
 

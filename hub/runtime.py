@@ -18,7 +18,7 @@ from hub.capabilities import DeviceSpecs
 from hub.clock import Clock, SystemClock
 from hub.config import HubConfig, default_data_dir
 from hub.driver_context import ComponentKey, DriverContext
-from hub.errors import DeviceTimeout, DeviceUnavailable, HubError
+from hub.errors import DeviceNotRemovable, DeviceTimeout, DeviceUnavailable, HubError
 from hub.events import EventBus, StorageHealth
 from hub.registry import Device, DeviceRegistry
 from hub.state import StateStore
@@ -289,6 +289,29 @@ class Hub:
             if isinstance(err, DeviceTimeout):
                 raise
             raise DeviceTimeout(target.name, command, deadline) from None
+
+    def remove_device(self, device: str) -> Device:
+        """Remove a device: its driver stops tracking it, its state and capabilities go.
+
+        A driver that discovers devices (Zigbee2MQTT's device list, miio discovery)
+        adds it again when it next reports it.
+        """
+        target = self.registry.get(device)
+        driver = self._drivers.get(target.transport)
+        if driver is not None:
+            forget = getattr(driver, "forget", None)
+            if forget is None:
+                raise DeviceNotRemovable(
+                    target.name,
+                    f"the {target.transport} driver cannot let go of a device while it runs",
+                    hint="stop the hub, remove it from the config, and start the hub again",
+                )
+            forget(target)
+        self.specs.forget(target.id)
+        self.state.forget(target.id)
+        removed = self.registry.remove(target.id)
+        _LOGGER.info("removed device %s (%s)", removed.name, removed.id)
+        return removed
 
     async def set_device_token(self, device: str, token: str) -> None:
         """Store a device's token and let its driver reconnect with it."""

@@ -123,6 +123,22 @@ async def update_device(request: web.Request) -> web.Response:
     return web.Response(body=written.device_body(), content_type="application/json")
 
 
+@routes.delete(_DEVICE)
+@operation(
+    "Remove a device",
+    tag=_TAG,
+    status=204,
+    errors=(404, 409),
+    description="Its state, history of attributes and capabilities go with it. A device "
+    "still listed by Zigbee2MQTT (or found again by discovery) comes back when it is next "
+    "reported: remove it there too. 409: its driver cannot let go of it while the hub runs.",
+)
+async def remove_device(request: web.Request) -> web.Response:
+    hub = request.app[HUB_KEY]
+    hub.remove_device(_device(request).id)
+    return web.Response(status=204)
+
+
 @routes.put(_DEVICE + "/token")
 @operation(
     "Set a miio device's token (write-only)",

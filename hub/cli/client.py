@@ -80,6 +80,9 @@ class HubClient:
     async def post(self, path: str, body: dict[str, Any]) -> Any:
         return await self._request("POST", path, json=body)
 
+    async def delete(self, path: str) -> Any:
+        return await self._request("DELETE", path)
+
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             async with self._session.request(method, self._base + path, **kwargs) as response:

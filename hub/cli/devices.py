@@ -75,6 +75,21 @@ def show(name: str, hub: HubOptions) -> None:
     print_details(found, found.get("capabilities_source"))
 
 
+@devices.command()
+@click.argument("name")
+@hub_options
+def remove(name: str, hub: HubOptions) -> None:
+    """Remove a device from the running hub (with its state and history). A device
+    Zigbee2MQTT still lists comes back at its next device list: remove it there too."""
+    address = hub.require_running_hub()
+
+    async def delete(client: HubClient) -> Any:
+        return await client.delete(f"/api/devices/{name}")
+
+    run_api(address, delete)
+    click.echo(f"removed {name}")
+
+
 def _devices(hub: HubOptions) -> tuple[list[dict[str, Any]], bool]:
     """Every device as a dict, and whether it came live from a running hub."""
     address, directory = hub.running_hub()

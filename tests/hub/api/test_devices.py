@@ -207,3 +207,28 @@ async def test_history_by_iso_time_or_epoch(live: LiveHub, http: aiohttp.ClientS
     ) as resp:
         assert resp.status == 422
         assert (await resp.json())["field"] == "since"
+
+
+async def test_removing_a_device_drops_it_with_its_state(
+    live: LiveHub, http: aiohttp.ClientSession
+) -> None:
+    url = f"{live.url}/api/devices/bedroom_climate"
+    async with http.delete(url, headers=live.headers()) as resp:
+        assert resp.status == 204
+    assert SENSOR.id not in live.hub.registry
+    assert live.hub.state.entries(SENSOR.id) == {}
+    async with http.get(url, headers=live.headers()) as resp:
+        assert resp.status == 404
+    async with http.delete(url, headers=live.headers()) as resp:
+        assert resp.status == 404
+
+
+async def test_a_device_its_driver_cannot_let_go_of_stays(
+    live: LiveHub, http: aiohttp.ClientSession
+) -> None:
+    async with http.delete(f"{live.url}/api/devices/desk_plug", headers=live.headers()) as resp:
+        assert resp.status == 409
+        body = await resp.json()
+    assert "desk_plug cannot be removed" in body["detail"]
+    assert body["hint"]
+    assert PLUG.id in live.hub.registry
