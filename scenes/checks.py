@@ -146,7 +146,10 @@ class _Binder:
         elif isinstance(trigger, EventTrigger):
             device = self.device(trigger.device, (*loc, "device"))
             if device is not None:
-                known = events_of(device.family)
+                spec = self.bindings.families.get(device.id)
+                # Derived events of the family, and those the device itself declares
+                # (a Zigbee button's action values, from its exposes).
+                known = events_of(device.family) + [*(spec.events if spec is not None else ())]
                 if trigger.event not in known:
                     listed = ", ".join(known) if known else "none the hub knows of"
                     self.problems.append(

@@ -231,3 +231,31 @@ async def test_state_on_start_is_asked_of_mains_devices_only(
     assert topic == f"zigbee2mqtt/{bulb['friendly_name']}/get"
     assert payload["state"] == ""
     assert z2m.gets.empty()
+
+
+async def test_a_button_press_runs_a_scene(
+    mosquitto: BrokerUnderTest, z2m: FakeZigbee2Mqtt, tmp_path: Path
+) -> None:
+    from hub.app import create_hub
+    from hub.config import HubConfig
+    from hub.config.models import ScenesConfig
+
+    button = next(
+        e for e in ci_sample() if build_exposes_map(e["definition"]["exposes"]).family == "button"
+    )
+    bulb = device_for("LED1545G12")
+    press = build_exposes_map(button["definition"]["exposes"]).events[0]
+    scenes = tmp_path / "scenes"
+    scenes.mkdir()
+    button_name = button["friendly_name"]
+    bulb_name = bulb["friendly_name"]
+    (scenes / "press.yaml").write_text(
+        f"id: press\nname: Button lights the bulb\n"
+        f"triggers:\n  - {{type: event, device: {button_name}, event: {press}}}\n"
+        f"actions:\n  - call: {bulb_name}.turn_on\n"
+    )
+    config = HubConfig(mqtt=MqttConfig(url=mosquitto.url), scenes=ScenesConfig(directory=scenes))
+    async with create_hub(config, data_dir=tmp_path / "hub", include={"mqtt", "scenes"}) as hub:
+        await _adopt(hub, z2m, [button, bulb])
+        await z2m.publish(button_name, {"action": press})
+        assert await z2m.next_command() == (f"zigbee2mqtt/{bulb_name}/set", {"state": "ON"})
