@@ -149,7 +149,7 @@ class _Binder:
                 spec = self.bindings.families.get(device.id)
                 # Derived events of the family, and those the device itself declares
                 # (a Zigbee button's action values, from its exposes).
-                known = events_of(device.family) + [*(spec.events if spec is not None else ())]
+                known = [*events_of(device.family), *(spec.events if spec is not None else ())]
                 if trigger.event not in known:
                     listed = ", ".join(known) if known else "none the hub knows of"
                     self.problems.append(
