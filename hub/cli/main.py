@@ -15,6 +15,7 @@ from hub.cli.discover import discover
 from hub.cli.models import models
 from hub.cli.output import EXIT_USAGE
 from hub.cli.run import run
+from hub.cli.service import service
 from hub.cli.spec import spec
 from hub.cli.tokens import token
 from hub.config import HubConfig, default_config_path, load_config
@@ -86,6 +87,7 @@ cli.add_command(models)
 cli.add_command(scene)
 cli.add_command(spec)
 cli.add_command(say)
+cli.add_command(service)
 
 
 def main() -> None:
