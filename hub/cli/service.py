@@ -9,6 +9,7 @@ Run through sudo, a system unit runs the hub as the user who typed the command
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -236,9 +237,15 @@ def _executable() -> Path:
 
 def _write_unit(target: Path, text: str) -> None:
     temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.chmod(0o644)
-    temporary.replace(target)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.chmod(0o644)
+        temporary.replace(target)
+    except OSError as err:
+        err.filename = str(target)  # what the user asked for, not the temporary file
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise
 
 
 def _make_dirs(path: Path, account: Account, *, mode: int) -> None:
