@@ -9,8 +9,12 @@ from typing import TextIO
 
 from hub.config import LoggingConfig
 
-#: A miio token (32 hex chars) or a mihub API token (`mh_` + 43 url-safe chars).
-_SECRET = re.compile(r"\b[0-9a-fA-F]{32}\b|\bmh_[A-Za-z0-9_-]{20,}")
+#: A miio token (32 hex chars), a mihub API token (`mh_` + 43 url-safe chars, or
+#: any piece of one: a library may cut a line anywhere), and whatever follows
+#: `Bearer` or the WebSocket subprotocol that carries a token.
+_SECRET = re.compile(
+    r"\b[0-9a-fA-F]{32}\b|\bmh_[A-Za-z0-9_-]+|\bBearer\s+[^\s'\"]+|mihub\.bearer\.[^\s,'\"]+"
+)
 REDACTED = "<redacted>"
 
 
@@ -30,7 +34,19 @@ class SecretFilter(logging.Filter):
         if scrubbed != message:
             record.msg = scrubbed
             record.args = None
+        # A traceback quotes what it was given (aiohttp's bad-request errors quote the
+        # request's first 100 bytes): format it here, scrubbed, so the handler's
+        # formatter uses this text instead of formatting the exception again.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(_FORMATTER.formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+_FORMATTER = logging.Formatter()
 
 
 #: Libraries that log routine work at INFO (amqtt's state machine logs every

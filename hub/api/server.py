@@ -28,6 +28,7 @@ from hub.api.browser_access import BROWSER_ACCESS_KEY, BrowserAccess, browser_ac
 from hub.api.event_stream import EVENT_STREAMS_KEY, EventStreams, revoked_token_watch
 from hub.api.openapi import OPENAPI_KEY, OpenApiDocument
 from hub.api.problems import problem_middleware
+from hub.api.request_log import ACCESS_LOGGER, SERVER_LOGGER
 from hub.api.settings import HUB_KEY, SETTINGS_KEY, ApiSettings
 from hub.config.types import split_listen
 from hub.driver_context import ComponentKey
@@ -35,7 +36,6 @@ from hub.errors import HubError
 from hub.runtime import Hub
 
 _LOGGER = logging.getLogger(__name__)
-_ACCESS_LOGGER = logging.getLogger("hub.api.requests")  # one line per request
 
 #: The owner-only socket in the data directory; `mihub ... --config` talks to it.
 SOCKET_FILE = "mihub.sock"
@@ -232,7 +232,8 @@ class ApiServer:
         self.app = create_app(self._hub, settings=self._settings, extensions=self._extensions)
         self._runner = web.AppRunner(
             self.app,
-            access_log=_ACCESS_LOGGER,
+            access_log=ACCESS_LOGGER,
+            logger=SERVER_LOGGER,  # a malformed request is one line, its bytes unquoted
             handle_signals=False,
             shutdown_timeout=SHUTDOWN_TIMEOUT_S,
         )
