@@ -1,7 +1,20 @@
-"""Live attribute values of every device, and the only way they change."""
+"""Live attribute values of every device, and the only way they change.
+
+What a driver hands to `StateStore.update` for an attribute is one of:
+
+- a value: the attribute is that now;
+- None: the device reported the attribute as unknown (JSON null, a tank that
+  is out): the hub shows it as unknown;
+- `Invalid(raw, reason)`: the device reported something that cannot be this
+  attribute (NaN, the wrong type, a number past every range, humidity -500 %).
+  The last good value stays, nothing is published or stored, and the hub says
+  so once per device and attribute in its log. Codecs return it
+  (`drivers.families.wire.ValueCodec.decode`), so every transport gets this.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -9,6 +22,25 @@ from typing import Any
 
 from hub.clock import Clock
 from hub.events import EventBus, StateChanged
+
+_LOGGER = logging.getLogger(__name__)
+
+#: How much of a refused value a log line quotes.
+_QUOTE_LIMIT = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A reported value refused for its attribute; the store keeps the last good one."""
+
+    raw: object
+    reason: str  # what the attribute takes, e.g. "a number from 0 to 100 %"
+
+    def describe(self) -> str:
+        text = repr(self.raw)
+        if len(text) > _QUOTE_LIMIT:
+            text = text[:_QUOTE_LIMIT] + "..."
+        return f"{text} ({self.reason})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +72,8 @@ class StateStore:
         self._clock = clock
         self._values: dict[str, dict[str, AttributeValue]] = {}
         self._recorders: list[ChangeRecorder] = []
+        #: Refused reports by (device id, attribute); the first of each is logged.
+        self.invalid_reports: dict[tuple[str, str], int] = {}
 
     def add_recorder(self, recorder: ChangeRecorder) -> None:
         self._recorders.append(recorder)
@@ -52,6 +86,9 @@ class StateStore:
         current = self._values.setdefault(device_id, {})
         changes: list[StateChanged] = []
         for attribute, new in values.items():
+            if isinstance(new, Invalid):
+                self._refuse(device_id, attribute, new)
+                continue
             previous = current.get(attribute)
             if previous is not None and _same(previous.value, new):
                 current[attribute] = AttributeValue(previous.value, previous.changed_at, now)
@@ -66,6 +103,20 @@ class StateStore:
                 recorder(device_id, change.attribute, change.new, now)
             self._bus.publish(change)
         return changes
+
+    def _refuse(self, device_id: str, attribute: str, report: Invalid) -> None:
+        key = (device_id, attribute)
+        count = self.invalid_reports.get(key, 0) + 1
+        self.invalid_reports[key] = count
+        if count == 1:
+            kept = self.get(device_id, attribute)
+            _LOGGER.warning(
+                "%s reported %s = %s; keeping %s (said once per device and attribute)",
+                device_id,
+                attribute,
+                report.describe(),
+                "the last good value " + repr(kept) if kept is not None else "it unknown",
+            )
 
     def restore(self, device_id: str, values: Iterable[tuple[str, Any, float]]) -> None:
         """Load persisted values at start-up, without events (nothing changed)."""
@@ -90,3 +141,5 @@ class StateStore:
 
     def forget(self, device_id: str) -> None:
         self._values.pop(device_id, None)
+        for key in [k for k in self.invalid_reports if k[0] == device_id]:
+            del self.invalid_reports[key]

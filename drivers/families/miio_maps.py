@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from drivers.families.family import FamilySpec
 from drivers.families.spec import Value
-from drivers.families.wire import ParamRef, Raw, ValueCodec, WireRequest
+from drivers.families.wire import Decoded, ParamRef, Raw, ValueCodec, WireRequest
 from hub.errors import ProtocolError
 
 # python-miio's MiotDevice.get_properties_for_mapping asks for 15 properties per
@@ -85,7 +85,7 @@ class MiioPoll:
         """The request to send."""
         return WireRequest(self.method, list(self.params))
 
-    def decode(self, result: object, model: str) -> dict[str, Value | None]:
+    def decode(self, result: object, model: str) -> dict[str, Decoded]:
         """Attributes from the reply; a reply of the wrong shape is a `ProtocolError`."""
         values: Mapping[str, object]
         if self.reply is ReplyShape.VALUES:
@@ -100,7 +100,7 @@ class MiioPoll:
             if not isinstance(result, dict):
                 raise ProtocolError(f"{model}: reply to {self.method} is not an object")
             values = result
-        decoded: dict[str, Value | None] = {}
+        decoded: dict[str, Decoded] = {}
         for item in self.fields:
             if item.key in values:
                 decoded[item.codec.attribute.name] = item.codec.decode(values[item.key])
@@ -132,7 +132,7 @@ class MiioModelMap(_ModelMapBase):
         """The requests that read this model's whole state."""
         return [poll.request() for poll in self.polls]
 
-    def decode(self, request: WireRequest, result: object) -> dict[str, Value | None]:
+    def decode(self, request: WireRequest, result: object) -> dict[str, Decoded]:
         """Attributes carried by the reply to `request` (empty for a command's reply)."""
         for poll in self.polls:
             if poll.method == request.method and list(poll.params) == request.params:
@@ -247,7 +247,7 @@ class MiotModelMap(_ModelMapBase):
         )
         return requests
 
-    def decode(self, request: WireRequest, result: object) -> dict[str, Value | None]:
+    def decode(self, request: WireRequest, result: object) -> dict[str, Decoded]:
         """Attributes from a get_properties reply; items with a non-zero code are skipped."""
         if request.method != "get_properties":
             return {}
@@ -255,7 +255,7 @@ class MiotModelMap(_ModelMapBase):
             raise ProtocolError(f"{self.model}: reply to get_properties is not a list")
         by_key = {p.key: p for p in self.polled}
         by_id = {(p.siid, p.piid): p for p in self.polled}
-        decoded: dict[str, Value | None] = {}
+        decoded: dict[str, Decoded] = {}
         for item in result:
             if not isinstance(item, dict) or item.get("code", 0) != 0 or "value" not in item:
                 continue

@@ -166,26 +166,31 @@ class _ValueSchema:
         """Return `value` converted to this schema's type, or raise `ValueError` saying why."""
         result = _convert(self.type, value)
         if result is None:
-            raise ValueError(f"{self.name} must be {self.describe_range()}, got {value!r}")
+            raise ValueError(f"{self.name} must be {self.describe_range()}, got {_shown(value)}")
         if isinstance(result, str):
             if self.type is ValueType.ENUM and result not in self.choices:
-                raise ValueError(f"{self.name} must be {self.describe_range()}, got {value!r}")
+                raise ValueError(f"{self.name} must be {self.describe_range()}, got {_shown(value)}")
             if self.type is ValueType.STR and (
                 not result or (self.max_length is not None and len(result) > self.max_length)
             ):
-                raise ValueError(f"{self.name} must be {self.describe_range()}, got {value!r}")
+                raise ValueError(f"{self.name} must be {self.describe_range()}, got {_shown(value)}")
             return result
         if isinstance(result, bool):
             return result
         if (self.min is not None and result < self.min) or (
             self.max is not None and result > self.max
         ):
-            raise ValueError(f"{self.name} must be {self.describe_range()}, got {value!r}")
+            raise ValueError(f"{self.name} must be {self.describe_range()}, got {_shown(value)}")
         if self.step is not None:
             base = self.min if self.min is not None else 0.0
-            steps = (result - base) / self.step
+            try:
+                steps = (result - base) / self.step
+            except OverflowError:  # an integer too large for any step, with no max to stop it
+                raise ValueError(
+                    f"{self.name} must be {self.describe_range()}, got {_shown(value)}"
+                ) from None
             if not math.isclose(steps, round(steps), abs_tol=1e-9):
-                raise ValueError(f"{self.name} must be {self.describe_range()}, got {value!r}")
+                raise ValueError(f"{self.name} must be {self.describe_range()}, got {_shown(value)}")
         return result
 
     def _schema_dict(self) -> dict[str, Any]:
@@ -198,6 +203,14 @@ class _ValueSchema:
         if self.description:
             out["description"] = self.description
         return out
+
+
+def _shown(value: object) -> str:
+    """`value` for an error message: a huge number by its size, a long text cut short."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"a number of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def _convert(kind: ValueType, value: object) -> Value | None:
@@ -231,7 +244,10 @@ def _convert(kind: ValueType, value: object) -> Value | None:
         if isinstance(value, bool):
             return None
         if isinstance(value, int | float):
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an integer past the float range (JSON's are unbounded)
+                return None
         elif isinstance(value, str):
             try:
                 number = float(value.strip())

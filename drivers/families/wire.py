@@ -2,8 +2,16 @@
 
 A `ValueCodec` turns one wire value into one normalised attribute value and
 back: enum tables, unit scaling (`divisor`), rounding, inversion, and a window
-of valid raw values. A value it cannot make sense of becomes None (like
-aioesphomeapi's unknown enum values), never an exception.
+of valid raw values. Decoding never raises; it returns (see `hub.state`):
+
+- the attribute's value;
+- None when the device says "unknown": null, a raw value outside the codec's
+  valid window (a tank that is not there), an enum code or choice the table
+  does not know (like aioesphomeapi's unknown enum values);
+- `Invalid` when the value cannot be this attribute: the wrong type, NaN or
+  infinity, a number too large for any range, or outside a read-only
+  attribute's min..max (humidity -500 %). The state store keeps the last good
+  value.
 """
 
 from __future__ import annotations
@@ -14,9 +22,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from drivers.families.spec import AttributeSpec, Value, ValueType
+from hub.state import Invalid
 
 # A value as the device sends it: JSON scalars.
 Raw: TypeAlias = bool | int | float | str
+#: What decoding one wire value gives.
+Decoded: TypeAlias = Value | Invalid | None
+#: Integers past 64 bits are no reading of any attribute (JSON's are unbounded).
+_INT_LIMIT = 1 << 63
+#: How far past its min..max (as a share of the span) a reading may go before it is
+#: refused: offsets and calibration push real sensors a little past 0-100 %.
+REPORT_SLACK = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,49 +124,57 @@ class ValueCodec:
         if self.table and (self.divisor is not None or self.invert):
             raise ValueError(f"attribute {attr.name}: use a table or scaling, not both")
 
-    def decode(self, raw: object) -> Value | None:
-        """The attribute value for wire value `raw`; None when it means nothing known."""
+    def decode(self, raw: object) -> Decoded:
+        """The attribute value for wire value `raw`: None when unknown, `Invalid` when bad."""
         if raw is None:
             return None
         if self.table:
             return next((normal for wire, normal in self.table if _same(wire, raw)), None)
         if self.valid_min is not None or self.valid_max is not None:
             if isinstance(raw, bool) or not isinstance(raw, int | float):
-                return None
+                return self._invalid(raw)
             if (self.valid_min is not None and raw < self.valid_min) or (
                 self.valid_max is not None and raw > self.valid_max
             ):
                 return None
         if self.invert:
-            return (not raw) if isinstance(raw, bool) else None
+            return (not raw) if isinstance(raw, bool) else self._invalid(raw)
         return self._decode_number(raw) if self._numeric else self._decode_plain(raw)
+
+    def _invalid(self, raw: object) -> Invalid:
+        return Invalid(raw, f"{self.attribute.name} must be {self.attribute.describe_range()}")
 
     @property
     def _numeric(self) -> bool:
         return self.attribute.type in (ValueType.INT, ValueType.FLOAT)
 
-    def _decode_plain(self, raw: object) -> Value | None:
+    def _decode_plain(self, raw: object) -> Decoded:
         attr = self.attribute
         if attr.type is ValueType.ENUM:
-            # An enum without a table carries its choices on the wire (Zigbee2MQTT).
-            return raw if isinstance(raw, str) and raw in attr.choices else None
+            # An enum without a table carries its choices on the wire (Zigbee2MQTT);
+            # a choice it does not list is unknown, not wrong.
+            if not isinstance(raw, str):
+                return self._invalid(raw)
+            return raw if raw in attr.choices else None
         if attr.type is ValueType.BOOL:
-            return raw if isinstance(raw, bool) else None
-        return raw if isinstance(raw, str) else None
+            return raw if isinstance(raw, bool) else self._invalid(raw)
+        return raw if isinstance(raw, str) else self._invalid(raw)
 
-    def _decode_number(self, raw: object) -> Value | None:
+    def _decode_number(self, raw: object) -> Decoded:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            return None
+            return self._invalid(raw)
         attr = self.attribute
         if isinstance(raw, int) and attr.type is ValueType.INT and self.divisor is None:
-            # Exact, however large (JSON integers are unbounded).
-            return self._clamped_int(raw)
+            # Exact, however large: JSON integers are unbounded, readings are not.
+            if not -_INT_LIMIT < raw < _INT_LIMIT:
+                return self._invalid(raw)
+            return self._in_range(self._clamped_int(raw), raw)
         try:
             number = float(raw)
         except OverflowError:
-            return None
+            return self._invalid(raw)
         if not math.isfinite(number):
-            return None
+            return self._invalid(raw)
         if self.divisor is not None:
             number = number / self.divisor
         if self.clamp:
@@ -160,10 +184,31 @@ class ValueCodec:
                 number = min(number, attr.max)
         if attr.type is ValueType.INT:
             # Truncation, as the vendor apps (and python-miio) show these values.
-            return int(number)
+            if not -_INT_LIMIT < number < _INT_LIMIT:
+                return self._invalid(raw)
+            return self._in_range(int(number), raw)
         if self.decimals is not None:
             number = round(number, self.decimals)
-        return float(number)
+        return self._in_range(float(number), raw)
+
+    def _in_range(self, value: int | float, raw: object) -> Decoded:
+        """`value` when a reading's min..max (give or take `REPORT_SLACK`) allow it, else `Invalid`.
+
+        Only read-only attributes: their limits are physical (humidity 0-100 %). A
+        writable one's limits say what a command may set, and devices report more
+        (a purifier's favorite level 17 where the hub sets 0-14).
+        """
+        attr = self.attribute
+        if attr.writable:
+            return value
+        low, high = attr.min, attr.max
+        if low is not None and high is not None:
+            # A calibrated sensor may read 100.4 %; -500 % is no reading at all.
+            slack = (high - low) * REPORT_SLACK
+            low, high = low - slack, high + slack
+        if (low is not None and value < low) or (high is not None and value > high):
+            return self._invalid(raw)
+        return value
 
     def _clamped_int(self, raw: int) -> int:
         attr = self.attribute

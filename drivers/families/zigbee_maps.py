@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from drivers.families.miio_maps import _ModelMapBase
 from drivers.families.spec import Value
-from drivers.families.wire import ParamRef, Raw, ValueCodec
+from drivers.families.wire import Decoded, ParamRef, Raw, ValueCodec
 from hub.errors import ProtocolError
 
 # A /set payload template: JSON with ParamRef where a command parameter goes.
@@ -46,7 +46,7 @@ class ZigbeeModelMap(_ModelMapBase):
 
     protocol: Literal["zigbee2mqtt"] = "zigbee2mqtt"
 
-    def decode_state(self, payload: object) -> dict[str, Value | None]:
+    def decode_state(self, payload: object) -> dict[str, Decoded]:
         """Attributes from a state message; fields it lacks are left out, ``null`` is None.
 
         A payload that is not a JSON object is a `ProtocolError`; unknown fields
@@ -54,7 +54,7 @@ class ZigbeeModelMap(_ModelMapBase):
         """
         if not isinstance(payload, Mapping):
             raise ProtocolError(f"{self.model}: state message is not a JSON object")
-        decoded: dict[str, Value | None] = {}
+        decoded: dict[str, Decoded] = {}
         for item in self.fields:
             if item.key in payload:
                 decoded[item.codec.attribute.name] = item.codec.decode(payload[item.key])

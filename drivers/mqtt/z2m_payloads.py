@@ -81,6 +81,11 @@ def parse_json(raw: bytes) -> Any:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ProtocolError(f"not JSON ({err}): {quote(raw)}") from None
+    except RecursionError:
+        # Nested past Python's limit: no Zigbee2MQTT message is. One line, no traceback.
+        raise ProtocolError(f"JSON nested too deeply: {quote(raw)}") from None
+    except ValueError as err:  # an integer of more than 4,300 digits
+        raise ProtocolError(f"not JSON we can read ({err}): {quote(raw)}") from None
 
 
 def parse_device_list(raw: bytes) -> Iterator[Z2mDevice]:

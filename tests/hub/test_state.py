@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import logging
 import math
+
+import pytest
 
 from hub.clock import ManualClock
 from hub.events import EventBus, StateChanged
-from hub.state import StateStore
+from hub.state import Invalid, StateStore
 
 
 def _store() -> tuple[StateStore, EventBus, ManualClock]:
@@ -60,3 +63,34 @@ def test_restore_sets_values_without_events_and_recorders_see_changes() -> None:
     assert recorded == []
     store.update("d", {"humidity": 39}, at=200.0)
     assert recorded == [("d", "humidity", 39, 200.0)]
+
+
+def test_an_invalid_report_keeps_the_last_good_value_and_is_said_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, bus, _ = _store()
+    events = bus.subscribe(StateChanged)
+    recorded: list[object] = []
+    store.add_recorder(lambda d, a, v, at: recorded.append(v))
+    bad = Invalid(-500, "humidity must be a number from 0 to 100 %")
+    with caplog.at_level(logging.WARNING, logger="hub.state"):
+        assert store.update("d", {"battery": bad}) == []  # nothing good yet: unknown
+        store.update("d", {"humidity": 48.0})
+        for _ in range(3):
+            assert store.update("d", {"humidity": bad}) == []
+        # None is not invalid: the device says it does not know.
+        store.update("d", {"battery": None})
+    assert store.get("d", "humidity") == 48.0
+    assert store.snapshot("d") == {"humidity": 48.0, "battery": None}
+    assert [e.attribute for e in (events.get_nowait() for _ in range(events.pending))] == [
+        "humidity",
+        "battery",
+    ]
+    assert recorded == [48.0, None]
+    assert store.invalid_reports == {("d", "battery"): 1, ("d", "humidity"): 3}
+    assert [r.getMessage() for r in caplog.records] == [
+        "d reported battery = -500 (humidity must be a number from 0 to 100 %); keeping it"
+        " unknown (said once per device and attribute)",
+        "d reported humidity = -500 (humidity must be a number from 0 to 100 %); keeping the"
+        " last good value 48.0 (said once per device and attribute)",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from drivers.families import (
     lookup_model,
 )
 from hub.errors import InvalidCommand, ProtocolError
+from hub.state import Invalid
 
 
 def _polled(model: str) -> MiioModelMap | MiotModelMap:
@@ -196,8 +198,8 @@ def test_miot_item_with_error_code_is_skipped_others_decoded() -> None:
     assert humidifier.decode(request, reply) == {
         "humidity": 41,
         "target_humidity": 60,
-        "mode": None,  # a mode this table does not know
-        "temperature": None,  # not a number
+        "mode": None,  # a mode this table does not know: unknown
+        "temperature": Invalid("hot", "temperature must be a number"),  # no reading at all
     }
 
 
@@ -238,7 +240,10 @@ def test_zigbee_null_and_missing_fields() -> None:
 def test_door_sensor_reports_open_as_the_inverse_of_contact() -> None:
     door = _zigbee("MCCGQ11LM")
     assert door.decode_state({"contact": False}) == {"contact": False, "open": True}
-    assert door.decode_state({"contact": "yes"}) == {"contact": None, "open": None}
+    assert door.decode_state({"contact": "yes"}) == {
+        "contact": Invalid("yes", "contact must be true or false"),
+        "open": Invalid("yes", "open must be true or false"),
+    }
 
 
 def test_curtain_unknown_motor_state_becomes_none() -> None:
@@ -251,7 +256,7 @@ def test_curtain_unknown_motor_state_becomes_none() -> None:
     assert _zigbee("WSDCGQ11LM").get_payload() is None
 
 
-def test_huge_and_non_finite_numbers_do_not_crash() -> None:
+def test_huge_and_non_finite_numbers_are_refused_not_stored() -> None:
     humidifier = _polled("zhimi.humidifier.ca4")
     request = humidifier.poll_requests()[0]
     reply = [
@@ -260,9 +265,12 @@ def test_huge_and_non_finite_numbers_do_not_crash() -> None:
         {"did": "speed_level", "siid": 2, "piid": 11, "code": 0, "value": 2**70},
         {"did": "humidity", "siid": 3, "piid": 9, "code": 0, "value": 45.0},
     ]
-    assert humidifier.decode(request, reply) == {
-        "use_time": None,
-        "temperature": None,
-        "motor_speed": 2**70,
+    decoded = humidifier.decode(request, reply)
+    nan = decoded.pop("temperature")
+    assert isinstance(nan, Invalid)
+    assert math.isnan(nan.raw)  # type: ignore[arg-type]
+    assert decoded == {
+        "use_time": Invalid(10**400, "use_time must be a number of at least 0 h"),
+        "motor_speed": Invalid(2**70, "motor_speed must be a whole number of at least 0 rpm"),
         "humidity": 45,
     }

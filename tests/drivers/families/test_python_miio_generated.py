@@ -26,6 +26,7 @@ from drivers.families.generate.profile import Field, Profile, snake
 from drivers.families.generate.record import record, recording_device
 from drivers.families.generate.registry import by_model
 from drivers.families.model_loader import load_model
+from drivers.families.wire import REPORT_SLACK
 
 PROFILES = by_model()
 MODELS = sorted(PROFILES)
@@ -148,7 +149,16 @@ def _samples(field: Field, model_map: MiioModelMap | MiotModelMap) -> tuple[Any,
     attr = model_map.spec.attribute(field.attribute)
     if attr.type.value == "bool":
         return (True, False)
-    return (0, 1, 37, 100)
+    # Readings past a read-only attribute's range are refused by design (see
+    # drivers.families.wire): sample those the attribute can report.
+    span = (
+        (attr.max - attr.min) * REPORT_SLACK
+        if attr.min is not None and attr.max is not None
+        else 0.0
+    )
+    low = -math.inf if attr.writable or attr.min is None else attr.min - span
+    high = math.inf if attr.writable or attr.max is None else attr.max + span
+    return tuple(v for v in (0, 1, 37, 100) if low <= v <= high) or (attr.min,)
 
 
 def _normalise(value: Any) -> Any:

@@ -1,0 +1,92 @@
+"""Bad Zigbee values keep the last good one, said once; hostile payloads cost one log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from hub.config.models import MqttConfig
+from hub.events import StateChanged
+from hub.runtime import Hub
+from tests.drivers.mqtt.brokers import BrokerUnderTest
+from tests.drivers.mqtt.hubs import eventually, running_hub
+from tests.drivers.mqtt.z2m import FakeZigbee2Mqtt, device_entry
+
+CLIMATE = device_entry("0x00158d0001a2b3c4", "bedroom/climate", "WSDCGQ11LM")
+CLIMATE_ID = "zigbee:0x00158d0001a2b3c4"
+
+#: What a broken sensor, a buggy bridge or anyone on the broker can publish.
+BAD_STATES = [
+    b'{"humidity": NaN, "temperature": Infinity}',
+    b'{"humidity": "wet", "temperature": [21]}',
+    b'{"humidity": 1e400, "temperature": ' + b"9" * 4000 + b"}",
+    b'{"humidity": -500, "temperature": {"value": 21}}',
+]
+
+
+@pytest.fixture
+async def hub(broker: BrokerUnderTest, tmp_path: Path) -> AsyncIterator[Hub]:
+    async with running_hub(tmp_path / "hub", MqttConfig(url=broker.url)) as (hub, _):
+        yield hub
+
+
+@pytest.fixture
+async def z2m(broker: BrokerUnderTest) -> AsyncIterator[FakeZigbee2Mqtt]:
+    async with FakeZigbee2Mqtt(broker.url) as fake:
+        yield fake
+
+
+async def test_bad_values_keep_the_last_good_one_and_are_said_once(
+    hub: Hub, z2m: FakeZigbee2Mqtt, caplog: pytest.LogCaptureFixture
+) -> None:
+    await z2m.announce(CLIMATE)
+    await eventually(hub, lambda: CLIMATE_ID in hub.registry, "sensor registered")
+    await z2m.publish("bedroom/climate", {"humidity": 48.0, "temperature": 21.5})
+    await eventually(hub, lambda: hub.state.get(CLIMATE_ID, "humidity") == 48.0, "good state")
+    history_before = await hub.store.history(CLIMATE_ID, "humidity")
+
+    caplog.set_level(logging.INFO)
+    with hub.bus.subscribe(StateChanged, name="test-bad-values") as changes:
+        for payload in BAD_STATES:
+            await z2m.publish("bedroom/climate", payload)
+        # Nested far past Python's recursion limit, then one good reading to wait on:
+        # messages on one topic arrive in order.
+        await z2m.publish("bedroom/climate", b"[" * 100_000 + b"]" * 100_000)
+        await z2m.publish("bedroom/climate", {"pressure": 1001.5})
+        await eventually(hub, lambda: hub.state.get(CLIMATE_ID, "pressure") == 1001.5, "sentinel")
+        seen = []
+        while changes.pending:
+            seen.append(changes.get_nowait())
+    assert [(c.attribute, c.new) for c in seen] == [("pressure", 1001.5)]
+    assert hub.state.get(CLIMATE_ID, "humidity") == 48.0
+    assert hub.state.get(CLIMATE_ID, "temperature") == 21.5
+    await hub.db.flush()
+    assert await hub.store.history(CLIMATE_ID, "humidity") == history_before
+    assert hub.state.invalid_reports[(CLIMATE_ID, "humidity")] == 4
+    assert hub.state.invalid_reports[(CLIMATE_ID, "temperature")] == 4
+
+    refused = [r.getMessage() for r in caplog.records if "keeping the last good" in r.getMessage()]
+    assert len(refused) == 2  # once per device and attribute
+    assert any(
+        "humidity = nan (humidity must be a number from 0 to 100 %)" in m for m in refused
+    )
+    assert any("temperature = inf" in m for m in refused)
+    malformed = [r for r in caplog.records if "malformed Zigbee2MQTT message" in r.getMessage()]
+    assert len(malformed) == 1
+    assert "nested too deeply" in malformed[0].getMessage()
+    assert all(r.exc_info is None for r in caplog.records)
+    assert "Traceback" not in caplog.text
+    assert "RecursionError" not in caplog.text
+
+
+async def test_a_reading_a_little_past_its_range_is_kept(hub: Hub, z2m: FakeZigbee2Mqtt) -> None:
+    # Calibration offsets push real sensors a little past 100 %: a reading, not garbage.
+    await z2m.announce(CLIMATE)
+    await eventually(hub, lambda: CLIMATE_ID in hub.registry, "sensor registered")
+    await z2m.publish("bedroom/climate", json.dumps({"humidity": 100.4}))
+    await eventually(hub, lambda: hub.state.get(CLIMATE_ID, "humidity") == 100.4, "stored")
+    assert not hub.state.invalid_reports
