@@ -169,11 +169,15 @@ class _ValueSchema:
             raise ValueError(f"{self.name} must be {self.describe_range()}, got {_shown(value)}")
         if isinstance(result, str):
             if self.type is ValueType.ENUM and result not in self.choices:
-                raise ValueError(f"{self.name} must be {self.describe_range()}, got {_shown(value)}")
+                raise ValueError(
+                    f"{self.name} must be {self.describe_range()}, got {_shown(value)}"
+                )
             if self.type is ValueType.STR and (
                 not result or (self.max_length is not None and len(result) > self.max_length)
             ):
-                raise ValueError(f"{self.name} must be {self.describe_range()}, got {_shown(value)}")
+                raise ValueError(
+                    f"{self.name} must be {self.describe_range()}, got {_shown(value)}"
+                )
             return result
         if isinstance(result, bool):
             return result
@@ -190,7 +194,9 @@ class _ValueSchema:
                     f"{self.name} must be {self.describe_range()}, got {_shown(value)}"
                 ) from None
             if not math.isclose(steps, round(steps), abs_tol=1e-9):
-                raise ValueError(f"{self.name} must be {self.describe_range()}, got {_shown(value)}")
+                raise ValueError(
+                    f"{self.name} must be {self.describe_range()}, got {_shown(value)}"
+                )
         return result
 
     def _schema_dict(self) -> dict[str, Any]:

@@ -71,9 +71,7 @@ async def test_bad_values_keep_the_last_good_one_and_are_said_once(
 
     refused = [r.getMessage() for r in caplog.records if "keeping the last good" in r.getMessage()]
     assert len(refused) == 2  # once per device and attribute
-    assert any(
-        "humidity = nan (humidity must be a number from 0 to 100 %)" in m for m in refused
-    )
+    assert any("humidity = nan (humidity must be a number from 0 to 100 %)" in m for m in refused)
     assert any("temperature = inf" in m for m in refused)
     malformed = [r for r in caplog.records if "malformed Zigbee2MQTT message" in r.getMessage()]
     assert len(malformed) == 1
