@@ -41,7 +41,7 @@ from drivers.families.spec import (
     Value,
     ValueType,
 )
-from drivers.families.wire import Raw, ValueCodec, WireRequest
+from drivers.families.wire import Decoded, Raw, ValueCodec, WireRequest
 from hub.errors import InvalidCommand, ProtocolError
 
 #: Poll interval of a device whose family has none (a type no family covers).
@@ -183,13 +183,13 @@ class SpecMiotMap:
             for start in range(0, len(items), step)
         ]
 
-    def decode(self, request: WireRequest, result: object) -> dict[str, Value | None]:
+    def decode(self, request: WireRequest, result: object) -> dict[str, Decoded]:
         if request.method != "get_properties":
             return {}
         if not isinstance(result, list):
             raise ProtocolError(f"{self.model}: reply to get_properties is not a list")
         by_id = {(p.prop.siid, p.prop.piid): p for p in self.polled}
-        decoded: dict[str, Value | None] = {}
+        decoded: dict[str, Decoded] = {}
         for item in result:
             if not isinstance(item, dict) or item.get("code", 0) != 0 or "value" not in item:
                 continue

@@ -16,8 +16,10 @@ from typing import Any, Protocol
 
 from drivers.families import FamilySpec, ZigbeeModelMap, lookup_model
 from drivers.families.exposes import Decoded, ExposesMap, exposes_map
+from drivers.families.spec import Value
 from hub.capabilities import SourceKind, SpecSource
 from hub.errors import InvalidCommand
+from hub.state import Invalid
 
 
 class ZigbeeCodec(Protocol):
@@ -53,7 +55,16 @@ class ModelMapCodec:
         return self.model_map.family
 
     def decode_state(self, payload: object) -> Decoded:
-        return Decoded(self.model_map.decode_state(payload), [], [])
+        # A value the map's codec refuses (`Invalid`: NaN, wrong type, out of range)
+        # is rejected like an expose's: the last good one stays, said once.
+        values: dict[str, Value | None] = {}
+        rejected: list[tuple[str, str]] = []
+        for name, value in self.model_map.decode_state(payload).items():
+            if isinstance(value, Invalid):
+                rejected.append((name, value.describe()))
+            else:
+                values[name] = value
+        return Decoded(values, [], rejected)
 
     def encode_set(
         self, command: str, params: Mapping[str, object], *, device: str | None = None
