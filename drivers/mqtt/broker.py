@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import unquote, urlsplit
 
+from drivers.mqtt.packet_limit import DEFAULT_MAX_PACKET_BYTES, guarded_reader
 from hub.config.types import split_listen
 from hub.errors import ConfigError, HubError
 
@@ -115,9 +116,10 @@ class EmbeddedBroker:
 
     embedded = True
 
-    def __init__(self, listen: str) -> None:
+    def __init__(self, listen: str, *, max_packet_bytes: int = DEFAULT_MAX_PACKET_BYTES) -> None:
         host, port = split_listen(listen)
         self._endpoint = BrokerEndpoint(host=host or "127.0.0.1", port=port)
+        self.max_packet_bytes = max_packet_bytes
         self._broker: Any = None  # amqtt.broker.Broker once started
 
     @property
@@ -148,7 +150,7 @@ class EmbeddedBroker:
                 "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}
             },
         }
-        broker = _closing_broker_class()(config)
+        broker = _closing_broker_class()(config, self.max_packet_bytes)
         try:
             await broker.start()
         except BrokerError as err:
@@ -211,19 +213,27 @@ def _closing_broker_class() -> type[Any]:
     amqtt 0.12.1 leaves the socket of a client that vanished without DISCONNECT
     open (a ResourceWarning at garbage collection, a file descriptor until then).
     """
+    from amqtt.adapters import StreamWriterAdapter
     from amqtt.broker import Broker
 
     class ClosingBroker(Broker):  # type: ignore[misc]  # amqtt ships no type information
-        def __init__(self, config: dict[str, Any]) -> None:
+        def __init__(self, config: dict[str, Any], max_packet_bytes: int) -> None:
             super().__init__(config)
             self._mihub_writers: set[asyncio.StreamWriter] = set()
+            self._mihub_max_packet = max_packet_bytes
 
         async def stream_connected(
             self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener_name: str
         ) -> None:
             self._mihub_writers.add(writer)
+            peer = writer.get_extra_info("peername")
             try:
-                await super().stream_connected(reader, writer, listener_name)
+                # amqtt reads packets whole, of any announced size: read through a guard.
+                await self.external_connected(
+                    guarded_reader(reader, self._mihub_max_packet, str(peer)),
+                    StreamWriterAdapter(writer),
+                    listener_name,
+                )
             finally:
                 self._mihub_writers.discard(writer)
                 writer.close()
@@ -253,4 +263,4 @@ def broker_from_config(config: MqttConfig) -> MqttBroker:
     """The external broker of `mqtt.url`, or the embedded one on `mqtt.embedded_listen`."""
     if config.url:
         return ExternalBroker(config.url)
-    return EmbeddedBroker(config.embedded_listen)
+    return EmbeddedBroker(config.embedded_listen, max_packet_bytes=config.max_packet_bytes)

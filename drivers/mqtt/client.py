@@ -24,6 +24,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from drivers.mqtt.broker import BrokerEndpoint
 from drivers.mqtt.errors import MqttError, MqttNotConnected, PublishNotConfirmed
+from drivers.mqtt.packet_limit import DEFAULT_MAX_PACKET_BYTES, LimitedPahoClient
 from drivers.mqtt.topics import covers
 
 _LOGGER = logging.getLogger(__name__)
@@ -84,13 +85,16 @@ class MqttClient:
         status_topic: str | None = None,
         reconnect_min_delay: float = RECONNECT_MIN_DELAY,
         reconnect_max_delay: float = RECONNECT_MAX_DELAY,
+        max_packet_bytes: int = DEFAULT_MAX_PACKET_BYTES,
     ) -> None:
         self.endpoint = endpoint
         self.client_id = client_id or f"mihub-{socket.gethostname()[:16]}-{os.urandom(3).hex()}"
         self.status_topic = status_topic
-        self._paho = mqtt.Client(
+        self._paho = LimitedPahoClient(
             CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv311
         )
+        # A message from the broker past this is dropped unread (packet_limit.py).
+        self._paho.max_packet_bytes = max_packet_bytes
         # paho takes ints in its annotation, but only compares and doubles them.
         self._paho.reconnect_delay_set(reconnect_min_delay, reconnect_max_delay)  # type: ignore[arg-type]
         # No in-flight limit: each waiting command must be withdrawable on its own

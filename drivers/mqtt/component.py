@@ -47,6 +47,7 @@ class MqttComponent:
             self.broker.endpoint,
             status_topic=f"{prefix}/status",
             reconnect_min_delay=reconnect_min_delay,
+            max_packet_bytes=config.max_packet_bytes,
         )
         self.zigbee = ZigbeeDriver(hub.driver_context(config), self.client)
         # Home Assistant discovery is off unless asked for (a config key is proposed).

@@ -39,6 +39,10 @@ class MqttConfig(_Section):
     #: Devices adopted from one Zigbee2MQTT device list at most; the rest are left out
     #: with a warning (a runaway list must not fill the registry).
     zigbee2mqtt_max_devices: int = Field(default=2000, ge=1, le=100_000)
+    #: The largest MQTT packet the embedded broker takes and the hub's client keeps
+    #: (16 MiB: a Zigbee2MQTT device list of about 4,000 devices; see
+    #: drivers/mqtt/packet_limit.py).
+    max_packet_bytes: int = Field(default=16 << 20, ge=64 << 10, le=256 << 20)
 
     @field_validator("url")
     @classmethod
