@@ -24,13 +24,13 @@ def _hostile_requests(token: str) -> list[bytes]:
     """Requests aiohttp cannot parse, each carrying `token` in its first 100 bytes."""
     return [
         # The header line too long: aiohttp quoted its first 100 bytes, token and all.
-        f"GET /api/devices HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}{PAD}\r\n\r\n",
-        f"GET /api/events HTTP/1.1\r\nHost: x\r\n"
+        f"GET /api/devices HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}{PAD}\r\n\r\n",
+        f"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Sec-WebSocket-Protocol: mihub, mihub.bearer.{token}{PAD}\r\n\r\n",
         # The request line too long.
-        f"GET /api/devices?token={token}{PAD} HTTP/1.1\r\nHost: x\r\n\r\n",
+        f"GET /api/devices?token={token}{PAD} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
         # A token in a header line with a character headers may not hold.
-        f"GET /api/devices HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\x01\r\n\r\n",
+        f"GET /api/devices HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\x01\r\n\r\n",
     ]
 
 
@@ -87,7 +87,7 @@ async def test_an_embedded_api_logs_no_token_through_any_handler(
         reply = await _send_raw(
             "127.0.0.1",
             server.port,
-            f"GET /api/health?token={token} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(),
+            f"GET /api/health?token={token} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode(),
         )
         assert b" 200 " in reply.split(b"\r\n", 1)[0]
     assert any("GET /api/health?token=<redacted>" in r.getMessage() for r in caplog.records)
