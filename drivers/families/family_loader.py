@@ -6,7 +6,8 @@ float | str | enum, ``unit``, ``min``, ``max``, ``step``, ``choices``,
 ``max_length``, ``writable``, ``description``), ``commands`` (``description``
 and ``params`` with the same keys plus ``required``/``default``) and
 ``consumables`` (``used_hours_attribute``, ``remaining_percent_attribute``,
-``nominal_life_hours``, ``resettable``, ``description``).
+``resettable``, ``description``). A part's life is not written here: the parts
+catalog (hub/maintenance/parts.yaml) is its one source.
 """
 
 from __future__ import annotations
@@ -151,7 +152,6 @@ def _consumable(key: str, node: Node) -> ConsumableSpec:
     node.only(
         "used_hours_attribute",
         "remaining_percent_attribute",
-        "nominal_life_hours",
         "resettable",
         "description",
     )
@@ -160,7 +160,6 @@ def _consumable(key: str, node: Node) -> ConsumableSpec:
             key=key,
             used_hours_attribute=node.child("used_hours_attribute").opt_text(),
             remaining_percent_attribute=node.child("remaining_percent_attribute").opt_text(),
-            nominal_life_hours=node.child("nominal_life_hours").number(),
             resettable=node.child("resettable").flag(False),
             description=node.child("description").text(optional=True),
             defined_at=node.where,

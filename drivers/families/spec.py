@@ -381,15 +381,14 @@ class CommandSpec:
 class ConsumableSpec:
     """A wearing part the family reports on (brush, filter, battery).
 
-    Only what the family knows: which attributes carry the hours used and the
-    percent remaining, and a typical life where the family has one. The life of
-    a given model's part comes from the parts catalog.
+    Only which attributes carry the part's wear (hours used, percent remaining)
+    and whether the device resets its counter. How long a part lasts is the parts
+    catalog's to say (hub/maintenance/parts.yaml), in one place.
     """
 
     key: str
     used_hours_attribute: str | None = None
     remaining_percent_attribute: str | None = None
-    nominal_life_hours: float | None = None
     resettable: bool = False
     description: str = ""
     defined_at: str | None = field(default=None, compare=False)
@@ -401,8 +400,6 @@ class ConsumableSpec:
                 f"consumable {self.key}: name the attribute carrying hours used "
                 "or percent remaining (or both)"
             )
-        if self.nominal_life_hours is not None and self.nominal_life_hours <= 0:
-            raise ValueError(f"consumable {self.key}: nominal_life_hours must be positive")
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-able description (for the API and the maintenance tracker)."""
@@ -410,7 +407,6 @@ class ConsumableSpec:
             "key": self.key,
             "used_hours_attribute": self.used_hours_attribute,
             "remaining_percent_attribute": self.remaining_percent_attribute,
-            "nominal_life_hours": self.nominal_life_hours,
             "resettable": self.resettable,
             "description": self.description,
         }

@@ -136,7 +136,6 @@ class ConsumableCapability(_Reply):
     key: str
     used_hours_attribute: str | None = None
     remaining_percent_attribute: str | None = None
-    nominal_life_hours: float | None = None
     resettable: bool = False
     description: str = ""
 

@@ -1,75 +1,71 @@
 """The parts catalog: which consumables each model has, how long they last, where to buy them.
 
 The catalog ships as data (`parts.yaml` next to this module) and config may override
-or extend it (`maintenance.catalog`, `maintenance.store_base_url`). Entries are checked
-by pydantic when the catalog is built and kept as frozen `PartSpec` records. Store
-links are built as ``store_base_url + store_path``; the hub never fetches them.
+or extend it (`maintenance.catalog`, `maintenance.store_base_url`). It holds two
+tables: per family and kind of part, the defaults (name, nominal life, typical use:
+the one place a life is written), and per model, what the catalog knows beyond them
+(a part's own name, store link, attributes, a life that differs). Entries are checked
+by pydantic when the catalog is built (`catalog_entries`) and kept as frozen
+`PartSpec` records. Store links are ``store_base_url + store_path``, or for a part
+without a path a store search for the model and the part's name (`store_search_url`);
+the hub never fetches them.
 """
 
 from __future__ import annotations
 
-import copy
-import enum
 import functools
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
-
+from drivers.families import builtin_catalog
 from hub.errors import ConfigError
+from hub.maintenance.catalog_entries import (
+    ANY_FAMILY,
+    CatalogText,
+    DefaultEntry,
+    merge_overrides,
+    override_fields,
+    shipped_catalog_entries,
+    shipped_catalog_text,
+    shipped_family_defaults,
+    validated_default,
+    validated_entry,
+)
+from hub.maintenance.catalog_types import PartAction, UseUnit, WearClock
+from hub.maintenance.part_kinds import part_kinds
 from hub.maintenance.wear import Observation, reported_number
-from hub.yaml_reader import TABLE_LIMITS, LocatedYaml, parse_yaml
 
 __all__ = [
+    "ANY_FAMILY",
     "DEFAULT_STORE_BASE_URL",
+    "STORE_SEARCH_PATH",
     "CatalogText",
+    "FamilyOf",
     "PartAction",
     "PartSpec",
     "PartsCatalog",
     "UseUnit",
     "WearClock",
     "build_catalog",
+    "builtin_family_of",
     "load_default_catalog",
     "shipped_catalog_entries",
+    "shipped_catalog_text",
+    "shipped_family_defaults",
+    "store_search_url",
 ]
 
 DEFAULT_STORE_BASE_URL = "https://www.mi.com/global"
-_SHIPPED_FILE = "parts.yaml"
-_CONFIG_FIELD = "maintenance.catalog"
+#: Appended to the store base URL, then the words searched for (model and part name).
+STORE_SEARCH_PATH = "/search?keyword="
 
-
-class WearClock(enum.StrEnum):
-    """What wears a part out."""
-
-    USE = "use"  # hours the device runs (brushes, filters, wicks)
-    CALENDAR = "calendar"  # time itself (coin-cell batteries)
-
-
-class UseUnit(enum.StrEnum):
-    """What a part's use counter, life and typical use per day are counted in."""
-
-    HOURS = "hours"  # hours of use (or calendar hours for wear_clock: calendar)
-    CYCLES = "cycles"  # equivalent full charge cycles (a rechargeable battery)
-
-
-class PartAction(enum.StrEnum):
-    """What the owner does when a part runs out."""
-
-    REPLACE = "replace"  # buy and fit a new one (brushes, filters, batteries)
-    REFILL = "refill"  # top it up again (a humidifier's water tank): nothing to buy
+#: A model's family, or None when the hub has no map for it.
+FamilyOf = Callable[[str], "str | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,71 +135,32 @@ class PartSpec:
         )
 
 
-class _PartEntry(BaseModel):
-    """One catalog entry as written in YAML (shipped file or config)."""
+def store_search_url(store_base_url: str, model: str, name: str) -> str:
+    """A store search for `model`'s part `name`: ``<base>/search?keyword=<model>+<name>``.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(min_length=1)
-    life_hours: float = Field(gt=0)
-    typical_hours_per_day: float = Field(gt=0, le=24)
-    wear_clock: WearClock = WearClock.USE
-    sku: str | None = None
-    store_path: str | None = None
-    used_attribute: str | None = None
-    used_scale: float = Field(default=1.0, gt=0)
-    remaining_attribute: str | None = None
-    counter_resets: bool = True
-    unit: UseUnit = UseUnit.HOURS
-    air_quality_attribute: str | None = Field(default=None, min_length=1)
-    lead_days: float | None = Field(default=None, gt=0, le=365)
-    floor_percent: float | None = Field(default=None, ge=0, le=100)
-    action: PartAction = PartAction.REPLACE
-
-    @field_validator("action")
-    @classmethod
-    def _refills_read_a_level(cls, value: PartAction, info: ValidationInfo) -> PartAction:
-        if value is PartAction.REFILL:
-            if not info.data.get("remaining_attribute"):
-                raise ValueError(
-                    "a part that is refilled needs a remaining_attribute reporting its level in %"
-                )
-            if info.data.get("store_path"):
-                raise ValueError("a part that is refilled is not bought: set store_path: null")
-        return value
-
-    @field_validator("unit")
-    @classmethod
-    def _cycles_need_a_use_counter(cls, value: UseUnit, info: ValidationInfo) -> UseUnit:
-        if value is UseUnit.CYCLES:
-            if info.data.get("wear_clock", WearClock.USE) is not WearClock.USE:
-                raise ValueError("a part counted in cycles wears with use: set wear_clock: use")
-            if not info.data.get("used_attribute"):
-                raise ValueError("a part counted in cycles needs a used_attribute counting them")
-        return value
-
-    @field_validator("store_path")
-    @classmethod
-    def _relative_path(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if not value.startswith(("/", "?")) or any(ch.isspace() for ch in value):
-            raise ValueError(
-                "must be a path starting with '/' (or a query starting with '?') and "
-                "without spaces; it is appended to maintenance.store_base_url"
-            )
-        return value
+    For parts the catalog has no store path for: a search keeps working where a
+    product page would have to be known (and moves).
+    """
+    words = f"{model} {name}".lower()
+    return f"{store_base_url.rstrip('/')}{STORE_SEARCH_PATH}{quote_plus(words)}"
 
 
 @dataclass(frozen=True, slots=True)
 class PartsCatalog:
-    """Parts per model, looked up by model and part key. Built by `build_catalog`."""
+    """Parts per model and defaults per family and kind of part. Built by `build_catalog`."""
 
     store_base_url: str
     by_model: Mapping[str, Mapping[str, PartSpec]]
+    #: Family (or ``"*"``, any) -> part kind -> its default as a `PartSpec` template
+    #: (``model`` is the family; no attributes unless the hub derives them; no link).
+    defaults: Mapping[str, Mapping[str, PartSpec]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    #: (family, kind) of defaults that are looked after, not bought: no store link.
+    unsold: frozenset[tuple[str, str]] = frozenset()
 
     def parts_for(self, model: str) -> tuple[PartSpec, ...]:
-        """Every consumable the catalog knows for `model` (empty when none)."""
+        """Every consumable the catalog lists for `model` (empty when none)."""
         return tuple(self.by_model.get(model, {}).values())
 
     def get(self, model: str, part: str) -> PartSpec | None:
@@ -215,48 +172,32 @@ class PartsCatalog:
         """Models with at least one part, sorted."""
         return tuple(sorted(self.by_model))
 
+    def default_for(self, family: str, part: str) -> PartSpec | None:
+        """The default a part keyed `part` in `family` takes (its kind's), or None.
 
-@dataclass(frozen=True, slots=True)
-class CatalogText:
-    """Where the catalog's entries are written, so an error can name file and line."""
+        Kinds are tried most specific first (`part_kinds`), the family's own defaults
+        before those for any family.
+        """
+        for kind in part_kinds(part, family):
+            for table in (family, ANY_FAMILY):
+                found = self.defaults.get(table, {}).get(kind)
+                if found is not None:
+                    return found
+        return None
 
-    #: The shipped parts.yaml (its `models:` mapping is the base).
-    shipped: LocatedYaml | None = None
-    #: The config file, whose `maintenance.catalog` holds the overrides.
-    config: LocatedYaml | None = None
+    def sold(self, default: PartSpec) -> bool:
+        """Whether a part of this default's kind is bought (gets a store link)."""
+        return (default.model, default.part) not in self.unsold
 
-    def where(self, model: str, part: str | None, field: str | None, overridden: bool) -> Any:
-        """`path`, `line` and `column` of an entry (or of its `field`) for a `ConfigError`."""
-        loc: tuple[str, ...]
-        if overridden:
-            text, loc = self.config, ("maintenance", "catalog", model)
-        else:
-            text, loc = self.shipped, ("models", model)
-        if text is None:
-            return {}
-        loc += tuple(p for p in (part, field) if p is not None)
-        found = text.position(loc)
-        return {
-            "path": text.path,
-            "line": found.line if found else None,
-            "column": found.column if found else None,
-        }
+    def search_url(self, model: str, name: str) -> str:
+        """The store search link for `model`'s part `name` (`store_search_url`)."""
+        return store_search_url(self.store_base_url, model, name)
 
 
-@functools.cache
-def shipped_catalog_text() -> LocatedYaml:
-    """The shipped parts.yaml, parsed (read once)."""
-    text = resources.files(__package__).joinpath(_SHIPPED_FILE).read_text(encoding="utf-8")
-    return parse_yaml(text, _SHIPPED_FILE, TABLE_LIMITS)
-
-
-def shipped_catalog_entries() -> dict[str, dict[str, dict[str, Any]]]:
-    """The raw `models:` mapping of the shipped parts.yaml (unvalidated; a fresh copy)."""
-    data = shipped_catalog_text().data
-    if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
-        raise ConfigError("the shipped parts catalog has no 'models' mapping", path=_SHIPPED_FILE)
-    models: dict[str, dict[str, dict[str, Any]]] = copy.deepcopy(data["models"])
-    return models
+def builtin_family_of(model: str) -> str | None:
+    """The family of `model` by the hub's built-in model maps (exact or pattern)."""
+    found = builtin_catalog().lookup_model(model)
+    return None if found is None else found.spec.name
 
 
 def load_default_catalog(store_base_url: str = DEFAULT_STORE_BASE_URL) -> PartsCatalog:
@@ -275,113 +216,116 @@ def build_catalog(
     store_base_url: str = DEFAULT_STORE_BASE_URL,
     *,
     text: CatalogText | None = None,
+    families: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    family_of: FamilyOf | None = None,
 ) -> PartsCatalog:
     """Validate `base` merged with config `overrides` into a frozen catalog.
 
     Both map model -> part key -> fields. An override of a known part changes only
-    the fields it names; an unknown part must be complete; a part set to null is
-    removed (a model without that part). Raises `ConfigError` naming the model, the
-    part and the field of the first bad entry, and where `text` knows it, the file
-    and line it is written on.
+    the fields it names; a part set to null is removed (a model without that part).
+    Every model part inherits the fields it does not name from its family's default
+    for its kind (`families`, family -> kind -> fields; the shipped ones when None;
+    the model's family from `family_of`, the built-in maps when None); a part no
+    default covers must be complete. Raises `ConfigError` naming the model, the part
+    and the field of the first bad entry, and where `text` knows it, the file and line.
     """
     text = text or CatalogText()
     base_url = _checked_base_url(store_base_url)
+    defaults, unsold = _defaults(shipped_family_defaults() if families is None else families, text)
+    empty = PartsCatalog(base_url, MappingProxyType({}), defaults, unsold)
+    family_of = family_of or _cached_builtin_family_of
     merged: dict[str, dict[str, dict[str, Any]]] = {
         model: {part: dict(fields) for part, fields in parts.items()}
         for model, parts in base.items()
     }
     if overrides:
-        _merge_overrides(merged, overrides, text)
+        merge_overrides(merged, overrides, text)
     by_model: dict[str, Mapping[str, PartSpec]] = {}
     for model, parts in merged.items():
+        family = family_of(model) if parts else None
         specs: dict[str, PartSpec] = {}
         for part, fields in parts.items():
-            overridden = _override_fields(overrides, model, part)
-            specs[part] = _validated_spec(model, part, fields, base_url, text, overridden)
+            default = empty.default_for(family, part) if family else None
+            inherited = _inherited(default, fields)
+            entry = validated_entry(
+                model,
+                part,
+                fields,
+                text,
+                override_fields(overrides, model, part),
+                inherited=inherited,
+            )
+            if "store_path" in fields:
+                link = base_url + entry.store_path if entry.store_path else None
+            elif entry.action is PartAction.REFILL or (default and not empty.sold(default)):
+                link = None
+            else:
+                link = store_search_url(base_url, model, entry.name)
+            specs[part] = PartSpec(
+                model=model,
+                part=part,
+                store_url=link,
+                **entry.model_dump(exclude={"store_path"}),
+            )
         if specs:
             by_model[model] = MappingProxyType(specs)
-    return PartsCatalog(store_base_url=base_url, by_model=MappingProxyType(by_model))
+    return PartsCatalog(base_url, MappingProxyType(by_model), defaults, unsold)
 
 
-def _override_fields(overrides: Mapping[str, Any] | None, model: str, part: str) -> set[str]:
-    parts = (overrides or {}).get(model)
-    fields = parts.get(part) if isinstance(parts, Mapping) else None
-    return set(fields) if isinstance(fields, Mapping) else set()
+@functools.cache
+def _cached_builtin_family_of(model: str) -> str | None:
+    return builtin_family_of(model)
 
 
-def _merge_overrides(
-    merged: dict[str, dict[str, dict[str, Any]]], overrides: Mapping[str, Any], text: CatalogText
-) -> None:
-    for model, parts in overrides.items():
-        where = f"{_CONFIG_FIELD}.{model}"
-        if not isinstance(model, str) or not model:
+def _inherited(default: PartSpec | None, fields: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The default's fields a model part takes (attributes only if it names none)."""
+    if default is None:
+        return None
+    out: dict[str, Any] = {
+        "name": default.name,
+        "life_hours": default.life_hours,
+        "typical_hours_per_day": default.typical_hours_per_day,
+        "wear_clock": default.wear_clock,
+        "counter_resets": default.counter_resets,
+        "unit": default.unit,
+        "lead_days": default.lead_days,
+        "floor_percent": default.floor_percent,
+        "used_scale": default.used_scale,
+    }
+    names_attributes = any(fields.get(k) for k in ("used_attribute", "remaining_attribute"))
+    if not names_attributes:
+        out["used_attribute"] = default.used_attribute
+        out["remaining_attribute"] = default.remaining_attribute
+    out["air_quality_attribute"] = default.air_quality_attribute
+    return out
+
+
+def _defaults(
+    table: Mapping[str, Mapping[str, Mapping[str, Any]]], text: CatalogText
+) -> tuple[Mapping[str, Mapping[str, PartSpec]], frozenset[tuple[str, str]]]:
+    out: dict[str, Mapping[str, PartSpec]] = {}
+    unsold: set[tuple[str, str]] = set()
+    for family, kinds in table.items():
+        if not isinstance(kinds, Mapping):
             raise ConfigError(
-                "a model name must be a non-empty string",
-                field=where,
-                **text.where(str(model), None, None, True),
+                f"parts catalog family {family!r} must map part kinds to defaults",
+                field=f"families.{family}",
+                **text.where(str(family), None, None, False, "families"),
             )
-        if not isinstance(parts, Mapping):
-            raise ConfigError(
-                "must map part keys to part fields",
-                field=where,
-                **text.where(model, None, None, True),
+        specs: dict[str, PartSpec] = {}
+        for kind, fields in kinds.items():
+            entry: DefaultEntry = validated_default(family, kind, fields, text)
+            if not entry.store_search:
+                unsold.add((family, kind))
+            specs[kind] = PartSpec(
+                model=family,
+                part=kind,
+                store_url=None,
+                sku=None,
+                **entry.model_dump(exclude={"store_search"}),
             )
-        target = merged.setdefault(model, {})
-        for part, fields in parts.items():
-            if fields is None:
-                target.pop(part, None)
-                continue
-            if not isinstance(fields, Mapping):
-                raise ConfigError(
-                    "must be a mapping of part fields, or null to drop the part",
-                    field=f"{where}.{part}",
-                    **text.where(model, part, None, True),
-                )
-            target[part] = {**target.get(part, {}), **fields}
-
-
-def _validated_spec(
-    model: str,
-    part: str,
-    fields: Mapping[str, Any],
-    base_url: str,
-    text: CatalogText,
-    overridden: set[str],
-) -> PartSpec:
-    where = f"{_CONFIG_FIELD}.{model}.{part}"
-    try:
-        entry = _PartEntry.model_validate(dict(fields))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        top = str(first["loc"][0]) if first["loc"] else None
-        # A required field missing from an override's new part is the override's fault.
-        from_config = top in overridden if top in fields else bool(overridden)
-        raise ConfigError(
-            f"bad parts catalog entry for model {model!r}, part {part!r}: "
-            f"{field or 'entry'}: {first['msg']}",
-            field=f"{where}.{field}" if field else where,
-            **text.where(model, part, top if top in fields else None, from_config),
-        ) from None
-    return PartSpec(
-        model=model,
-        part=part,
-        name=entry.name,
-        life_hours=entry.life_hours,
-        typical_hours_per_day=entry.typical_hours_per_day,
-        wear_clock=entry.wear_clock,
-        sku=entry.sku,
-        store_url=base_url + entry.store_path if entry.store_path else None,
-        used_attribute=entry.used_attribute,
-        used_scale=entry.used_scale,
-        remaining_attribute=entry.remaining_attribute,
-        counter_resets=entry.counter_resets,
-        unit=entry.unit,
-        air_quality_attribute=entry.air_quality_attribute,
-        action=entry.action,
-        lead_days=entry.lead_days,
-        floor_percent=entry.floor_percent,
-    )
+        out[family] = MappingProxyType(specs)
+    return MappingProxyType(out), frozenset(unsold)
 
 
 def _checked_base_url(url: str) -> str:

@@ -1,7 +1,8 @@
 """Readings of every tracked part, from the hub's state into thinned histories and SQLite.
 
 `ReadingIntake` turns a `StateChanged` (or the state as last reported, for a
-heartbeat) into one `Observation` per part the catalog lists for the device's model,
+heartbeat) into one `Observation` per part the device has (`DeviceParts`: the
+consumables its capabilities declare, and what the catalog lists for its model),
 keeps the baseline of lifetime counters (the ca4's use_time never resets: the wick's
 use is the counter minus its reading when the wick was fitted), and hands the
 readings worth keeping to `MaintenanceRecords`. Counters the hub derives itself
@@ -17,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hub.events import StateChanged
-from hub.maintenance.catalog import PartsCatalog, PartSpec
+from hub.maintenance.catalog import PartSpec
 from hub.maintenance.cycles import CYCLE_COUNTERS, CycleCounter
+from hub.maintenance.device_parts import DeviceParts, inputs_of
 from hub.maintenance.history import PartHistory
 from hub.maintenance.records import MaintenanceRecords, StoredState
 from hub.maintenance.wear import Observation, reported_number
@@ -40,55 +42,50 @@ class ReadingIntake:
     def __init__(
         self,
         hub: Hub,
-        catalog: PartsCatalog,
+        parts: DeviceParts,
         records: MaintenanceRecords,
         *,
         window: timedelta,
         heartbeat: timedelta,
     ) -> None:
         self._hub = hub
-        self.catalog = catalog
+        self.parts = parts
         self._records = records
         self._window = window
         self._heartbeat = heartbeat
         self.histories: dict[PartKey, PartHistory] = {}
         self._baselines: dict[PartKey, float] = {}
-        # (device id, derived attribute) -> its counter; per model, the derived
-        # attributes its parts read.
+        # (device id, derived attribute) -> its counter.
         self._cycles: dict[tuple[str, str], CycleCounter] = {}
-        self._derived: dict[str, tuple[str, ...]] = {
-            model: tuple(
-                sorted(
-                    {
-                        spec.used_attribute
-                        for spec in catalog.parts_for(model)
-                        if spec.used_attribute is not None and spec.used_attribute in CYCLE_COUNTERS
-                    }
-                )
-            )
-            for model in catalog.models
-        }
-        #: The device attributes any part's reading comes from (what to listen to).
-        self.attributes = frozenset(
-            attribute
-            for model in catalog.models
-            for spec in catalog.parts_for(model)
-            for attribute in _inputs(spec)
-        )
+        # Stored readings of parts not resolved yet (a device whose capabilities its
+        # driver assigns at adoption, after the tracker started): loaded when they are.
+        self._unclaimed: dict[PartKey, list[Observation]] = {}
+
+    def wants(self, device_id: str, attribute: str) -> bool:
+        """Whether a part of the device reads `attribute` (what the tracker listens to)."""
+        device = self._hub.registry.find(device_id)
+        return device is not None and attribute in self.parts.inputs(device)
 
     def restore(self, stored: StoredState) -> None:
         self._baselines = dict(stored.baselines)
         self._cycles = {
             key: CycleCounter.resumed(counter) for key, counter in stored.cycle_counters.items()
         }
-        for (device_id, part), observations in stored.observations.items():
-            spec = self.spec(device_id, part)
+        for key, observations in stored.observations.items():
+            spec = self.spec(*key)
             if spec is not None:
-                self._history((device_id, part), spec).load(observations)
+                self._history(key, spec).load(observations)
+            else:
+                self._unclaimed[key] = list(observations)
 
     def spec(self, device_id: str, part: str) -> PartSpec | None:
         device = self._hub.registry.find(device_id)
-        return None if device is None else self.catalog.get(device.model, part)
+        return None if device is None else self.parts.get(device, part)
+
+    def specs(self, device_id: str) -> tuple[PartSpec, ...]:
+        """Every part of the device (none for a device the hub does not know)."""
+        device = self._hub.registry.find(device_id)
+        return () if device is None else tuple(self.parts.of(device).values())
 
     def part_keys(self, device_id: str | None = None) -> Iterator[PartKey]:
         return iter([k for k in self.histories if device_id is None or k[0] == device_id])
@@ -99,14 +96,12 @@ class ReadingIntake:
         if device is None:
             return []
         values = {**self._hub.state.snapshot(device.id), event.attribute: event.new}
-        values.update(
-            self._count(device.id, device.model, {event.attribute: (event.new, event.at)})
-        )
+        values.update(self._count(device.id, {event.attribute: (event.new, event.at)}))
         at = datetime.fromtimestamp(event.at, UTC)
         return [
             key
-            for spec in self.catalog.parts_for(device.model)
-            if event.attribute in _inputs(spec)
+            for spec in self.specs(device.id)
+            if event.attribute in inputs_of(spec)
             and (key := self._take(device.id, spec, values, at, heartbeat=False)) is not None
         ]
 
@@ -118,10 +113,10 @@ class ReadingIntake:
         entries = self._hub.state.entries(device_id)
         values = {name: entry.value for name, entry in entries.items()}
         reported = {name: (entry.value, entry.reported_at) for name, entry in entries.items()}
-        values.update(self._count(device_id, device.model, reported))
+        values.update(self._count(device_id, reported))
         taken = []
-        for spec in self.catalog.parts_for(device.model):
-            names = [a for a in _inputs(spec) if a in entries]
+        for spec in self.specs(device_id):
+            names = [a for a in inputs_of(spec) if a in entries]
             if names:
                 at = datetime.fromtimestamp(max(entries[a].reported_at for a in names), UTC)
                 key = self._take(device_id, spec, values, at, heartbeat=heartbeat)
@@ -153,15 +148,23 @@ class ReadingIntake:
         keys = list(self.part_keys(device_id))
         for key in keys:
             del self.histories[key]
+        for key in [k for k in self._unclaimed if k[0] == device_id]:
+            del self._unclaimed[key]
+        self.parts.forget(device_id)
         return keys
 
     def _count(
-        self, device_id: str, model: str, reported: Mapping[str, tuple[object, float]]
+        self, device_id: str, reported: Mapping[str, tuple[object, float]]
     ) -> dict[str, float]:
         """Advance the device's derived counters with new source readings (value, epoch
         seconds); returns the current value of each derived counter that has one."""
         out: dict[str, float] = {}
-        for attribute in self._derived.get(model, ()):
+        derived = {
+            spec.used_attribute
+            for spec in self.specs(device_id)
+            if spec.used_attribute is not None and spec.used_attribute in CYCLE_COUNTERS
+        }
+        for attribute in sorted(derived):
             key = (device_id, attribute)
             counter = self._cycles.get(key)
             source = reported.get(CYCLE_COUNTERS[attribute])
@@ -227,18 +230,11 @@ class ReadingIntake:
         if history is None or history.spec != spec:
             history = PartHistory(key[0], spec, history.stored if history else [])
             self.histories[key] = history
+            unclaimed = self._unclaimed.pop(key, None)
+            if unclaimed is not None:
+                history.load(unclaimed)
         return history
 
     def _store(self, key: PartKey, observations: list[Observation]) -> None:
         if observations:
             self._records.add_observations(key[0], key[1], observations)
-
-
-def _inputs(spec: PartSpec) -> tuple[str, ...]:
-    """The device attributes a part's reading comes from (a derived counter's source)."""
-    used = (
-        CYCLE_COUNTERS.get(spec.used_attribute, spec.used_attribute)
-        if spec.used_attribute
-        else None
-    )
-    return tuple(a for a in (used, spec.remaining_attribute) if a)

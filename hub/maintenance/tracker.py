@@ -1,6 +1,7 @@
 """The maintenance tracker: the hub component that watches consumables and raises prompts.
 
-It listens for `StateChanged` on the attributes the parts catalog names, keeps a
+It listens for `StateChanged` on the attributes each device's parts read (`DeviceParts`:
+every consumable its capabilities declare, with the parts catalog's figures), keeps a
 thinned history of each part (`PartHistory`, stored in SQLite), forecasts its
 depletion on new readings (at most every `MIN_REFORECAST_GAP`) and on a timer, and
 at once on a reading that shows a replacement or a fall below the floor
@@ -33,6 +34,7 @@ from hub.maintenance.catalog import (
     shipped_catalog_entries,
     shipped_catalog_text,
 )
+from hub.maintenance.device_parts import DeviceParts
 from hub.maintenance.events import MaintenancePrompt
 from hub.maintenance.forecast import (
     DEFAULT_FORECAST_PARAMS,
@@ -58,6 +60,7 @@ from hub.timezone import hub_zone
 
 if TYPE_CHECKING:
     from hub.events import Subscription
+    from hub.registry import Device
     from hub.runtime import Hub
 
 __all__ = ["MaintenanceTracker"]
@@ -116,8 +119,10 @@ class MaintenanceTracker:
         )
         self._book = PromptBook(PromptPolicy(config.lead_days, config.floor_percent))
         self._records = MaintenanceRecords(hub.db)
+        #: The parts of each device: its capabilities' consumables, the catalog's figures.
+        self.parts = DeviceParts(self.catalog, hub.specs)
         self._intake = ReadingIntake(
-            hub, self.catalog, self._records, window=self._window, heartbeat=HEARTBEAT
+            hub, self.parts, self._records, window=self._window, heartbeat=HEARTBEAT
         )
         self._forecasts: dict[PartKey, Forecast] = {}
         self._forecast_at: dict[PartKey, float] = {}
@@ -234,21 +239,21 @@ class MaintenanceTracker:
     async def mark_replaced(self, device: str, part: str) -> None:
         """The owner fitted a new `part` on `device` (id or name).
 
-        For a part whose device counter resets (vacuum brushes, filter, sensors), the
-        device's counter is reset through `Hub.call(device, "reset_consumable")`; for a
-        lifetime counter (the humidifier's use_time) the hub starts counting from the
-        current reading (the vacuum battery's cycle count too: no device resets it). Its
-        open prompt is resolved. `DeviceNotFound`; `KeyError` for a part the catalog
-        does not list for the device's model.
+        For a part the device can reset itself (its capabilities say the consumable is
+        resettable: a vacuum's brushes, filter, sensors), the device's counter is reset
+        through `Hub.call(device, "reset_consumable")`; for a lifetime counter (the
+        humidifier's use_time) the hub starts counting from the current reading (the
+        vacuum battery's cycle count too: no device resets it). Its open prompt is
+        resolved. `DeviceNotFound`; `KeyError` for a part the device does not have.
         """
         target = self._hub.registry.get(device)
-        spec = self.catalog.get(target.model, part)
+        spec = self.parts.get(target, part)
         if spec is None:
-            known = ", ".join(p.part for p in self.catalog.parts_for(target.model)) or "none"
+            known = ", ".join(self.parts.of(target)) or "none"
             raise KeyError(f"{target.name} has no consumable {part!r}; known: {known}")
         key = (target.id, part)
         now = self._now()
-        if spec.counter_resets and spec.used_attribute:
+        if self._resets_itself(target, spec):
             await self._hub.call(target.id, "reset_consumable", {"part": part})
         else:
             self._intake.replaced(key, spec, now)
@@ -257,6 +262,14 @@ class MaintenanceTracker:
             await self._records.save_prompt_now(change.prompt)
             self._publish(change)
         self._mark_dirty(key)
+
+    def _resets_itself(self, device: Device, spec: PartSpec) -> bool:
+        capabilities = self._hub.specs.spec_for(device)
+        consumable = capabilities.consumable(spec.part) if capabilities is not None else None
+        if consumable is not None:
+            return consumable.resettable
+        # A part only the catalog lists: a counter that resets is the device's to reset.
+        return spec.counter_resets and spec.used_attribute is not None
 
     async def refresh(self) -> None:
         """Take every reading already published and forecast every part now.
@@ -276,7 +289,7 @@ class MaintenanceTracker:
 
     def _wanted(self, event: Event) -> bool:
         if isinstance(event, StateChanged):
-            return event.attribute in self._intake.attributes
+            return self._intake.wants(event.device_id, event.attribute)
         return isinstance(event, DeviceRemoved)
 
     async def _consume(self) -> None:

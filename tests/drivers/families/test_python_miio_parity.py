@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from drivers.families import MiioModelMap, MiotModelMap, lookup_model
+from hub.maintenance.catalog import load_default_catalog
+from hub.maintenance.device_parts import parts_of
 
 miio = pytest.importorskip("miio")
 
@@ -207,7 +209,12 @@ def test_vacuum_consumables_agree_with_python_miio() -> None:
     theirs = vacuumcontainers.ConsumableStatus(data["result"][0])
     assert ours["main_brush_hours"] == round(theirs.main_brush.total_seconds() / 3600, 2)
     assert ours["filter_hours"] == round(theirs.filter.total_seconds() / 3600, 2)
-    nominal = {c.key: c.nominal_life_hours for c in model_map.spec.consumables}
+    # The lives are the parts catalog's (its one source), which the hub tracks them by.
+    catalog = load_default_catalog()
+    nominal = {
+        p.part: p.life_hours
+        for p in parts_of(catalog, "roborock.vacuum.s5", "vacuum", model_map.spec).values()
+    }
     assert nominal["main_brush"] == theirs.main_brush_total.total_seconds() / 3600
     assert nominal["side_brush"] == theirs.side_brush_total.total_seconds() / 3600
     assert nominal["filter"] == theirs.filter_total.total_seconds() / 3600

@@ -196,7 +196,7 @@ def test_capabilities_are_json_able() -> None:
     assert described["poll_interval_s"] == 10
     command = next(c for c in described["commands"] if c["name"] == "reset_consumable")
     assert command["params"][0]["choices"] == ["main_brush", "side_brush", "filter", "sensor"]
-    assert {"key": "filter", "nominal_life_hours": 150.0}.items() <= next(
+    assert {"key": "filter", "used_hours_attribute": "filter_hours"}.items() <= next(
         c for c in described["consumables"] if c["key"] == "filter"
     ).items()
 

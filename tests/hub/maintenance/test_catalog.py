@@ -94,7 +94,7 @@ def test_config_overrides_change_only_the_fields_they_name() -> None:
     [
         ({"main_brush": {"life_hours": -5}}, "main_brush.life_hours", "greater than 0"),
         ({"main_brush": {"life_hour": 300}}, "main_brush.life_hour", "Extra inputs"),
-        ({"mop": {"life_hours": 60}}, "mop.name", "Field required"),
+        ({"dustpan": {"life_hours": 60}}, "dustpan.name", "Field required"),
         ({"main_brush": {"store_path": "https://evil.example/x"}}, "main_brush.store_path", "path"),
         ({"main_brush": {"typical_hours_per_day": 30}}, "main_brush.typical_hours_per_day", "24"),
         (

@@ -1,0 +1,176 @@
+"""Every device whose capabilities declare consumables gets parts: model maps (written or
+generated), patterns, MIoT spec files and Zigbee2MQTT exposes alike."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from drivers.families import FamilySpec, UnknownFamily, builtin_catalog
+from drivers.families.exposes.device_map import exposes_map
+from drivers.families.miot_spec import load_instance, parse_instance
+from drivers.families.spec_map import SpecMiotMap, build_spec_map
+from hub.maintenance.catalog import UseUnit, WearClock, load_default_catalog
+from hub.maintenance.device_parts import parts_of
+from tests.zigbee_fixture import device_for
+
+SPECS = Path(__file__).parents[2] / "fixtures" / "miot-specs"
+SEARCH = "https://www.mi.com/global/search?keyword="
+
+
+def _family(name: str) -> FamilySpec | None:
+    try:
+        return builtin_catalog().family(name)
+    except UnknownFamily:
+        return None
+
+
+def _mapped(model: str) -> FamilySpec:
+    found = builtin_catalog().lookup_model(model)
+    assert found is not None, model
+    return found.spec
+
+
+def _from_spec_file(model: str) -> FamilySpec:
+    path = SPECS / f"{model}.json"
+    instance = load_instance(path.read_bytes(), source=str(path))
+    return build_spec_map(instance, model, _family, source=str(path)).spec
+
+
+def _bundled_map(model: str) -> SpecMiotMap:
+    # The simulator's bundle of published specs (simulators/miio/miot_specs.json.gz).
+    raw = resources.files("simulators.miio").joinpath("miot_specs.json.gz").read_bytes()
+    instance = parse_instance(json.loads(gzip.decompress(raw))[model])
+    return build_spec_map(instance, model, _family, source=model)
+
+
+def _from_bundled_spec(model: str) -> FamilySpec:
+    return _bundled_map(model).spec
+
+
+def test_a_generated_purifier_map_gets_its_filter_with_a_search_link() -> None:
+    spec = _mapped("zhimi.airpurifier.ma4")  # generated from python-miio; not in the catalog
+    parts = parts_of(load_default_catalog(), "zhimi.airpurifier.ma4", "air_purifier", spec)
+    assert set(parts) == {"filter"}
+    part = parts["filter"]
+    assert (part.used_attribute, part.remaining_attribute) == (
+        "filter_hours_used",
+        "filter_life_remaining",
+    )
+    assert (part.life_hours, part.typical_hours_per_day, part.name) == (3500, 12, "Filter")
+    assert part.air_quality_attribute == "aqi"
+    assert part.store_url == SEARCH + "zhimi.airpurifier.ma4+filter"
+
+
+def test_a_model_the_catalog_knows_keeps_its_store_link_and_names() -> None:
+    spec = _mapped("roborock.vacuum.s5")
+    parts = parts_of(load_default_catalog(), "roborock.vacuum.s5", "vacuum", spec)
+    assert list(parts) == ["main_brush", "side_brush", "filter", "sensor", "battery"]
+    assert parts["main_brush"].store_url == SEARCH + "roborock+s5+main+brush"
+    assert parts["sensor"].store_url is None  # wiped, not bought
+    assert parts["battery"].unit is UseUnit.CYCLES
+    purifier = parts_of(
+        load_default_catalog(),
+        "zhimi.airpurifier.mb3",
+        "air_purifier",
+        _mapped("zhimi.airpurifier.mb3"),
+    )
+    assert purifier["filter"].name == "HEPA filter"
+    assert purifier["filter"].store_url == SEARCH + "mi+air+purifier+filter"
+
+
+def test_every_generated_vacuum_gets_brushes_filter_sensor_and_battery_cycles() -> None:
+    spec = _mapped("roborock.vacuum.a15")
+    parts = parts_of(load_default_catalog(), "roborock.vacuum.a15", "vacuum", spec)
+    assert {k: p.life_hours for k, p in parts.items()} == {
+        "main_brush": 300,
+        "side_brush": 200,
+        "filter": 150,
+        "sensor": 30,
+        "battery": 500,
+    }
+    assert parts["filter"].used_attribute == "filter_hours"
+    assert parts["side_brush"].store_url == SEARCH + "roborock.vacuum.a15+side+brush"
+    assert parts["sensor"].store_url is None
+    assert (parts["battery"].used_attribute, parts["battery"].counter_resets) == (
+        "battery_cycles",
+        False,
+    )
+
+
+def test_a_purifier_from_its_spec_file_gets_its_filter() -> None:
+    spec = _from_spec_file("xiaomi.airp.va3")
+    parts = parts_of(load_default_catalog(), "xiaomi.airp.va3", "air_purifier", spec)
+    assert parts["filter"].remaining_attribute == "filter_life_remaining"
+    assert parts["filter"].life_hours == 3500
+    assert parts["filter"].store_url == SEARCH + "xiaomi.airp.va3+filter"
+
+
+def test_spec_vacuum_parts_take_the_family_kinds_under_their_own_keys() -> None:
+    spec = _from_spec_file("roborock.vacuum.a15")
+    parts = parts_of(load_default_catalog(), "roborock.vacuum.a15", "vacuum", spec)
+    main = parts["main_cleaning_brush"]
+    assert (main.name, main.life_hours) == ("Main brush", 300)
+    assert main.remaining_attribute == "main_cleaning_brush_brush_life_level"
+    assert parts["side_cleaning_brush"].life_hours == 200
+    assert parts["side_cleaning_brush"].store_url == SEARCH + "roborock.vacuum.a15+side+brush"
+    assert parts["filter"].life_hours == 150
+    assert parts["battery"].unit is UseUnit.CYCLES  # the spec's battery-level feeds `battery`
+
+
+def test_a_second_filter_is_named_for_itself() -> None:
+    spec = _from_bundled_spec("zhimi.airp.sa4")
+    parts = parts_of(load_default_catalog(), "zhimi.airp.sa4", "air_purifier", spec)
+    assert {k: p.name for k, p in parts.items()} == {
+        "filter": "Filter",
+        "right_filter": "Right filter",
+    }
+    assert parts["right_filter"].life_hours == 3500
+    assert parts["right_filter"].store_url == SEARCH + "zhimi.airp.sa4+right+filter"
+
+
+def test_a_dreame_spec_with_a_mop_tracks_it() -> None:
+    spec = _from_bundled_spec("dreame.vacuum.r2228")
+    parts = parts_of(load_default_catalog(), "dreame.vacuum.r2228", "vacuum", spec)
+    assert parts["mop"].life_hours == 180
+    assert parts["mop"].remaining_attribute == "mop_life_level"
+
+
+def test_zigbee_battery_devices_get_a_battery_others_do_not() -> None:
+    catalog = load_default_catalog()
+    listed = device_for("WSDCGQ11LM")["definition"]
+    sensor = exposes_map(listed["exposes"], description=listed["description"]).spec
+    (battery,) = parts_of(catalog, "WSDCGQ11LM", sensor.name, sensor).values()
+    assert (battery.name, battery.store_url) == ("CR2032 battery", SEARCH.rstrip("=") + "=cr2032")
+    # A battery device the catalog does not list: the "*" battery default.
+    other = device_for("RTCGQ14LM")["definition"]
+    motion = exposes_map(other["exposes"], description=other["description"]).spec
+    (battery,) = parts_of(catalog, "RTCGQ14LM", motion.name, motion).values()
+    assert (battery.name, battery.wear_clock, battery.life_hours) == (
+        "Battery",
+        WearClock.CALENDAR,
+        17520,
+    )
+    assert battery.store_url == SEARCH + "rtcgq14lm+battery"
+
+
+@pytest.mark.parametrize("model", ["zhimi.fan.v3", "lumi.curtain.hmcn02", "cgllc.airm.cgdn1"])
+def test_a_rechargeable_battery_is_not_a_part(model: str) -> None:
+    # A cordless fan's, a curtain motor's, a monitor's battery-level is their charge, not
+    # wear: no consumable declares it, and only vacuums count charge cycles.
+    spec = _from_bundled_spec(model)
+    assert any(p.prop.name == "battery-level" for p in _bundled_map(model).points.values())
+    assert "battery" not in parts_of(load_default_catalog(), model, spec.name, spec)
+
+
+def test_a_device_without_capabilities_has_only_what_the_catalog_lists() -> None:
+    catalog = load_default_catalog()
+    assert parts_of(catalog, "unknown.model", "generic", None) == {}
+    assert set(parts_of(catalog, "zhimi.humidifier.ca4", "humidifier", None)) == {
+        "wick_filter",
+        "water_tank",
+    }
