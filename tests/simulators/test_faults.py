@@ -13,6 +13,7 @@ import pytest
 from drivers.miio.codec import HELLO_PACKET, TokenCodec, parse_header
 from hub.errors import ProtocolError
 from simulators.home import VirtualHome
+from tests.waiting import eventually
 
 REPLY_TIMEOUT = 2.0
 
@@ -65,15 +66,8 @@ def decode(entry: dict[str, Any], packet: bytes) -> dict[str, Any]:
 
 
 async def until(predicate: Callable[[], bool], timeout: float = REPLY_TIMEOUT) -> None:
-    """Poll ground truth where no event exists (a dropped packet makes no sound)."""
-    deadline = time.monotonic() + timeout
-    for _ in range(10_000):
-        if predicate():
-            return
-        if time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.005)
-    raise AssertionError("condition not reached in time")
+    """Ground truth where no event exists (a dropped packet makes no sound)."""
+    await eventually(predicate, "the simulated device's state", timeout=timeout)
 
 
 async def test_hello_reports_did_and_uptime_stamp(plug: tuple[RawClient, dict[str, Any]]) -> None:

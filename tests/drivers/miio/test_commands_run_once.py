@@ -9,7 +9,6 @@ ran is its command log.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.miio.models.speaker import Speaker
 from tests.processes import loopback_block
+from tests.waiting import eventually
 
 #: Attempts short enough that a delayed reply outlasts one, many enough that no
 #: call runs out of them at 30 % faults (0.3 ** 12 per call).
@@ -137,10 +137,5 @@ async def test_a_command_in_flight_when_the_device_restarts_is_not_sent_again(
 
 
 async def _until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Poll the simulator's ground truth (a request arriving makes no event)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("condition not reached in time")
+    """The simulator's ground truth (a request arriving makes no event)."""
+    await eventually(predicate, "the simulator's count", timeout=timeout)

@@ -18,6 +18,7 @@ from hub.events import DeviceAvailability, DeviceStatus, Event, StateChanged
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from tests.processes import loopback_block
+from tests.waiting import next_event
 
 E = TypeVar("E", bound=Event)
 
@@ -30,11 +31,7 @@ FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=2, backoff_initial=0
 async def _wait_for(
     sub: Any, kind: type[E], check: Callable[[E], bool], timeout: float = SEEN_TIMEOUT
 ) -> E:
-    async with asyncio.timeout(timeout):
-        while True:
-            event = await sub.get()
-            if isinstance(event, kind) and check(event):
-                return event
+    return await next_event(sub, kind, check, timeout)
 
 
 @pytest.fixture

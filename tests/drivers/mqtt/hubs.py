@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,9 +9,9 @@ from pathlib import Path
 from drivers.mqtt import MqttComponent, install_mqtt
 from hub.config import HubConfig
 from hub.config.models import MqttConfig
-from hub.events import Event
 from hub.runtime import Hub
 from tests.drivers.mqtt.z2m import WAIT
+from tests.waiting import eventually as wait_until
 
 
 @asynccontextmanager
@@ -32,10 +31,4 @@ async def running_hub(
 
 async def eventually(hub: Hub, check: Callable[[], bool], what: str) -> None:
     """Wait until `check()` holds, re-checking after every hub event (no sleeping)."""
-    with hub.bus.subscribe(Event, name="test-eventually") as events:
-        try:
-            async with asyncio.timeout(WAIT):
-                while not check():
-                    await events.get()
-        except TimeoutError:
-            raise AssertionError(f"never happened within {WAIT}s: {what}") from None
+    await wait_until(check, what, bus=hub.bus, timeout=WAIT)
