@@ -111,16 +111,23 @@ class IntentEngine:
         self._sentences: dict[str, LanguageSentences] = {}
         self._recognizers: dict[str, tuple[tuple[Any, ...], Recognizer]] = {}
         self._tasks = TaskOwner("intents", logger=_LOGGER)
+        self._loading = asyncio.Lock()
 
     async def start(self) -> None:
-        # Parsing the templates and hassil's first match take a few hundred ms: off the loop.
-        await asyncio.to_thread(self.load)
+        # Nothing is loaded here: a language loads with the first sentence in it
+        # (`ensure_loaded`), so a hub nobody speaks to never holds the parsed templates
+        # (several MB with both languages) nor spends start-up parsing them.
+        return
 
     async def stop(self) -> None:
         await self._tasks.stop()
 
     def load(self) -> None:
-        """Load the configured languages (idempotent; `start` does it off the event loop)."""
+        """Load every configured language now and warm hassil up with the home's examples.
+
+        Blocking (seconds with a large home); for a program that wants the first
+        sentence as fast as later ones, at the cost of the memory up front.
+        """
         for code in self.languages:
             if code not in self._sentences:
                 self._sentences[code] = load_language(code)
@@ -129,6 +136,25 @@ class IntentEngine:
                 recognizer = self._recognizer(code)
                 for example in (*recognizer.examples(), *WARM_UP[base_language(code)]):
                     recognizer.understand(example)
+
+    async def ensure_loaded(self, language: str) -> None:
+        """Load `language` (one of `languages`) off the event loop unless it is loaded.
+
+        The first sentence in a language waits for this: parsing its templates and
+        warming the path of a sentence not understood (`WARM_UP`); the templates its
+        own words reach compile as they are first matched.
+        """
+        if language not in self.languages:
+            raise UnknownLanguage(language, self.languages)
+        async with self._loading:
+            if language in self._sentences:
+                return
+            sentences = await asyncio.to_thread(load_language, language)
+            self._sentences[language] = sentences
+            # Built here, on the loop: the home's words are read from the registry.
+            recognizer = self._recognizer(language)
+            await asyncio.to_thread(_warm_up, recognizer, WARM_UP[base_language(language)])
+            _LOGGER.info("sentences in %s loaded", language)
 
     # -- the home's words ------------------------------------------------------------------------
 
@@ -172,11 +198,8 @@ class IntentEngine:
     ) -> IntentResult:
         """Understand `text` and act on it (`dry_run`: plan and check only, send nothing)."""
         text = " ".join(text.split())[:MAX_TEXT_LENGTH]
-        if not self._sentences:
-            self.load()
         language = language or detect_language(text, self.languages)
-        if language not in self._sentences:
-            raise UnknownLanguage(language, self.languages)
+        await self.ensure_loaded(language)
         recognizer = self._recognizer(language)
         replies = Replies(recognizer.words)
         understood = recognizer.understand(text) if text else NotUnderstood(language, (), ())
@@ -373,6 +396,11 @@ class IntentEngine:
             await self._hub.call(speaker, "say", {"text": text[:500]}, timeout=SPEAK_TIMEOUT)
         except HubError as err:  # a silent speaker must never lose the reply
             _LOGGER.warning("speaker %s could not say a reply: %s", speaker, err)
+
+
+def _warm_up(recognizer: Recognizer, sentences: tuple[str, ...]) -> None:
+    for sentence in sentences:
+        recognizer.understand(sentence)
 
 
 #: This component's key: ``hub.component(INTENTS)``.
