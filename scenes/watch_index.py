@@ -22,7 +22,9 @@ class WatchIndex:
     def __init__(self) -> None:
         self._by_attribute: dict[tuple[str, str], list[Watch]] = {}
         self._by_device: dict[str, list[Watch]] = {}
-        self._last_known: dict[tuple[str, str], Any] = {}
+        # The value an attribute had before it went unknown, only while it is unknown:
+        # keeping every attribute's last value here would copy the whole state store.
+        self._before_gap: dict[tuple[str, str], Any] = {}
 
     def add(self, watch: Watch) -> None:
         if isinstance(watch, StateWatch | NumericWatch):
@@ -55,12 +57,14 @@ class WatchIndex:
         A door that reported open, went unknown and reports open again did not
         open twice; a change across the gap is seen as from the last known value.
         """
+        if event.old is not None:
+            if event.new is None:
+                self._before_gap[(event.device_id, event.attribute)] = event.old
+            return event
         if event.new is None:
             return event
-        key = (event.device_id, event.attribute)
-        known = self._last_known.get(key, _UNKNOWN)
-        self._last_known[key] = event.new
-        if event.old is not None or known is _UNKNOWN:
+        known = self._before_gap.pop((event.device_id, event.attribute), _UNKNOWN)
+        if known is _UNKNOWN:
             return event
         if type(known) is type(event.new) and known == event.new:
             return None
