@@ -24,6 +24,7 @@ STATIC_FILES: dict[str, str] = {
     "dashboard.js": "text/javascript",
     "api.js": "text/javascript",
     "devices.js": "text/javascript",
+    "controls.js": "text/javascript",
     "sections.js": "text/javascript",
     "render.js": "text/javascript",
     "sentences.js": "text/javascript",

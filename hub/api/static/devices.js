@@ -1,10 +1,11 @@
 // Devices grouped by room: live state, availability with its reason, command controls.
 import { api, reportFailure } from "/static/api.js";
+import { familyControls } from "/static/controls.js";
 import { el, formatTime, formatValue, label, nextId, runBusy } from "/static/render.js";
 
 // id -> device as GET /api/devices shows it, kept current by events.
 const devices = new Map();
-// id -> {card, badge, reason, stateList, values: Map(attribute -> dd)}
+// id -> {card, badge, reason, stateList, values: Map(attribute -> dd), controls}
 const cards = new Map();
 
 export function clearDevices() {
@@ -100,6 +101,9 @@ function buildCard(device) {
   const reason = el("p", { className: "reason" });
   const stateList = el("dl", { className: "state" });
   const result = el("p", { className: "result", role: "status", "aria-live": "polite" });
+  const controls = familyControls(device, (command, params, control) =>
+    sendCommand(device, command, params, control, result),
+  );
   const card = el(
     "article",
     {
@@ -113,11 +117,12 @@ function buildCard(device) {
       el("p", { className: "meta", text: `${device.model} · ${label(device.family)}` }),
       reason,
       stateList,
+      ...controls.nodes,
       ...commandControls(device, result),
       result,
     ],
   );
-  cards.set(device.id, { card, badge, reason, stateList, values: new Map() });
+  cards.set(device.id, { card, badge, reason, stateList, values: new Map(), controls });
   updateCard(device);
   return card;
 }
@@ -129,6 +134,7 @@ function updateCard(device, changed) {
   parts.badge.className = `badge badge-${device.available ? "ok" : "problem"}`;
   parts.reason.textContent = device.reason || "";
   parts.card.classList.toggle("unavailable", !device.available);
+  parts.controls.update(device);
   for (const attribute of Object.keys(device.state).sort()) {
     const entry = device.state[attribute];
     let dd = parts.values.get(attribute);

@@ -1,0 +1,200 @@
+// Family controls on a device card, chosen from the device's capabilities (never from
+// its model or family name): a power switch, brightness and position sliders, a
+// setpoint, a lock button. Each sends a normalised command; the state shown on them
+// follows the device's attributes as events arrive.
+import { el, nextId } from "/static/render.js";
+
+// Attributes saying whether the device is on, in the order they are looked for.
+const POWER_ATTRIBUTES = ["state", "power", "on", "is_on"];
+// Attributes holding the setpoint `set_target_temperature` writes.
+const SETPOINT_ATTRIBUTES = [
+  "target_temperature",
+  "current_heating_setpoint",
+  "occupied_heating_setpoint",
+  "occupied_cooling_setpoint",
+];
+const ON_VALUES = new Set([true, "on", "ON", "On", 1]);
+
+// -> {nodes, update(device)}; `send(command, params, control)` runs a command.
+export function familyControls(device, send) {
+  const caps = device.capabilities;
+  if (!caps) return { nodes: [], update() {} };
+  const commands = new Map(caps.commands.map((c) => [c.name, c]));
+  const attributes = new Map(caps.attributes.map((a) => [a.name, a]));
+  const parts = [
+    powerSwitch(device, commands, send),
+    levelSlider(device, commands, attributes, send, "set_brightness", "brightness", "Brightness"),
+    levelSlider(device, commands, attributes, send, "set_position", "position", "Position"),
+    setpoint(device, commands, send),
+    lockButton(device, commands, send),
+  ].filter(Boolean);
+  if (!parts.length) return { nodes: [], update() {} };
+  const group = el(
+    "div",
+    { className: "family-controls", role: "group", "aria-label": `Controls for ${device.name}` },
+    parts.map((p) => p.node),
+  );
+  return {
+    nodes: [group],
+    update(current) {
+      for (const part of parts) part.update(current.state || {});
+    },
+  };
+}
+
+function value(state, name) {
+  const entry = state[name];
+  return entry ? entry.value : undefined;
+}
+
+function firstPresent(state, names) {
+  for (const name of names) {
+    if (value(state, name) !== undefined && value(state, name) !== null) return name;
+  }
+  return null;
+}
+
+function powerSwitch(device, commands, send) {
+  const canSet = commands.has("turn_on") && commands.has("turn_off");
+  if (!canSet && !commands.has("toggle")) return null;
+  const id = nextId();
+  const input = el("input", {
+    id,
+    type: "checkbox",
+    role: "switch",
+    "data-control": "power",
+    "data-focus-key": `${device.id}/control/power`,
+  });
+  input.addEventListener("change", () => {
+    const command = canSet ? (input.checked ? "turn_on" : "turn_off") : "toggle";
+    send(command, {}, input);
+  });
+  const node = el("div", { className: "control" }, [input, el("label", { for: id, text: "On" })]);
+  return {
+    node,
+    update(state) {
+      const name = firstPresent(state, POWER_ATTRIBUTES);
+      if (name !== null) input.checked = ON_VALUES.has(value(state, name));
+    },
+  };
+}
+
+// A 0-100 % (or the parameter's own range) slider; the attribute may use another range
+// (a Zigbee light's brightness is 0-254), shown scaled onto the parameter's.
+function levelSlider(device, commands, attributes, send, commandName, key, title) {
+  const command = commands.get(commandName);
+  if (!command) return null;
+  const param = command.params.find((p) => p.required && (p.type === "int" || p.type === "float"));
+  if (!param) return null;
+  const low = param.min ?? 0;
+  const high = param.max ?? 100;
+  const id = nextId();
+  const unit = param.unit ? ` ${param.unit}` : "";
+  const output = el("output", { for: id });
+  const input = el("input", {
+    id,
+    type: "range",
+    min: low,
+    max: high,
+    step: param.step ?? (param.type === "int" ? 1 : "any"),
+    "data-control": key,
+    "data-focus-key": `${device.id}/control/${key}`,
+  });
+  let held = false; // a pointer on the slider: state updates do not move it under the hand
+  input.addEventListener("pointerdown", () => {
+    held = true;
+  });
+  input.addEventListener("input", () => {
+    output.textContent = `${input.value}${unit}`;
+  });
+  input.addEventListener("change", () => {
+    held = false;
+    const number = param.type === "int" ? Number.parseInt(input.value, 10) : Number(input.value);
+    send(commandName, { [param.name]: number }, input);
+  });
+  const node = el("div", { className: "control" }, [
+    el("label", { for: id, text: title }),
+    input,
+    output,
+  ]);
+  const attribute = attributes.get(key);
+  return {
+    node,
+    update(state) {
+      const raw = value(state, key);
+      if (typeof raw !== "number" || held) return;
+      let shown = raw;
+      const from = attribute && typeof attribute.max === "number" ? attribute : null;
+      if (from && (from.max !== high || (from.min ?? 0) !== low) && from.max > (from.min ?? 0)) {
+        const fraction = (raw - (from.min ?? 0)) / (from.max - (from.min ?? 0));
+        shown = low + fraction * (high - low);
+      }
+      shown = Math.round(Math.min(high, Math.max(low, shown)));
+      input.value = String(shown);
+      output.textContent = `${shown}${unit}`;
+    },
+  };
+}
+
+function setpoint(device, commands, send) {
+  const command = commands.get("set_target_temperature");
+  if (!command) return null;
+  const param = command.params.find((p) => p.required) || command.params[0];
+  if (!param) return null;
+  const id = nextId();
+  const unit = param.unit ? ` (${param.unit})` : "";
+  const input = el("input", {
+    id,
+    type: "number",
+    min: param.min,
+    max: param.max,
+    step: param.step ?? (param.type === "int" ? 1 : "any"),
+    "data-control": "setpoint",
+  });
+  const button = el("button", {
+    type: "submit",
+    "data-focus-key": `${device.id}/control/setpoint`,
+    text: "Set",
+  });
+  const form = el("form", { className: "control" }, [
+    el("label", { for: id, text: `Setpoint${unit}` }),
+    input,
+    button,
+  ]);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (input.value === "") return;
+    const number = param.type === "int" ? Number.parseInt(input.value, 10) : Number(input.value);
+    send("set_target_temperature", { [param.name]: number }, button);
+  });
+  return {
+    node: form,
+    update(state) {
+      if (document.activeElement === input) return; // someone is typing
+      const name = firstPresent(state, SETPOINT_ATTRIBUTES);
+      if (name !== null) input.value = String(value(state, name));
+    },
+  };
+}
+
+function lockButton(device, commands, send) {
+  if (!commands.has("lock") || !commands.has("unlock")) return null;
+  let locked = null;
+  const button = el("button", {
+    type: "button",
+    "data-control": "lock",
+    "data-focus-key": `${device.id}/control/lock`,
+    text: "Lock",
+  });
+  button.addEventListener("click", () => send(locked ? "unlock" : "lock", {}, button));
+  return {
+    node: el("div", { className: "control" }, [button]),
+    update(state) {
+      const raw = value(state, "lock_state") ?? value(state, "locked") ?? value(state, "state");
+      if (raw === undefined || raw === null) return;
+      locked = raw === true || ["locked", "lock"].includes(String(raw).toLowerCase());
+      button.textContent = locked ? "Unlock" : "Lock";
+      button.setAttribute("aria-pressed", locked ? "true" : "false");
+    },
+  };
+}

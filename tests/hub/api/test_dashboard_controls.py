@@ -1,0 +1,148 @@
+"""The dashboard's family controls in headless Chromium, driving a simulated Zigbee bulb.
+
+The default virtual home's `living_room_lamp` (a Hue bulb served from its real
+Zigbee2MQTT definition) runs behind a real Mosquitto; the hub adopts it from
+``bridge/devices`` and the page draws its controls from the capabilities alone.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from drivers.mqtt import install_mqtt
+from hub.api import ApiServer
+from hub.auth import hash_api_token, new_api_token
+from hub.config import HubConfig
+from hub.config.models import MqttConfig
+from hub.runtime import Hub
+from simulators.home import VirtualHome
+from tests.drivers.mqtt.brokers import make_broker
+from tests.drivers.mqtt.hubs import eventually
+from tests.hub.api.devtools import DevTools, chromium, chromium_binary
+
+BASE_IP = f"127.15.{random.randint(0, 250)}.10"
+LAMP = '[data-device-name="living_room_lamp"]'
+BRIGHTNESS_MAX = 254  # the bulb's brightness expose: 0-254
+
+
+@dataclass
+class ZigbeeHome:
+    hub: Hub
+    home: VirtualHome
+    url: str
+    token: str
+
+
+@pytest.fixture
+async def zigbee_home(tmp_path: Path) -> AsyncIterator[ZigbeeHome]:
+    broker = make_broker("mosquitto", tmp_path)
+    await broker.start()
+    try:
+        async with VirtualHome.default(seed=15, base_ip=BASE_IP, mqtt_url=broker.url) as home:
+            hub = Hub(HubConfig(mqtt=MqttConfig(url=broker.url)), data_dir=tmp_path / "hub")
+            install_mqtt(hub)
+            server = ApiServer(hub, listen=("127.0.0.1", 0), owner_socket=False)
+            hub.add_component(server)
+            async with hub:
+                await eventually(
+                    hub,
+                    lambda: (
+                        (d := hub.registry.find("living_room_lamp")) is not None and d.available
+                    ),
+                    "the bulb adopted and available",
+                )
+                token = new_api_token()
+                await hub.store.add_api_token("controls-test", hash_api_token(token), 0.0)
+                yield ZigbeeHome(hub, home, server.url, token)
+    finally:
+        await broker.stop()
+
+
+@pytest.fixture
+def browser_binary() -> str:
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("no Chromium browser found (install Debian's `chromium` package)")
+    return binary
+
+
+async def _drag(page: DevTools, selector: str, fraction: float) -> None:
+    """Press the slider's thumb at its left end and drag it to `fraction` of its width."""
+    left, right, y = await page.evaluate(
+        f"""(() => {{
+            const target = document.querySelector('{selector}');
+            target.scrollIntoView({{block: "center"}});
+            const box = target.getBoundingClientRect();
+            return [box.x + 2, box.x + box.width - 2, box.y + box.height / 2];
+        }})()"""
+    )
+    to = left + (right - left) * fraction
+    steps = [("mouseMoved", left), ("mousePressed", left)]
+    steps += [("mouseMoved", left + (to - left) * i / 5) for i in range(1, 6)]
+    steps.append(("mouseReleased", to))
+    for kind, x in steps:
+        await page.send(
+            "Input.dispatchMouseEvent",
+            type=kind,
+            x=x,
+            y=y,
+            button="left",
+            buttons=0 if kind == "mouseReleased" else 1,
+            clickCount=1,
+        )
+
+
+async def test_the_brightness_slider_sets_a_zigbee_bulbs_brightness(
+    zigbee_home: ZigbeeHome, browser_binary: str, tmp_path: Path
+) -> None:
+    hub, lamp = zigbee_home.hub, zigbee_home.home.zigbee_devices["living_room_lamp"]
+    await hub.call("living_room_lamp", "turn_on")
+    await hub.call("living_room_lamp", "set_brightness", {"brightness": 10})
+    await eventually(hub, lambda: lamp.state()["brightness"] == 25, "the bulb at 10 %")
+    slider = f'{LAMP} input[data-control="brightness"]'
+    async with chromium(browser_binary, tmp_path / "profile") as page:
+        page.expected_failures = ("/api/scenes", "/api/maintenance")
+        await page.navigate(zigbee_home.url + "/")
+        await page.wait_for("!document.getElementById('login').hidden")
+        await page.type_and_enter("#token-input", zigbee_home.token)
+        await page.wait_for("document.getElementById('connection').textContent === 'live'")
+        # Drawn from the capabilities: a power switch and a 0-100 % slider showing the
+        # bulb's 25/254 as 10 %; no position slider, setpoint or lock on a bulb.
+        await page.wait_for(f"document.querySelector('{slider}')?.value === '10'")
+        controls = await page.evaluate(
+            f"""[...document.querySelectorAll('{LAMP} [data-control]')]
+                .map(c => c.dataset.control)"""
+        )
+        assert controls == ["power", "brightness"]
+        assert await page.evaluate(
+            f"""document.querySelector('{LAMP} input[data-control="power"]').checked"""
+        )
+        assert await page.evaluate(f"[document.querySelector('{slider}').min, "
+                                   f"document.querySelector('{slider}').max]") == ["0", "100"]  # fmt: skip
+
+        await _drag(page, slider, 0.7)
+        await page.wait_for(
+            f"document.querySelector('{LAMP} .result').textContent === 'set brightness: done'"
+        )
+        chosen = int(await page.evaluate(f"document.querySelector('{slider}').value"))
+        assert 50 <= chosen <= 90
+        await eventually(
+            hub,
+            lambda: abs(lamp.state()["brightness"] - chosen * BRIGHTNESS_MAX / 100) <= 1,
+            f"the bulb at {chosen} %",
+        )
+        device = hub.registry.get("living_room_lamp")
+        assert abs(hub.state.get(device.id, "brightness") - chosen * BRIGHTNESS_MAX / 100) <= 1
+
+        # The power switch turns it off; the change comes back through the event stream.
+        await page.click(f'{LAMP} input[data-control="power"]')
+        await eventually(hub, lambda: lamp.state()["state"] == "OFF", "the bulb off")
+        await page.wait_for(
+            f"""!document.querySelector('{LAMP} input[data-control="power"]').checked"""
+        )
+        assert page.errors == []
