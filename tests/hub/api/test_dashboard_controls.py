@@ -129,15 +129,18 @@ async def test_the_brightness_slider_sets_a_zigbee_bulbs_brightness(
         await page.wait_for(
             f"document.querySelector('{LAMP} .result').textContent === 'set brightness: done'"
         )
-        chosen = int(await page.evaluate(f"document.querySelector('{slider}').value"))
-        assert 50 <= chosen <= 90
+        # What the slider sent reached the bulb, scaled onto its 0-254 ...
+        await eventually(hub, lambda: lamp.state()["brightness"] != 25, "a new brightness")
+        device = hub.registry.get("living_room_lamp")
         await eventually(
             hub,
-            lambda: abs(lamp.state()["brightness"] - chosen * BRIGHTNESS_MAX / 100) <= 1,
-            f"the bulb at {chosen} %",
+            lambda: hub.state.get(device.id, "brightness") == lamp.state()["brightness"],
+            "the hub showing the bulb's brightness",
         )
-        device = hub.registry.get("living_room_lamp")
-        assert abs(hub.state.get(device.id, "brightness") - chosen * BRIGHTNESS_MAX / 100) <= 1
+        percent = round(lamp.state()["brightness"] * 100 / BRIGHTNESS_MAX)
+        assert 50 <= percent <= 90  # dragged to 70 % of the slider's width
+        # ... and the slider shows it back as a percentage, from the event stream.
+        await page.wait_for(f"document.querySelector('{slider}').value === '{percent}'")
 
         # The power switch turns it off; the change comes back through the event stream.
         await page.click(f'{LAMP} input[data-control="power"]')
