@@ -7,7 +7,9 @@ from typing import Final
 from simulators.miio.device import SimulatedMiioDevice
 from simulators.miio.models.aircon import AirConditioner
 from simulators.miio.models.fan import ZhimiFan
+from simulators.miio.models.heater import ZhimiHeater
 from simulators.miio.models.humidifier import Humidifier
+from simulators.miio.models.light import PhilipsBulb, PhilipsEyecare
 from simulators.miio.models.plug import Plug
 from simulators.miio.models.purifier import AirPurifier
 from simulators.miio.models.speaker import Speaker
@@ -16,7 +18,18 @@ from simulators.miio.spec_device import bundled_class, bundled_specs
 
 MIIO_MODELS: Final[dict[str, type[SimulatedMiioDevice]]] = {
     model: cls
-    for cls in (Vacuum, Speaker, Humidifier, AirPurifier, Plug, AirConditioner, ZhimiFan)
+    for cls in (
+        Vacuum,
+        Speaker,
+        Humidifier,
+        AirPurifier,
+        Plug,
+        AirConditioner,
+        ZhimiFan,
+        ZhimiHeater,
+        PhilipsBulb,
+        PhilipsEyecare,
+    )
     for model in (cls.model, *cls.VARIANTS)
 }
 
@@ -36,10 +49,13 @@ __all__ = [
     "AirConditioner",
     "AirPurifier",
     "Humidifier",
+    "PhilipsBulb",
+    "PhilipsEyecare",
     "Plug",
     "Speaker",
     "Vacuum",
     "ZhimiFan",
+    "ZhimiHeater",
     "simulated_class",
     "simulated_models",
 ]

@@ -14,6 +14,10 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
 from simulators.miio.device import INVALID_PARAMS, MiioCommandError, SimulatedMiioDevice
+from simulators.miio.models.legacy_params import get_prop_reply
+from simulators.miio.models.legacy_params import number as _number
+from simulators.miio.models.legacy_params import on_off as _on_off
+from simulators.miio.models.legacy_params import word as _word
 
 ANGLES: Final = (30, 60, 90, 120)
 # The motor turns faster with the level: ~300 rpm at 1 %, ~1200 at 100 % (a typical DC fan).
@@ -72,10 +76,7 @@ class ZhimiFan(SimulatedMiioDevice):
         }
 
     def _get_prop(self, params: Any) -> Any:
-        if not isinstance(params, list):
-            raise MiioCommandError(INVALID_PARAMS, "Invalid params")
-        props = self._props()
-        return [props.get(name) if isinstance(name, str) else None for name in params]
+        return get_prop_reply(params, self._props())
 
     def _set_power(self, params: Any) -> Any:
         self.power = _on_off(params)
@@ -151,25 +152,3 @@ class ZhimiFan(SimulatedMiioDevice):
             if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 100:
                 raise ValueError("speed_level must be a whole number from 1 to 100")
             self.speed_level = level
-
-
-def _word(flag: bool) -> str:
-    return "on" if flag else "off"
-
-
-def _on_off(params: Any) -> bool:
-    if isinstance(params, list) and len(params) == 1 and params[0] in ("on", "off"):
-        return bool(params[0] == "on")
-    raise MiioCommandError(INVALID_PARAMS, "Invalid params")
-
-
-def _number(params: Any, low: int, high: int) -> int:
-    if (
-        isinstance(params, list)
-        and len(params) == 1
-        and isinstance(params[0], int)
-        and not isinstance(params[0], bool)
-        and low <= params[0] <= high
-    ):
-        return params[0]
-    raise MiioCommandError(INVALID_PARAMS, "Invalid params")
