@@ -3,7 +3,6 @@ API over real sockets, adopted in their families with live state and commanded t
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,13 +13,13 @@ from drivers.miio.connection import RetryPolicy
 from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from drivers.miio.transport import MiioTransport
 from hub.config import HubConfig
-from hub.events import DeviceStatus, StateChanged
+from hub.events import DeviceStatus
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.plan import PlannedDevice
 from tests.processes import loopback_block
+from tests.waiting import eventually
 
-SEEN_TIMEOUT = 15.0
 FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=3, backoff_initial=0.05)
 PLAN = (
     PlannedDevice("study_heater", "zhimi.heater.za1", "office"),
@@ -65,17 +64,11 @@ async def _adopted(driver: MiioDriver, home: VirtualHome, name: str, family: str
 
 
 async def _state(hub: Hub, device_id: str, attribute: str, want: object) -> None:
-    changes = hub.bus.subscribe(
-        StateChanged, where=lambda e: e.device_id == device_id and e.attribute == attribute
+    await eventually(
+        lambda: hub.state.get(device_id, attribute) == want,
+        f"{device_id}.{attribute} == {want!r}",
+        bus=hub.bus,
     )
-    try:
-        if hub.state.get(device_id, attribute) == want:
-            return
-        async with asyncio.timeout(SEEN_TIMEOUT):
-            while (await changes.get()).new != want:
-                pass
-    finally:
-        changes.close()
 
 
 @pytest.mark.skipif(
