@@ -149,3 +149,49 @@ async def test_the_brightness_slider_sets_a_zigbee_bulbs_brightness(
             f"""!document.querySelector('{LAMP} input[data-control="power"]').checked"""
         )
         assert page.errors == []
+
+
+async def test_each_device_gets_the_controls_its_capabilities_fit(
+    zigbee_home: ZigbeeHome, browser_binary: str, tmp_path: Path
+) -> None:
+    hub, radiator = zigbee_home.hub, zigbee_home.home.zigbee_devices["bedroom_radiator"]
+    async with chromium(browser_binary, tmp_path / "profile") as page:
+        page.expected_failures = ("/api/scenes", "/api/maintenance")
+        await page.navigate(zigbee_home.url + "/")
+        await page.wait_for("!document.getElementById('login').hidden")
+        await page.type_and_enter("#token-input", zigbee_home.token)
+        await page.wait_for("document.getElementById('connection').textContent === 'live'")
+        await page.wait_for("document.querySelector('[data-device-name=\"bedroom_radiator\"]')")
+        controls = await page.evaluate(
+            """Object.fromEntries([...document.querySelectorAll('[data-device-name]')].map(card =>
+                [card.dataset.deviceName, [...card.querySelectorAll('[data-control]')]
+                    .map(c => c.dataset.control)]))"""
+        )
+        assert controls["kitchen_plug"] == ["power"]
+        assert controls["bedroom_curtain"] == ["position"]
+        assert controls["bedroom_radiator"] == ["setpoint"]
+        assert controls["bedroom_sensor"] == []
+        assert controls["hallway_button"] == []
+
+        # The setpoint input takes the command parameter's range and step.
+        setpoint = '[data-device-name="bedroom_radiator"] input[data-control="setpoint"]'
+        bounds = await page.evaluate(
+            f"['min', 'max', 'step'].map(a => document.querySelector('{setpoint}').getAttribute(a))"
+        )
+        assert bounds == ["5", "30", "0.5"]
+        # What the radiator reports fills the input; a person selects it and types over it.
+        await page.wait_for(f"document.querySelector('{setpoint}').value !== ''")
+        await page.evaluate(f"document.querySelector('{setpoint}').select()")
+        await page.type_and_enter(setpoint, "21.5")
+        await eventually(
+            hub,
+            lambda: (
+                21.5
+                in (
+                    radiator.state().get("occupied_heating_setpoint"),
+                    radiator.state().get("current_heating_setpoint"),
+                )
+            ),
+            "the radiator's setpoint at 21.5 °C",
+        )
+        assert page.errors == []
