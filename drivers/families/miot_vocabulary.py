@@ -128,6 +128,16 @@ REMAINING_PERCENT: Final = frozenset(
 USED_TIME: Final = frozenset({"filter-used-time", "brush-used-time", "used-time"})
 LEFT_TIME: Final = frozenset({"filter-left-time", "brush-left-time", "left-time", "mop-left-time"})
 
+#: A wearing service's key (its snake-cased name or description) -> the family
+#: consumable it is, where the name is unambiguous: a Roborock or Dreame spec's
+#: "Main Cleaning Brush" is the vacuum family's main_brush, as in the model maps.
+CONSUMABLE_KEYS: Final = MappingProxyType(
+    {
+        "main_cleaning_brush": "main_brush",
+        "side_cleaning_brush": "side_brush",
+    }
+)
+
 #: Spec units -> the units mihub attributes are written in.
 UNITS: Final = MappingProxyType(
     {

@@ -25,6 +25,7 @@ from drivers.families.miot_spec import INT_FORMATS, MiotInstance, SpecAction, Sp
 from drivers.families.miot_vocabulary import (
     ACTION_COMMANDS,
     ATTRIBUTE_CANDIDATES,
+    CONSUMABLE_KEYS,
     FAMILY_OF_DEVICE_TYPE,
     LEFT_TIME,
     PROPERTY_COMMANDS,
@@ -475,6 +476,13 @@ class _Builder:
             if remaining is None and used_point is None:
                 continue
             key = self.service_keys[siid]
+            family_key = CONSUMABLE_KEYS.get(key)
+            if (
+                family_key is not None
+                and self.family is not None
+                and self.family.consumable(family_key) is not None
+            ):
+                key = family_key
             if key in keys:
                 key = f"{key}_{siid}"
             keys.add(key)

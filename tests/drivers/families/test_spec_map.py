@@ -81,7 +81,12 @@ def test_a_vacuum_gets_the_family_names_and_commands() -> None:
 
 def test_wearing_parts_become_consumables() -> None:
     parts = {c.key: c for c in _map("roborock.vacuum.a15").spec.consumables}
-    assert set(parts) == {"main_cleaning_brush", "side_cleaning_brush", "filter"}
+    # Keyed as the family keys them (its "Main Cleaning Brush" service is a main_brush).
+    assert set(parts) == {"main_brush", "side_brush", "filter"}
+    assert parts["main_brush"].remaining_percent_attribute == (
+        "main_cleaning_brush_brush_life_level"
+    )
+    assert not parts["main_brush"].resettable  # no reset_consumable from a spec
     assert parts["filter"].remaining_percent_attribute == "filter_life_level"
     purifier = {c.key: c for c in _map("xiaomi.airp.va3").spec.consumables}
     # The family's own filter consumable, fed by the spec's standard properties.

@@ -110,14 +110,15 @@ def test_a_purifier_from_its_spec_file_gets_its_filter() -> None:
     assert parts["filter"].store_url == SEARCH + "xiaomi.airp.va3+filter"
 
 
-def test_spec_vacuum_parts_take_the_family_kinds_under_their_own_keys() -> None:
+def test_spec_vacuum_parts_are_the_familys_parts() -> None:
     spec = _from_spec_file("roborock.vacuum.a15")
     parts = parts_of(load_default_catalog(), "roborock.vacuum.a15", "vacuum", spec)
-    main = parts["main_cleaning_brush"]
+    assert set(parts) == {"main_brush", "side_brush", "filter", "battery"}
+    main = parts["main_brush"]
     assert (main.name, main.life_hours) == ("Main brush", 300)
     assert main.remaining_attribute == "main_cleaning_brush_brush_life_level"
-    assert parts["side_cleaning_brush"].life_hours == 200
-    assert parts["side_cleaning_brush"].store_url == SEARCH + "roborock.vacuum.a15+side+brush"
+    assert parts["side_brush"].life_hours == 200
+    assert parts["side_brush"].store_url == SEARCH + "roborock.vacuum.a15+side+brush"
     assert parts["filter"].life_hours == 150
     assert parts["battery"].unit is UseUnit.CYCLES  # the spec's battery-level feeds `battery`
 
