@@ -70,6 +70,10 @@ class DeviceSpecs:
         """Record the capabilities a driver built for one device (exposes, spec file)."""
         self._assigned[device_id] = ResolvedSpec(spec, source)
 
+    def assigned(self, device_id: str) -> ResolvedSpec | None:
+        """What a driver assigned to the device, if anything (a new object per assignment)."""
+        return self._assigned.get(device_id)
+
     def forget(self, device_id: str) -> None:
         """Drop an assignment (the device was removed, or its description withdrawn)."""
         self._assigned.pop(device_id, None)

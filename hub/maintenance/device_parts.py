@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from drivers.families import ConsumableSpec, FamilySpec
-from hub.capabilities import SpecLookup
+from hub.capabilities import DeviceSpecs, ResolvedSpec
 from hub.maintenance.catalog import ANY_FAMILY, PartsCatalog, PartSpec
 from hub.maintenance.cycles import CYCLE_COUNTERS
 from hub.maintenance.part_kinds import ALIASES, FAMILY_ALIASES
@@ -119,19 +119,25 @@ def _part_name(key: str, family: str, default: PartSpec) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Resolved:
-    spec: FamilySpec | None
+    assigned: ResolvedSpec | None
     model: str
+    family: str
     parts: Mapping[str, PartSpec]
     inputs: frozenset[str]
 
 
 class DeviceParts:
-    """Parts per device (`parts_of`), resolved when first asked and again when the
-    device's capabilities or model change (a driver assigned a spec at adoption)."""
+    """Parts per device (`parts_of`), resolved when first asked and again when what its
+    capabilities come from changes (a driver assigned a spec at adoption, a new model).
+
+    Asked on every state change the tracker sees, so a known device costs two dict
+    lookups, not a catalog match: capabilities from the catalog depend only on the
+    model and family, and an assignment is a new object each time.
+    """
 
     __slots__ = ("_resolved", "catalog", "specs")
 
-    def __init__(self, catalog: PartsCatalog, specs: SpecLookup) -> None:
+    def __init__(self, catalog: PartsCatalog, specs: DeviceSpecs) -> None:
         self.catalog = catalog
         self.specs = specs
         self._resolved: dict[str, _Resolved] = {}
@@ -151,14 +157,21 @@ class DeviceParts:
         self._resolved.pop(device_id, None)
 
     def _resolve(self, device: Device) -> _Resolved:
-        spec = self.specs.spec_for(device)
+        assigned = self.specs.assigned(device.id)
         known = self._resolved.get(device.id)
-        if known is not None and known.spec is spec and known.model == device.model:
+        if (
+            known is not None
+            and known.assigned is assigned
+            and known.model == device.model
+            and known.family == device.family
+        ):
             return known
+        spec = assigned.spec if assigned is not None else self.specs.spec_for(device)
         parts = parts_of(self.catalog, device.model, device.family, spec)
         resolved = _Resolved(
-            spec,
+            assigned,
             device.model,
+            device.family,
             MappingProxyType(parts),
             frozenset(a for part in parts.values() for a in inputs_of(part)),
         )

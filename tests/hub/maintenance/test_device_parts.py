@@ -14,8 +14,10 @@ from drivers.families import FamilySpec, UnknownFamily, builtin_catalog
 from drivers.families.exposes.device_map import exposes_map
 from drivers.families.miot_spec import load_instance, parse_instance
 from drivers.families.spec_map import SpecMiotMap, build_spec_map
+from hub.capabilities import DeviceSpecs, SourceKind, SpecSource
 from hub.maintenance.catalog import UseUnit, WearClock, load_default_catalog
-from hub.maintenance.device_parts import parts_of
+from hub.maintenance.device_parts import DeviceParts, parts_of
+from hub.registry import Device
 from tests.zigbee_fixture import device_for
 
 SPECS = Path(__file__).parents[2] / "fixtures" / "miot-specs"
@@ -175,3 +177,21 @@ def test_a_device_without_capabilities_has_only_what_the_catalog_lists() -> None
         "wick_filter",
         "water_tank",
     }
+
+
+def test_parts_follow_what_the_driver_assigns() -> None:
+    specs = DeviceSpecs()
+    parts = DeviceParts(load_default_catalog(), specs)
+    device = Device(
+        id="miio:7", name="study_purifier", family="air_purifier", model="zhimi.airp.sa4",
+        transport="miio",
+    )  # fmt: skip
+    # Before adoption: the family's own consumables (no map names the model).
+    assert set(parts.of(device)) == {"filter"}
+    assert parts.of(device) is parts.of(device)  # resolved once
+    spec = _from_bundled_spec("zhimi.airp.sa4")
+    specs.assign(device.id, spec, SpecSource(SourceKind.MIOT_SPEC, "zhimi.airp.sa4.json"))
+    assert set(parts.of(device)) == {"filter", "right_filter"}
+    assert "right_filter_filter_life_level" in parts.inputs(device)
+    specs.forget(device.id)
+    assert set(parts.of(device)) == {"filter"}
