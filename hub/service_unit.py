@@ -6,9 +6,9 @@ under home directories; `render_unit` turns it into unit text. A system unit get
 systemd's sandbox: the file system read-only but for the data directory (and a
 scenes directory outside it), home directories read-only or hidden, no
 privileges, devices, kernel knobs or foreign address families, no writable and
-executable memory (the hub's native code, cryptography and pydantic-core, needs
-none: `tests/e2e/test_service.py` runs the hub under the kernel's
-memory-deny-write-execute). A user unit (`--user`) keeps the options an
+executable memory (the hub's compiled dependencies, pydantic-core and
+pycryptodomex among them, need none: `tests/e2e/test_service.py` runs the hub
+under the kernel's memory-deny-write-execute). A user unit (`--user`) keeps the options an
 unprivileged service manager can apply, the seccomp and no-new-privileges ones:
 mounting (ProtectSystem=, PrivateTmp=...) needs privileges it does not have.
 """
