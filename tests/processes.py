@@ -77,6 +77,15 @@ class RunningProcess:
                 f"no {needle!r} within {timeout}s:\n" + "".join(self.stderr_lines)
             ) from None
 
+    async def printed(self, needle: str, timeout: float = READY_TIMEOUT) -> str:
+        """A line containing `needle`, printed already or within `timeout`.
+
+        For what runs beside the start-up (a discovery sweep): on a busy machine it
+        may end before a line a test waited for first.
+        """
+        seen = next((line for line in self.stderr_lines if needle in line), None)
+        return seen if seen is not None else await self.wait_for_line(needle, timeout)
+
     async def rest_of_stderr(self) -> str:
         assert self.proc.stderr is not None
         rest = (await self.proc.stderr.read()).decode(errors="replace")
