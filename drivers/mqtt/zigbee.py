@@ -29,11 +29,16 @@ from hub.config import MqttConfig
 from hub.driver_context import DriverContext
 from hub.errors import DeviceTimeout, DeviceUnavailable, HubError, InvalidCommand, ProtocolError
 from hub.events import DeviceEvent, DeviceStatus
+from hub.memory import release_freed_memory
 from hub.registry import Device
 
 __all__ = ["RAW_COMMAND", "TRANSPORT", "CommandNotConfirmed", "ZigbeeDriver"]
 
 _LOGGER = logging.getLogger(__name__)
+
+#: A device list this large (a few hundred devices) leaves megabytes of parsed JSON
+#: behind in the allocator once adopted; give it back to the system afterwards.
+LARGE_DEVICE_LIST: Final = 1 << 20
 
 #: Messages kept for names the device list has not announced yet.
 MAX_UNROUTED: Final = 1024
@@ -294,6 +299,8 @@ class ZigbeeDriver:
                 self._track(replace(tracked, listed=False))
         if self._groups_payload is not None:
             self._groups_received()  # members may have changed
+        if len(message.payload) >= LARGE_DEVICE_LIST:
+            release_freed_memory()
 
     def _groups_received(self) -> None:
         if self._groups_payload is None:
