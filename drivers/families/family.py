@@ -152,7 +152,13 @@ class FamilySpec:
             if used is None and left is None:
                 continue
             consumables.append(
-                replace(part, used_hours_attribute=used, remaining_percent_attribute=left)
+                replace(
+                    part,
+                    used_hours_attribute=used,
+                    remaining_percent_attribute=left,
+                    # A model without the reset command reports its parts, resets none.
+                    resettable=part.resettable and "reset_consumable" in keep_cmds,
+                )
             )
         return FamilySpec(
             name=self.name,

@@ -62,6 +62,8 @@ class ReplyShape(enum.StrEnum):
     OBJECT = "object"
     # get_status -> [{"state": 8, ...}]
     FIRST_OBJECT = "first_object"
+    # get_props -> [24, 30, 1, ...]: values in a fixed order, named by the poll's `positions`
+    LIST = "list"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,8 @@ class MiioPoll:
     params: tuple[Raw, ...]
     reply: ReplyShape
     fields: tuple[MiioField, ...]
+    # LIST replies: the name of each position, in order.
+    positions: tuple[str, ...] = ()
 
     def request(self) -> WireRequest:
         """The request to send."""
@@ -92,6 +96,10 @@ class MiioPoll:
             if not isinstance(result, list):
                 raise ProtocolError(f"{model}: reply to {self.method} is not a list")
             values = dict(zip(self.params, result, strict=False))  # type: ignore[arg-type]  # params are the field names here
+        elif self.reply is ReplyShape.LIST:
+            if not isinstance(result, list):
+                raise ProtocolError(f"{model}: reply to {self.method} is not a list")
+            values = dict(zip(self.positions, result, strict=False))
         elif self.reply is ReplyShape.FIRST_OBJECT:
             if not isinstance(result, list) or not result or not isinstance(result[0], dict):
                 raise ProtocolError(f"{model}: reply to {self.method} is not a list of one object")
@@ -173,16 +181,33 @@ class MiotSet:
 
     prop: MiotProperty
     value: Raw | ParamRef
+    # A parameter that picks the property written instead (a gang's ``endpoint``):
+    # its name, and each of its values with the property it picks.
+    chosen_by: str | None = None
+    choices: tuple[tuple[Value, MiotProperty], ...] = ()
+
+    def target(self, params: Mapping[str, Value]) -> MiotProperty:
+        """The property written for validated `params`."""
+        if self.chosen_by is None:
+            return self.prop
+        wanted = params[self.chosen_by]
+        for choice, prop in self.choices:
+            if choice == wanted:
+                return prop
+        # validate_command limits the parameter to the choices; reaching here means
+        # the model table and the family spec disagree.
+        raise LookupError(f"no property for {self.chosen_by}={wanted!r}")
 
     def item(self, params: Mapping[str, Value]) -> dict[str, Any]:
         """The set_properties item for validated `params`."""
+        prop = self.target(params)
         value = self.value
         if isinstance(value, ParamRef) and value.table:
             raw = value.resolve(params)
         else:
             normal = value.resolve(params) if isinstance(value, ParamRef) else value
-            raw = self.prop.codec.encode(normal) if self.prop.codec is not None else normal
-        return {"did": self.prop.key, "siid": self.prop.siid, "piid": self.prop.piid, "value": raw}
+            raw = prop.codec.encode(normal) if prop.codec is not None else normal
+        return {"did": prop.key, "siid": prop.siid, "piid": prop.piid, "value": raw}
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,10 +216,25 @@ class MiotCall:
 
     action: MiotAction
     ins: tuple[Raw | ParamRef, ...] = ()
+    # A parameter that picks the action called instead (which part to reset):
+    # its name, and each of its values with the action it picks.
+    chosen_by: str | None = None
+    choices: tuple[tuple[Value, MiotAction], ...] = ()
+
+    def target(self, params: Mapping[str, Value]) -> MiotAction:
+        """The action called for validated `params`."""
+        if self.chosen_by is None:
+            return self.action
+        wanted = params[self.chosen_by]
+        for choice, action in self.choices:
+            if choice == wanted:
+                return action
+        raise LookupError(f"no action for {self.chosen_by}={wanted!r}")
 
     def request(self, params: Mapping[str, Value]) -> WireRequest:
         """The action request for validated `params` (payload as python-miio sends it)."""
-        siid, aiid = self.action.siid, self.action.aiid
+        action = self.target(params)
+        siid, aiid = action.siid, action.aiid
         return WireRequest(
             "action",
             {

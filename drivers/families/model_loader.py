@@ -65,6 +65,7 @@ _CODEC_KEYS = (
     "valid_min",
     "valid_max",
     "clamp",
+    "bit",
 )
 
 
@@ -140,6 +141,7 @@ def _codec(node: Node, family: FamilySpec) -> ValueCodec:
             valid_min=node.child("valid_min").number(),
             valid_max=node.child("valid_max").number(),
             clamp=node.child("clamp").flag(False),
+            bit=None if node.child("bit").value is None else node.child("bit").integer(),
         ),
     )
 
@@ -243,7 +245,7 @@ def _miio(root: Node, model: str, family: FamilySpec, source: str) -> MiioModelM
 
 
 def _miio_poll(node: Node, family: FamilySpec) -> MiioPoll:
-    node.only("method", "params", "reply", "fields")
+    node.only("method", "params", "reply", "positions", "fields")
     reply_text = node.child("reply").text()
     try:
         reply = ReplyShape(reply_text)
@@ -255,13 +257,23 @@ def _miio_poll(node: Node, family: FamilySpec) -> MiioPoll:
         MiioField(n.child("key").text(), _codec(_only_field(n), family))
         for n in node.child("fields").elements()
     )
+    positions = node.child("positions").texts()
+    if reply is ReplyShape.LIST:
+        missing = [f.key for f in fields if f.key not in positions]
+        if not positions or missing:
+            node.child("positions").fail(
+                "a 'list' poll names each position of its reply in positions"
+                + (f"; not among them: {', '.join(missing)}" if missing else "")
+            )
+    elif positions:
+        node.child("positions").fail("positions belong to a 'list' poll")
     if reply is ReplyShape.VALUES:
         if node.has("params"):
             node.fail("a 'values' poll asks for its fields' keys; leave out params")
         params: tuple[Raw, ...] = tuple(dict.fromkeys(f.key for f in fields))
     else:
         params = tuple(_raw(p, p.value) for p in node.child("params").elements())
-    return MiioPoll(node.child("method").text(), params, reply, fields)
+    return MiioPoll(node.child("method").text(), params, reply, fields, positions)
 
 
 def _only_field(node: Node) -> Node:
@@ -305,11 +317,31 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
     if len(set(ids)) != len(ids):
         root.child("properties").fail("two properties share one siid/piid")
 
-    def set_step(node: Node, spec: CommandSpec | None) -> MiotSet:
-        name = node.child("set").text()
+    def property_named(node: Node, name: str) -> MiotProperty:
         prop = properties.get(name)
         if prop is None:
-            node.child("set").fail(f"no property {name!r}; properties: {', '.join(properties)}")
+            node.fail(f"no property {name!r}; properties: {', '.join(properties)}")
+        return prop
+
+    def chosen_set(node: Node, spec: CommandSpec | None) -> MiotSet:
+        # {set: {param: endpoint, table: {l1: switch_1_state, ...}}, value: ...}
+        target = node.child("set")
+        if spec is None:
+            target.fail("only a command's step can pick its property by a parameter")
+        ref = _param_ref(target, spec)
+        if not ref.table:
+            target.fail("a property picked by a parameter needs a table: value -> property")
+        choices = tuple((value, property_named(target, str(key))) for value, key in ref.table)
+        first = set_step(node, spec, choices[0][1])
+        return MiotSet(first.prop, first.value, chosen_by=ref.name, choices=choices)
+
+    def set_step(
+        node: Node, spec: CommandSpec | None, picked: MiotProperty | None = None
+    ) -> MiotSet:
+        if picked is None and isinstance(node.child("set").value, dict):
+            return chosen_set(node, spec)
+        name = picked.key if picked is not None else node.child("set").text()
+        prop = picked or property_named(node.child("set"), name)
         value_node = node.child("value")
         if isinstance(value_node.value, dict) and spec is not None:
             ref = _param_ref(value_node, spec)
@@ -332,6 +364,12 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
         _checked(value_node, lambda: step.item({}))
         return step
 
+    def action_named(node: Node, name: str) -> MiotAction:
+        action = actions.get(name)
+        if action is None:
+            node.fail(f"no action {name!r}; actions: {', '.join(actions)}")
+        return action
+
     def command(node: Node, spec: CommandSpec) -> tuple[MiotSet | MiotCall, ...]:
         steps: list[MiotSet | MiotCall] = []
         for step in node.elements():
@@ -340,12 +378,17 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
                 steps.append(set_step(step, spec))
                 continue
             step.only("action", "in")
-            name = step.child("action").text()
-            action = actions.get(name)
-            if action is None:
-                step.child("action").fail(f"no action {name!r}; actions: {', '.join(actions)}")
             ins = tuple(_template_value(v, spec) for v in step.child("in").elements())
-            steps.append(MiotCall(action, ins))
+            target = step.child("action")
+            if isinstance(target.value, dict):
+                # {action: {param: part, table: {filter: reset_filter_life, ...}}}
+                ref = _param_ref(target, spec)
+                if not ref.table:
+                    target.fail("an action picked by a parameter needs a table: value -> action")
+                choices = tuple((value, action_named(target, str(key))) for value, key in ref.table)
+                steps.append(MiotCall(choices[0][1], ins, chosen_by=ref.name, choices=choices))
+                continue
+            steps.append(MiotCall(action_named(target, target.text()), ins))
         if not steps:
             node.fail("a command needs at least one step")
         return tuple(steps)

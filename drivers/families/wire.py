@@ -96,9 +96,18 @@ class ValueCodec:
     valid_min: float | None = None
     valid_max: float | None = None
     clamp: bool = False
+    # One bit of an integer bit mask (0 is the lowest): the state of one relay of many.
+    bit: int | None = None
 
     def __post_init__(self) -> None:
         attr = self.attribute
+        if self.bit is not None:
+            if attr.type is not ValueType.BOOL:
+                raise ValueError(f"attribute {attr.name}: bit needs a bool attribute")
+            if not 0 <= self.bit < 64:
+                raise ValueError(f"attribute {attr.name}: bit must be 0 to 63")
+            if self.table or self.invert:
+                raise ValueError(f"attribute {attr.name}: use bit alone")
         if self.table:
             for _, normal in self.table:
                 if not _is_exactly(attr.type, normal) or (
@@ -128,6 +137,10 @@ class ValueCodec:
         """The attribute value for wire value `raw`: None when unknown, `Invalid` when bad."""
         if raw is None:
             return None
+        if self.bit is not None:
+            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+                return None
+            return bool((raw >> self.bit) & 1)
         if self.table:
             return next((normal for wire, normal in self.table if _same(wire, raw)), None)
         if self.valid_min is not None or self.valid_max is not None:
@@ -221,6 +234,9 @@ class ValueCodec:
 
     def encode(self, value: Value) -> Raw:
         """The wire value for normalised `value` (already validated against the attribute)."""
+        if self.bit is not None:
+            # One bit cannot be written alone: the device takes a command per relay.
+            raise LookupError(f"attribute {self.attribute.name}: a bit of a mask is read-only")
         if self.table:
             for raw, normal in self.table:
                 if _same(normal, value):

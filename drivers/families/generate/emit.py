@@ -68,6 +68,8 @@ def _polls(profile: Profile, model: str, fields: tuple[Field, ...]) -> list[dict
         entry: dict[str, Any] = {"method": poll.method, "reply": poll.reply}
         if poll.params:
             entry["params"] = list(poll.params)
+        if poll.positions:
+            entry["positions"] = list(poll.positions)
         entry["fields"] = [{"key": f.key} | _described(f) for f in carried]
         polls.append(entry)
     if profile.properties is not None:

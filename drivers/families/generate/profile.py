@@ -47,6 +47,7 @@ class Field:
     valid_min: float | None = None
     valid_max: float | None = None
     clamp: bool = False
+    bit: int | None = None
     # Why the codec is what it is (written as a comment above the field).
     note: str = ""
     # python-miio's value -> the value our attribute should hold; default `normalise`.
@@ -59,7 +60,7 @@ class Field:
         out: dict[str, Any] = {"attribute": self.attribute}
         if self.table is not None:
             out["table"] = dict(self.table)
-        for name in ("divisor", "decimals", "valid_min", "valid_max"):
+        for name in ("divisor", "decimals", "valid_min", "valid_max", "bit"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         if self.invert:
@@ -118,10 +119,12 @@ class Poll:
     """A legacy read other than get_prop (``get_status`` -> ``[{...}]``)."""
 
     method: str
-    reply: Literal["values", "object", "first_object"]
+    reply: Literal["values", "object", "first_object", "list"]
     params: tuple[Raw, ...] = ()
     # Keys of the fields this poll's reply carries (None: every field of the profile).
     keys: tuple[str, ...] | None = None
+    # "list" replies: the name of each position of the reply, in order.
+    positions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

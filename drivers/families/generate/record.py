@@ -123,11 +123,22 @@ def _miot_steps(
             value = _merge({k: v[index]["value"] for k, v in by_value.items()}, command, codec)
             if not isinstance(value, dict) and codec is not None:
                 value = codec.decode(value)
+            dids = {k: v[index]["did"] for k, v in by_value.items()}
+            if len(set(dids.values())) > 1:
+                # The parameter picks the property (a gang's endpoint): value -> property.
+                assert command.param is not None
+                steps.append({"set": {"param": command.param, "table": dids}, "value": value})
+                continue
             steps.append({"set": key, "value": value})
         return steps
     if method == "action":
         merged = _merge({k: v["in"] for k, v in by_value.items()}, command, None)
+        keys = {k: _action_key(v, mapping) for k, v in by_value.items()}
         step: dict[str, Any] = {"action": _action_key(params, mapping)}
+        if len(set(keys.values())) > 1:
+            # The parameter picks the action (which part to reset): value -> action.
+            assert command.param is not None
+            step["action"] = {"param": command.param, "table": keys}
         if merged:
             step["in"] = merged
         return [step]

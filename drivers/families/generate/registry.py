@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drivers.families.generate import fans, lights, purifiers, roborock
+from drivers.families.generate import fans, lights, purifiers, roborock, vacuums
 from drivers.families.generate.profile import Profile
 
 PROFILES: tuple[Profile, ...] = (
@@ -10,6 +10,7 @@ PROFILES: tuple[Profile, ...] = (
     roborock.ROBOROCK,
     *purifiers.PROFILES,
     *lights.PROFILES,
+    *vacuums.PROFILES,
 )
 
 

@@ -147,8 +147,13 @@ def test_duplicate_key_is_an_error() -> None:
             "acme.fan.v1.yaml:15: command set_mode[0].params[0]: command set_mode has no parameter 'level'",
         ),
         (
+            ("reply: values", "reply: table"),
+            "acme.fan.v1.yaml:7: poll[0].reply: unknown reply shape 'table'",
+        ),
+        (
             ("reply: values", "reply: list"),
-            "acme.fan.v1.yaml:7: poll[0].reply: unknown reply shape 'list'",
+            "acme.fan.v1.yaml:6: poll[0].positions: a 'list' poll names each position of "
+            "its reply in positions; not among them: power, speed",
         ),
         (
             ("- {key: speed, attribute: speed}", "- {key: speed2, attribute: power}"),

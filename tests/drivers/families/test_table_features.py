@@ -1,0 +1,63 @@
+"""Model-table features for appliances whose wire is not one property per command.
+
+Replies that are a bare list in a fixed order (Viomi's get_consumables, Shuii's
+get_props), a relay bit mask (pwzn relays), and commands whose parameter picks
+the MIoT property or action they write (a gang of a switch, the part to reset).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.families import MiioModelMap, MiotModelMap, WireRequest, lookup_model
+from drivers.families.spec import AttributeSpec, ValueType
+from drivers.families.wire import ValueCodec
+from hub.errors import InvalidCommand, ProtocolError
+
+
+def _miio(model: str) -> MiioModelMap:
+    found = lookup_model(model)
+    assert isinstance(found, MiioModelMap)
+    return found
+
+
+def _miot(model: str) -> MiotModelMap:
+    found = lookup_model(model)
+    assert isinstance(found, MiotModelMap)
+    return found
+
+
+def test_a_list_reply_is_read_by_position() -> None:
+    viomi = _miio("viomi.vacuum.v8")
+    request = WireRequest("get_consumables", [])
+    assert request in viomi.poll_requests()
+    # Hours of use: main brush, side brush, filter, mop (ViomiConsumableStatus).
+    decoded = viomi.decode(request, [12, 7, 30, 4])
+    assert decoded == {"main_brush_hours": 12.0, "side_brush_hours": 7.0, "filter_hours": 30.0}
+    # A short reply leaves the missing positions out; a non-list is a protocol error.
+    assert viomi.decode(request, [12]) == {"main_brush_hours": 12.0}
+    with pytest.raises(ProtocolError, match="not a list"):
+        viomi.decode(request, {"main_brush": 12})
+
+
+def test_a_bit_of_a_mask_reads_one_relay() -> None:
+    codec = ValueCodec(AttributeSpec("power_l4", ValueType.BOOL), bit=3)
+    assert codec.decode(0b1000) is True
+    assert codec.decode(0b0111) is False
+    assert codec.decode(-1) is None
+    assert codec.decode(True) is None
+    assert codec.decode("8") is None
+    with pytest.raises(LookupError, match="read-only"):
+        codec.encode(True)
+    with pytest.raises(ValueError, match="bool attribute"):
+        ValueCodec(AttributeSpec("count", ValueType.INT), bit=1)
+
+
+def test_a_parameter_picks_the_action_called() -> None:
+    dreame = _miot("dreame.vacuum.p2009")
+    sent = [
+        dreame.encode_command("reset_consumable", {"part": p}) for p in ("filter", "side_brush")
+    ]
+    assert [r[0].params["siid"] for r in sent] == [11, 10]  # type: ignore[index]  # action payloads are objects
+    with pytest.raises(InvalidCommand):
+        dreame.encode_command("reset_consumable", {"part": "sensor"})
