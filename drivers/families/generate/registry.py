@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from drivers.families.generate import fans, lights, purifiers, roborock, vacuums
+from drivers.families.generate import (
+    climate,
+    fans,
+    humidifiers,
+    lights,
+    purifiers,
+    roborock,
+    vacuums,
+)
 from drivers.families.generate.profile import Profile
 
 PROFILES: tuple[Profile, ...] = (
@@ -11,6 +19,8 @@ PROFILES: tuple[Profile, ...] = (
     *purifiers.PROFILES,
     *lights.PROFILES,
     *vacuums.PROFILES,
+    *humidifiers.PROFILES,
+    *climate.PROFILES,
 )
 
 
