@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from drivers.families.generate import (
+    appliances,
     climate,
     fans,
+    fresheners,
     humidifiers,
     lights,
+    power,
     purifiers,
     roborock,
     vacuums,
@@ -21,6 +24,9 @@ PROFILES: tuple[Profile, ...] = (
     *vacuums.PROFILES,
     *humidifiers.PROFILES,
     *climate.PROFILES,
+    *power.PROFILES,
+    *fresheners.PROFILES,
+    *appliances.PROFILES,
 )
 
 

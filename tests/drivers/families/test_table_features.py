@@ -61,3 +61,44 @@ def test_a_parameter_picks_the_action_called() -> None:
     assert [r[0].params["siid"] for r in sent] == [11, 10]  # type: ignore[index]  # action payloads are objects
     with pytest.raises(InvalidCommand):
         dreame.encode_command("reset_consumable", {"part": "sensor"})
+
+
+def test_a_gang_is_picked_by_its_endpoint_as_on_zigbee() -> None:
+    dual = _miot("yeelink.switch.sw1")
+    assert dual.encode_command("turn_on", {"endpoint": "l2"}) == [
+        WireRequest(
+            "set_properties", [{"did": "switch_2_state", "siid": 3, "piid": 1, "value": True}]
+        )
+    ]
+    assert dual.encode_command("toggle", {"endpoint": "l1"})[0].params == [
+        {"did": "toggle", "siid": 4, "piid": 5, "value": 0}
+    ]
+    # The endpoint is an enum of the model's own gangs and required, as the Zigbee
+    # driver makes it for a switch whose every gang has an endpoint.
+    endpoint = dual.spec.command("turn_off").param("endpoint")
+    assert endpoint is not None
+    assert (endpoint.choices, endpoint.required) == (("l1", "l2"), True)
+    with pytest.raises(InvalidCommand) as refused:
+        dual.encode_command("turn_off", {})
+    assert refused.value.field == "endpoint"
+    with pytest.raises(InvalidCommand):
+        dual.encode_command("turn_on", {"endpoint": "l3"})
+
+
+def test_relays_report_their_bits_and_switch_by_number() -> None:
+    relay = _miio("pwzn.relay.apple")
+    (poll,) = relay.poll_requests()
+    decoded = relay.decode(poll, [0b1001, *([None] * (len(poll.params) - 1))])
+    assert [decoded[f"power_l{n}"] for n in (1, 2, 3, 4)] == [True, False, False, True]
+    assert relay.encode_command("turn_on", {"endpoint": "l16"}) == [
+        WireRequest("power_on", [15])
+    ]
+
+
+def test_a_plug_reads_its_load_from_a_second_request() -> None:
+    v3 = _miio("chuangmi.plug.v3")
+    requests = v3.poll_requests()
+    assert WireRequest("get_power", []) in requests
+    assert v3.decode(WireRequest("get_power", []), [300]) == {"load_power": 3.0}
+    # Plugs without the meter are not asked.
+    assert WireRequest("get_power", []) not in _miio("chuangmi.plug.v2").poll_requests()
