@@ -34,7 +34,7 @@ FAMILY_OF_DEVICE_TYPE: Final = MappingProxyType(
         "air-conditioner": "air_conditioner",
         "curtain": "curtain",
         "speaker": "speaker",
-        "air-monitor": "air_monitor",
+        "air-monitor": "air_quality_monitor",
         "pet-drinking-fountain": "pet_water_dispenser",
         "water-purifier": "water_purifier",
     }
