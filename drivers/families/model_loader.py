@@ -66,6 +66,8 @@ _CODEC_KEYS = (
     "valid_max",
     "clamp",
     "bit",
+    "span",
+    "base",
 )
 
 
@@ -142,8 +144,19 @@ def _codec(node: Node, family: FamilySpec) -> ValueCodec:
             valid_max=node.child("valid_max").number(),
             clamp=node.child("clamp").flag(False),
             bit=None if node.child("bit").value is None else node.child("bit").integer(),
+            span=_span(node.child("span")),
+            base=None if node.child("base").value is None else node.child("base").integer(),
         ),
     )
+
+
+def _span(node: Node) -> tuple[int, int] | None:
+    if node.value is None:
+        return None
+    bounds = [n.integer() for n in node.elements()]
+    if len(bounds) != 2:
+        node.fail("span is [start, end]: the characters a value is read from")
+    return bounds[0], bounds[1]
 
 
 def _table_items(node: Node) -> list[tuple[Any, Any]]:

@@ -98,9 +98,17 @@ class ValueCodec:
     clamp: bool = False
     # One bit of an integer bit mask (0 is the lowest): the state of one relay of many.
     bit: int | None = None
+    # Characters [start, end) of a string value, and the base the text is a number in
+    # (16: hex): the AC companions pack their whole state in one hex string.
+    span: tuple[int, int] | None = None
+    base: int | None = None
 
     def __post_init__(self) -> None:
         attr = self.attribute
+        if self.span is not None and not 0 <= self.span[0] < self.span[1]:
+            raise ValueError(f"attribute {attr.name}: span must be [start, end) with start < end")
+        if self.base is not None and not 2 <= self.base <= 36:
+            raise ValueError(f"attribute {attr.name}: base must be 2 to 36")
         if self.bit is not None:
             if attr.type is not ValueType.BOOL:
                 raise ValueError(f"attribute {attr.name}: bit needs a bool attribute")
@@ -137,6 +145,10 @@ class ValueCodec:
         """The attribute value for wire value `raw`: None when unknown, `Invalid` when bad."""
         if raw is None:
             return None
+        if self.span is not None or self.base is not None:
+            raw = self._unpack(raw)
+            if raw is None:
+                return None
         if self.bit is not None:
             if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
                 return None
@@ -156,6 +168,23 @@ class ValueCodec:
 
     def _invalid(self, raw: object) -> Invalid:
         return Invalid(raw, f"{self.attribute.name} must be {self.attribute.describe_range()}")
+
+    def _unpack(self, raw: object) -> Raw | None:
+        """The piece of a packed string this codec reads, as text or as a number."""
+        if not isinstance(raw, str):
+            return None
+        text = raw
+        if self.span is not None:
+            start, end = self.span
+            text = raw[start:end]
+            if len(text) != end - start:
+                return None  # a state string shorter than its format
+        if self.base is None:
+            return text
+        try:
+            return int(text, self.base)
+        except ValueError:
+            return None
 
     @property
     def _numeric(self) -> bool:
@@ -237,6 +266,9 @@ class ValueCodec:
         if self.bit is not None:
             # One bit cannot be written alone: the device takes a command per relay.
             raise LookupError(f"attribute {self.attribute.name}: a bit of a mask is read-only")
+        if self.span is not None or self.base is not None:
+            # A piece of a packed state is rewritten whole, by the device's own command.
+            raise LookupError(f"attribute {self.attribute.name}: a packed value is read-only")
         if self.table:
             for raw, normal in self.table:
                 if _same(normal, value):

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from miio import airconditioner_miot as ac
+from miio import airconditioningcompanion as companion
 from miio import airconditioningcompanionMCN as mcn
 from miio import heater, heater_miot
 
@@ -13,6 +14,7 @@ from drivers.families.generate.profile import (
     ON_OFF,
     Command,
     Field,
+    Poll,
     Profile,
     Raw,
     Value,
@@ -267,4 +269,112 @@ COMPANION_MCN02 = Profile(
     status=lambda data, model: _McnStatus([data[k] for k in _MCN_KEYS]),
 )
 
-PROFILES = (HEATER, HEATER_MIOT, AIR_CONDITIONER, COMPANION_MCN02)
+
+def _state(
+    power: int = 1, mode: int = 1, fan: int = 3, swing: str = "0", temp: int = 25, led: str = "0"
+) -> str:
+    """An AC companion state string (AirConditioningCompanionStatus reads it by position)."""
+    return f"01{power}{mode}{fan}{swing}{temp:02X}{led}022222210"
+
+
+_CompanionStatus: Any = companion.AirConditioningCompanionStatus
+_COMPANION_MODES = {"Ventilate": "fan", "Dehumidify": "dry"}
+# AirConditioningCompanionStatus.swing_mode: the Chigo remotes say C and D.
+_SWING: dict[Raw, Value] = {"0": True, "1": False, "C": True, "D": False}
+
+
+def _swing(mode: Any) -> Any:
+    return None if mode is None else _SWING.get(mode.value)
+
+
+COMPANION = Profile(
+    device=companion.AirConditioningCompanion,
+    family="air_conditioner",
+    models=tuple(companion.MODELS_SUPPORTED),
+    source=(
+        "miio/airconditioningcompanion.py (AirConditioningCompanion, "
+        "AirConditioningCompanionStatus, OperationMode, FanSpeed, SwingMode, Led)"
+    ),
+    # get_model_and_state answers [AC model, state, load]: the state is one string whose
+    # characters AirConditioningCompanionStatus reads by position.
+    polls=(
+        Poll(
+            "get_model_and_state",
+            "list",
+            positions=("ac_model", "state", "load_power"),
+        ),
+    ),
+    fields=(
+        Field(
+            "state",
+            "power",
+            "is_on",
+            span=(2, 3),
+            base=10,
+            table={1: True, 0: False},
+            note="The state string: power at 2, mode 3, fan 4, swing 5, target (hex) 6-7, LED 8.",
+            samples=(_state(power=1), _state(power=0)),
+        ),
+        Field(
+            "state",
+            "mode",
+            "mode",
+            span=(3, 4),
+            base=10,
+            table={
+                m.value: _COMPANION_MODES.get(m.name, snake(m.name))
+                for m in companion.OperationMode
+            },
+            theirs=lambda m: None if m is None else _COMPANION_MODES.get(m.name, snake(m.name)),
+            samples=tuple(_state(mode=m.value) for m in companion.OperationMode),
+        ),
+        Field(
+            "state",
+            "fan_speed",
+            "fan_speed",
+            span=(4, 5),
+            base=10,
+            table={m.value: snake(m.name) for m in companion.FanSpeed},
+            samples=tuple(_state(fan=m.value) for m in companion.FanSpeed),
+        ),
+        Field(
+            "state",
+            "vertical_swing",
+            "swing_mode",
+            span=(5, 6),
+            table=_SWING,
+            theirs=_swing,
+            samples=tuple(_state(swing=str(s)) for s in _SWING),
+        ),
+        Field(
+            "state",
+            "target_temperature",
+            "target_temperature",
+            span=(6, 8),
+            base=16,
+            samples=(_state(temp=25), _state(temp=16), _state(temp=30)),
+        ),
+        Field(
+            "state",
+            "led",
+            "led",
+            span=(8, 9),
+            table={"0": True, "A": False},
+            samples=(_state(led="0"), _state(led="A")),
+        ),
+        Field(
+            "load_power",
+            "load_power",
+            "load_power",
+            base=10,
+            note="Watts, as text.",
+            samples=("807", "2", "0"),
+        ),
+    ),
+    commands=_ON_OFF,
+    status=lambda data, model: _CompanionStatus(
+        {"model_and_state": [data["ac_model"], data["state"], data["load_power"]]}
+    ),
+)
+
+PROFILES = (HEATER, HEATER_MIOT, AIR_CONDITIONER, COMPANION_MCN02, COMPANION)

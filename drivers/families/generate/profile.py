@@ -48,6 +48,8 @@ class Field:
     valid_max: float | None = None
     clamp: bool = False
     bit: int | None = None
+    span: tuple[int, int] | None = None
+    base: int | None = None
     # Why the codec is what it is (written as a comment above the field).
     note: str = ""
     # python-miio's value -> the value our attribute should hold; default `normalise`.
@@ -63,6 +65,10 @@ class Field:
         for name in ("divisor", "decimals", "valid_min", "valid_max", "bit"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
+        if self.span is not None:
+            out["span"] = list(self.span)
+        if self.base is not None:
+            out["base"] = self.base
         if self.invert:
             out["invert"] = True
         if self.clamp:

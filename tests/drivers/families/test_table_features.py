@@ -90,9 +90,7 @@ def test_relays_report_their_bits_and_switch_by_number() -> None:
     (poll,) = relay.poll_requests()
     decoded = relay.decode(poll, [0b1001, *([None] * (len(poll.params) - 1))])
     assert [decoded[f"power_l{n}"] for n in (1, 2, 3, 4)] == [True, False, False, True]
-    assert relay.encode_command("turn_on", {"endpoint": "l16"}) == [
-        WireRequest("power_on", [15])
-    ]
+    assert relay.encode_command("turn_on", {"endpoint": "l16"}) == [WireRequest("power_on", [15])]
 
 
 def test_a_plug_reads_its_load_from_a_second_request() -> None:
@@ -102,3 +100,39 @@ def test_a_plug_reads_its_load_from_a_second_request() -> None:
     assert v3.decode(WireRequest("get_power", []), [300]) == {"load_power": 3.0}
     # Plugs without the meter are not asked.
     assert WireRequest("get_power", []) not in _miio("chuangmi.plug.v2").poll_requests()
+
+
+def test_an_ac_companion_state_string_is_read_piece_by_piece() -> None:
+    # lumi.acpartner.v2 as python-miio's AirConditioningCompanionStatus documents it:
+    # ['010507950000257301', '011001160100002573', '807'] after set_power on.
+    companion = _miio("lumi.acpartner.v2")
+    (poll,) = companion.poll_requests()
+    decoded = companion.decode(poll, ["010507950000257301", "011001160100002573", "807"])
+    assert decoded == {
+        "power": True,
+        "mode": "heat",
+        "fan_speed": "low",
+        "vertical_swing": False,
+        "target_temperature": 22.0,
+        "led": True,
+        "load_power": 807.0,
+    }
+    # A short or garbled state reads as unknown, never as an exception.
+    short = companion.decode(poll, ["", "0110", "x"])
+    assert short["target_temperature"] is None
+    assert short["load_power"] is None
+    assert short["power"] is True
+
+
+def test_span_and_base_are_checked() -> None:
+    temp = AttributeSpec("target_temperature", ValueType.INT)
+    codec = ValueCodec(temp, span=(6, 8), base=16)
+    assert codec.decode("0110011601") == 0x16
+    assert codec.decode("011001ZZ01") is None
+    assert codec.decode(12345678) is None
+    with pytest.raises(LookupError, match="read-only"):
+        codec.encode(22)
+    with pytest.raises(ValueError, match="span"):
+        ValueCodec(temp, span=(4, 4))
+    with pytest.raises(ValueError, match="base"):
+        ValueCodec(temp, base=40)
