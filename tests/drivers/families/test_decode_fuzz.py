@@ -103,6 +103,10 @@ def test_every_table_round_trips(model_map: Any) -> None:
     else:
         codecs = [f.codec for f in model_map.fields]
     for codec in codecs:
+        if codec.span is not None or codec.base is not None:
+            # Its table reads a piece of a packed string and cannot be written alone
+            # (test_table_features.py reads the AC companions' states).
+            continue
         for raw, normal in codec.table:
             assert codec.decode(raw) == normal
             # Tables may map several wire values to one (in_cleaning 1, 2, 3 -> true).
