@@ -36,6 +36,10 @@ def test_every_family_of_the_design_is_shipped() -> None:
         "heater",
         "dehumidifier",
         "light",
+        "switch",
+        "air_quality_monitor",
+        "pet_water_dispenser",
+        "water_purifier",
     }
 
 
@@ -52,7 +56,7 @@ def test_records_remember_where_they_were_defined() -> None:
     vacuum = family("vacuum")
     assert vacuum.defined_at == "vacuum.yaml:1"
     assert (vacuum.command("start").defined_at or "").startswith("vacuum.yaml:")
-    assert vacuum.attribute("battery").defined_at == "vacuum.yaml:14"
+    assert vacuum.attribute("battery").defined_at == "vacuum.yaml:16"
 
 
 def test_climate_sensor_has_the_zigbee2mqtt_fields() -> None:
@@ -89,8 +93,11 @@ def test_unknown_parameter_names_the_parameters() -> None:
 
 
 def test_missing_parameter_says_what_to_give() -> None:
+    # The model's own choices (the family's span every humidifier python-miio knows).
+    ca4 = builtin_catalog().lookup_model("zhimi.humidifier.ca4")
+    assert ca4 is not None
     with pytest.raises(InvalidCommand) as info:
-        family("humidifier").validate_command("set_mode", {})
+        ca4.validate_command("set_mode", {})
     assert str(info.value) == (
         "humidifier command set_mode needs parameter 'mode' (one of auto, low, mid, high)"
     )
@@ -163,8 +170,9 @@ def test_float_step_is_enforced() -> None:
 def test_unknown_attribute_names_the_known_ones() -> None:
     with pytest.raises(UnknownAttribute) as info:
         family("plug").attribute("humidity")
-    assert (
-        str(info.value) == "plug has no attribute 'humidity'; known attributes: power, temperature"
+    assert str(info.value) == (
+        "plug has no attribute 'humidity'; known attributes: power, temperature, usb_power, "
+        "led, load_power, current, voltage, power_factor"
     )
     assert isinstance(info.value, LookupError)
 

@@ -87,7 +87,8 @@ def test_wearing_parts_become_consumables() -> None:
         "main_cleaning_brush_brush_life_level"
     )
     assert not parts["main_brush"].resettable  # no reset_consumable from a spec
-    assert parts["filter"].remaining_percent_attribute == "filter_life_level"
+    # The vacuum family's own name for a filter's percentage, as the generated maps use it.
+    assert parts["filter"].remaining_percent_attribute == "filter_life_remaining"
     purifier = {c.key: c for c in _map("xiaomi.airp.va3").spec.consumables}
     # The family's own filter consumable, fed by the spec's standard properties.
     assert purifier["filter"].remaining_percent_attribute == "filter_life_remaining"
