@@ -263,7 +263,7 @@ WATER_PURIFIER_YUNMI = Profile(
             for n in (1, 2, 3)
             for wire, ours, theirs in (
                 ("usedtime", "hours_used", "used"),
-                ("totaltime", "life_hours", "total"),
+                ("totaltime", "rated_hours", "total"),
             )
         ),
     ),
