@@ -89,8 +89,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     """
     before = _open_sockets()
     result = yield
-    gc.collect()
     leaked = _open_sockets() - before
+    if leaked:  # a full collection costs more than most tests: only when it may matter
+        gc.collect()
+        leaked = _open_sockets() - before
     if leaked:
         _LEAKS[item.nodeid] = sorted(leaked)
     return result
