@@ -5,7 +5,9 @@
 - `vocabulary`: the home's words (names, aliases, rooms, families, scenes) as
   hassil slot lists (data/vocabulary.yaml holds the shipped words).
 - `understanding`: hassil's match, or what was not understood and the closest
-  sentences that would be.
+  sentences that would be (built per device from what it can do).
+- `narrowing`: for Chinese, only the names whose letters are in the sentence go
+  to hassil (it cannot index words without spaces).
 - `plan`: which devices and commands, from capabilities; asks back when one
   device is meant and several match; refuses unlocking and opening unless allowed.
 - `engine`: `IntentEngine` (the `INTENTS` component) validates, sends, replies,

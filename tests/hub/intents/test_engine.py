@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 import pytest
 
 from hub.intents import UnknownLanguage
+from hub.registry import Device
 from simulators.intent_check import intent_home
 from simulators.miio.models.speaker import Speaker
 from tests.hub.intents.conftest import EngineFactory
 from tests.processes import loopback_block
+
+#: Rebuilding the demo home's words takes ~20 ms; a loaded machine, far more.
+WORDS_TIMEOUT = 20.0
 
 
 async def test_a_language_not_loaded_is_refused_naming_what_is(make_engine: EngineFactory) -> None:
@@ -57,3 +62,22 @@ async def test_a_missing_speaker_never_costs_the_reply(
         await engine.replies_said()
     assert result.reply == "Turned on the bedroom humidifier."
     assert "speaker attic_speaker could not say a reply" in caplog.text
+
+
+async def test_the_words_follow_the_home_before_a_sentence_needs_them(tmp_path: Path) -> None:
+    async with intent_home(tmp_path / "hub", base_ip=f"{loopback_block()}.10") as home:
+        engine = home.engine
+        async with asyncio.timeout(WORDS_TIMEOUT):
+            await engine.home_words_current()
+        home.hub.registry.add(
+            Device(id="virtual:attic_fan", name="attic_fan", family="fan", model="virtual.fan",
+                   transport="virtual", room="attic")
+        )  # fmt: skip
+        async with asyncio.timeout(WORDS_TIMEOUT):
+            await engine.home_words_current()  # rebuilt in the background
+        built = {language: engine._recognizers[language][1] for language in ("zh", "en")}
+        assert "attic fan" in built["en"].words.device_words["attic_fan"]
+        result = await engine.handle("turn on the attic fan", dry_run=True)
+        assert [(a.device, a.command) for a in result.actions] == [("attic_fan", "turn_on")]
+        # The sentence used the words built beforehand, not a rebuild of its own.
+        assert engine._recognizers["en"][1] is built["en"]
