@@ -217,6 +217,13 @@ async def intent_home(
         async with home:
             await _adopt(hub, home)
             _add_extra_devices(hub)
+            # As on a hub that has been spoken to for a while: the languages are loaded
+            # (a language loads with the first sentence in it) and the home's words are
+            # built (the engine rebuilds them in the background when the home changes).
+            engine = hub.component(INTENTS)
+            await asyncio.to_thread(engine.load)
+            async with asyncio.timeout(DEVICES_APPEAR_TIMEOUT):
+                await engine.home_words_current()
             yield IntentHome(hub, home)
 
 

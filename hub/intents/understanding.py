@@ -78,21 +78,15 @@ class Recognizer:
         self.sentences = sentences
         self.words = words
         self._examples: list[str] | None = None
+        self._folded: list[str] = []  # the examples as `closest` compares them
         # hassil indexes list values by their first letter where words have spaces;
-        # where they do not (Chinese), the lists are narrowed per sentence instead.
-        self._narrowed = (
-            NarrowedLists(words.slot_lists)
-            if sentences.intents.settings.ignore_whitespace
-            else None
-        )
-
-    def _slot_lists(self, text: str) -> dict[str, SlotList]:
-        if self._narrowed is None:
-            return self.words.slot_lists
-        return self._narrowed.for_text(text)
+        # where they do not (Chinese), and when it looks for unknown words (which
+        # turns the index off), the lists are narrowed per sentence instead.
+        self._narrowed = NarrowedLists(words.slot_lists)
+        self._indexed = not sentences.intents.settings.ignore_whitespace
 
     def understand(self, text: str) -> Understood | NotUnderstood:
-        lists = self._slot_lists(text)
+        lists = self.words.slot_lists if self._indexed else self._narrowed.for_text(text)
         result = recognize_best(
             text,
             self.sentences.intents,
@@ -101,7 +95,9 @@ class Recognizer:
             language=self.sentences.code,
         )
         if result is None:
-            return self._not_understood(text, lists)
+            return self._not_understood(
+                text, self._narrowed.for_text(text) if self._indexed else lists
+            )
         slots = {name: entity.value for name, entity in result.entities.items()}
         said = {
             name: str(entity.text).strip()
@@ -136,20 +132,36 @@ class Recognizer:
         return NotUnderstood(self.sentences.code, unknown, self.closest(text))
 
     def closest(self, text: str) -> tuple[str, ...]:
-        examples = self.examples()
-        folded = _fold(text)
-        scored = sorted(
-            ((difflib.SequenceMatcher(None, folded, _fold(e)).ratio(), e) for e in examples),
-            key=lambda pair: -pair[0],
-        )
-        return tuple(e for score, e in scored[:SUGGESTIONS] if score >= MIN_SIMILARITY)
+        """The SUGGESTIONS examples most like `text` (difflib's ratio), best first."""
+        self.examples()
+        # The sentence is difflib's second sequence: it indexes that one, once.
+        matcher = difflib.SequenceMatcher(None, "", _fold(text))
+        scored: list[tuple[float, int]] = []
+        for index, folded in enumerate(self._folded):
+            matcher.set_seq1(folded)
+            floor = scored[-1][0] if len(scored) >= SUGGESTIONS else MIN_SIMILARITY
+            # quick_ratio bounds ratio from above: most examples end there.
+            if matcher.quick_ratio() < floor:
+                continue
+            score = matcher.ratio()
+            if score >= floor:
+                # Ties keep the examples' order (the best-known sentences come first).
+                scored.append((score, index))
+                scored.sort(key=lambda pair: (-pair[0], pair[1]))
+                del scored[SUGGESTIONS:]
+        return tuple(self._examples_list[index] for _, index in scored)
 
     def examples(self) -> list[str]:
         """Sentences this home understands, built from the example templates and its names."""
         if self._examples is None:
             templates = EXAMPLES[base_language(self.words.language)]
             self._examples = list(_fill_examples(self.words, templates))
+            self._folded = [_fold(e) for e in self._examples]
         return self._examples
+
+    @property
+    def _examples_list(self) -> list[str]:
+        return self.examples()
 
 
 def _fold(text: str) -> str:
