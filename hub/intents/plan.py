@@ -189,13 +189,35 @@ def _candidates(
         elif domain == "light":
             family = "light"
         if family is None:
+            group = _said_family(group, understood.text, words)
             families = {d.family for d in group}
             family = families.pop() if len(families) == 1 else None
     else:
-        group = list(home.devices)
+        group = _said_family(list(home.devices), understood.text, words)
     if room is not None:
         group = [d for d in group if d.room == room]
     return group, family, room, explicit
+
+
+def _said_family(group: list[Device], text: str, words: HomeWords) -> list[Device]:
+    """The devices of the one family the sentence's own words name, if it names one.
+
+    The data's climate sentences take "空调" as a literal word, not a name: "把卧室的
+    空调温度调到24度" must not set the bedroom's radiator too. "把卧室的温度调到22度"
+    names no family and keeps every device that can.
+    """
+    folded = text.casefold()
+    said = {
+        d.family
+        for d in group
+        if d.family in words.families
+        and any(
+            w.casefold() in folded for w in words.families[d.family].in_language(words.language)
+        )
+    }
+    if len(said) != 1:
+        return group
+    return [d for d in group if d.family in said]
 
 
 def _command_for(device: Device, commands: Iterable[str], home: HomeView) -> str | None:

@@ -49,6 +49,7 @@ class Understood:
     #: The words each slot was matched from, as said ("卧室", "humidifier").
     said: dict[str, str] = field(default_factory=dict)
     response: str | None = None  # the data's response key ("which", "how_many", ...)
+    text: str = ""  # the sentence as matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,7 @@ class Recognizer:
             scope=_scope(result),
             said=said,
             response=result.response,
+            text=text,
         )
 
     def _not_understood(self, text: str, lists: dict[str, SlotList]) -> NotUnderstood:

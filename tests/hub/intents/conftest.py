@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from drivers.families import FamilySpec
+from drivers.families.exposes import exposes_map
 from drivers.families.spec import CommandSpec
 from hub.capabilities import SourceKind, SpecSource
 from hub.config import HubConfig
@@ -25,6 +26,7 @@ from hub.intents.language import LanguageSentences, load_language
 from hub.registry import Device
 from hub.runtime import Hub
 from simulators.intent_check import EXTRA_DEVICES, INTENT_CONFIG, INTENT_HOME
+from simulators.zigbee.bundled import bundled_entries
 
 #: A family no shipped table has: a garage door opener that opens and closes.
 GARAGE_DOOR_SPEC = FamilySpec(
@@ -53,8 +55,10 @@ def offline_engine(
             id=f"virtual:{planned.name}", name=planned.name, family="unknown",
             model=planned.model, transport=planned.transport, room=planned.room,
         )  # fmt: skip
-        spec = hub.specs.spec_for(device)
+        spec = hub.specs.spec_for(device) or _exposed.get(planned.model)
         assert spec is not None, planned.model
+        if hub.specs.spec_for(device) is None:  # a Zigbee definition the simulators serve
+            hub.specs.assign(device.id, spec, SpecSource(SourceKind.FAMILY, "its exposes"))
         hub.registry.add(dataclasses.replace(device, family=spec.name))
     for name, family, room, spec in (*EXTRA_DEVICES, *extra):
         device = hub.registry.add(
@@ -68,6 +72,16 @@ def offline_engine(
     # sentences, seconds a test need not spend (test_language covers loading).
     engine._sentences.update({code: _parsed(code) for code in engine.languages})
     return engine
+
+
+#: The capabilities of the Zigbee models the simulators serve from real definitions
+#: (what the hub builds from their exposes when Zigbee2MQTT announces them).
+_exposed: dict[str, FamilySpec] = {
+    entry["definition"]["model"]: exposes_map(
+        entry["definition"]["exposes"], description=entry["definition"].get("description")
+    ).spec
+    for entry in bundled_entries()
+}
 
 
 @functools.cache
