@@ -288,3 +288,36 @@ def test_catalog_parts_read_the_attributes_the_drivers_report() -> None:
             for attribute in (part.used_attribute, part.remaining_attribute):
                 if attribute is not None:
                     assert family.attribute(attribute).unit in ("h", "%"), (model, attribute)
+
+
+def test_config_may_give_any_mapped_model_a_link_and_inherit_the_rest() -> None:
+    # zhimi.airpurifier.ma4 is not in the shipped catalog, but mihub maps it (an
+    # air_purifier): naming its store page is enough, the life is the family's.
+    catalog = build_catalog(
+        shipped_catalog_entries(),
+        {"zhimi.airpurifier.ma4": {"filter": {"store_path": "/p/ma4-filter", "sku": "M1R-FLP"}}},
+        "https://shop.example",
+    )
+    part = catalog.get("zhimi.airpurifier.ma4", "filter")
+    assert part is not None
+    assert (part.name, part.life_hours, part.typical_hours_per_day) == ("Filter", 3500, 12)
+    assert (part.store_url, part.sku) == ("https://shop.example/p/ma4-filter", "M1R-FLP")
+    # A part without a path of its own gets the store search for the model and its name.
+    listed = build_catalog(
+        shipped_catalog_entries(),
+        {"zhimi.airpurifier.ma4": {"filter": {"name": "True HEPA filter"}}},
+        "https://shop.example",
+    ).get("zhimi.airpurifier.ma4", "filter")
+    assert listed is not None
+    assert listed.store_url == (
+        "https://shop.example/search?keyword=zhimi.airpurifier.ma4+true+hepa+filter"
+    )
+
+
+def test_a_model_mihub_does_not_map_needs_a_complete_entry() -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_catalog(
+            shipped_catalog_entries(), {"acme.purifier.x1": {"filter": {"store_path": "/x"}}}
+        )
+    assert caught.value.field == "maintenance.catalog.acme.purifier.x1.filter.name"
+    assert "no family default covers this part" in (caught.value.hint or "")
