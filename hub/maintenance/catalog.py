@@ -158,6 +158,9 @@ class PartsCatalog:
     )
     #: (family, kind) of defaults that are looked after, not bought: no store link.
     unsold: frozenset[tuple[str, str]] = frozenset()
+    #: (family, kind) the catalog says not to track (null in `families:`): a curtain
+    #: motor's battery is recharged, not worn out, whatever "*" says of batteries.
+    untracked: frozenset[tuple[str, str]] = frozenset()
 
     def parts_for(self, model: str) -> tuple[PartSpec, ...]:
         """Every consumable the catalog lists for `model` (empty when none)."""
@@ -179,6 +182,8 @@ class PartsCatalog:
         before those for any family.
         """
         for kind in part_kinds(part, family):
+            if (family, kind) in self.untracked:
+                return None
             for table in (family, ANY_FAMILY):
                 found = self.defaults.get(table, {}).get(kind)
                 if found is not None:
@@ -216,7 +221,7 @@ def build_catalog(
     store_base_url: str = DEFAULT_STORE_BASE_URL,
     *,
     text: CatalogText | None = None,
-    families: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    families: Mapping[str, Mapping[str, Mapping[str, Any] | None]] | None = None,
     family_of: FamilyOf | None = None,
 ) -> PartsCatalog:
     """Validate `base` merged with config `overrides` into a frozen catalog.
@@ -231,8 +236,10 @@ def build_catalog(
     """
     text = text or CatalogText()
     base_url = _checked_base_url(store_base_url)
-    defaults, unsold = _defaults(shipped_family_defaults() if families is None else families, text)
-    empty = PartsCatalog(base_url, MappingProxyType({}), defaults, unsold)
+    defaults, unsold, untracked = _defaults(
+        shipped_family_defaults() if families is None else families, text
+    )
+    empty = PartsCatalog(base_url, MappingProxyType({}), defaults, unsold, untracked)
     family_of = family_of or _cached_builtin_family_of
     merged: dict[str, dict[str, dict[str, Any]]] = {
         model: {part: dict(fields) for part, fields in parts.items()}
@@ -269,7 +276,7 @@ def build_catalog(
             )
         if specs:
             by_model[model] = MappingProxyType(specs)
-    return PartsCatalog(base_url, MappingProxyType(by_model), defaults, unsold)
+    return PartsCatalog(base_url, MappingProxyType(by_model), defaults, unsold, untracked)
 
 
 @functools.cache
@@ -300,11 +307,18 @@ def _inherited(default: PartSpec | None, fields: Mapping[str, Any]) -> dict[str,
     return out
 
 
+_Defaults = tuple[
+    Mapping[str, Mapping[str, PartSpec]], frozenset[tuple[str, str]], frozenset[tuple[str, str]]
+]
+
+
 def _defaults(
-    table: Mapping[str, Mapping[str, Mapping[str, Any]]], text: CatalogText
-) -> tuple[Mapping[str, Mapping[str, PartSpec]], frozenset[tuple[str, str]]]:
+    table: Mapping[str, Mapping[str, Mapping[str, Any] | None]], text: CatalogText
+) -> _Defaults:
+    """(defaults by family and kind, unsold kinds, untracked kinds) of a `families:` table."""
     out: dict[str, Mapping[str, PartSpec]] = {}
     unsold: set[tuple[str, str]] = set()
+    untracked: set[tuple[str, str]] = set()
     for family, kinds in table.items():
         if not isinstance(kinds, Mapping):
             raise ConfigError(
@@ -314,6 +328,9 @@ def _defaults(
             )
         specs: dict[str, PartSpec] = {}
         for kind, fields in kinds.items():
+            if fields is None:
+                untracked.add((family, kind))
+                continue
             entry: DefaultEntry = validated_default(family, kind, fields, text)
             if not entry.store_search:
                 unsold.add((family, kind))
@@ -325,7 +342,7 @@ def _defaults(
                 **entry.model_dump(exclude={"store_search"}),
             )
         out[family] = MappingProxyType(specs)
-    return MappingProxyType(out), frozenset(unsold)
+    return MappingProxyType(out), frozenset(unsold), frozenset(untracked)
 
 
 def _checked_base_url(url: str) -> str:

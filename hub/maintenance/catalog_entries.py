@@ -157,11 +157,11 @@ def shipped_catalog_text() -> LocatedYaml:
     return parse_yaml(text, _SHIPPED_FILE, TABLE_LIMITS)
 
 
-def _shipped_table(name: str) -> dict[str, dict[str, dict[str, Any]]]:
+def _shipped_table(name: str) -> dict[str, Any]:
     data = shipped_catalog_text().data
     if not isinstance(data, dict) or not isinstance(data.get(name), dict):
         raise ConfigError(f"the shipped parts catalog has no {name!r} mapping", path=_SHIPPED_FILE)
-    table: dict[str, dict[str, dict[str, Any]]] = copy.deepcopy(data[name])
+    table: dict[str, Any] = copy.deepcopy(data[name])
     return table
 
 
@@ -170,7 +170,7 @@ def shipped_catalog_entries() -> dict[str, dict[str, dict[str, Any]]]:
     return _shipped_table("models")
 
 
-def shipped_family_defaults() -> dict[str, dict[str, dict[str, Any]]]:
+def shipped_family_defaults() -> dict[str, dict[str, dict[str, Any] | None]]:
     """The raw `families:` mapping of the shipped parts.yaml (unvalidated; a fresh copy)."""
     return _shipped_table("families")
 

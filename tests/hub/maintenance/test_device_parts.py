@@ -195,3 +195,13 @@ def test_parts_follow_what_the_driver_assigns() -> None:
     assert "right_filter_filter_life_level" in parts.inputs(device)
     specs.forget(device.id)
     assert set(parts.of(device)) == {"filter"}
+
+
+def test_a_rechargeable_zigbee_curtain_motor_has_no_battery_part() -> None:
+    # Aqara's B1 curtain motor exposes `battery` (zigbee-herdsman-converters), but it is
+    # recharged: the catalog's `curtain: {battery: null}` keeps it untracked.
+    listed = device_for("ZNCLDJ12LM")["definition"]
+    motor = exposes_map(listed["exposes"], description=listed["description"]).spec
+    assert motor.name == "curtain"
+    assert motor.consumable("battery") is not None  # declared by its exposes
+    assert parts_of(load_default_catalog(), "ZNCLDJ12LM", motor.name, motor) == {}
