@@ -1,6 +1,10 @@
 """Predictive maintenance: the pure core.
 
-- `catalog`: the parts catalog (shipped parts.yaml, config overrides, store links).
+- `catalog`: the parts catalog (shipped parts.yaml: defaults per family and kind of
+  part, entries per model; config overrides; store links and store searches).
+- `part_kinds`: what maps and specs call a part -> the catalog's kind of part.
+- `device_parts`: the parts of a device, from its capabilities' consumables and the
+  catalog (`DeviceParts`).
 - `wear`: readings (`Observation`) to a wear series; replacements found and skipped.
 - `forecast`: `forecast_depletion` (fitted to actual use) and `naive_forecast`.
 - `prompts`: when to prompt, and the `PromptBook` of prompts and their lifecycle.
