@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NoReturn
@@ -79,11 +80,14 @@ def parse_urn(text: str) -> Urn | None:
     if found is None:
         return None
     version = found.group("version")
+    slug = found.group("slug")
+    # Interned: a hub serving many spec files holds thousands of URNs made of a few
+    # hundred distinct words (miot-spec-v2, property, on, fan-level ...).
     return Urn(
-        found.group("ns"),
-        found.group("kind"),
-        found.group("name"),
-        found.group("slug"),
+        sys.intern(found.group("ns")),
+        sys.intern(found.group("kind")),
+        sys.intern(found.group("name")),
+        sys.intern(slug) if slug is not None else None,
         int(version) if version is not None else None,
     )
 
@@ -363,7 +367,7 @@ class _Reader:
             parse_urn(type_text),
             _description(node),
             fmt,
-            frozenset(access_raw),
+            _access_set(access_raw),
             unit if isinstance(unit, str) and unit != "none" else None,
             self.value_range(node.get("value-range"), fmt, where),
             self.value_list(node.get("value-list"), fmt, where),
@@ -427,6 +431,15 @@ class _Reader:
         return SpecAction(
             siid, aiid, type_text, parse_urn(type_text), _description(node), args[0], args[1]
         )
+
+
+#: The few access combinations every property shares (a frozenset is ~200 bytes each).
+_ACCESS_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _access_set(access: list[str]) -> frozenset[str]:
+    key = frozenset(access)
+    return _ACCESS_SETS.setdefault(key, key)
 
 
 def _description(node: Mapping[str, Any]) -> str:

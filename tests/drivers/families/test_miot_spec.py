@@ -119,3 +119,16 @@ def test_action_arguments_must_be_properties_of_the_service() -> None:
 def test_not_json_is_refused() -> None:
     with pytest.raises(SpecFileError, match="not JSON"):
         load_instance(b"<html>", source="page.html")
+
+
+def test_spec_files_share_their_repeated_words_and_access_sets() -> None:
+    # A hub serving many spec files holds thousands of properties: what repeats across
+    # them (URN words, access combinations) is held once (benchmarks/state_fanout.py).
+    first, second = (load_instance(p.read_bytes()) for p in sorted(SPECS.glob("*.json"))[:2])
+    props = [p for i in (first, second) for s in i.services for p in s.properties]
+    by_access: dict[frozenset[str], frozenset[str]] = {}
+    for prop in props:
+        assert by_access.setdefault(prop.access, prop.access) is prop.access
+        assert prop.urn is not None
+        assert prop.urn.namespace is props[0].urn.namespace or not prop.urn.standard
+        assert prop.urn.kind is props[0].urn.kind
