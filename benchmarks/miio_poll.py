@@ -41,10 +41,6 @@ MIIO_STATUS: dict[str, tuple[str, Any]] = {
     "roborock.vacuum.s5": ("get_status", []),
     "chuangmi.plug.m1": ("get_prop", ["power", "temperature"]),
 }
-MIOT_STATUS: tuple[str, Any] = (
-    "get_properties",
-    [{"did": f"2-{piid}", "siid": 2, "piid": piid} for piid in (1, 2)],
-)
 # The simulator needs a moment per hundred devices to bind its sockets.
 SIMULATOR_START_TIMEOUT = 60.0
 # A request to a healthy simulated device answers in well under a millisecond;
@@ -206,13 +202,29 @@ def _start_simulator(devices: int, base_ip: str, manifest: Path) -> subprocess.P
     return process
 
 
+def _status_request(model: str) -> tuple[str, Any]:
+    """What the hub sends to read the model's state: its map's first poll request
+    (the home rotates through many models, legacy and MIoT alike)."""
+    if model in MIIO_STATUS:
+        return MIIO_STATUS[model]
+    from drivers.families import lookup_model
+    from drivers.families.miio_maps import MiioModelMap, MiotModelMap
+
+    found = lookup_model(model)
+    if isinstance(found, MiioModelMap | MiotModelMap):
+        for request in found.poll_requests():
+            if request.method != "set_properties":  # a prelude write, not a read
+                return request.method, request.params
+    return "miIO.info", []
+
+
 def _targets(manifest: Path) -> list[Target]:
     entries = json.loads(manifest.read_text())
     targets = []
     for entry in entries:
         if entry["transport"] != "miio":
             continue
-        method, params = MIIO_STATUS.get(entry["model"], MIOT_STATUS)
+        method, params = _status_request(entry["model"])
         targets.append(Target(entry["address"], entry["token"], method, params))
     return targets
 
