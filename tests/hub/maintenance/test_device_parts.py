@@ -205,3 +205,17 @@ def test_a_rechargeable_zigbee_curtain_motor_has_no_battery_part() -> None:
     assert motor.name == "curtain"
     assert motor.consumable("battery") is not None  # declared by its exposes
     assert parts_of(load_default_catalog(), "ZNCLDJ12LM", motor.name, motor) == {}
+
+
+def test_every_mapped_purifier_humidifier_and_vacuum_reporting_wear_is_tracked() -> None:
+    # Every built-in map whose family declares consumables it reports gets a part for
+    # each: no consumable falls through for want of a default.
+    catalog = load_default_catalog()
+    untracked = []
+    for model_map in builtin_catalog().models:
+        spec = model_map.spec
+        parts = parts_of(catalog, model_map.model, spec.name, spec)
+        untracked += [(model_map.model, c.key) for c in spec.consumables if c.key not in parts]
+        if spec.name == "vacuum":
+            assert "battery" in parts, model_map.model
+    assert untracked == []
