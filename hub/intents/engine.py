@@ -15,20 +15,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from hub.driver_context import ComponentKey
 from hub.errors import HubError, InvalidCommand
 from hub.events import DeviceAdded, DeviceRemoved, DeviceUpdated, Event, Subscription
 from hub.intents.events import IntentHandled
-from hub.intents.language import LanguageSentences, detect_language, load_language
-from hub.intents.plan import Action, HomeView, Plan, device_state, plan, state_matches
-from hub.intents.replies import Replies, said_names
-from hub.intents.understanding import MAX_TEXT_LENGTH, NotUnderstood, Recognizer, Understood
-from hub.intents.vocabulary import HomeWords, NameRef, base_language
 from hub.registry import Device
 from hub.runtime import Hub
 from hub.tasks import TaskOwner
+
+if TYPE_CHECKING:
+    from hub.intents.language import LanguageSentences
+    from hub.intents.plan import Action, HomeView, Plan
+    from hub.intents.replies import Replies
+    from hub.intents.understanding import Recognizer, Understood
+    from hub.intents.vocabulary import HomeWords
+
+# hassil and the modules built on it (language, understanding, vocabulary, plan,
+# replies) are imported where a sentence needs them, not with the hub: ~2 MB RSS and
+# ~0.2 s of start-up that a hub nobody speaks to never spends.
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -102,6 +108,8 @@ class IntentResult:
 
 
 def _jsonable(value: Any) -> Any:
+    from hub.intents.vocabulary import NameRef
+
     if isinstance(value, NameRef):
         return {"kind": value.kind, "names": list(value.names)}
     if isinstance(value, float) and value.is_integer():
@@ -148,6 +156,8 @@ class IntentEngine:
         Blocking (seconds with a large home); for a program that wants the first
         sentence as fast as later ones, at the cost of the memory up front.
         """
+        from hub.intents.language import load_language
+
         for code in self.languages:
             if code not in self._sentences:
                 self._sentences[code] = load_language(code)
@@ -164,6 +174,8 @@ class IntentEngine:
         """
         if language not in self.languages:
             raise UnknownLanguage(language, self.languages)
+        from hub.intents.language import load_language
+
         async with self._loading:
             if language in self._sentences:
                 return
@@ -179,6 +191,8 @@ class IntentEngine:
 
     def _warm_up(self, language: str) -> None:
         """Pay hassil's first-use costs over a sample home (`WARM_UP`); blocking."""
+        from hub.intents.vocabulary import base_language
+
         sample = self._build(language, _sample_home(), [])
         for example in (*sample.examples(), *WARM_UP[base_language(language)]):
             sample.understand(example)
@@ -205,6 +219,9 @@ class IntentEngine:
     def _build(
         self, language: str, devices: list[tuple[Device, Any]], scenes: list[tuple[str, str]]
     ) -> Recognizer:
+        from hub.intents.understanding import Recognizer
+        from hub.intents.vocabulary import HomeWords
+
         words = HomeWords(language, devices, scenes, self._hub.config)
         return Recognizer(self._sentences[language], words)
 
@@ -212,6 +229,8 @@ class IntentEngine:
     def _prepare(recognizer: Recognizer) -> None:
         """What a new home's words cost on first use, paid now: the suggestions, and
         hassil's index and patterns of every name (one unknown sentence tries them all)."""
+        from hub.intents.vocabulary import base_language
+
         recognizer.examples()
         recognizer.understand(WARM_UP[base_language(recognizer.words.language)][0])
 
@@ -267,6 +286,8 @@ class IntentEngine:
             await self._rebuilt.wait()
 
     def home_view(self) -> HomeView:
+        from hub.intents.plan import HomeView
+
         return HomeView(
             devices=tuple(self._hub.registry),
             spec_for=self._hub.specs.spec_for,
@@ -280,6 +301,10 @@ class IntentEngine:
         self, text: str, language: str | None = None, *, dry_run: bool = False
     ) -> IntentResult:
         """Understand `text` and act on it (`dry_run`: plan and check only, send nothing)."""
+        from hub.intents.language import detect_language
+        from hub.intents.replies import Replies
+        from hub.intents.understanding import MAX_TEXT_LENGTH, NotUnderstood
+
         text = " ".join(text.split())[:MAX_TEXT_LENGTH]
         language = language or detect_language(text, self.languages)
         await self.ensure_loaded(language)
@@ -305,6 +330,9 @@ class IntentEngine:
         replies: Replies,
         dry_run: bool,
     ) -> IntentResult:
+        from hub.intents.plan import plan
+        from hub.intents.replies import Replies, said_names
+
         home = self.home_view()
         decided = plan(understood, words, home)
         replies = Replies(words, said_names(understood, decided))
@@ -413,6 +441,8 @@ class IntentEngine:
         return IntentResult(outcome="done", reply=replies.scene(label), scene=scene_id, **base)
 
     def _answer(self, decided: Plan, replies: Replies, home: HomeView) -> str:
+        from hub.intents.plan import device_state, state_matches
+
         question = decided.question
         assert question is not None  # noqa: S101  # _act checked it
         if question.attribute is not None:

@@ -1,13 +1,16 @@
-"""When languages load: with the first sentence in them, once, and never one not configured."""
+"""When languages load: with the first sentence in them, once, and never one not configured;
+hassil itself is not even imported before then."""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-import hub.intents.engine as engine_module
+import hub.intents.language as language_module
 from hub.config import HubConfig
 from hub.intents import IntentEngine, UnknownLanguage
 from hub.intents.language import LanguageSentences
@@ -23,13 +26,13 @@ def _engine(tmp_path: Path, languages: list[str]) -> IntentEngine:
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The languages the engine parses, in order (the real parser runs)."""
     parsed: list[str] = []
-    real = engine_module.load_language
+    real = language_module.load_language
 
     def counting(code: str) -> LanguageSentences:
         parsed.append(code)
         return real(code)
 
-    monkeypatch.setattr(engine_module, "load_language", counting)
+    monkeypatch.setattr(language_module, "load_language", counting)
     return parsed
 
 
@@ -63,3 +66,23 @@ async def test_a_language_not_configured_is_refused_without_loading_anything(
     with pytest.raises(UnknownLanguage):
         await engine.ensure_loaded("zh-TW")
     assert loads == []
+
+
+_ASSEMBLE = """
+import sys, tempfile
+from pathlib import Path
+import hub.cli.main
+from hub.app import create_hub
+from hub.config import HubConfig
+with tempfile.TemporaryDirectory() as data:
+    hub = create_hub(HubConfig(), data_dir=Path(data))
+print(sorted(m for m in sys.modules if m.split(".")[0] == "hassil"))
+"""
+
+
+def test_a_hub_nobody_spoke_to_has_not_imported_hassil() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _ASSEMBLE], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
