@@ -180,27 +180,26 @@ def walk(
     """First instants when expected wear (and the band's edges) reach `remaining`."""
     offsets = (0.0, params.band_z, -params.band_z)  # middle, early edge, late edge
     found: list[float | None] = [None, None, None]
+    missing = len(found)
     slack_var = slack**2 / 3.0  # uniform over +/- slack
     mean = daily_var = level_days = 0.0
     prev = [0.0, 0.0, 0.0]
-    t0 = start.timestamp()
-    day = start.astimezone(zone).date()
-    day_end = local_midnight(day, zone).timestamp()
+    first_day = start.astimezone(zone).date()
+    first_weekday = first_day.weekday()
+    # A walk may take years of days (a part barely used): the days' local bounds are
+    # worked out only for the day an edge is reached, not for every day walked.
     for i in range(params.max_horizon_days + 1):
-        day_start, day_end = day_end, local_midnight(day + timedelta(days=1), zone).timestamp()
-        factor = model.shape[day.weekday()]
+        factor = model.shape[(first_weekday + i) % 7]
         expected = model.level * factor
         before = 0.0  # share of the day's use already behind the walk's start
         if i == 0:
             # The profile is in wall-clock hours (a 23- or 25-hour day included).
-            wall = datetime.fromtimestamp(t0, zone)
+            wall = datetime.fromtimestamp(start.timestamp(), zone)
             before = model.share_by(wall.hour + wall.minute / 60 + wall.second / 3600)
             expected *= 1.0 - before
             if used_today is not None:
                 # What the day usually brings, less what it brought so far.
                 expected = min(expected, max(0.0, model.level * factor - used_today))
-        else:
-            t0 = day_start
         fraction = 1.0 - before
         mean += expected
         daily_var += (model.sigma * factor) ** 2 * fraction
@@ -212,11 +211,15 @@ def walk(
                 share = (remaining - prev[k]) / (value - prev[k]) if value > prev[k] else 1.0
                 share = min(1.0, max(0.0, share))
                 hour = model.hour_of_share(before + share * (1.0 - before))
-                at = local_midnight(day, zone) + timedelta(hours=hour)
-                found[k] = min(day_end, max(t0, at.timestamp()))
+                day = first_day + timedelta(days=i)
+                midnight = local_midnight(day, zone)
+                day_start = start.timestamp() if i == 0 else midnight.timestamp()
+                day_end = local_midnight(day + timedelta(days=1), zone).timestamp()
+                at = midnight + timedelta(hours=hour)
+                found[k] = min(day_end, max(day_start, at.timestamp()))
+                missing -= 1
             prev[k] = value
-        if all(f is not None for f in found):
+        if not missing:
             break
-        day += timedelta(days=1)
     mid, low, high = (None if f is None else datetime.fromtimestamp(f, zone) for f in found)
     return mid, low, high
