@@ -41,6 +41,10 @@ T = TypeVar("T")
 
 #: How long SQLite waits for a lock held by another process (a CLI reading the store).
 BUSY_TIMEOUT_MS = 5000
+#: SQLite's page cache per connection, in KiB. Its default (2 MiB) filled up with the
+#: history of a 500-device hub and stayed: 2.2 MB of its ~80 MB RSS. Pages it drops
+#: are read again from the operating system's file cache, not from the disk.
+CACHE_KIB = 512
 
 #: Called in the event loop with (writable, reason) when writing stops or resumes.
 WriteHealthListener = Callable[[bool, str], None]
@@ -281,6 +285,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     return conn
 
 
