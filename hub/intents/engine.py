@@ -258,6 +258,11 @@ class IntentEngine:
                 await changes.get()
                 while changes.pending:
                     changes.get_nowait()
+                if not self._sentences:
+                    # No language loaded yet: nothing to rebuild, and reading the whole
+                    # home for each device a discovery or a start adopts is O(n^2).
+                    self._rebuilt.set()
+                    continue
                 devices, scenes = self._devices(), self._scenes()  # read on the loop
                 signature = self._signature(devices, scenes)
                 for language in tuple(self._sentences):
