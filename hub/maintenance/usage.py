@@ -180,14 +180,15 @@ def walk(
     """First instants when expected wear (and the band's edges) reach `remaining`."""
     offsets = (0.0, params.band_z, -params.band_z)  # middle, early edge, late edge
     found: list[float | None] = [None, None, None]
-    missing = len(found)
+    unfound = [0, 1, 2]
     slack_var = slack**2 / 3.0  # uniform over +/- slack
     mean = daily_var = level_days = 0.0
-    prev = [0.0, 0.0, 0.0]
+    prev_mean = prev_sd = 0.0  # the day before's, for an edge's value that day
     first_day = start.astimezone(zone).date()
     first_weekday = first_day.weekday()
-    # A walk may take years of days (a part barely used): the days' local bounds are
-    # worked out only for the day an edge is reached, not for every day walked.
+    # A walk may take years of days (a part barely used; an edge that never gets
+    # there): the days' local bounds are worked out only for the day an edge is
+    # reached, and only the edges not reached yet are looked at each day.
     for i in range(params.max_horizon_days + 1):
         factor = model.shape[(first_weekday + i) % 7]
         expected = model.level * factor
@@ -205,10 +206,12 @@ def walk(
         daily_var += (model.sigma * factor) ** 2 * fraction
         level_days += factor * fraction
         sd = math.sqrt(daily_var + model.level_var * level_days**2 + slack_var)
-        for k, offset in enumerate(offsets):
+        for k in tuple(unfound):
+            offset = offsets[k]
             value = mean + offset * sd
-            if found[k] is None and value >= remaining:
-                share = (remaining - prev[k]) / (value - prev[k]) if value > prev[k] else 1.0
+            if value >= remaining:
+                prev = prev_mean + offset * prev_sd if i else 0.0
+                share = (remaining - prev) / (value - prev) if value > prev else 1.0
                 share = min(1.0, max(0.0, share))
                 hour = model.hour_of_share(before + share * (1.0 - before))
                 day = first_day + timedelta(days=i)
@@ -217,9 +220,9 @@ def walk(
                 day_end = local_midnight(day + timedelta(days=1), zone).timestamp()
                 at = midnight + timedelta(hours=hour)
                 found[k] = min(day_end, max(day_start, at.timestamp()))
-                missing -= 1
-            prev[k] = value
-        if not missing:
+                unfound.remove(k)
+        if not unfound:
             break
+        prev_mean, prev_sd = mean, sd
     mid, low, high = (None if f is None else datetime.fromtimestamp(f, zone) for f in found)
     return mid, low, high
