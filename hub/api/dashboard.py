@@ -25,7 +25,10 @@ STATIC_FILES: dict[str, str] = {
     "api.js": "text/javascript",
     "devices.js": "text/javascript",
     "controls.js": "text/javascript",
-    "sections.js": "text/javascript",
+    "scenes.js": "text/javascript",
+    "scene_editor.js": "text/javascript",
+    "maintenance.js": "text/javascript",
+    "router.js": "text/javascript",
     "render.js": "text/javascript",
     "sentences.js": "text/javascript",
 }

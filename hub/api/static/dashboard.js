@@ -1,11 +1,15 @@
 // mihub dashboard: sign-in, the live event stream, and what each event refreshes.
 // Plain JavaScript modules, no dependencies, no build step. Whatever comes from the
 // hub (device names are chosen by people) reaches the page through textContent or
-// setAttribute only (see render.js), never parsed as HTML.
+// setAttribute only (see render.js), never parsed as HTML. Each view has its own address
+// (router.js); the modules that draw a view register it there.
 import { Unauthorized, api, describeError, session, whenUnauthorized } from "/static/api.js";
 import { applyAvailability, applyStateChange, clearDevices, showDevices } from "/static/devices.js";
 import { formatTime } from "/static/render.js";
-import { clearSections, loadMaintenance, loadScenes } from "/static/sections.js";
+import { clearMaintenance, loadMaintenance } from "/static/maintenance.js";
+import { registerView, startRouter, stopRouter } from "/static/router.js";
+import { refreshSceneView } from "/static/scene_editor.js";
+import { clearScenes, loadScenes } from "/static/scenes.js";
 import { clearSentences, setUpSentences } from "/static/sentences.js";
 
 const TOKEN_KEY = "mihub.token";
@@ -33,6 +37,7 @@ const live = {
 function showLogin(message) {
   $("app").hidden = true;
   $("forget-token").hidden = true;
+  document.querySelector("nav.views").hidden = true;
   $("login").hidden = false;
   $("login-message").textContent = message || "";
   setConnection("idle", "signed out");
@@ -65,7 +70,9 @@ async function signIn(token) {
   $("login").hidden = true;
   $("app").hidden = false;
   $("forget-token").hidden = false;
+  document.querySelector("nav.views").hidden = false;
   showDevices(snapshot);
+  startRouter();
   connect();
   loadScenes();
   loadMaintenance();
@@ -82,8 +89,10 @@ function signOut(message) {
   session.token = null;
   session.signedIn = false;
   sessionStorage.removeItem(TOKEN_KEY);
+  stopRouter();
   clearDevices();
-  clearSections();
+  clearScenes();
+  clearMaintenance();
   clearSentences();
   $("notice").textContent = "";
   showLogin(message);
@@ -183,7 +192,14 @@ function applyEvent(event) {
   }
 }
 
-const loaders = { devices: refreshDevices, scenes: loadScenes, maintenance: loadMaintenance };
+const loaders = {
+  devices: refreshDevices,
+  scenes: () => {
+    loadScenes();
+    refreshSceneView();
+  },
+  maintenance: loadMaintenance,
+};
 
 function scheduleReload(kind) {
   if (live.reloads.has(kind)) return;
@@ -214,6 +230,9 @@ async function refreshDevices() {
 }
 
 // -- start ---------------------------------------------------------------------------------
+
+// The overview at #/: rooms with their devices, scenes, maintenance; kept live by events.
+registerView("", { element: "view-overview", show: () => {}, title: () => "Home" });
 
 $("login-form").addEventListener("submit", (event) => {
   event.preventDefault();

@@ -2,17 +2,22 @@
 import { api, reportFailure } from "/static/api.js";
 import { familyControls } from "/static/controls.js";
 import { el, formatTime, formatValue, label, nextId, runBusy } from "/static/render.js";
+import { href, registerView, shownParams } from "/static/router.js";
 
 // id -> device as GET /api/devices shows it, kept current by events.
 const devices = new Map();
 // id -> {card, badge, reason, stateList, values: Map(attribute -> dd), controls}
 const cards = new Map();
+// The card in the #/devices/NAME view, beside its twin on the overview.
+let viewCard = null;
 
 export function clearDevices() {
   shownLayout = null;
   devices.clear();
   cards.clear();
+  viewCard = null;
   document.getElementById("rooms").replaceChildren();
+  document.getElementById("device-view").replaceChildren();
 }
 
 // What decides the cards' layout; state and availability are updated in place.
@@ -39,6 +44,31 @@ export function showDevices(snapshot) {
   }
   shownLayout = layout;
   renderRooms();
+  const params = shownParams(deviceView);
+  if (params) showDeviceView(params);
+}
+
+const deviceView = {
+  element: "view-device",
+  show: (params) => showDeviceView(params),
+  hide: () => {
+    viewCard = null;
+    document.getElementById("device-view").replaceChildren();
+  },
+  title: (params) => params.name,
+};
+registerView("devices/:name", deviceView);
+
+function showDeviceView(params) {
+  const device = [...devices.values()].find((d) => d.name === params.name || d.id === params.name);
+  document.getElementById("device-title").textContent = device ? device.name : params.name;
+  document.getElementById("device-note").textContent = device
+    ? ""
+    : devices.size
+      ? "This hub has no device of that name."
+      : "Loading…";
+  viewCard = device ? buildCard(device) : null;
+  document.getElementById("device-view").replaceChildren(...(viewCard ? [viewCard.card] : []));
 }
 
 // False when the device is not on the page (then the caller re-reads the list).
@@ -85,7 +115,11 @@ function renderRooms() {
     const members = byRoom.get(room).sort((a, b) => a.name.localeCompare(b.name));
     return el("section", { className: "room", "data-room": room, "aria-labelledby": headingId }, [
       el("h3", { id: headingId, text: room ? label(room) : "No room" }),
-      el("div", { className: "cards" }, members.map(buildCard)),
+      el("div", { className: "cards" }, members.map((device) => {
+        const parts = buildCard(device);
+        cards.set(device.id, parts);
+        return parts.card;
+      })),
     ]);
   });
   document.getElementById("rooms").replaceChildren(...sections);
@@ -113,7 +147,10 @@ function buildCard(device) {
       "aria-labelledby": titleId,
     },
     [
-      el("header", {}, [el("h4", { id: titleId, text: device.name }), badge]),
+      el("header", {}, [
+        el("h4", { id: titleId }, [el("a", { href: href("devices", device.name), text: device.name })]),
+        badge,
+      ]),
       el("p", { className: "meta", text: `${device.model} · ${label(device.family)}` }),
       reason,
       stateList,
@@ -122,14 +159,18 @@ function buildCard(device) {
       result,
     ],
   );
-  cards.set(device.id, { card, badge, reason, stateList, values: new Map(), controls });
-  updateCard(device);
-  return card;
+  const parts = { id: device.id, card, badge, reason, stateList, values: new Map(), controls };
+  updateParts(parts, device);
+  return parts;
 }
 
 function updateCard(device, changed) {
   const parts = cards.get(device.id);
-  if (!parts) return;
+  if (parts) updateParts(parts, device, changed);
+  if (viewCard && viewCard.id === device.id) updateParts(viewCard, device, changed);
+}
+
+function updateParts(parts, device, changed) {
   parts.badge.textContent = label(device.status || (device.available ? "ok" : "unavailable"));
   parts.badge.className = `badge badge-${device.available ? "ok" : "problem"}`;
   parts.reason.textContent = device.reason || "";

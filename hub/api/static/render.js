@@ -71,3 +71,40 @@ export async function runBusy(control, work) {
     control.removeAttribute("aria-disabled");
   }
 }
+
+// Replies may be a bare list or {"<key>": [...]}.
+export function listOf(data, key) {
+  if (Array.isArray(data)) return data;
+  return data && Array.isArray(data[key]) ? data[key] : [];
+}
+
+// A hub that does not serve a section's endpoint (404) gets a note instead of the list.
+export function notServed(err, list, note, what) {
+  if (!err || err.status !== 404) return false;
+  list.replaceChildren();
+  list.hidden = true;
+  note.textContent = `This hub does not serve ${what} yet.`;
+  return true;
+}
+
+export function problemText(result, text) {
+  result.className = "result problem";
+  result.textContent = text;
+}
+
+// Remembers what a section shows: an unchanged reply leaves the page alone (a redraw
+// under the pointer could swallow a click, and would move keyboard focus).
+export function changeMemo() {
+  let shown = null;
+  return {
+    changed(data) {
+      const text = JSON.stringify(data);
+      if (shown === text) return false;
+      shown = text;
+      return true;
+    },
+    forget() {
+      shown = null;
+    },
+  };
+}
