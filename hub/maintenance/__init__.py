@@ -10,6 +10,8 @@
 - `prompts`: when to prompt, and the `PromptBook` of prompts and their lifecycle.
 - `accuracy`: seeded synthetic consumables with a known end, to measure forecasts.
 - `history`: which readings of a part are kept (`PartHistory`), `records`: SQLite.
+- `part_chart`: one part's readings as percentages, its forecast and the prompt
+  lines, for `GET /api/maintenance/devices/{name}/parts/{part}` (`PartChart`).
 - `tracker`: the hub component "maintenance" (`MaintenanceTracker`): listens to the
   bus, stores readings and prompts, forecasts, publishes `MaintenancePrompt`
   (`events`), and serves `consumables()` / `prompts()` / `acknowledge` / `snooze`

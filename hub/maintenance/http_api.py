@@ -1,4 +1,5 @@
-"""Maintenance routes: consumables with their forecasts, and the prompts to act on."""
+"""Maintenance routes: consumables with their forecasts, each part's chart, and the
+prompts to act on."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from datetime import date
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hub.api.operations import json_response, operation, read_body
+from hub.api.operations import json_response, operation, read_body, read_query
 from hub.api.problems import ApiProblem, problem
 from hub.maintenance import MaintenanceTracker
+from hub.maintenance.part_chart import MAX_CHART_POINTS, PartChart
 from hub.maintenance.prompts import Prompt
+from hub.maintenance.tracker import HISTORY_WINDOW
 
 _TAG = "maintenance"
 TRACKER_KEY = web.AppKey("maintenance_tracker", MaintenanceTracker)
@@ -90,6 +93,104 @@ class SnoozeIn(BaseModel):
     until: date = Field(description="Keep the prompt quiet until this local date (after today).")
 
 
+_CHART_DAYS = HISTORY_WINDOW.days
+
+
+class PartChartQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    days: int = Field(
+        default=_CHART_DAYS,
+        ge=1,
+        le=_CHART_DAYS,
+        description=f"Readings of the last this many days (the hub keeps {_CHART_DAYS}).",
+    )
+
+
+class ChartPointOut(BaseModel):
+    at: AwareDatetime
+    remaining_percent: float = Field(
+        description="Left at this reading, 0-100: the device's own percentage where it "
+        "reports one, otherwise its use counter against the rated life."
+    )
+
+
+class ChartForecastOut(BaseModel):
+    at: AwareDatetime = Field(description="When the forecast was made: where its line starts.")
+    remaining_percent: float
+    depletion_at: AwareDatetime | None = Field(
+        description="The expected end (null: none within the forecast horizon)."
+    )
+    depletion_low: AwareDatetime | None = Field(description="Early end of the 80 % band.")
+    depletion_high: AwareDatetime | None = Field(
+        description="Late end of the 80 % band (null: beyond the horizon)."
+    )
+    days_left: float | None
+    basis: str = Field(
+        description="What the forecast rests on: usage, blended, nominal, trend, depleted."
+    )
+
+
+class ChartThresholdsOut(BaseModel):
+    floor_percent: float = Field(description="A prompt is raised below this much left.")
+    lead_days: float = Field(description="...or this many days before the forecast end.")
+    prompt_from: AwareDatetime | None = Field(
+        description="When the lead time begins: the forecast end minus `lead_days`."
+    )
+
+
+class PartChartOut(BaseModel):
+    device_id: str
+    device_name: str
+    part: str
+    part_name: str
+    action: Literal["replace", "refill"]
+    unit: Literal["hours", "cycles"]
+    now: AwareDatetime = Field(description="The hub's time when the chart was made.")
+    readings: list[ChartPointOut] = Field(description="Oldest first.")
+    thinned: bool = Field(
+        description=f"True when readings were left out to keep under {MAX_CHART_POINTS} "
+        "points (the last of each slice of time and every replacement are kept)."
+    )
+    forecast: ChartForecastOut | None = Field(
+        description="Null until the part has been forecast (its first reading)."
+    )
+    thresholds: ChartThresholdsOut
+
+
+def _chart_json(chart: PartChart) -> PartChartOut:
+    spec, forecast = chart.spec, chart.forecast
+    return PartChartOut(
+        device_id=chart.device_id,
+        device_name=chart.device_name,
+        part=spec.part,
+        part_name=spec.name,
+        action=spec.action.value,
+        unit=spec.unit.value,
+        now=chart.now,
+        readings=[
+            ChartPointOut(at=r.at, remaining_percent=r.remaining_percent) for r in chart.readings
+        ],
+        thinned=chart.thinned,
+        forecast=None
+        if forecast is None
+        else ChartForecastOut(
+            at=forecast.at,
+            remaining_percent=round(forecast.remaining_percent, 1),
+            depletion_at=forecast.depletion_at,
+            depletion_low=forecast.depletion_low,
+            depletion_high=forecast.depletion_high,
+            days_left=None if forecast.days_left is None else round(forecast.days_left, 1),
+            basis=forecast.basis.value,
+        ),
+        thresholds=ChartThresholdsOut(
+            floor_percent=chart.policy.floor_percent,
+            lead_days=chart.policy.lead_days,
+            prompt_from=chart.prompt_from,
+        ),
+    )
+
+
 def _prompt(request: web.Request, prompt: Prompt) -> PromptOut:
     return PromptOut.model_validate(request.app[TRACKER_KEY].prompt_json(prompt))
 
@@ -105,6 +206,22 @@ class MaintenanceApi:
         @operation("Consumables and maintenance prompts", tag=_TAG, response=MaintenanceOut)
         async def overview(request: web.Request) -> web.Response:
             return json_response(MaintenanceOut.model_validate(request.app[TRACKER_KEY].overview()))
+
+        @self.routes.get("/api/maintenance/devices/{id_or_name}/parts/{part}")
+        @operation(
+            "One part's chart: what is left over time, the forecast and its band",
+            tag=_TAG, query=PartChartQuery, response=PartChartOut, errors=(404, 422),
+            description="Readings of the part (`days` back), its latest forecast with the "
+            "early and late ends of the 80 % band, and what raises a prompt: the "
+            "remaining-life floor and the day the lead time before the forecast end "
+            "begins. 404 names the device's parts (`allowed`) when it has no such part.",
+        )  # fmt: skip
+        async def chart(request: web.Request) -> web.Response:
+            query = read_query(request, PartChartQuery)
+            found = request.app[TRACKER_KEY].part_chart(
+                request.match_info["id_or_name"], request.match_info["part"], days=query.days
+            )
+            return json_response(_chart_json(found))
 
         @self.routes.post("/api/maintenance/prompts/{prompt_id}/ack")
         @operation("Acknowledge a prompt", tag=_TAG, response=PromptOut, errors=(404, 422))

@@ -43,6 +43,7 @@ from hub.maintenance.forecast import (
     forecast_depletion,
 )
 from hub.maintenance.intake import PartKey, ReadingIntake
+from hub.maintenance.part_chart import PartChart, PartNotTracked, part_chart
 from hub.maintenance.prompt_triggers import prompt_may_change
 from hub.maintenance.prompts import (
     Prompt,
@@ -192,6 +193,30 @@ class MaintenanceTracker:
                 )
             )
         return sorted(out, key=lambda c: (c.device_name, c.part))
+
+    def part_chart(self, device: str, part: str, *, days: float | None = None) -> PartChart:
+        """One part's readings, forecast and prompt thresholds, for its chart.
+
+        `device` is an id or a name (`DeviceNotFound`); `PartNotTracked` for a part the
+        device does not have. Readings of the last `days` (all kept ones by default).
+        """
+        target = self._hub.registry.get(device)
+        spec = self.parts.get(target, part)
+        if spec is None:
+            raise PartNotTracked(target.name, part, sorted(self.parts.of(target)))
+        key = (target.id, part)
+        history = self._intake.histories.get(key)
+        now = self._now()
+        return part_chart(
+            target.id,
+            target.name,
+            [] if history is None else history.readings(),
+            spec,
+            self._forecasts.get(key),
+            self._book.policy,
+            now,
+            since=None if days is None else now - timedelta(days=days),
+        )
 
     def prompts(self, *, include_resolved: bool = True) -> list[Prompt]:
         """Prompts, oldest first; resolved ones are kept for `RESOLVED_KEEP`."""

@@ -103,6 +103,8 @@ async def test_the_routes_are_in_a_valid_openapi_document(
     validate(document)
     assert "/api/maintenance" in document["paths"]
     assert "post" in document["paths"]["/api/maintenance/prompts/{prompt_id}/snooze"]
+    chart = document["paths"]["/api/maintenance/devices/{id_or_name}/parts/{part}"]["get"]
+    assert [p["name"] for p in chart["parameters"] if p["in"] == "query"] == ["days"]
 
 
 async def test_the_vacuum_battery_is_shown_in_charge_cycles(
@@ -190,3 +192,78 @@ async def test_the_water_tank_is_listed_in_hours_with_a_refill_prompt(
     assert {c["action"] for c in body["consumables"] if c["device_name"] != HUMIDIFIER.name} == {
         "replace"
     }
+
+
+SECOND_VACUUM = Device(
+    id="miio:203",
+    name="bedroom_vacuum",
+    family="vacuum",
+    model="roborock.vacuum.s5",
+    transport="miio",
+    address="127.0.0.23",
+    room="bedroom",
+)
+
+
+async def test_a_parts_chart_has_its_readings_forecast_band_and_prompt_lines(
+    live: tuple[Hub, MaintenanceTracker, str, str],
+) -> None:
+    hub, tracker, url, token = live
+    hub.registry.add(SECOND_VACUUM)
+    # Ten days of an hour's cleaning a day: the main brush (300 h) from 150 to 160 hours.
+    now = hub.clock.time()
+    for day in range(11):
+        hub.state.update(
+            SECOND_VACUUM.id, {"main_brush_hours": 150.0 + day}, at=now - (10 - day) * 86400
+        )
+    await tracker.refresh()
+    path = f"{url}/api/maintenance/devices/bedroom_vacuum/parts/main_brush"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
+        async with http.get(path) as resp:
+            assert resp.status == 200
+            chart = await resp.json()
+        async with http.get(path, params={"days": "3"}) as resp:
+            assert resp.status == 200
+            recent = await resp.json()
+        async with http.get(path, params={"days": "0"}) as resp:
+            assert resp.status == 422
+            assert (await resp.json())["errors"][0]["field"] == "days"
+        async with http.get(path, params={"weeks": "1"}) as resp:
+            assert resp.status == 422
+        async with http.get(f"{url}/api/maintenance/devices/bedroom_vacuum/parts/wheel") as resp:
+            assert resp.status == 404
+            missing = await resp.json()
+        async with http.get(f"{url}/api/maintenance/devices/garage/parts/main_brush") as resp:
+            assert resp.status == 404
+            assert (await resp.json())["type"].endswith("device-not-found")
+        async with http.get(path, headers={"Authorization": ""}) as resp:
+            assert resp.status == 401
+
+    assert (chart["device_id"], chart["device_name"], chart["part_name"]) == (
+        SECOND_VACUUM.id,
+        "bedroom_vacuum",
+        "Main brush",
+    )
+    # Every reading as the percentage left: 150/300 h used is 50 %, 160/300 h is 46.67 %.
+    left = [r["remaining_percent"] for r in chart["readings"]]
+    assert left[0] == 50.0
+    assert left[-1] == pytest.approx(46.67, abs=0.01)
+    assert left == sorted(left, reverse=True)
+    assert len(recent["readings"]) < len(chart["readings"])
+    forecast = chart["forecast"]
+    assert forecast["remaining_percent"] == pytest.approx(46.7, abs=0.1)
+    low, mid, high = (
+        dt.datetime.fromisoformat(forecast[k])
+        for k in ("depletion_low", "depletion_at", "depletion_high")
+    )
+    assert low <= mid <= high
+    # 140 hours left at about an hour a day: some 140 days, the band around it.
+    assert forecast["days_left"] == pytest.approx(140, rel=0.25)
+    thresholds = chart["thresholds"]
+    assert thresholds["floor_percent"] == 10
+    prompt_from = dt.datetime.fromisoformat(thresholds["prompt_from"])
+    assert mid - prompt_from == dt.timedelta(days=thresholds["lead_days"])
+
+    assert missing["type"].endswith("part-not-found")
+    assert (missing["field"], missing["device"]) == ("part", "bedroom_vacuum")
+    assert {"main_brush", "side_brush", "filter"} <= set(missing["allowed"])
