@@ -6,9 +6,14 @@ import asyncio
 import gc
 import os
 import stat
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.served_hub import ServedHub, served_hub
 
 #: Turns of the loop a finishing task or callback gets before it counts as left behind.
 _SETTLE_TURNS = 10
@@ -110,3 +115,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for nodeid, sockets in _LEAKS.items():
         terminalreporter.write_line(f"LEFT SOCKETS OPEN: {nodeid}: {', '.join(sockets)}", red=True)
+
+
+#: Starts a served hub (tests/served_hub.py) for the test; keywords as `served_hub`'s.
+ServeHub = Callable[..., Any]
+
+
+@pytest.fixture
+async def serve_hub(tmp_path: Path) -> AsyncIterator[ServeHub]:
+    """Start real hubs (data in `tmp_path/data` unless given), all stopped after the test."""
+    async with AsyncExitStack() as stack:
+
+        async def serve(data_dir: Path | None = None, **options: Any) -> ServedHub:
+            served: ServedHub = await stack.enter_async_context(
+                served_hub(data_dir or tmp_path / "data", **options)
+            )
+            return served
+
+        yield serve

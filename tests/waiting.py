@@ -59,3 +59,12 @@ async def next_event(
                     return event
     except TimeoutError:
         raise AssertionError(f"no matching {kind.__name__} within {timeout}s") from None
+
+
+async def state_becomes(hub: Any, device_id: str, attribute: str, want: object) -> None:
+    """Wait until the hub's state holds `want` for `device_id`'s `attribute`."""
+    await eventually(
+        lambda: hub.state.get(device_id, attribute) == want,
+        f"{device_id}.{attribute} == {want!r}",
+        bus=hub.bus,
+    )

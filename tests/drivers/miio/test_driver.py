@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
 from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver, miio_context
-from drivers.miio.transport import MiioTransport
-from hub.config import HubConfig
+from drivers.miio.driver import Adoption, MiioDriver
 from hub.errors import DeviceUnavailable, InvalidCommand
 from hub.events import DeviceAvailability, DeviceStatus, Event, StateChanged
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from tests.processes import loopback_block
+from tests.served_hub import adopt_miio
 from tests.waiting import next_event
 
 E = TypeVar("E", bound=Event)
@@ -46,48 +44,28 @@ async def home(block: str) -> AsyncIterator[VirtualHome]:
         yield virtual_home
 
 
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    config = HubConfig.model_validate(
-        {"polling": {"intervals": dict.fromkeys(_FAMILIES, "1s"), "unavailable_after": 2}}
-    )
-    async with Hub(config, data_dir=tmp_path) as running_hub:
-        yield running_hub
-
-
 _FAMILIES = ("vacuum", "speaker", "humidifier", "air_purifier", "plug", "air_conditioner")
 
 
 @pytest.fixture
-async def driver(hub: Hub) -> AsyncIterator[MiioDriver]:
-    transport = MiioTransport(bind_host="127.0.0.1", policy=FAST_POLICY, clock=hub.clock)
-    await transport.start()
-    miio = MiioDriver(miio_context(hub), transport=transport)
-    hub.register_driver(miio)
-    await miio.start()
-    try:
-        yield miio
-    finally:
-        await miio.stop()
-        await transport.close()
+def hub_config() -> dict[str, Any]:
+    return {"polling": {"intervals": dict.fromkeys(_FAMILIES, "1s"), "unavailable_after": 2}}
+
+
+@pytest.fixture
+def miio_policy() -> RetryPolicy:
+    return FAST_POLICY
 
 
 def _miio_entries(home: VirtualHome) -> list[dict[str, Any]]:
     return [e for e in home.manifest() if e["transport"] == "miio"]
 
 
-async def _adopt_all(driver: MiioDriver, home: VirtualHome) -> None:
-    for entry in _miio_entries(home):
-        await driver.adopt(
-            Adoption(entry["address"], entry["token"], name=entry["name"], room=entry["room"])
-        )
-
-
 async def test_adopted_devices_carry_model_family_and_live_state(
     hub: Hub, driver: MiioDriver, home: VirtualHome
 ) -> None:
     changes = hub.bus.subscribe(StateChanged)
-    await _adopt_all(driver, home)
+    await adopt_miio(driver, home)
     for entry in _miio_entries(home):
         device = hub.registry.get(entry["name"])
         assert device.id == f"miio:{entry['did']}"
@@ -117,7 +95,7 @@ def _entry(home: VirtualHome, name: str) -> dict[str, Any]:
 async def test_commands_reach_the_device_and_state_follows(
     hub: Hub, driver: MiioDriver, home: VirtualHome
 ) -> None:
-    await _adopt_all(driver, home)
+    await adopt_miio(driver, home)
     changes = hub.bus.subscribe(StateChanged, where=lambda e: e.attribute == "power")
     before = home.device("desk_plug").state()["power"] == "on"
     command = "turn_off" if before else "turn_on"
@@ -132,7 +110,7 @@ async def test_commands_reach_the_device_and_state_follows(
 async def test_bad_commands_are_refused_before_anything_is_sent(
     hub: Hub, driver: MiioDriver, home: VirtualHome
 ) -> None:
-    await _adopt_all(driver, home)
+    await adopt_miio(driver, home)
     sent_before = len(home.commands("bedroom_humidifier"))
     with pytest.raises(InvalidCommand) as info:
         await hub.call("bedroom_humidifier", "fly")
@@ -147,7 +125,7 @@ async def test_bad_commands_are_refused_before_anything_is_sent(
 async def test_offline_device_is_reported_and_comes_back(
     hub: Hub, driver: MiioDriver, home: VirtualHome
 ) -> None:
-    await _adopt_all(driver, home)
+    await adopt_miio(driver, home)
     availability = hub.bus.subscribe(DeviceAvailability)
     plug_id = hub.registry.get("desk_plug").id
     home.apply_faults("desk_plug", {"offline": True})
@@ -171,7 +149,7 @@ async def test_a_restart_is_reported_as_rebooted_then_ok(
 ) -> None:
     import drivers.miio.driver as miio_driver
 
-    await _adopt_all(driver, home)
+    await adopt_miio(driver, home)
     availability = hub.bus.subscribe(DeviceAvailability)
     plug_id = hub.registry.get("desk_plug").id
     monkeypatch.setattr(miio_driver, "REBOOTED_SHOWN_FOR", 2.0)
@@ -240,7 +218,7 @@ async def test_a_device_too_slow_for_a_whole_poll_is_reported_and_keeps_being_po
 ) -> None:
     import drivers.miio.driver as miio_driver
 
-    await _adopt_all(driver, home)
+    await adopt_miio(driver, home)
     availability = hub.bus.subscribe(DeviceAvailability)
     vacuum_id = hub.registry.get("living_room_vacuum").id
     # get_status + get_consumable at 200 ms each cannot fit a 0.3 s poll.

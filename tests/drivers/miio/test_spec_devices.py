@@ -6,27 +6,25 @@ import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from drivers.families.spec_map import SpecMiotMap
-from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver, miio_context
-from drivers.miio.transport import MiioTransport
+from drivers.miio.driver import MiioDriver
 from hub.capabilities import SourceKind
 from hub.cli.main import cli
-from hub.config import HubConfig
 from hub.errors import InvalidCommand
 from hub.events import DeviceAvailability, DeviceStatus, StateChanged
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.plan import PlannedDevice
 from tests.processes import loopback_block
+from tests.served_hub import adopt_one, polling
 
 SPECS = Path(__file__).parents[2] / "fixtures" / "miot-specs"
 SEEN_TIMEOUT = 15.0
-FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=3, backoff_initial=0.05)
 
 
 @pytest.fixture
@@ -40,35 +38,15 @@ async def home() -> AsyncIterator[VirtualHome]:
 
 
 @pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
+def hub_config(tmp_path: Path) -> dict[str, Any]:
     # The fan's spec is in the spec directory from the start; the dehumidifier's is not.
     (tmp_path / "miot-specs").mkdir()
     shutil.copy(SPECS / "dmaker.fan.p30.json", tmp_path / "miot-specs")
-    config = HubConfig.model_validate(
-        {"polling": {"intervals": {"fan": "1s", "dehumidifier": "1s", "generic": "1s"}}}
-    )
-    async with Hub(config, data_dir=tmp_path) as running_hub:
-        yield running_hub
-
-
-@pytest.fixture
-async def driver(hub: Hub) -> AsyncIterator[MiioDriver]:
-    transport = MiioTransport(bind_host="127.0.0.1", policy=FAST_POLICY, clock=hub.clock)
-    await transport.start()
-    miio = MiioDriver(miio_context(hub), transport=transport)
-    hub.register_driver(miio)
-    await miio.start()
-    try:
-        yield miio
-    finally:
-        await miio.stop()
-        await transport.close()
+    return polling("fan", "dehumidifier", "generic")
 
 
 async def _adopt(driver: MiioDriver, home: VirtualHome, name: str) -> str:
-    entry = next(e for e in home.manifest() if e["name"] == name)
-    device = await driver.adopt(Adoption(entry["address"], entry["token"], name=name))
-    return device.id
+    return (await adopt_one(driver, home, name)).id
 
 
 def _spec_map(hub: Hub, driver: MiioDriver, name: str) -> SpecMiotMap:

@@ -1,25 +1,26 @@
-"""A real hub on a tmp data dir, its API on 127.0.0.1 (port 0) and its Unix socket."""
+"""A real hub on a tmp data dir, its API on 127.0.0.1 (port 0) and its Unix socket,
+with devices registered by hand and a scripted miio driver."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
 from drivers.families import lookup_model
-from hub.api import ApiServer, ApiSettings, EventStreamLimits, FailedAuthPolicy
-from hub.auth import hash_api_token, new_api_token
+from hub.api import ApiSettings, EventStreamLimits, FailedAuthPolicy
 from hub.clock import Clock
 from hub.config import HubConfig
 from hub.events import DeviceStatus
 from hub.registry import Device
 from hub.runtime import Hub
+from tests.conftest import ServeHub
 from tests.homes import DEVICE_TOKEN, HUMIDIFIER, MYSTERY, PLUG, SENSOR
+from tests.hub.api.devtools import chromium_binary
+from tests.served_hub import ServedHub
 
 
 class ScriptedDriver:
@@ -58,25 +59,8 @@ class ScriptedDriver:
         return {"command": command, "params": params}
 
 
-@dataclasses.dataclass
-class LiveHub:
-    hub: Hub
-    server: ApiServer
-    driver: ScriptedDriver
-    token: str
-    data_dir: Path
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def headers(self, token: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {token or self.token}"}
-
-    async def new_token(self, name: str) -> str:
-        secret = new_api_token()
-        await self.hub.store.add_api_token(name, hash_api_token(secret), self.hub.clock.time())
-        return secret
+#: The served hub the API tests start (its scripted driver in `.driver`).
+LiveHub = ServedHub
 
 
 #: Small limits so a slow client shows within a test's budget.
@@ -97,21 +81,21 @@ LiveHubFactory = Callable[..., Any]
 
 
 @pytest.fixture
-async def start_hub(tmp_path: Path) -> AsyncIterator[LiveHubFactory]:
-    """Start a hub with the API; tests pick the failed-auth limit."""
-    started: list[Hub] = []
+async def start_hub(serve_hub: ServeHub) -> LiveHubFactory:
+    """Start a hub with the API and the scripted driver; tests pick the failed-auth limit."""
 
     async def start(
         *, max_failures: int = 1000, config: HubConfig | None = None, clock: Clock | None = None
     ) -> LiveHub:
-        data_dir = tmp_path / "data"
-        hub = Hub(config or HubConfig(), data_dir=data_dir, clock=clock)
-        server = ApiServer(hub, listen=("127.0.0.1", 0), settings=_settings(max_failures))
-        hub.add_component(server)
-        await hub.start()
-        started.append(hub)
-        driver = ScriptedDriver(hub)
-        hub.register_driver(driver)
+        live: LiveHub = await serve_hub(
+            config=config,
+            clock=clock,
+            api_settings=_settings(max_failures),
+            owner_socket=True,
+        )
+        hub = live.hub
+        live.driver = ScriptedDriver(hub)
+        hub.register_driver(live.driver)
         for device in (PLUG, HUMIDIFIER, SENSOR, MYSTERY):
             hub.registry.add(device)
         hub.registry.set_availability(PLUG.id, DeviceStatus.OK)
@@ -121,13 +105,9 @@ async def start_hub(tmp_path: Path) -> AsyncIterator[LiveHubFactory]:
         hub.state.update(PLUG.id, {"power": False, "temperature": 31.5})
         hub.state.update(SENSOR.id, {"temperature": 21.5, "humidity": 48.0})
         await hub.store.set_token(PLUG.id, DEVICE_TOKEN, at=hub.clock.time())
-        live = LiveHub(hub, server, driver, "", data_dir)
-        live.token = await live.new_token("tests")
         return live
 
-    yield start
-    for hub in started:
-        await hub.stop()
+    return start
 
 
 @pytest.fixture
@@ -140,3 +120,11 @@ async def live(start_hub: LiveHubFactory) -> LiveHub:
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session
+
+
+@pytest.fixture
+def browser_binary() -> str:
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("no Chromium browser found (install Debian's `chromium` package)")
+    return binary

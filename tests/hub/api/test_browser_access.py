@@ -21,7 +21,7 @@ from aiohttp import web
 from hub.api.settings import FAILED_AUTH_LIMIT
 from hub.config import HubConfig
 from tests.hub.api.conftest import LiveHub, LiveHubFactory
-from tests.hub.api.devtools import chromium, chromium_binary
+from tests.hub.api.devtools import chromium
 
 #: A page that opens WebSockets to the hub named in its query string, one per
 #: token it is given, and tells how each ended.
@@ -32,14 +32,6 @@ window.openStreams = (hub, tokens) => Promise.all(tokens.map(token => new Promis
   ws.onclose = () => done("refused");
 })));
 </script>"""
-
-
-@pytest.fixture
-def browser_binary() -> str:
-    binary = chromium_binary()
-    if binary is None:
-        pytest.skip("no Chromium browser found (install Debian's `chromium` package)")
-    return binary
 
 
 @pytest.fixture

@@ -19,8 +19,6 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from drivers.miio.driver import Adoption, MiioDriver, miio_context
-from drivers.miio.transport import MiioTransport
 from hub.api import EVENT_STREAMS_KEY, ApiServer
 from hub.api.dashboard import STATIC_FILES
 from hub.auth import hash_api_token, new_api_token
@@ -29,56 +27,26 @@ from hub.events import DeviceStatus
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from tests.hub.api.conftest import LiveHub
-from tests.hub.api.devtools import DevTools, chromium, chromium_binary
+from tests.hub.api.devtools import DevTools, chromium
+from tests.served_hub import ServedHub, served_hub
 
 #: Its own loopback range (127.14.x), a block picked per run: two runs of this module at
 #: once (engineers sharing a machine) do not fight over the simulated devices' addresses.
 BASE_IP = f"127.14.{random.randint(0, 250)}.10"
 
 
-@dataclass
-class DemoHub:
-    hub: Hub
-    server: ApiServer
-    home: VirtualHome
-    url: str
-    token: str
+#: What `demo_hub` yields: `.hub`, `.server`, `.home`, `.url`, `.token`.
+DemoHub = ServedHub
 
 
 @pytest.fixture
 async def demo_hub(tmp_path: Path) -> AsyncIterator[DemoHub]:
     """A real hub with the miio driver, adopting the default simulated home's miio devices."""
-    async with VirtualHome.default(seed=14, base_ip=BASE_IP) as home:
-        hub = Hub(HubConfig(), data_dir=tmp_path / "hub")
-        transport = MiioTransport(bind_host="127.0.0.1", clock=hub.clock)
-        await transport.start()
-        driver = MiioDriver(miio_context(hub), transport=transport)
-        server = ApiServer(hub, listen=("127.0.0.1", 0), owner_socket=False)
-        hub.add_driver(driver)
-        hub.add_component(server)
-        try:
-            await hub.start()
-            for entry in home.manifest():
-                if entry["transport"] == "miio":
-                    await driver.adopt(
-                        Adoption(
-                            entry["address"], entry["token"], name=entry["name"], room=entry["room"]
-                        )
-                    )
-            token = new_api_token()
-            await hub.store.add_api_token("dashboard-test", hash_api_token(token), hub.clock.time())
-            yield DemoHub(hub, server, home, server.url, token)
-        finally:
-            await hub.stop()
-            await transport.close()
-
-
-@pytest.fixture
-def browser_binary() -> str:
-    binary = chromium_binary()
-    if binary is None:
-        pytest.skip("no Chromium browser found (install Debian's `chromium` package)")
-    return binary
+    async with (
+        VirtualHome.default(seed=14, base_ip=BASE_IP) as home,
+        served_hub(tmp_path / "hub", miio=True, home=home) as served,
+    ):
+        yield served
 
 
 _PLUG_POWER = '[data-device-name="desk_plug"] dd[data-attribute="power"]'

@@ -9,33 +9,23 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from drivers.mqtt import install_mqtt
-from hub.api import ApiServer
-from hub.auth import hash_api_token, new_api_token
-from hub.config import HubConfig
-from hub.config.models import MqttConfig
-from hub.runtime import Hub
 from simulators.home import VirtualHome
 from tests.drivers.mqtt.brokers import make_broker
 from tests.drivers.mqtt.hubs import eventually
-from tests.hub.api.devtools import DevTools, chromium, chromium_binary
+from tests.hub.api.devtools import DevTools, chromium
+from tests.served_hub import ServedHub, mqtt, served_hub
 
 BASE_IP = f"127.15.{random.randint(0, 250)}.10"
 LAMP = '[data-device-name="living_room_lamp"]'
 BRIGHTNESS_MAX = 254  # the bulb's brightness expose: 0-254
 
 
-@dataclass
-class ZigbeeHome:
-    hub: Hub
-    home: VirtualHome
-    url: str
-    token: str
+#: What `zigbee_home` yields: `.hub`, `.home`, `.url`, `.token`.
+ZigbeeHome = ServedHub
 
 
 @pytest.fixture
@@ -43,32 +33,21 @@ async def zigbee_home(tmp_path: Path) -> AsyncIterator[ZigbeeHome]:
     broker = make_broker("mosquitto", tmp_path)
     await broker.start()
     try:
-        async with VirtualHome.default(seed=15, base_ip=BASE_IP, mqtt_url=broker.url) as home:
-            hub = Hub(HubConfig(mqtt=MqttConfig(url=broker.url)), data_dir=tmp_path / "hub")
-            install_mqtt(hub)
-            server = ApiServer(hub, listen=("127.0.0.1", 0), owner_socket=False)
-            hub.add_component(server)
-            async with hub:
-                await eventually(
-                    hub,
-                    lambda: (
-                        (d := hub.registry.find("living_room_lamp")) is not None and d.available
-                    ),
-                    "the bulb adopted and available",
-                )
-                token = new_api_token()
-                await hub.store.add_api_token("controls-test", hash_api_token(token), 0.0)
-                yield ZigbeeHome(hub, home, server.url, token)
+        async with (
+            VirtualHome.default(seed=15, base_ip=BASE_IP, mqtt_url=broker.url) as home,
+            served_hub(
+                tmp_path / "hub", config={"mqtt": {"url": broker.url}}, parts=[mqtt], home=home
+            ) as served,
+        ):
+            hub = served.hub
+            await eventually(
+                hub,
+                lambda: (d := hub.registry.find("living_room_lamp")) is not None and d.available,
+                "the bulb adopted and available",
+            )
+            yield served
     finally:
         await broker.stop()
-
-
-@pytest.fixture
-def browser_binary() -> str:
-    binary = chromium_binary()
-    if binary is None:
-        pytest.skip("no Chromium browser found (install Debian's `chromium` package)")
-    return binary
 
 
 async def _drag(page: DevTools, selector: str, fraction: float) -> None:

@@ -6,22 +6,14 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from drivers.miio.driver import Adoption, MiioDriver, miio_context
-from drivers.miio.transport import MiioTransport
-from hub.api import ApiServer
-from hub.auth import hash_api_token, new_api_token
-from hub.config import HubConfig
-from hub.intents import INTENTS, IntentEngine
-from hub.intents.http_api import IntentApi
-from hub.runtime import Hub
 from simulators.home import VirtualHome
-from tests.hub.api.devtools import DevTools, chromium, chromium_binary
+from tests.hub.api.devtools import DevTools, chromium
 from tests.hub.api.test_dashboard import _screenshot_for_people
+from tests.served_hub import ServedHub, intents, served_hub
 
 #: Its own loopback range (127.15.x), a block picked per run (see test_dashboard.py).
 BASE_IP = f"127.15.{random.randint(0, 250)}.10"
@@ -29,52 +21,18 @@ _RESULT = "document.getElementById('say-result')"
 _HUMIDIFIER_POWER = '[data-device-name="bedroom_humidifier"] dd[data-attribute="power"]'
 
 
-@dataclass
-class SentenceHub:
-    hub: Hub
-    home: VirtualHome
-    url: str
-    token: str
+#: What `sentence_hub` yields: `.hub`, `.home`, `.url`, `.token`.
+SentenceHub = ServedHub
 
 
 @pytest.fixture
 async def sentence_hub(tmp_path: Path) -> AsyncIterator[SentenceHub]:
     """A hub with the miio driver and the intent engine, adopting the simulated miio devices."""
-    async with VirtualHome.default(seed=16, base_ip=BASE_IP) as home:
-        hub = Hub(HubConfig(), data_dir=tmp_path / "hub")
-        transport = MiioTransport(bind_host="127.0.0.1", clock=hub.clock)
-        await transport.start()
-        driver = MiioDriver(miio_context(hub), transport=transport)
-        engine = IntentEngine(hub)
-        server = ApiServer(
-            hub, listen=("127.0.0.1", 0), owner_socket=False, extensions=[IntentApi(engine)]
-        )
-        hub.add_driver(driver)
-        hub.add_component(engine, INTENTS)
-        hub.add_component(server)
-        try:
-            await hub.start()
-            for entry in home.manifest():
-                if entry["transport"] == "miio":
-                    await driver.adopt(
-                        Adoption(
-                            entry["address"], entry["token"], name=entry["name"], room=entry["room"]
-                        )
-                    )
-            token = new_api_token()
-            await hub.store.add_api_token("dashboard-test", hash_api_token(token), hub.clock.time())
-            yield SentenceHub(hub, home, server.url, token)
-        finally:
-            await hub.stop()
-            await transport.close()
-
-
-@pytest.fixture
-def browser_binary() -> str:
-    binary = chromium_binary()
-    if binary is None:
-        pytest.skip("no Chromium browser found (install Debian's `chromium` package)")
-    return binary
+    async with (
+        VirtualHome.default(seed=16, base_ip=BASE_IP) as home,
+        served_hub(tmp_path / "hub", miio=True, home=home, parts=[intents]) as served,
+    ):
+        yield served
 
 
 async def _sign_in(page: DevTools, url: str, token: str) -> None:

@@ -15,28 +15,28 @@ import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver, miio_context
-from drivers.miio.transport import MiioTransport
+from drivers.miio.driver import MiioDriver
 from hub.capabilities import SourceKind
 from hub.clock import AcceleratedClock
 from hub.config import HubConfig
 from hub.maintenance import MaintenancePrompt, MaintenanceTracker
+from hub.maintenance.tracker import MAINTENANCE
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.plan import PlannedDevice
 from tests.processes import loopback_block
+from tests.served_hub import FAST_POLICY, adopt_one, maintenance, served_hub
 
 SPECS = Path(__file__).parents[2] / "fixtures" / "miot-specs"
 #: A simulated day per real second: a worn filter runs low within seconds.
 SPEED = 86_400.0
 #: Generous: on an idle machine every prompt is raised within ~5 real seconds.
 PROMPT_TIMEOUT = 60.0
-FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=3, backoff_initial=0.05)
 PLAN = (
     PlannedDevice("bedroom_purifier", "zhimi.airpurifier.mb4", "bedroom"),
     PlannedDevice("study_purifier", "xiaomi.airp.va3", "office"),
@@ -58,26 +58,23 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
             "maintenance": {"lead_days": 14},
         }
     )
-    hub = Hub(config, clock=clock, data_dir=tmp_path)
-    tracker = MaintenanceTracker(hub, tz=UTC)
-    hub.add_component(tracker)
-    async with home, hub:
-        transport = MiioTransport(bind_host="127.0.0.1", policy=FAST_POLICY, clock=clock)
-        await transport.start()
-        driver = MiioDriver(miio_context(hub), transport=transport)
-        hub.register_driver(driver)
-        await driver.start()
-        try:
-            yield home, hub, tracker, driver
-        finally:
-            await driver.stop()
-            await transport.close()
+    async with (
+        home,
+        served_hub(
+            tmp_path,
+            config=config,
+            clock=clock,
+            parts=[partial(maintenance, tz=UTC)],
+            api=False,
+            miio=FAST_POLICY,
+        ) as served,
+    ):
+        assert served.miio is not None
+        yield home, served.hub, served.hub.component(MAINTENANCE), served.miio
 
 
 async def _adopt(home: VirtualHome, driver: MiioDriver, name: str) -> str:
-    entry = next(e for e in home.manifest() if e["name"] == name)
-    device = await driver.adopt(Adoption(entry["address"], entry["token"], name=name))
-    return device.id
+    return (await adopt_one(driver, home, name)).id
 
 
 def _filter_property(home: VirtualHome, name: str) -> str:

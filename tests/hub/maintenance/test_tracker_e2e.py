@@ -8,23 +8,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from drivers.families import lookup_model
-from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver, miio_context
-from drivers.miio.transport import MiioTransport
+from drivers.miio.driver import Adoption, MiioDriver
 from hub.clock import AcceleratedClock, ManualClock
 from hub.config import HubConfig
 from hub.events import StateChanged
 from hub.maintenance import MaintenancePrompt, MaintenanceTracker
+from hub.maintenance.tracker import MAINTENANCE
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.miio.models.vacuum import Vacuum
 from tests.processes import loopback_block
+from tests.served_hub import FAST_POLICY, adopt_one, maintenance, served_hub
 
 #: Four simulated days per real second: the filter wears out within a minute.
 SPEED = 4 * 86_400.0
@@ -32,7 +33,6 @@ SPEED = 4 * 86_400.0
 PROMPT_TIMEOUT = 45.0
 FILTER_LIFE_S = 150 * 3600
 Running = tuple[VirtualHome, Hub, MaintenanceTracker, MiioDriver]
-FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=3, backoff_initial=0.05)
 
 
 @pytest.fixture
@@ -54,31 +54,27 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     config = HubConfig.model_validate(
         {"polling": {"intervals": {"vacuum": 3600}}, "maintenance": {"lead_days": 14}}
     )
-    hub = Hub(config, clock=clock, data_dir=tmp_path)
-    tracker = MaintenanceTracker(hub, tz=UTC)
-    hub.add_component(tracker)
-    async with home, hub:
-        transport = MiioTransport(bind_host="127.0.0.1", policy=FAST_POLICY, clock=clock)
-        await transport.start()
-        driver = MiioDriver(miio_context(hub), transport=transport)
-        hub.register_driver(driver)
-        await driver.start()
-        try:
-            yield home, hub, tracker, driver
-        finally:
-            await driver.stop()
-            await transport.close()
+    async with (
+        home,
+        served_hub(
+            tmp_path,
+            config=config,
+            clock=clock,
+            parts=[partial(maintenance, tz=UTC)],
+            api=False,
+            miio=FAST_POLICY,
+        ) as served,
+    ):
+        assert served.miio is not None
+        yield home, served.hub, served.hub.component(MAINTENANCE), served.miio
 
 
 async def test_the_vacuum_filter_is_prompted_with_its_store_link_before_it_runs_out(
     running: Running,
 ) -> None:
     home, hub, tracker, driver = running
-    entry = next(e for e in home.manifest() if e["name"] == "living_room_vacuum")
     with hub.bus.subscribe(MaintenancePrompt, name="test") as prompts:
-        adopted = await driver.adopt(
-            Adoption(entry["address"], entry["token"], name="living_room_vacuum")
-        )
+        adopted = await adopt_one(driver, home, "living_room_vacuum")
         async with asyncio.timeout(PROMPT_TIMEOUT):
             while True:
                 event = await prompts.get()
@@ -164,20 +160,15 @@ async def polled(tmp_path: Path) -> AsyncIterator[tuple[PolledHome, MiioDriver]]
     clock = ManualClock()
     home = VirtualHome.default(clock=clock, seed=5, base_ip=f"{loopback_block()}.10")
     # The family's own poll intervals (vacuum 10 s, purifier 30 s): no config.
-    hub = Hub(HubConfig(), clock=clock, data_dir=tmp_path)
-    tracker = MaintenanceTracker(hub, tz=UTC)
-    hub.add_component(tracker)
-    async with home, hub:
-        transport = MiioTransport(bind_host="127.0.0.1", policy=FAST_POLICY, clock=clock)
-        await transport.start()
-        driver = MiioDriver(miio_context(hub), transport=transport)
-        hub.register_driver(driver)
-        await driver.start()
-        try:
-            yield PolledHome(home, hub, tracker), driver
-        finally:
-            await driver.stop()
-            await transport.close()
+    async with (
+        home,
+        served_hub(
+            tmp_path, clock=clock, parts=[partial(maintenance, tz=UTC)], api=False, miio=FAST_POLICY
+        ) as served,
+    ):
+        assert served.miio is not None
+        hub = served.hub
+        yield PolledHome(home, hub, hub.component(MAINTENANCE)), served.miio
 
 
 # (device, part, a worn part below the 10 % floor, how the owner replaces it)

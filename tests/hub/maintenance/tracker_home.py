@@ -8,15 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hub.api import ApiServer
-from hub.auth import hash_api_token, new_api_token
 from hub.clock import ManualClock
 from hub.config import HubConfig
 from hub.events import DeviceStatus, Subscription
 from hub.maintenance import MaintenancePrompt, MaintenanceTracker
-from hub.maintenance.http_api import MaintenanceApi
+from hub.maintenance.tracker import MAINTENANCE
 from hub.registry import Device
 from hub.runtime import Hub
+from tests.served_hub import maintenance, served_hub
 
 START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 
@@ -25,15 +24,8 @@ START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 async def served_tracker(data_dir: Path) -> AsyncIterator[tuple[Hub, MaintenanceTracker, str, str]]:
     """A running hub with the tracker and its API routes on a free port: (hub, tracker,
     url, API token)."""
-    hub = Hub(HubConfig(), data_dir=data_dir)
-    tracker = MaintenanceTracker(hub)
-    server = ApiServer(hub, listen=("127.0.0.1", 0), extensions=[MaintenanceApi(tracker)])
-    hub.add_component(tracker)
-    hub.add_component(server)
-    async with hub:
-        token = new_api_token()
-        await hub.store.add_api_token("test", hash_api_token(token), hub.clock.time())
-        yield hub, tracker, server.url, token
+    async with served_hub(data_dir, parts=[maintenance], owner_socket=True) as served:
+        yield served.hub, served.hub.component(MAINTENANCE), served.url, served.token
 
 
 class TrackedHome:

@@ -1,0 +1,47 @@
+"""A real hub with the miio driver on a loopback transport, for tests against simulators.
+
+A module sets what its hub polls in `hub_config` and how fast its driver gives up in
+`miio_policy`; `hub` and `driver` are the served hub's parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drivers.miio.connection import RetryPolicy
+from drivers.miio.driver import MiioDriver
+from hub.runtime import Hub
+from tests.served_hub import FAST_POLICY, ServedHub, served_hub
+
+
+@pytest.fixture
+def hub_config() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def miio_policy() -> RetryPolicy:
+    return FAST_POLICY
+
+
+@pytest.fixture
+async def served(
+    tmp_path: Path, hub_config: dict[str, Any], miio_policy: RetryPolicy
+) -> AsyncIterator[ServedHub]:
+    async with served_hub(tmp_path, config=hub_config, miio=miio_policy, api=False) as hub:
+        yield hub
+
+
+@pytest.fixture
+def hub(served: ServedHub) -> Hub:
+    return served.hub
+
+
+@pytest.fixture
+def driver(served: ServedHub) -> MiioDriver:
+    assert served.miio is not None
+    return served.miio
