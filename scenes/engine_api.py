@@ -24,6 +24,7 @@ from scenes.library import (
     entry_id,
 )
 from scenes.loader import (
+    ParsedScene,
     SceneFile,
     builtin_files,
     parse_scene,
@@ -160,11 +161,12 @@ class SceneLibrary:
 
     # -- writing ---------------------------------------------------------------------------
 
-    async def put(self, scene_id: str, text: str) -> SceneInfo:
-        """Create or replace a scene from YAML text, stored as `<directory>/<id>.yaml`.
+    async def check(self, scene_id: str, text: str) -> tuple[ParsedScene, list[str]]:
+        """Validate YAML text as scene `scene_id` would be stored, writing nothing.
 
-        A file that does not validate raises `ConfigError` and nothing is written;
-        a scene naming a device the hub does not know yet is stored and waits for it.
+        Raises `ConfigError` (with line and field) as `put` would; returns the parsed
+        scene and the devices it names that the hub does not know yet (`put` stores
+        such a scene, and it waits for them).
         """
         if not SLUG.match(scene_id):
             raise ConfigError(
@@ -184,6 +186,15 @@ class SceneLibrary:
         hard = [p for p in problems if p.missing_device is None]
         if hard:
             raise problems_error(parsed.source, hard)
+        return parsed, sorted({p.missing_device for p in problems if p.missing_device})
+
+    async def put(self, scene_id: str, text: str) -> SceneInfo:
+        """Create or replace a scene from YAML text, stored as `<directory>/<id>.yaml`.
+
+        A file that does not validate raises `ConfigError` and nothing is written;
+        a scene naming a device the hub does not know yet is stored and waits for it.
+        """
+        parsed, _ = await self.check(scene_id, text)
         path = await asyncio.to_thread(write_scene_file, self.directory, scene_id, text)
         old = self.entries.get(scene_id)
         if old is not None and not old.file.builtin and Path(old.file.path) != path:

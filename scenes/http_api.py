@@ -6,6 +6,7 @@
 - `GET /api/scenes/{id}`: one scene, with its YAML text
 - `PUT /api/scenes/{id}`: create or replace, YAML as the body (`application/yaml`,
   `text/yaml`, `text/plain`) or JSON `{"yaml": "..."}`; 422 names line and field
+- `POST /api/scenes/{id}/check`: validate a text as PUT would, storing nothing
 - `DELETE /api/scenes/{id}`
 - `POST /api/scenes/{id}/run`: 202 with the run id
 - `GET /api/scenes/{id}/traces?limit=N`: newest first
@@ -69,6 +70,16 @@ class SceneTextIn(BaseModel):
     yaml: str = Field(description="The scene file's text.", max_length=262_144)
 
 
+class SceneCheckOut(BaseModel):
+    id: str
+    valid: bool = Field(description="Always true: a text that does not validate gets a 422.")
+    name: str
+    waiting_for: list[str] = Field(
+        description="Devices it names that the hub does not know yet: stored, the scene"
+        " waits for them."
+    )
+
+
 class RunOut(BaseModel):
     run_id: str
 
@@ -89,8 +100,9 @@ def _scene(info: SceneInfo) -> dict[str, Any]:
 
 def _invalid(err: ConfigError) -> ApiProblem:
     errors = [
-        FieldProblem(field=e.field or "yaml", message=str(e)) for e in (err, *err.more)
-    ]  # fmt: skip
+        FieldProblem(field=e.field or "yaml", message=str(e), line=e.line, column=e.column)
+        for e in (err, *err.more)
+    ]
     return ApiProblem(
         problem(422, "invalid-scene", str(err), field=err.field, hint=err.hint, errors=errors)
     )
@@ -150,6 +162,25 @@ class SceneApi:
             except ConfigError as err:
                 raise _invalid(err) from None
             return json_response(SceneOut.model_validate(_scene(info)))
+
+        @routes.post("/api/scenes/{scene_id}/check")
+        @operation(
+            "Validate a scene's YAML without storing it", tag=_TAG, body=SceneTextIn,
+            response=SceneCheckOut, errors=(400, 415, 422),
+            description="The same body and the same 422 (each error with its line and"
+            " field) as PUT; nothing is written and no running scene changes.",
+        )  # fmt: skip
+        async def check_scene(request: web.Request) -> web.Response:
+            text = await _text_body(request)
+            scene_id = request.match_info["scene_id"]
+            try:
+                parsed, waiting = await request.app[ENGINE_KEY].library.check(scene_id, text)
+            except ConfigError as err:
+                raise _invalid(err) from None
+            body = SceneCheckOut(
+                id=scene_id, valid=True, name=parsed.spec.name, waiting_for=waiting
+            )
+            return json_response(body)
 
         @routes.delete("/api/scenes/{scene_id}")
         @operation("Delete a scene", tag=_TAG, status=204, errors=(404, 409))

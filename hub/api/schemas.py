@@ -61,6 +61,10 @@ class FieldProblem(_Reply):
 
     field: str = Field(description="Dotted path of the field, e.g. `params.humidity`.")
     message: str
+    line: int | None = Field(
+        default=None, description="In a YAML text sent (a scene): the 1-based line of the field."
+    )
+    column: int | None = Field(default=None, description="The 1-based column on that line.")
 
 
 class Problem(_Reply):

@@ -122,6 +122,44 @@ async def test_put_yaml_get_it_back_and_delete(api: Api) -> None:
     assert (await api.request("DELETE", "/api/scenes/humidity_guard"))[0] == 409
 
 
+async def test_check_validates_like_put_and_stores_nothing(api: Api) -> None:
+    text = GOOD.replace("id: good", "id: fresh")
+    status, body = await api.request(
+        "POST", "/api/scenes/fresh/check", data=text, headers={"Content-Type": "application/yaml"}
+    )
+    assert (status, body) == (
+        200,
+        {"id": "fresh", "valid": True, "name": "Good", "waiting_for": []},
+    )
+    assert (await api.request("GET", "/api/scenes/fresh"))[0] == 404
+
+    waiting = text.replace("bedroom_humidifier", "attic_fan")
+    status, body = await api.request("POST", "/api/scenes/fresh/check", json={"yaml": waiting})
+    assert (status, body["waiting_for"]) == (200, ["attic_fan"])
+
+    # Each error names its line, column and field, as PUT's do.
+    shape = text.replace("name: Good", "name: ''").replace("[{type: manual}]", "[]")
+    binding = text.replace("turn_on", "fly")
+    for method, path in (("POST", "/api/scenes/fresh/check"), ("PUT", "/api/scenes/fresh")):
+        status, body = await api.request(method, path, json={"yaml": shape})
+        assert status == 422
+        where = [(e["line"], e["column"], e["field"]) for e in body["errors"]]
+        assert where == [(2, 1, "name"), (3, 1, "triggers")]
+        status, body = await api.request(method, path, json={"yaml": binding})
+        assert status == 422
+        where = [(e["line"], e["column"], e["field"]) for e in body["errors"]]
+        assert where == [(5, 5, "actions[0].call")]
+    assert (await api.request("GET", "/api/scenes/fresh"))[0] == 404
+
+    status, body = await api.request("POST", "/api/scenes/fresh/check", json={"yaml": "id: [\n"})
+    assert status == 422
+    assert body["errors"][0]["line"] is not None
+    status, body = await api.request("POST", "/api/scenes/other/check", json={"yaml": text})
+    assert (status, body["errors"][0]["field"], body["errors"][0]["line"]) == (422, "id", 1)
+    status, body = await api.request("POST", "/api/scenes/Bad-Id/check", json={"yaml": text})
+    assert (status, body["field"]) == (422, "id")
+
+
 async def test_the_routes_are_in_the_openapi_document(api: Api) -> None:
     status, body = await api.request("GET", "/api/openapi.json")
     assert status == 200
@@ -129,6 +167,7 @@ async def test_the_routes_are_in_the_openapi_document(api: Api) -> None:
     assert set(paths["/api/scenes/{scene_id}"]) == {"get", "put", "delete"}
     assert "post" in paths["/api/scenes/{scene_id}/run"]
     assert "get" in paths["/api/scenes/{scene_id}/traces"]
+    assert "post" in paths["/api/scenes/{scene_id}/check"]
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> Any:

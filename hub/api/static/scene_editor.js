@@ -1,47 +1,299 @@
-// One scene's own view at #/scenes/ID: what it is, a Run button and its last runs.
-import { api, reportFailure } from "/static/api.js";
-import { el } from "/static/render.js";
-import { registerView, shownParams } from "/static/router.js";
+// A scene's own view at #/scenes/ID (and #/new-scene): its YAML in an editor, checked
+// and saved by the hub (the same schema as the files), a Run button and its last runs.
+// A text the hub refuses is not saved: each error shows its line and field, marked in
+// the editor's gutter and behind the line.
+import { ApiError, api, reportFailure } from "/static/api.js";
+import { el, listOf } from "/static/render.js";
+import { href, registerView, shownParams } from "/static/router.js";
 import { loadTraces, runButton, sceneStatus } from "/static/scenes.js";
 
 const TRACES_SHOWN = 10;
+const NEW_SCENE = `id: my_scene
+name: My scene
+mode: single
+triggers:
+  - type: manual
+actions:
+  - notify: My scene ran
+`;
+
+// The editor on screen: {id (null for a new scene), textarea, saved text, ...}.
+let editor = null;
+// A new scene just created: its own view says so when it opens.
+let created = null;
 
 const sceneView = {
   element: "view-scene",
-  show: (params) => showScene(params.id),
-  hide: () => document.getElementById("scene-view").replaceChildren(),
+  show: (params) => openEditor(params.id),
+  hide: () => closeEditor(),
   title: (params) => `Scene ${params.id}`,
 };
 registerView("scenes/:id", sceneView);
+const newSceneView = {
+  element: "view-scene",
+  show: () => openEditor(null),
+  hide: () => closeEditor(),
+  title: () => "New scene",
+};
+registerView("new-scene", newSceneView);
 
-// A scene ran or changed: its view, if open, reads it again.
-export function refreshSceneView() {
-  const params = shownParams(sceneView);
-  if (params) showScene(params.id);
+function closeEditor() {
+  editor = null;
+  document.getElementById("scene-view").replaceChildren();
 }
 
-async function showScene(id) {
+// A scene ran or changed: its view, if open, shows it again (keeping unsaved edits).
+export function refreshSceneView() {
+  const params = shownParams(sceneView);
+  if (params && editor && editor.id === params.id) refreshScene(editor);
+}
+
+async function openEditor(id) {
   const title = document.getElementById("scene-title");
   const note = document.getElementById("scene-note");
-  const view = document.getElementById("scene-view");
-  title.textContent = id;
-  let scene;
-  try {
-    scene = await api("GET", `/api/scenes/${encodeURIComponent(id)}`);
-  } catch (err) {
-    view.replaceChildren();
-    reportFailure(err, (text) => (note.textContent = `Could not load this scene: ${text}`));
+  title.textContent = id === null ? "New scene" : id;
+  note.textContent = "";
+  const current = buildEditor(id);
+  editor = current;
+  document.getElementById("scene-view").replaceChildren(current.root);
+  if (id === null) {
+    setText(current, NEW_SCENE);
+    current.saved = null;
     return;
   }
-  title.textContent = scene.name || scene.id;
-  note.textContent = [scene.mode, sceneStatus(scene)].filter(Boolean).join(" · ");
-  const result = el("p", { className: "result", role: "status", "aria-live": "polite" });
-  const traces = el("div", { className: "scene-traces" });
-  view.replaceChildren(
-    el("div", { className: "commands" }, [runButton(scene, result)]),
+  if (created === id) {
+    created = null;
+    current.result.textContent = "Created.";
+  }
+  await refreshScene(current);
+}
+
+async function refreshScene(current) {
+  let scene;
+  try {
+    scene = await api("GET", `/api/scenes/${encodeURIComponent(current.id)}`);
+  } catch (err) {
+    if (editor !== current) return;
+    const note = document.getElementById("scene-note");
+    if (err instanceof ApiError && err.status === 404) {
+      note.textContent = "This hub has no scene with that id.";
+      current.root.hidden = true;
+    } else {
+      reportFailure(err, (text) => (note.textContent = `Could not load this scene: ${text}`));
+    }
+    return;
+  }
+  if (editor !== current) return;
+  document.getElementById("scene-title").textContent = scene.name || scene.id;
+  document.getElementById("scene-note").textContent = [scene.mode, sceneStatus(scene)]
+    .filter(Boolean)
+    .join(" · ");
+  current.run.replaceChildren(runButton(scene, current.runResult));
+  // Unsaved edits stay; an unedited editor follows the file.
+  if (current.saved === null || current.textarea.value === current.saved) {
+    setText(current, scene.yaml);
+    current.saved = scene.yaml;
+  }
+  await loadTraces(scene.id, current.traces, TRACES_SHOWN);
+}
+
+function buildEditor(id) {
+  const textarea = el("textarea", {
+    id: "scene-yaml",
+    className: "editor-text",
+    wrap: "off",
+    spellcheck: "false",
+    autocapitalize: "off",
+    autocomplete: "off",
+    "aria-describedby": "scene-problems scene-yaml-hint",
+  });
+  const gutter = el("div", { className: "editor-gutter", "aria-hidden": "true" });
+  const marks = el("div", { className: "editor-marks", "aria-hidden": "true" });
+  const problems = el("ul", { id: "scene-problems", className: "editor-problems", role: "alert" });
+  const result = el("p", { id: "scene-save-result", className: "result", role: "status", "aria-live": "polite" });
+  const check = el("button", { type: "button", id: "scene-check", text: "Check" });
+  const save = el("button", { type: "submit", id: "scene-save", text: id === null ? "Create" : "Save" });
+  const form = el("form", { className: "scene-editor", novalidate: true }, [
+    el("label", { for: "scene-yaml", text: "The scene as YAML" }),
+    el("p", {
+      id: "scene-yaml-hint",
+      className: "hint",
+      text: "The same as a file in the scenes directory. The hub checks it before it saves it; nothing is saved while it has errors.",
+    }),
+    el("div", { className: "editor" }, [gutter, el("div", { className: "editor-area" }, [marks, textarea])]),
+    problems,
+    el("div", { className: "commands" }, [check, save]),
     result,
-    el("h3", { text: "Last runs" }),
-    traces,
+  ]);
+  const current = {
+    id,
+    textarea,
+    gutter,
+    marks,
+    problems,
+    result,
+    saved: "",
+    errorLines: [],
+    run: el("div", { className: "commands" }),
+    runResult: el("p", { className: "result", role: "status", "aria-live": "polite" }),
+    traces: el("div", { className: "scene-traces" }),
+  };
+  const runs = id === null ? [] : [el("h3", { text: "Last runs" }), current.traces];
+  current.root = el("div", { className: "scene-page" }, [current.run, current.runResult, form, ...runs]);
+  textarea.addEventListener("input", () => drawGutter(current));
+  textarea.addEventListener("scroll", () => followScroll(current));
+  check.addEventListener("click", () => submit(current, check, false));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit(current, save, true);
+  });
+  return current;
+}
+
+function setText(current, text) {
+  current.textarea.value = text;
+  showProblems(current, []);
+  drawGutter(current);
+}
+
+// One number per line, errors marked; redrawn only when the count of lines changes.
+function drawGutter(current) {
+  const lines = current.textarea.value.split("\n").length;
+  const errors = new Set(current.errorLines);
+  if (current.gutter.childElementCount !== lines || current.gutterErrors !== current.errorLines) {
+    current.gutterErrors = current.errorLines;
+    const numbers = [];
+    for (let line = 1; line <= lines; line += 1) {
+      numbers.push(el("div", { "data-line": line, className: errors.has(line) ? "error" : null, text: line }));
+    }
+    current.gutter.replaceChildren(...numbers);
+  }
+  followScroll(current);
+}
+
+function followScroll(current) {
+  current.gutter.scrollTop = current.textarea.scrollTop;
+  current.marks.style.transform = `translate(${-current.textarea.scrollLeft}px, ${-current.textarea.scrollTop}px)`;
+}
+
+// The text before the field's name in a message is where it is ("file:5:5: field: ...").
+function bareMessage(error) {
+  const at = error.field ? error.message.indexOf(`${error.field}: `) : -1;
+  return at >= 0 ? error.message.slice(at + error.field.length + 2) : error.message;
+}
+
+function showProblems(current, errors) {
+  current.errorLines = errors.map((e) => e.line).filter((line) => typeof line === "number");
+  current.textarea.setAttribute("aria-invalid", errors.length ? "true" : "false");
+  current.marks.replaceChildren(
+    ...current.errorLines.map((line) => {
+      const mark = el("div", { className: "editor-mark", "data-line": line });
+      mark.style.setProperty("--line", String(line));
+      return mark;
+    }),
   );
-  await loadTraces(scene.id, traces, TRACES_SHOWN);
+  current.problems.replaceChildren(
+    ...errors.map((error) => {
+      const where = typeof error.line === "number" ? `Line ${error.line}` : "The scene";
+      const field = error.field && error.field !== "yaml" ? `, ${error.field}` : "";
+      const item = el("li", { "data-line": error.line }, [
+        el("button", { type: "button", className: "link", text: `${where}${field}:` }),
+        ` ${bareMessage(error)}`,
+      ]);
+      item.querySelector("button").addEventListener("click", () => selectLine(current, error.line));
+      return item;
+    }),
+  );
+  current.gutterErrors = null;
+  drawGutter(current);
+}
+
+// Puts the caret on a line and selects it, scrolled into view.
+function selectLine(current, line) {
+  if (typeof line !== "number") return;
+  const lines = current.textarea.value.split("\n");
+  const start = lines.slice(0, line - 1).reduce((sum, text) => sum + text.length + 1, 0);
+  current.textarea.focus();
+  current.textarea.setSelectionRange(start, start + (lines[line - 1] || "").length);
+  const lineHeight = current.textarea.scrollHeight / Math.max(lines.length, 1);
+  current.textarea.scrollTop = Math.max(0, (line - 3) * lineHeight);
+  followScroll(current);
+}
+
+function idLine(text) {
+  const lines = text.split("\n");
+  const index = lines.findIndex((line) => /^id\s*:/.test(line));
+  const found = index >= 0 ? /^id\s*:\s*["']?([^"'\s#]*)/.exec(lines[index]) : null;
+  return { id: found ? found[1] : "", line: index >= 0 ? index + 1 : 1 };
+}
+
+// The hub's 422 as errors with lines; anything else as one sentence.
+function refusal(current, err, what) {
+  if (err instanceof ApiError && err.problem && Array.isArray(err.problem.errors) && err.problem.errors.length) {
+    showProblems(current, err.problem.errors);
+    const count = err.problem.errors.length;
+    current.result.className = "result problem";
+    current.result.textContent = `${what}: the hub found ${count === 1 ? "an error" : `${count} errors`}.`;
+    return;
+  }
+  reportFailure(err, (text) => {
+    showProblems(current, []);
+    current.result.className = "result problem";
+    current.result.textContent = `${what}: ${text}`;
+  });
+}
+
+async function submit(current, control, store) {
+  if (control.getAttribute("aria-disabled") === "true") return;
+  control.setAttribute("aria-disabled", "true");
+  const text = current.textarea.value;
+  current.result.className = "result";
+  current.result.textContent = store ? "Saving…" : "Checking…";
+  try {
+    let id = current.id;
+    if (id === null) {
+      const named = idLine(text);
+      id = named.id;
+      const taken = id ? await exists(id) : false;
+      if (!id || taken) {
+        const message = id
+          ? `a scene ${id} exists already: choose another id, or open it to edit it`
+          : "a scene needs an id (lower-case letters, digits and underscores)";
+        showProblems(current, [{ line: named.line, field: "id", message }]);
+        current.result.className = "result problem";
+        current.result.textContent = store ? "Not saved." : "Not valid.";
+        return;
+      }
+    }
+    const path = `/api/scenes/${encodeURIComponent(id)}${store ? "" : "/check"}`;
+    let reply;
+    try {
+      reply = await api(store ? "PUT" : "POST", path, { yaml: text });
+    } catch (err) {
+      if (editor === current) refusal(current, err, store ? "Not saved" : "Not valid");
+      return;
+    }
+    if (editor !== current) return;
+    showProblems(current, []);
+    const waiting = reply.waiting_for && reply.waiting_for.length ? ` It waits for: ${reply.waiting_for.join(", ")}.` : "";
+    const status = store && reply.valid === false ? ` It cannot run yet: ${reply.error || "see its status"}.` : "";
+    current.result.className = "result";
+    current.result.textContent = store ? `Saved.${status}` : `No errors.${waiting}`;
+    if (store) {
+      current.saved = text;
+      if (current.id === null) {
+        created = id;
+        location.replace(href("scenes", id));
+      }
+      else refreshScene(current);
+    }
+  } finally {
+    control.removeAttribute("aria-disabled");
+  }
+}
+
+// Read from the list: asking for the scene itself would log a 404 for every new id.
+async function exists(id) {
+  const data = await api("GET", "/api/scenes");
+  return listOf(data, "scenes").some((scene) => scene.id === id);
 }

@@ -154,3 +154,93 @@ async def test_each_view_has_an_address_and_the_back_button_walks_them(
         await page.type_and_enter("#token-input", views_hub.token)
         await page.wait_for("document.getElementById('scene-title').textContent === 'Good night'")
         assert page.errors == []
+
+
+async def _replace_text(page: DevTools, selector: str, text: str) -> None:
+    """Select all of a field's text and type over it."""
+    await page.evaluate(f"document.querySelector({json.dumps(selector)}).select()")
+    await page.send("Input.insertText", text=text)
+
+
+async def test_a_scene_is_saved_from_the_editor_and_a_broken_one_refused_with_its_line(
+    views_hub: ViewsHub, browser_binary: str, tmp_path: Path
+) -> None:
+    stored = views_hub.scene_dir / "good.yaml"
+    async with chromium(browser_binary, tmp_path / "profile") as page:
+        await _sign_in(page, views_hub.url, views_hub.token)
+        page.expected_failures = ("/api/maintenance", "/api/scenes/good", "/api/scenes/good/check")
+        await page.click('[data-scene-id="good"] strong a')
+        await _wait_view(page, "view-scene")
+        await page.wait_for(f"document.getElementById('scene-yaml').value === {json.dumps(GOOD)}")
+
+        # A command the humidifier does not have: refused, the line marked, nothing saved.
+        broken = GOOD.replace("turn_off", "fly")
+        await _replace_text(page, "#scene-yaml", broken)
+        await page.click("#scene-save")
+        problem = await page.wait_for(
+            "document.querySelector('#scene-problems li')?.textContent || false"
+        )
+        assert problem.startswith("Line 5, actions[0].call: bedroom_humidifier")
+        assert "has no command 'fly'" in problem
+        marked = await page.evaluate(
+            "[[...document.querySelectorAll('.editor-gutter .error')].map(n => n.textContent),"
+            " [...document.querySelectorAll('.editor-mark')].map(n => n.dataset.line),"
+            " document.getElementById('scene-yaml').getAttribute('aria-invalid'),"
+            " document.getElementById('scene-save-result').textContent]"
+        )
+        assert marked == [["5"], ["5"], "true", "Not saved: the hub found an error."]
+        assert stored.read_text() == GOOD
+        # The error's line button puts the caret on that line.
+        await page.click("#scene-problems button")
+        selected = await page.evaluate(
+            "(() => { const t = document.getElementById('scene-yaml');"
+            " return t.value.slice(t.selectionStart, t.selectionEnd); })()"
+        )
+        assert selected == "  - call: bedroom_humidifier.fly"
+
+        # A YAML syntax error is located too, by Check (which stores nothing either).
+        await _replace_text(page, "#scene-yaml", GOOD.replace("actions:", "actions: [", 1))
+        await page.click("#scene-check")
+        await page.wait_for(
+            "document.getElementById('scene-save-result').textContent.startsWith('Not valid')"
+        )
+        assert await page.evaluate("document.querySelector('.editor-gutter .error') !== null")
+
+        fixed = GOOD.replace("name: Good night", "name: Good night, quietly")
+        await _replace_text(page, "#scene-yaml", fixed)
+        await page.click("#scene-save")
+        await page.wait_for("document.getElementById('scene-save-result').textContent === 'Saved.'")
+        assert stored.read_text() == fixed
+        assert await page.evaluate("document.querySelectorAll('.editor-gutter .error').length") == 0
+        await page.wait_for(
+            "document.getElementById('scene-title').textContent === 'Good night, quietly'"
+        )
+
+        # Run it from its view: the run shows in its traces.
+        await page.click("#view-scene button[data-scene='good']")
+        await page.wait_for("document.querySelector('.scene-traces .traces li.trace')")
+        assert views_hub.driver.commands() == [("bedroom_humidifier", "turn_off")]
+
+        # A new scene from the overview's link; an id already taken is refused on its line.
+        await page.evaluate("history.back()")
+        await _wait_view(page, "view-overview")
+        await page.click('a[href="#/new-scene"]')
+        await _wait_view(page, "view-scene")
+        await page.wait_for(
+            "document.getElementById('scene-yaml').value.startsWith('id: my_scene')"
+        )
+        await _replace_text(page, "#scene-yaml", GOOD)
+        await page.click("#scene-save")
+        taken = await page.wait_for(
+            "document.querySelector('#scene-problems li')?.textContent || false"
+        )
+        assert taken.startswith("Line 1, id: a scene good exists already")
+        fresh = GOOD.replace("id: good", "id: fresh")
+        await _replace_text(page, "#scene-yaml", fresh)
+        await page.click("#scene-save")
+        await page.wait_for("location.hash === '#/scenes/fresh'")
+        await page.wait_for(
+            "document.getElementById('scene-save-result').textContent === 'Created.'"
+        )
+        assert (views_hub.scene_dir / "fresh.yaml").read_text() == fresh
+        assert page.errors == []
