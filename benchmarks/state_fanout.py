@@ -190,6 +190,51 @@ def _median(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _sizes(text: str) -> list[int]:
+    """`--sizes`: device counts of 1 or more, each once (the empty hub is measured anyway)."""
+    sizes: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            size = int(part)
+        except ValueError:
+            size = -1
+        if size < 0:
+            raise argparse.ArgumentTypeError(f"{part!r} is not a number of devices")
+        if size == 0:
+            raise argparse.ArgumentTypeError(
+                "0 is the empty hub, which every round measures as the baseline "
+                "(`empty_hub` in the output); give device counts of 1 or more"
+            )
+        if size in sizes:
+            raise argparse.ArgumentTypeError(f"{size} is given twice")
+        sizes.append(size)
+    if not sizes:
+        raise argparse.ArgumentTypeError("give at least one number of devices, e.g. 500,1000")
+    return sizes
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count of 1 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:  # NaN too
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
+
+
 def _verdict(run: dict[str, Any]) -> bool | None:
     """Whether a run meets issue 13's target; None for a run it does not apply to."""
     if run["devices"] < TARGET_DEVICES or run["models"] < TARGET_MODELS:
@@ -199,16 +244,18 @@ def _verdict(run: dict[str, Any]) -> bool | None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="500,1000")
-    parser.add_argument("--window", type=float, default=20.0)
+    parser.add_argument(
+        "--sizes", type=_sizes, default=[500, 1000], help="device counts, e.g. 500,1000"
+    )
+    parser.add_argument("--window", type=_seconds, default=20.0)
     parser.add_argument("--base-ip", default="127.1.0.10")
     parser.add_argument("--models", type=int, default=None, help="cycle through N models")
-    parser.add_argument("--runs", type=int, default=1, help="rounds; figures are medians")
+    parser.add_argument("--runs", type=_positive, default=1, help="rounds; figures are medians")
     parser.add_argument("--short", action="store_true", help="CI: 100 devices of 20 models")
     args = parser.parse_args()
     if args.short:
-        args.sizes, args.models, args.window, args.runs = "100", 20, 3.0, 1
-    sizes = [int(s) for s in args.sizes.split(",")]
+        args.sizes, args.models, args.window, args.runs = [100], 20, 3.0, 1
+    sizes: list[int] = args.sizes
     empty: list[dict[str, Any]] = []
     by_size: dict[int, list[dict[str, Any]]] = {n: [] for n in sizes}
     with tempfile.TemporaryDirectory() as tmp:
