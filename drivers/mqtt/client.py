@@ -14,6 +14,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -24,6 +25,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from drivers.mqtt.broker import BrokerEndpoint
 from drivers.mqtt.errors import MqttError, MqttNotConnected, PublishNotConfirmed
+from drivers.mqtt.handler_failures import FAILURE_SUMMARY_INTERVAL, HandlerFailures
 from drivers.mqtt.packet_limit import DEFAULT_MAX_PACKET_BYTES, LimitedPahoClient
 from drivers.mqtt.topics import covers
 
@@ -86,6 +88,7 @@ class MqttClient:
         reconnect_min_delay: float = RECONNECT_MIN_DELAY,
         reconnect_max_delay: float = RECONNECT_MAX_DELAY,
         max_packet_bytes: int = DEFAULT_MAX_PACKET_BYTES,
+        handler_failure_interval: float = FAILURE_SUMMARY_INTERVAL,
     ) -> None:
         self.endpoint = endpoint
         self.client_id = client_id or f"mihub-{socket.gethostname()[:16]}-{os.urandom(3).hex()}"
@@ -115,6 +118,8 @@ class MqttClient:
         self._paho.on_socket_open = _no_delay
         self._loop: asyncio.AbstractEventLoop | None = None
         self._subscriptions: list[MqttSubscription] = []
+        # A handler that raises is logged in full once, then counted (handler_failures.py).
+        self.handler_failures = HandlerFailures(time.monotonic, interval=handler_failure_interval)
         self._broker_filters: dict[str, int] = {}  # what the broker holds for us now
         self._link_up = False  # CONNACK received; `connected` waits for the SUBACK too
         self._awaiting_suback: int | None = None
@@ -188,6 +193,7 @@ class MqttClient:
                         future.set_exception(MqttNotConnected("the MQTT client stopped"))
                 self._pending.clear()
                 self._loop = None
+                self.handler_failures.flush()  # failures counted since the last summary
         # paho closes its wake-up socket pair only in __del__, which a reference cycle
         # (its callbacks are our bound methods) defers to the garbage collector.
         self._paho._reset_sockets()
@@ -207,6 +213,8 @@ class MqttClient:
         if subscription in self._subscriptions:
             self._subscriptions.remove(subscription)
             self._sync_broker_filters()
+            if not any(s.handler == subscription.handler for s in self._subscriptions):
+                self.handler_failures.flush(subscription.handler)
 
     def _send_subscribe(self, filters: list[tuple[str, int]]) -> int:
         _, mid = self._paho.subscribe(filters)
@@ -452,8 +460,9 @@ class MqttClient:
             delivered = True
             try:
                 subscription.handler(message)
-            except Exception:
-                _LOGGER.exception("handler for MQTT topic %s failed", message.topic)
+            except Exception as err:
+                # The message still goes to every other handler, and this one gets the next.
+                self.handler_failures.failed(subscription.handler, message.topic, err)
         if not delivered:
             _LOGGER.debug("dropped a message on %s: no subscription matches it", message.topic)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -264,3 +265,79 @@ def test_filter_covering(outer: str, inner: str, expected: bool) -> None:
     from drivers.mqtt.topics import covers
 
     assert covers(outer, inner) is expected
+
+
+class BrokenHandler:
+    """A handler with a bug: raises on every message, after counting it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, message: MqttMessage) -> None:
+        self.calls += 1
+        raise ValueError(f"cannot read {message.payload!r}")
+
+
+def _failure_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if "BrokenHandler" in r.getMessage()]
+
+
+async def test_a_failing_handler_is_logged_in_full_once_then_counted(
+    broker: BrokerUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A handler raising on every message: one traceback, the rest summarised in one line,
+    and every message still reaches the other handlers (and the broken one)."""
+    sender, receiver = make_client(broker), make_client(broker)
+    broken, inbox = BrokenHandler(), Inbox()
+    receiver.subscribe("home/#", broken, qos=1)
+    receiver.subscribe("home/+/temperature", inbox, qos=1)
+    await receiver.start()
+    await sender.start()
+    count = 25
+    try:
+        for n in range(count):
+            await sender.publish("home/bedroom/temperature", str(n).encode(), qos=1, timeout=WAIT)
+        received = [(await inbox.next()).payload for _ in range(count)]
+        assert received == [str(n).encode() for n in range(count)]
+        assert broken.calls == count
+        assert receiver.handler_failures.count(broken) == count
+        records = _failure_records(caplog)
+        # Within the summary interval: the first failure alone, with its traceback.
+        assert len(records) == 1
+        assert records[0].exc_info is not None
+        assert "later failures are counted" in records[0].getMessage()
+    finally:
+        await sender.stop()
+        await receiver.stop()
+    # Stopping says what was counted since, in one line without a traceback.
+    [_first, summary] = _failure_records(caplog)
+    assert summary.exc_info is None
+    assert f"failed {count - 1} more times" in summary.getMessage()
+    assert f"({count} in all)" in summary.getMessage()
+    assert "ValueError: cannot read b'24'" in summary.getMessage()
+    assert "\n" not in summary.getMessage()
+
+
+async def test_a_failing_handler_is_summarised_at_most_once_per_interval(
+    broker: BrokerUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    sender = make_client(broker)
+    receiver = make_client(broker, handler_failure_interval=0.0)
+    broken, inbox = BrokenHandler(), Inbox()
+    receiver.subscribe("home/#", broken)
+    subscription = receiver.subscribe("home/#", inbox)
+    await receiver.start()
+    await sender.start()
+    try:
+        for n in range(3):
+            await sender.publish("home/hall/motion", str(n).encode(), qos=1, timeout=WAIT)
+            await inbox.next()
+        records = _failure_records(caplog)
+        assert [r.exc_info is not None for r in records] == [True, False, False]
+        assert all("failed 1 more times" in r.getMessage() for r in records[1:])
+        assert "(3 in all)" in records[-1].getMessage()
+        receiver.unsubscribe(subscription)
+    finally:
+        await sender.stop()
+        await receiver.stop()
+    assert len(_failure_records(caplog)) == 3  # nothing left uncounted to say at stop
