@@ -40,6 +40,7 @@ from drivers.families.exposes.leaves import (
     choice_name,
     iter_features,
 )
+from drivers.families.exposes.limits import with_family_ranges
 from drivers.families.exposes.values import BadValue, decode
 from drivers.families.family import FamilySpec
 from drivers.families.spec import CommandSpec, ConsumableSpec, Value
@@ -283,6 +284,9 @@ def build_exposes_map(exposes: Sequence[Any], *, description: str | None = None)
         plug=is_plug(description),
         writable=bool(settable),
     )
+    # Readings the exposes leave unbounded take their family's physical range.
+    leaves = with_family_ranges(family, leaves)
+    published = [leaf for leaf in leaves if leaf.published]
     consumables: tuple[ConsumableSpec, ...] = ()
     battery = builder.leaves.get("battery")
     if battery is not None and battery.published and battery.kind is LeafKind.NUMERIC:

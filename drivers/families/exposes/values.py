@@ -10,6 +10,7 @@ from typing import Any, Final, TypeGuard
 from drivers.families.exposes.color import hex_to_hs, hex_to_xy, hs_to_hex, parse_hex, xy_to_hex
 from drivers.families.exposes.leaves import Leaf, LeafKind, choice_name
 from drivers.families.spec import Value, ValueType
+from drivers.families.wire import REPORT_SLACK
 
 #: A list kept as JSON text longer than this is refused: state, not a data store.
 MAX_LIST_TEXT: Final = 4096
@@ -17,6 +18,26 @@ MAX_LIST_TEXT: Final = 4096
 
 class BadValue(ValueError):
     """A reported value that does not fit its expose; the last good value stays."""
+
+
+def _check_reading_range(leaf: Leaf, raw: int | float) -> None:
+    """A reading far outside its range (by more than `REPORT_SLACK` of the span) is a fault.
+
+    Only read-only leaves: a settable one's range says what may be set, and devices
+    report more. The same rule as the model maps' (drivers/families/wire.py).
+    """
+    low, high = leaf.schema.min, leaf.schema.max
+    if low is not None and high is not None:
+        slack = (high - low) * REPORT_SLACK
+        low, high = low - slack, high + slack
+    if (low is not None and raw < low) or (high is not None and raw > high):
+        unit = f" {leaf.schema.unit}" if leaf.schema.unit else ""
+        span = f"{_num(leaf.schema.min)} to {_num(leaf.schema.max)}{unit}"
+        raise BadValue(f"{leaf.name}: {raw!r:.40} is no reading of a value from {span}")
+
+
+def _num(value: float | None) -> str:
+    return "any" if value is None else f"{value:g}"
 
 
 def _same(a: object, b: object) -> bool:
@@ -37,7 +58,9 @@ def decode(leaf: Leaf, raw: object) -> Value | None:
             if not math.isfinite(raw):
                 raise BadValue(f"{leaf.name}: {raw!r} is not a number")
             if leaf.schema.type is ValueType.INT and raw.is_integer():
-                return int(raw)
+                raw = int(raw)
+        if not leaf.settable:
+            _check_reading_range(leaf, raw)
         return raw
     if kind is LeafKind.BINARY:
         if _same(raw, leaf.value_on):

@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from hub.runtime import Hub
 from tests.drivers.mqtt.brokers import BrokerUnderTest
 from tests.drivers.mqtt.hubs import eventually, running_hub
 from tests.drivers.mqtt.z2m import FakeZigbee2Mqtt, device_entry
+from tests.zigbee_fixture import device_for
 
 CLIMATE = device_entry("0x00158d0001a2b3c4", "bedroom/climate", "WSDCGQ11LM")
 CLIMATE_ID = "zigbee:0x00158d0001a2b3c4"
@@ -90,3 +92,59 @@ async def test_a_reading_a_little_past_its_range_is_kept(hub: Hub, z2m: FakeZigb
     await z2m.publish("bedroom/climate", json.dumps({"humidity": 100.4}))
     await eventually(hub, lambda: hub.state.get(CLIMATE_ID, "humidity") == 100.4, "stored")
     assert not hub.state.invalid_reports
+
+
+#: A Zigbee2MQTT climate sensor known only by its exposes (no hand-written map):
+#: the real definition gives temperature and humidity no range.
+SONOFF = "SNZB-02"
+
+
+@pytest.mark.parametrize(
+    ("entry", "good", "absurd"),
+    [
+        (
+            CLIMATE,  # hand-written map (drivers/families/models/WSDCGQ11LM.yaml)
+            {"temperature": 21.5, "humidity": 48.0, "pressure": 1001.5},
+            {"temperature": 500, "humidity": -500, "pressure": 5},
+        ),
+        (
+            "exposes",
+            {"temperature": -18.5, "humidity": 48.0},
+            {"temperature": -300, "humidity": 250},
+        ),
+    ],
+    ids=["hand-map", "exposes"],
+)
+async def test_absurd_climate_readings_keep_the_last_good_one(
+    hub: Hub,
+    z2m: FakeZigbee2Mqtt,
+    caplog: pytest.LogCaptureFixture,
+    entry: dict[str, Any] | str,
+    good: dict[str, float],
+    absurd: dict[str, float],
+) -> None:
+    """A climate sensor's temperature, humidity and pressure have physical ranges: a
+    reading far outside them is a fault, not the room's climate."""
+    if entry == "exposes":
+        entry = dict(device_for(SONOFF), friendly_name="cellar/climate")
+    assert isinstance(entry, dict)
+    name = entry["friendly_name"]
+    device_id = f"zigbee:{entry['ieee_address']}"
+    await z2m.announce(entry)
+    await eventually(hub, lambda: device_id in hub.registry, "sensor registered")
+    assert hub.registry.get(device_id).family == "climate_sensor"
+    await z2m.publish(name, good)
+    await eventually(hub, lambda: hub.state.snapshot(device_id) == good, "good state")
+    caplog.set_level(logging.INFO)
+    with hub.bus.subscribe(StateChanged, name="test-absurd-climate") as changes:
+        await z2m.publish(name, absurd)
+        await z2m.publish(name, absurd)  # said once per device and attribute
+        await z2m.publish(name, {"linkquality": 42})  # messages on one topic keep order
+        await eventually(hub, lambda: hub.state.get(device_id, "linkquality") == 42, "sentinel")
+        seen = []
+        while changes.pending:
+            seen.append(changes.get_nowait())
+    assert [(c.attribute, c.new) for c in seen] == [("linkquality", 42)]
+    assert {k: hub.state.get(device_id, k) for k in good} == good
+    refused = [r.getMessage() for r in caplog.records if "kept the last good" in r.getMessage()]
+    assert sorted(m.split()[4] for m in refused) == sorted(absurd)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from drivers.families import UnknownFamily, family
 from drivers.families.exposes import ACTION, LeafKind, build_exposes_map, exposes_map, snake_name
 from drivers.families.exposes.leaves import COLOR_COMPOSITES, SPECIFIC_TYPES
 from hub.errors import InvalidCommand
@@ -55,6 +56,25 @@ def _published_properties(exposes: list[Mapping[str, Any]]) -> dict[tuple[str, .
     return found
 
 
+def _expected_range(
+    family_name: str, leaf: Any, expose: Mapping[str, Any]
+) -> tuple[float | None, float | None]:
+    """The expose's range; for a reading it leaves unbounded, its family's physical one."""
+    own = (expose.get("value_min"), expose.get("value_max"))
+    if own != (None, None) or leaf.settable:
+        return own
+    try:
+        spec = family(family_name)
+    except UnknownFamily:
+        return own
+    if not spec.has_attribute(leaf.name):
+        return own
+    known = spec.attribute(leaf.name)
+    if known.writable or known.unit != leaf.schema.unit:
+        return own
+    return (known.min, known.max)
+
+
 @pytest.mark.parametrize("entry", DEVICES, ids=lambda e: e["definition"]["model"])
 def test_every_published_expose_is_an_attribute_with_its_unit(entry: dict[str, Any]) -> None:
     built = build_exposes_map(entry["definition"]["exposes"])
@@ -69,8 +89,7 @@ def test_every_published_expose_is_an_attribute_with_its_unit(entry: dict[str, A
         assert leaf.name.startswith("_".join(snake_name(p) for p in path))
         if expose["type"] == "numeric":
             assert attribute.unit == (expose.get("unit") or None)
-            assert attribute.min == expose.get("value_min")
-            assert attribute.max == expose.get("value_max")
+            assert (attribute.min, attribute.max) == _expected_range(built.family, leaf, expose)
         if expose["type"] == "binary":
             assert attribute.type.value == "bool"
         assert attribute.writable == leaf.settable
@@ -234,3 +253,30 @@ def test_state_on_start_asks_only_readable_properties() -> None:
     assert "state" in (bulb.get_payload() or {})
     sensor = _map("WSDCGQ11LM")  # Aqara temperature sensor: nothing readable
     assert sensor.get_payload() is None
+
+
+def test_a_climate_sensor_without_ranges_in_its_exposes_gets_physical_ones() -> None:
+    # SONOFF SNZB-02: the definition gives temperature and humidity no range.
+    sensor = _map("SNZB-02")
+    assert sensor.family == "climate_sensor"
+    temperature = sensor.spec.attribute("temperature")
+    humidity = sensor.spec.attribute("humidity")
+    assert (temperature.min, temperature.max) == (-40, 125)
+    assert (humidity.min, humidity.max) == (0, 100)
+    decoded = sensor.decode_state({"temperature": -300, "humidity": 250, "battery": 87})
+    assert decoded.values == {"battery": 87}
+    assert [name for name, _ in decoded.rejected] == ["temperature", "humidity"]
+    assert (
+        "-300 is no reading of a value from -40 to 125 °C" in dict(decoded.rejected)["temperature"]
+    )
+    # A calibrated sensor a little past its range is still a reading.
+    kept = sensor.decode_state({"temperature": -41.5, "humidity": 100.4})
+    assert kept.values == {"temperature": -41.5, "humidity": 100.4}
+    assert kept.rejected == []
+
+
+def test_a_reading_past_the_range_its_expose_gives_is_refused() -> None:
+    sensor = _map("SNZB-02")
+    decoded = sensor.decode_state({"battery": 400, "linkquality": 255})
+    assert decoded.values == {"linkquality": 255}
+    assert [name for name, _ in decoded.rejected] == ["battery"]
