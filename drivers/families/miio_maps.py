@@ -273,7 +273,7 @@ class MiotModelMap(_ModelMapBase):
         return tuple(p for p in self.properties if p.codec is not None)
 
     def poll_requests(self) -> list[WireRequest]:
-        """get_properties requests for every exposed property, at most 15 per request."""
+        """get_properties requests for every exposed property, `max_properties` per request."""
         requests = []
         if self.poll_prelude:
             requests.append(

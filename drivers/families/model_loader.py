@@ -21,7 +21,8 @@ attribute through ``attribute`` plus, optionally, ``table`` (wire -> value),
   ``attribute`` when the property feeds one (only those are polled);
   ``actions`` lists ``{key, siid, aiid}``; a command is a list of
   ``{set: key, value}`` and ``{action: key, in: [...]}`` steps;
-  ``poll_prelude`` lists writes sent before each poll.
+  ``poll_prelude`` lists writes sent before each poll; ``max_properties``
+  (default 15) is how many properties one get_properties asks for.
 - zigbee2mqtt: ``fields`` lists state fields, ``readable`` the fields
   ``<name>/get`` answers, ``commands`` the ``/set`` JSON of each command.
 
@@ -38,6 +39,7 @@ from typing import Any, TypeVar
 
 from drivers.families.family import FamilySpec
 from drivers.families.miio_maps import (
+    MIOT_MAX_PROPERTIES_PER_REQUEST,
     MiioCall,
     MiioField,
     MiioModelMap,
@@ -306,6 +308,7 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
         "generator",
         "patterns",
         "limits",
+        "max_properties",
         "properties",
         "actions",
         "poll_prelude",
@@ -412,6 +415,13 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
     )
     attributes = [p.codec.attribute.name for p in properties.values() if p.codec is not None]
     spec = _narrowed(root, family, attributes, commands)
+    chunk = MIOT_MAX_PROPERTIES_PER_REQUEST
+    if root.has("max_properties"):
+        chunk = root.child("max_properties").integer()
+        if chunk < 1:
+            root.child("max_properties").fail(
+                "max_properties is how many properties one get_properties asks for: 1 or more"
+            )
     return MiotModelMap(
         model,
         spec,
@@ -421,6 +431,7 @@ def _miot(root: Node, model: str, family: FamilySpec, source: str) -> MiotModelM
         actions=tuple(actions.values()),
         commands=commands,
         poll_prelude=prelude,
+        max_properties=chunk,
         patterns=_patterns(root, model),
         generator=root.child("generator").opt_text(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,32 @@ def recording_device(profile: Profile, model: str) -> tuple[Any, Recorder]:
     recorder = Recorder()
     device.send = recorder
     return device, recorder
+
+
+def chunk_size(profile: Profile, model: str) -> int | None:
+    """How many properties python-miio asks for per request when it reads `model`'s state.
+
+    Its status methods pass ``max_properties`` to `Device.get_properties` (MIoT
+    classes through ``get_properties_for_mapping``, 15 unless the class says
+    otherwise); None when python-miio asks for everything at once.
+    """
+    device, _ = recording_device(profile, model)
+    asked = device.get_properties
+    sizes: list[int | None] = []
+
+    def spy(
+        properties: Any, *, property_getter: str = "get_prop", max_properties: Any = None
+    ) -> Any:
+        sizes.append(max_properties)
+        return asked(properties, property_getter=property_getter, max_properties=max_properties)
+
+    device.get_properties = spy
+    for read in profile.reads:
+        # A status container may choke on the recorder's zeros; the request sizes count here.
+        with contextlib.suppress(Exception):
+            getattr(device, read)()
+    known = [size for size in sizes if size is not None]
+    return min(known) if known else None
 
 
 def record(profile: Profile, model: str, command: Command, value: Value | None) -> list[Request]:

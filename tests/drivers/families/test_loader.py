@@ -6,7 +6,14 @@ import textwrap
 
 import pytest
 
-from drivers.families import Catalog, SpecError, UnknownFamily, builtin_catalog, lookup_model
+from drivers.families import (
+    Catalog,
+    MiotModelMap,
+    SpecError,
+    UnknownFamily,
+    builtin_catalog,
+    lookup_model,
+)
 from hub.errors import ConfigError
 
 FAN = textwrap.dedent(
@@ -203,6 +210,33 @@ def test_miot_table_checks_ids_and_steps() -> None:
     assert _error(
         ("f.yaml", miot.replace("{set: power, value: true}", "{action: beep}"))
     ).startswith("f.yaml:9: command turn_on[0].action: no action 'beep'")
+
+
+def test_miot_table_says_how_many_properties_one_request_asks_for() -> None:
+    miot = textwrap.dedent(
+        """\
+        model: acme.fan.v2
+        family: fan
+        protocol: miot
+        source: test table
+        max_properties: 1
+        properties:
+          - {key: power, siid: 2, piid: 1, attribute: power}
+          - {key: speed, siid: 2, piid: 2, attribute: speed}
+        """
+    )
+    fan = _catalog(("acme.fan.v2.yaml", miot)).lookup_model("acme.fan.v2")
+    assert isinstance(fan, MiotModelMap)
+    assert [len(r.params) for r in fan.poll_requests()] == [1, 1]
+    unlimited = _catalog(("f.yaml", miot.replace("max_properties: 1\n", ""))).lookup_model(
+        "acme.fan.v2"
+    )
+    assert isinstance(unlimited, MiotModelMap)
+    assert [len(r.params) for r in unlimited.poll_requests()] == [2]
+    assert _error(("f.yaml", miot.replace("max_properties: 1", "max_properties: 0"))).startswith(
+        "f.yaml:5: max_properties: max_properties is how many properties one get_properties "
+        "asks for: 1 or more"
+    )
 
 
 def test_lookup_of_an_unknown_model_is_none() -> None:

@@ -40,6 +40,15 @@ def test_a_list_reply_is_read_by_position() -> None:
         viomi.decode(request, {"main_brush": 12})
 
 
+@pytest.mark.parametrize("model", ["dreame.vacuum.p2009", "mijia.vacuum.v2"])
+def test_dreame_and_g1_vacuums_are_asked_ten_properties_at_a_time(model: str) -> None:
+    # python-miio's DreameVacuum and G1Vacuum status: max_properties=10, "to avoid
+    # Checksum error messages from the device".
+    sizes = [len(r.params) for r in _miot(model).poll_requests()]
+    assert max(sizes) == 10
+    assert sum(sizes) == len(_miot(model).polled)
+
+
 def test_a_bit_of_a_mask_reads_one_relay() -> None:
     codec = ValueCodec(AttributeSpec("power_l4", ValueType.BOOL), bit=3)
     assert codec.decode(0b1000) is True
