@@ -9,13 +9,13 @@ wire requests carrying a normalised command). No I/O happens here.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from drivers.families.family import FamilySpec
 from drivers.families.spec import Value
-from drivers.families.wire import Decoded, ParamRef, Raw, ValueCodec, WireRequest
+from drivers.families.wire import Decoded, ParamRef, Raw, ReplyRef, ValueCodec, WireRequest
 from hub.errors import ProtocolError
 
 # python-miio's MiotDevice.get_properties_for_mapping asks for 15 properties per
@@ -117,14 +117,52 @@ class MiioPoll:
 
 @dataclass(frozen=True, slots=True)
 class MiioCall:
-    """One legacy method call of a command; params may refer to command parameters."""
+    """One legacy method call of a command; params may refer to command parameters
+    and to the replies of the command's earlier calls."""
 
     method: str
-    params: tuple[Raw | ParamRef, ...] = ()
+    params: tuple[Raw | ParamRef | ReplyRef, ...] = ()
 
-    def request(self, params: Mapping[str, Value]) -> WireRequest:
-        """The request for validated `params`."""
-        return WireRequest(self.method, [_resolve(p, params) for p in self.params])
+    def request(
+        self, params: Mapping[str, Value], replies: Sequence[object] = (), *, model: str = ""
+    ) -> WireRequest:
+        """The request for validated `params`, after the earlier calls answered `replies`."""
+        return WireRequest(
+            self.method,
+            [
+                p.resolve(replies, model=model, method=self.method)
+                if isinstance(p, ReplyRef)
+                else _resolve(p, params)
+                for p in self.params
+            ],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MiioCommandPlan:
+    """A validated command's method calls, sent in order: a call may carry a value
+    from an earlier call's reply, so each request is built once those replies are in."""
+
+    model: str
+    calls: tuple[MiioCall, ...]
+    params: Mapping[str, Value]
+
+    def __len__(self) -> int:
+        return len(self.calls)
+
+    def request(self, index: int, replies: Sequence[object]) -> WireRequest:
+        """Call `index`'s request, given the replies to the calls before it."""
+        return self.calls[index].request(self.params, replies, model=self.model)
+
+    def requests(self, answer: Callable[[WireRequest], object]) -> list[WireRequest]:
+        """Every request, each answered by `answer` before the next is built."""
+        replies: list[object] = []
+        out: list[WireRequest] = []
+        for index in range(len(self.calls)):
+            request = self.request(index, replies)
+            out.append(request)
+            replies.append(answer(request))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +185,24 @@ class MiioModelMap(_ModelMapBase):
                 return poll.decode(result, self.model)
         return {}
 
-    def encode_command(self, command: str, params: Mapping[str, object]) -> list[WireRequest]:
-        """Validate a normalised command and return the requests that carry it."""
+    def plan(self, command: str, params: Mapping[str, object]) -> MiioCommandPlan:
+        """Validate a normalised command; the plan builds the requests that carry it."""
         validated = self.validate_command(command, params)
-        return [call.request(validated) for call in self.commands[command]]
+        return MiioCommandPlan(self.model, self.commands[command], validated)
+
+    def encode_command(
+        self,
+        command: str,
+        params: Mapping[str, object],
+        answer: Callable[[WireRequest], object] | None = None,
+    ) -> list[WireRequest]:
+        """Validate a normalised command and return the requests that carry it.
+
+        A command whose calls carry values from earlier replies (Viomi's start)
+        needs `answer`, the reply each request gets; the driver sends such a
+        command's requests one by one through `plan` instead.
+        """
+        return self.plan(command, params).requests(answer or (lambda request: None))
 
 
 # --- MIoT ----------------------------------------------------------------------

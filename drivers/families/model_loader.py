@@ -16,7 +16,9 @@ attribute through ``attribute`` plus, optionally, ``table`` (wire -> value),
 - miio: ``poll`` is a list of ``{method, params, reply: values | object |
   first_object, fields: [{key, attribute, ...}]}`` (a ``values`` poll asks for
   its fields' keys, as get_prop does); ``commands`` maps a command to method
-  calls ``{method, params}``.
+  calls ``{method, params}``, where ``{reply: 0, index: 0}`` stands for item 0
+  of the reply to the command's first call (a value the device is asked for
+  and given back, as Viomi vacuums' edge-cleaning flag).
 - miot: ``properties`` lists ``{key, siid, piid}`` (python-miio's names), with
   ``attribute`` when the property feeds one (only those are polled);
   ``actions`` lists ``{key, siid, aiid}``; a command is a list of
@@ -52,7 +54,7 @@ from drivers.families.miio_maps import (
     ReplyShape,
 )
 from drivers.families.spec import CommandSpec, ValueType
-from drivers.families.wire import ParamRef, Raw, ValueCodec
+from drivers.families.wire import ParamRef, Raw, ReplyRef, ValueCodec
 from drivers.families.yaml_source import Node, parse_table
 from drivers.families.zigbee_maps import SetTemplate, ZigbeeField, ZigbeeModelMap
 
@@ -235,10 +237,15 @@ def _miio(root: Node, model: str, family: FamilySpec, source: str) -> MiioModelM
     polls = tuple(_miio_poll(n, family) for n in root.child("poll").elements(label="poll[{index}]"))
 
     def command(node: Node, spec: CommandSpec) -> tuple[MiioCall, ...]:
-        calls = []
+        calls: list[MiioCall] = []
         for step in node.elements():
             step.only("method", "params")
-            params = tuple(_template_value(p, spec) for p in step.child("params").elements())
+            params = tuple(
+                _reply_ref(p, len(calls))
+                if isinstance(p.value, dict) and "reply" in p.value
+                else _template_value(p, spec)
+                for p in step.child("params").elements()
+            )
             calls.append(MiioCall(step.child("method").text(), params))
         if not calls:
             node.fail("a command needs at least one method call")
@@ -257,6 +264,20 @@ def _miio(root: Node, model: str, family: FamilySpec, source: str) -> MiioModelM
         patterns=_patterns(root, model),
         generator=root.child("generator").opt_text(),
     )
+
+
+def _reply_ref(node: Node, index: int) -> ReplyRef:
+    # {reply: 0, index: 0}: item 0 of the reply to the command's call 0.
+    node.only("reply", "index")
+    step = node.child("reply").integer()
+    item = node.child("index").integer()
+    if not 0 <= step < index:
+        node.child("reply").fail(
+            f"reply {step} is not an earlier call of this command (calls before this one: {index})"
+        )
+    if item < 0:
+        node.child("index").fail("index is a position in the reply: 0 or more")
+    return ReplyRef(step, item)
 
 
 def _miio_poll(node: Node, family: FamilySpec) -> MiioPoll:

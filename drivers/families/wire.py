@@ -17,11 +17,12 @@ of valid raw values. Decoding never raises; it returns (see `hub.state`):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from drivers.families.spec import AttributeSpec, Value, ValueType
+from hub.errors import ProtocolError
 from hub.state import Invalid
 
 # A value as the device sends it: JSON scalars.
@@ -63,6 +64,36 @@ class ParamRef:
             # here means the model table and the family spec disagree.
             raise LookupError(f"no wire value for {self.name}={value!r}")
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRef:
+    """A value from the reply to an earlier call of the same command.
+
+    Viomi vacuums take their edge-cleaning flag with every start, pause and stop:
+    python-miio reads it (``get_prop ["mode"]`` -> ``[2]``) and sends it back
+    (``set_mode_withroom [2, 1, 0]``); ``{reply: 0, index: 0}`` is that 2.
+    """
+
+    step: int
+    index: int
+
+    def resolve(self, replies: Sequence[object], *, model: str, method: str) -> Raw:
+        """The value in `replies` (the earlier calls' results, in order)."""
+        reply = replies[self.step] if self.step < len(replies) else None
+        if not isinstance(reply, list) or len(reply) <= self.index:
+            raise ProtocolError(
+                f"{model}: {method} needs item {self.index} of the reply to call "
+                f"{self.step} of the command, which answered {reply!r}"
+            )
+        value = reply[self.index]
+        if isinstance(value, bool | int | float | str):
+            return value
+        # python-miio would send a null back; the hub refuses rather than guess.
+        raise ProtocolError(
+            f"{model}: {method} needs item {self.index} of the reply to call {self.step} "
+            f"of the command, which is {value!r}"
+        )
 
 
 def _is_exactly(kind: ValueType, value: object) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -595,15 +595,18 @@ class MiioDriver:
             raise DeviceUnavailable(device.name, device.reason)
         if tracked.model_map is None:
             return await self._generic_call(device, tracked.connection, command, params, timeout)
-        requests = tracked.model_map.encode_command(command, params)
-        results = [
-            _check_miot_codes(
-                device.name,
-                request,
-                await tracked.connection.send(request.method, request.params, timeout=timeout),
-            )
-            for request in requests
-        ]
+        model_map = tracked.model_map
+        results: list[Any] = []
+        requests: Iterator[WireRequest]
+        if isinstance(model_map, MiioModelMap):
+            # Built one by one (lazily): a call may carry a value from an earlier reply.
+            plan = model_map.plan(command, params)
+            requests = (plan.request(index, results) for index in range(len(plan)))
+        else:
+            requests = iter(model_map.encode_command(command, params))
+        for request in requests:
+            result = await tracked.connection.send(request.method, request.params, timeout=timeout)
+            results.append(_check_miot_codes(device.name, request, result))
         self._polls.wake(device.id)  # refresh state now rather than at the next poll
         return results[0] if len(results) == 1 else results
 

@@ -12,11 +12,17 @@ TOKEN = "0" * 32
 Request = tuple[str, Any]
 
 
+# A marked recorder answers get_prop with MARK + 100 * request + position, numbers no
+# command parameter has: one found in a later request is a value read and sent back.
+MARK = 7_000_000
+
+
 class Recorder:
     """Stands in for `Device.send`: keeps each request and answers like a device would."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, marked: bool = False) -> None:
         self.sent: list[Request] = []
+        self.marked = marked
 
     def __call__(self, command: str, parameters: Any = None, *args: Any, **kwargs: Any) -> Any:
         params = [] if parameters is None else parameters
@@ -24,14 +30,23 @@ class Recorder:
         if command == "get_properties" and isinstance(params, list):
             return [{**item, "code": 0, "value": 0} for item in params]
         if command == "get_prop" and isinstance(params, list):
-            return [0 for _ in params]
+            base = MARK + 100 * (len(self.sent) - 1)
+            return [base + i if self.marked else 0 for i in range(len(params))]
         return ["ok"]
 
 
-def recording_device(profile: Profile, model: str) -> tuple[Any, Recorder]:
+def read_back(value: object) -> dict[str, int] | None:
+    """The reply reference a marked recorder's answer `value` stands for, if it is one."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < MARK:
+        return None
+    request, index = divmod(value - MARK, 100)
+    return {"reply": request, "index": index}
+
+
+def recording_device(profile: Profile, model: str, *, marked: bool = False) -> tuple[Any, Recorder]:
     """An instance of the profile's python-miio class for `model`, with a recording send."""
     device = profile.device("127.0.0.1", TOKEN, model=model)
-    recorder = Recorder()
+    recorder = Recorder(marked=marked)
     device.send = recorder
     return device, recorder
 
@@ -62,9 +77,11 @@ def chunk_size(profile: Profile, model: str) -> int | None:
     return min(known) if known else None
 
 
-def record(profile: Profile, model: str, command: Command, value: Value | None) -> list[Request]:
+def record(
+    profile: Profile, model: str, command: Command, value: Value | None, *, marked: bool = False
+) -> list[Request]:
     """The requests python-miio sends for `command` (with its parameter at `value`)."""
-    device, recorder = recording_device(profile, model)
+    device, recorder = recording_device(profile, model, marked=marked)
     command.call(device, value)
     return recorder.sent
 
@@ -83,6 +100,7 @@ def infer(
     for sent in runs.values():
         if [m for m, _ in sent] != [m for m, _ in first]:
             raise TemplateError(f"{model} {command.name}: requests differ between values")
+    _read_back(profile, model, command, samples[0], runs)
     steps: list[dict[str, Any]] = []
     for index, (method, _) in enumerate(first):
         by_value = {v: runs[_key(v)][index][1] for v in samples}
@@ -96,6 +114,39 @@ def infer(
                 step["params"] = params
             steps.append(step)
     return steps
+
+
+def _read_back(
+    profile: Profile,
+    model: str,
+    command: Command,
+    value: Value | None,
+    runs: Mapping[tuple[type, Value | None], list[Request]],
+) -> None:
+    """Put a reply reference where python-miio sends back a value it read (legacy get_prop).
+
+    The command is recorded once more with a marked recorder; a parameter that then
+    holds a mark came from the reply the mark names.
+    """
+    if profile.protocol != "miio":
+        return
+    marked = record(profile, model, command, value, marked=True)
+    plain = runs[_key(value)]
+    if [m for m, _ in marked] != [m for m, _ in plain]:
+        raise TemplateError(f"{model} {command.name}: requests depend on the values read")
+    for index, ((_, ours), (_, theirs)) in enumerate(zip(marked, plain, strict=True)):
+        if not isinstance(ours, list) or ours == theirs:
+            continue
+        for position, item in enumerate(ours):
+            ref = read_back(item)
+            if ref is None or ref["reply"] >= index:
+                if item != theirs[position]:
+                    raise TemplateError(
+                        f"{model} {command.name}: {item!r} is computed from a value read"
+                    )
+                continue
+            for run in runs.values():
+                run[index][1][position] = ref
 
 
 def _key(value: Value | None) -> tuple[type, Value | None]:

@@ -462,8 +462,7 @@ VIOMI = Profile(
     ),
     commands=(
         # ViomiVacuum.start/pause/stop read the edge-cleaning setting ("mode") first
-        # and send it back; a table sends what it holds, 0 (edge cleaning off), which
-        # is the setting after any run (python-miio: set_edge lasts one cleaning).
+        # and send it back: the recorder's marked answers make that a reply reference.
         Command("start", lambda d, v: d.start()),
         Command("pause", lambda d, v: d.pause()),
         Command("stop", lambda d, v: d.stop()),

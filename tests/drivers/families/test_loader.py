@@ -8,13 +8,14 @@ import pytest
 
 from drivers.families import (
     Catalog,
+    MiioModelMap,
     MiotModelMap,
     SpecError,
     UnknownFamily,
     builtin_catalog,
     lookup_model,
 )
-from hub.errors import ConfigError
+from hub.errors import ConfigError, ProtocolError
 
 FAN = textwrap.dedent(
     """\
@@ -236,6 +237,28 @@ def test_miot_table_says_how_many_properties_one_request_asks_for() -> None:
     assert _error(("f.yaml", miot.replace("max_properties: 1", "max_properties: 0"))).startswith(
         "f.yaml:5: max_properties: max_properties is how many properties one get_properties "
         "asks for: 1 or more"
+    )
+
+
+def test_a_call_may_send_back_a_value_an_earlier_call_read() -> None:
+    table = FAN_MIIO.replace(
+        "turn_on: [{method: set_power, params: [on]}]",
+        "turn_on: [{method: get_prop, params: [edge]}, "
+        "{method: set_power, params: [{reply: 0, index: 0}, on]}]",
+    )
+    fan = _catalog(("acme.fan.v1.yaml", table)).lookup_model("acme.fan.v1")
+    assert isinstance(fan, MiioModelMap)
+    answers = {"get_prop": [2], "set_power": ["ok"]}
+    sent = fan.encode_command("turn_on", {}, lambda r: answers[r.method])
+    assert [(r.method, r.params) for r in sent] == [
+        ("get_prop", ["edge"]),
+        ("set_power", [2, "on"]),
+    ]
+    with pytest.raises(ProtocolError, match="set_power needs item 0 of the reply to call 0"):
+        fan.encode_command("turn_on", {}, lambda r: [])
+    later = table.replace("{reply: 0, index: 0}", "{reply: 1, index: 0}")
+    assert _error(("f.yaml", later)).startswith(
+        "f.yaml:12: command turn_on[1].params[0].reply: reply 1 is not an earlier call"
     )
 
 

@@ -23,7 +23,7 @@ from drivers.families import MiioModelMap, MiotModelMap, lookup_model
 from drivers.families.catalog import builtin_catalog
 from drivers.families.generate.emit import HEADER, dump, model_table
 from drivers.families.generate.profile import Field, Profile, snake
-from drivers.families.generate.record import chunk_size, record, recording_device
+from drivers.families.generate.record import Recorder, chunk_size, record, recording_device
 from drivers.families.generate.registry import by_model
 from drivers.families.miio_maps import MIOT_MAX_PROPERTIES_PER_REQUEST
 from drivers.families.model_loader import load_model
@@ -160,10 +160,27 @@ def test_command_sends_what_python_miio_sends(model: str, command: str) -> None:
     profile = PROFILES[model]
     spec = next(c for c in profile.commands if c.name == command)
     for value in spec.samples_for(model) if spec.param else (None,):
-        theirs = record(profile, model, spec, value)
         params = {spec.param: value} if spec.param else {}
-        ours = [(r.method, r.params) for r in _map(model).encode_command(command, params)]
-        assert ours == theirs, f"{model} {command} {params}"
+        # Answered twice: with zeros, and with a distinct number per value read, so a
+        # value python-miio reads and sends back (Viomi's edge-cleaning flag with
+        # start, pause and stop) must come from the same reply in the map.
+        for marked in (False, True):
+            theirs = record(profile, model, spec, value, marked=marked)
+            assert _sent(model, command, params, Recorder(marked=marked)) == theirs, (
+                f"{model} {command} {params}"
+            )
+
+
+def _sent(
+    model: str, command: str, params: dict[str, Any], device: Recorder
+) -> list[tuple[str, Any]]:
+    """What the map sends for `command`, each request answered as `device` answers it."""
+    model_map = _map(model)
+    if isinstance(model_map, MiotModelMap):
+        requests = model_map.encode_command(command, params)
+    else:
+        requests = model_map.encode_command(command, params, lambda r: device(r.method, r.params))
+    return [(r.method, r.params) for r in requests]
 
 
 # --- values decoded ----------------------------------------------------------------------
