@@ -96,7 +96,7 @@ async def shot(page: DevTools, target: Path, *, full: bool = False) -> None:
     if full:
         params["captureBeyondViewport"] = True
     data = await page.send("Page.captureScreenshot", **params)
-    target.write_bytes(base64.b64decode(data["data"]))
+    await asyncio.to_thread(target.write_bytes, base64.b64decode(data["data"]))
     print(f"saved {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
 
 

@@ -244,3 +244,57 @@ async def test_a_scene_is_saved_from_the_editor_and_a_broken_one_refused_with_it
         )
         assert (views_hub.scene_dir / "fresh.yaml").read_text() == fresh
         assert page.errors == []
+
+
+#: What a finger has to hit on a phone; a checkbox counts with its label.
+_TOO_SMALL = """[...document.querySelectorAll(
+    'button, input, select, summary, textarea, nav a, .button-link, h4 a, .scene-head a')]
+  .filter(e => e.offsetParent !== null)
+  .map(e => (e.type === 'checkbox' || e.type === 'radio') && e.labels.length ? e.labels[0] : e)
+  .filter(e => { const r = e.getBoundingClientRect(); return r.width < 44 || r.height < 44; })
+  .map(e => e.outerHTML.slice(0, 80))"""
+
+
+async def test_every_view_fits_a_phone_with_touch_sized_controls(
+    views_hub: ViewsHub, browser_binary: str, tmp_path: Path
+) -> None:
+    async with chromium(browser_binary, tmp_path / "profile") as page:
+        await page.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=PHONE_WIDTH, height=800, deviceScaleFactor=2, mobile=True,
+        )  # fmt: skip
+        await _sign_in(page, views_hub.url, views_hub.token)
+        page.expected_failures = ("/api/maintenance", "/api/scenes/good/check")
+        await page.wait_for("document.querySelectorAll('#scenes li.scene').length === 1")
+        views = {
+            "#/": "view-overview",
+            "#/devices/bedroom_ac": "view-device",
+            "#/maintenance": "view-maintenance",
+            "#/scenes/good": "view-scene",
+            "#/new-scene": "view-scene",
+            "#/no/such/place": "view-not-found",
+        }
+        for address, view in views.items():
+            await page.evaluate(f"location.hash = {json.dumps(address)}")
+            await _wait_view(page, view)
+            if address == "#/scenes/good":
+                # With the editor's longest content: errors under it.
+                await page.wait_for("document.getElementById('scene-yaml').value")
+                await _replace_text(page, "#scene-yaml", GOOD.replace("turn_off", "x" * 80))
+                await page.click("#scene-check")
+                await page.wait_for("document.querySelector('#scene-problems li')")
+            width = await page.evaluate("document.scrollingElement.scrollWidth")
+            assert width <= PHONE_WIDTH, f"{address} is {width} px wide"
+            assert await page.evaluate(_TOO_SMALL) == [], address
+        # Light and dark follow the system.
+        backgrounds = []
+        for scheme in ("light", "dark"):
+            await page.send(
+                "Emulation.setEmulatedMedia",
+                features=[{"name": "prefers-color-scheme", "value": scheme}],
+            )
+            backgrounds.append(
+                await page.evaluate("getComputedStyle(document.body).backgroundColor")
+            )
+        assert backgrounds == ["rgb(245, 246, 248)", "rgb(20, 23, 28)"]
+        assert page.errors == []
