@@ -1,8 +1,10 @@
 // Family controls on a device card, chosen from the device's capabilities (never from
-// its model or family name): a power switch, brightness and position sliders, a
-// setpoint, a lock button. Each sends a normalised command; the state shown on them
-// follows the device's attributes as events arrive.
-import { el, nextId } from "/static/render.js";
+// its model or family name): a power switch, brightness, position, volume and target
+// humidity sliders, a setpoint, a mode select, a lock button and the main actions
+// (start, pause, dock; open, close). Each sends a normalised command; the state shown on
+// them follows the device's attributes as events arrive. `covered` names the commands
+// they send, so the card lists only the others under its details.
+import { el, label, nextId } from "/static/render.js";
 
 // Attributes saying whether the device is on, in the order they are looked for.
 const POWER_ATTRIBUTES = ["state", "power", "on", "is_on"];
@@ -14,30 +16,110 @@ const SETPOINT_ATTRIBUTES = [
   "occupied_cooling_setpoint",
 ];
 const ON_VALUES = new Set([true, "on", "ON", "On", 1]);
+// Sliders: [command, attribute it shows, title], in the order they appear.
+const SLIDERS = [
+  ["set_brightness", "brightness", "Brightness"],
+  ["set_position", "position", "Position"],
+  ["set_volume", "volume", "Volume"],
+  ["set_target_humidity", "target_humidity", "Target humidity"],
+];
+// Commands without parameters that are a family's main actions, with their button text.
+const MAIN_ACTIONS = [
+  ["start", "Start"],
+  ["pause", "Pause"],
+  ["return_to_dock", "Dock"],
+  ["open", "Open"],
+  ["close", "Close"],
+  ["play_music", "Play"],
+];
+// Attributes a mode select may show, when their choices are the command's.
+const MODE_ATTRIBUTES = ["mode", "system_mode", "fan_speed", "preset"];
 
-// -> {nodes, update(device)}; `send(command, params, control)` runs a command.
+// -> {nodes, covered: Set of command names, update(device)}; `send(command, params,
+// control)` runs a command.
 export function familyControls(device, send) {
   const caps = device.capabilities;
-  if (!caps) return { nodes: [], update() {} };
+  if (!caps) return { nodes: [], covered: new Set(), update() {} };
   const commands = new Map(caps.commands.map((c) => [c.name, c]));
   const attributes = new Map(caps.attributes.map((a) => [a.name, a]));
   const parts = [
     powerSwitch(device, commands, send),
-    levelSlider(device, commands, attributes, send, "set_brightness", "brightness", "Brightness"),
-    levelSlider(device, commands, attributes, send, "set_position", "position", "Position"),
+    ...SLIDERS.map(([command, key, title]) =>
+      levelSlider(device, commands, attributes, send, command, key, title),
+    ),
     setpoint(device, commands, send),
+    modeSelect(device, commands, attributes, send),
     lockButton(device, commands, send),
   ].filter(Boolean);
-  if (!parts.length) return { nodes: [], update() {} };
-  const group = el(
-    "div",
-    { className: "family-controls", role: "group", "aria-label": `Controls for ${device.name}` },
-    parts.map((p) => p.node),
-  );
+  const actions = mainActions(device, commands, send);
+  const covered = new Set([...parts, ...(actions ? [actions] : [])].flatMap((p) => p.commands));
+  const nodes = [];
+  if (parts.length) {
+    const group = { className: "family-controls", role: "group", "aria-label": `Controls for ${device.name}` };
+    nodes.push(el("div", group, parts.map((p) => p.node)));
+  }
+  if (actions) nodes.push(actions.node);
   return {
-    nodes: [group],
+    nodes,
+    covered,
     update(current) {
       for (const part of parts) part.update(current.state || {});
+    },
+  };
+}
+
+// Start / pause / dock (a vacuum), open / close / stop (a curtain): buttons up front.
+function mainActions(device, commands, send) {
+  const found = MAIN_ACTIONS.filter(([name]) => {
+    const command = commands.get(name);
+    return command && command.params.every((p) => !p.required);
+  });
+  if (!found.length) return null;
+  // A curtain's stop belongs beside open and close; a vacuum's stop stays in the details.
+  if (commands.has("open") && commands.has("stop")) found.push(["stop", "Stop"]);
+  const buttons = found.map(([name, text]) => {
+    const button = el("button", {
+      type: "button",
+      "data-command": name,
+      "data-focus-key": `${device.id}/${name}`,
+      title: commands.get(name).description,
+      text,
+    });
+    button.addEventListener("click", () => send(name, {}, button));
+    return button;
+  });
+  const group = { className: "commands main-actions", role: "group", "aria-label": `Actions for ${device.name}` };
+  return { node: el("div", group, buttons), commands: found.map(([name]) => name) };
+}
+
+// set_mode with one enum parameter: a select showing the attribute with the same choices.
+function modeSelect(device, commands, attributes, send) {
+  const command = commands.get("set_mode");
+  if (!command) return null;
+  const param = command.params.find((p) => p.choices && p.choices.length);
+  if (!param || command.params.some((p) => p.required && p !== param)) return null;
+  const choices = new Set(param.choices);
+  const shows = MODE_ATTRIBUTES.find((name) => {
+    const attribute = attributes.get(name);
+    return attribute && attribute.choices && attribute.choices.every((c) => choices.has(c));
+  });
+  const id = nextId();
+  const select = el(
+    "select",
+    { id, "data-control": "mode", "data-focus-key": `${device.id}/control/mode` },
+    [el("option", { value: "", text: "—" }), ...param.choices.map((c) => el("option", { value: c, text: label(c) }))],
+  );
+  select.addEventListener("change", () => {
+    if (select.value !== "") send("set_mode", { [param.name]: select.value }, select);
+  });
+  const node = el("div", { className: "control" }, [el("label", { for: id, text: "Mode" }), select]);
+  return {
+    node,
+    commands: ["set_mode"],
+    update(state) {
+      if (!shows || document.activeElement === select) return;
+      const raw = value(state, shows);
+      if (raw !== undefined && raw !== null && choices.has(String(raw))) select.value = String(raw);
     },
   };
 }
@@ -72,6 +154,7 @@ function powerSwitch(device, commands, send) {
   const node = el("div", { className: "control" }, [input, el("label", { for: id, text: "On" })]);
   return {
     node,
+    commands: ["turn_on", "turn_off", "toggle"],
     update(state) {
       const name = firstPresent(state, POWER_ATTRIBUTES);
       if (name !== null) input.checked = ON_VALUES.has(value(state, name));
@@ -120,6 +203,7 @@ function levelSlider(device, commands, attributes, send, commandName, key, title
   const attribute = attributes.get(key);
   return {
     node,
+    commands: [commandName],
     update(state) {
       const raw = value(state, key);
       if (typeof raw !== "number" || held) return;
@@ -169,6 +253,7 @@ function setpoint(device, commands, send) {
   });
   return {
     node: form,
+    commands: ["set_target_temperature"],
     update(state) {
       if (document.activeElement === input) return; // someone is typing
       const name = firstPresent(state, SETPOINT_ATTRIBUTES);
@@ -189,6 +274,7 @@ function lockButton(device, commands, send) {
   button.addEventListener("click", () => send(locked ? "unlock" : "lock", {}, button));
   return {
     node: el("div", { className: "control" }, [button]),
+    commands: ["lock", "unlock"],
     update(state) {
       const raw = value(state, "lock_state") ?? value(state, "locked") ?? value(state, "state");
       if (raw === undefined || raw === null) return;

@@ -4,6 +4,7 @@
 // setAttribute only (see render.js), never parsed as HTML. Each view has its own address
 // (router.js); the modules that draw a view register it there.
 import { Unauthorized, api, describeError, session, whenUnauthorized } from "/static/api.js";
+import "/static/device_view.js"; // registers #/devices/NAME
 import { applyAvailability, applyStateChange, clearDevices, showDevices } from "/static/devices.js";
 import { formatTime } from "/static/render.js";
 import { clearMaintenance, loadMaintenance } from "/static/maintenance.js";

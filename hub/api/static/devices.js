@@ -1,23 +1,39 @@
-// Devices grouped by room: live state, availability with its reason, command controls.
-import { api, reportFailure } from "/static/api.js";
-import { familyControls } from "/static/controls.js";
-import { el, formatTime, formatValue, label, nextId, runBusy } from "/static/render.js";
-import { href, registerView, shownParams } from "/static/router.js";
+// Devices grouped by room on the overview, kept live by events; the cards themselves are
+// device_card.js's, the #/devices/NAME view device_view.js's (it listens here).
+import { buildCard, updateCard } from "/static/device_card.js";
+import { el, label, nextId } from "/static/render.js";
 
 // id -> device as GET /api/devices shows it, kept current by events.
 const devices = new Map();
-// id -> {card, badge, reason, stateList, values: Map(attribute -> dd), controls}
+// id -> the parts of its card on the overview (see device_card.js)
 const cards = new Map();
-// The card in the #/devices/NAME view, beside its twin on the overview.
-let viewCard = null;
+// What else shows devices (the device view): {shown(), changed(device, attribute, event)}.
+const listeners = [];
 
 export function clearDevices() {
   shownLayout = null;
   devices.clear();
   cards.clear();
-  viewCard = null;
   document.getElementById("rooms").replaceChildren();
-  document.getElementById("device-view").replaceChildren();
+  for (const listener of listeners) listener.cleared();
+}
+
+export function followDevices(listener) {
+  listeners.push(listener);
+}
+
+// A device by name or id, as last shown (null when the page does not have it).
+export function findDevice(nameOrId) {
+  return devices.get(nameOrId) || [...devices.values()].find((d) => d.name === nameOrId) || null;
+}
+
+export function devicesLoaded() {
+  return shownLayout !== null;
+}
+
+// The rooms the hub knows, for a room field's suggestions.
+export function knownRooms() {
+  return [...new Set([...devices.values()].map((d) => d.room).filter(Boolean))].sort();
 }
 
 // What decides the cards' layout; state and availability are updated in place.
@@ -39,36 +55,30 @@ export function showDevices(snapshot) {
   // elements), so an unchanged layout only gets its values refreshed.
   const layout = layoutOf(snapshot);
   if (layout === shownLayout) {
-    for (const device of devices.values()) updateCard(device);
+    for (const device of devices.values()) refresh(device);
     return;
   }
   shownLayout = layout;
   renderRooms();
-  const params = shownParams(deviceView);
-  if (params) showDeviceView(params);
+  for (const listener of listeners) listener.shown();
 }
 
-const deviceView = {
-  element: "view-device",
-  show: (params) => showDeviceView(params),
-  hide: () => {
-    viewCard = null;
-    document.getElementById("device-view").replaceChildren();
-  },
-  title: (params) => params.name,
-};
-registerView("devices/:name", deviceView);
+// The device as PATCH /api/devices/{id} answered (a new room): redrawn at once, before
+// the hub's device_updated event comes round.
+function replaceDevice(reply) {
+  if (!reply || !devices.has(reply.id)) return;
+  devices.set(reply.id, reply);
+  showDevices({ devices: [...devices.values()] });
+}
 
-function showDeviceView(params) {
-  const device = [...devices.values()].find((d) => d.name === params.name || d.id === params.name);
-  document.getElementById("device-title").textContent = device ? device.name : params.name;
-  document.getElementById("device-note").textContent = device
-    ? ""
-    : devices.size
-      ? "This hub has no device of that name."
-      : "Loading…";
-  viewCard = device ? buildCard(device) : null;
-  document.getElementById("device-view").replaceChildren(...(viewCard ? [viewCard.card] : []));
+export function cardFor(device) {
+  return buildCard(device, { rooms: knownRooms(), moved: replaceDevice });
+}
+
+function refresh(device, attribute, event) {
+  const parts = cards.get(device.id);
+  if (parts) updateCard(parts, device, attribute);
+  for (const listener of listeners) listener.changed(device, attribute, event);
 }
 
 // False when the device is not on the page (then the caller re-reads the list).
@@ -83,7 +93,7 @@ export function applyStateChange(event) {
     unit: entry ? entry.unit : null,
     changed_at: event.at,
   };
-  updateCard(device, event.attribute);
+  refresh(device, event.attribute, event);
   return true;
 }
 
@@ -93,7 +103,7 @@ export function applyAvailability(event) {
   device.available = event.available;
   device.status = event.status;
   device.reason = event.reason;
-  updateCard(device);
+  refresh(device);
   return true;
 }
 
@@ -113,188 +123,19 @@ function renderRooms() {
   const sections = rooms.map((room) => {
     const headingId = nextId();
     const members = byRoom.get(room).sort((a, b) => a.name.localeCompare(b.name));
+    const built = members.map((device) => {
+      const parts = cardFor(device);
+      cards.set(device.id, parts);
+      return parts.card;
+    });
     return el("section", { className: "room", "data-room": room, "aria-labelledby": headingId }, [
       el("h3", { id: headingId, text: room ? label(room) : "No room" }),
-      el("div", { className: "cards" }, members.map((device) => {
-        const parts = buildCard(device);
-        cards.set(device.id, parts);
-        return parts.card;
-      })),
+      el("div", { className: "cards" }, built),
     ]);
   });
   document.getElementById("rooms").replaceChildren(...sections);
   if (focused) {
-    const again = document.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`);
+    const again = document.querySelector(`#rooms [data-focus-key="${CSS.escape(focused)}"]`);
     if (again) again.focus();
   }
-}
-
-function buildCard(device) {
-  const titleId = nextId();
-  const badge = el("span", { className: "badge" });
-  const reason = el("p", { className: "reason" });
-  const stateList = el("dl", { className: "state" });
-  const result = el("p", { className: "result", role: "status", "aria-live": "polite" });
-  const controls = familyControls(device, (command, params, control) =>
-    sendCommand(device, command, params, control, result),
-  );
-  const card = el(
-    "article",
-    {
-      className: "device",
-      "data-device-id": device.id,
-      "data-device-name": device.name,
-      "aria-labelledby": titleId,
-    },
-    [
-      el("header", {}, [
-        el("h4", { id: titleId }, [el("a", { href: href("devices", device.name), text: device.name })]),
-        badge,
-      ]),
-      el("p", { className: "meta", text: `${device.model} · ${label(device.family)}` }),
-      reason,
-      stateList,
-      ...controls.nodes,
-      ...commandControls(device, result),
-      result,
-    ],
-  );
-  const parts = { id: device.id, card, badge, reason, stateList, values: new Map(), controls };
-  updateParts(parts, device);
-  return parts;
-}
-
-function updateCard(device, changed) {
-  const parts = cards.get(device.id);
-  if (parts) updateParts(parts, device, changed);
-  if (viewCard && viewCard.id === device.id) updateParts(viewCard, device, changed);
-}
-
-function updateParts(parts, device, changed) {
-  parts.badge.textContent = label(device.status || (device.available ? "ok" : "unavailable"));
-  parts.badge.className = `badge badge-${device.available ? "ok" : "problem"}`;
-  parts.reason.textContent = device.reason || "";
-  parts.card.classList.toggle("unavailable", !device.available);
-  parts.controls.update(device);
-  for (const attribute of Object.keys(device.state).sort()) {
-    const entry = device.state[attribute];
-    let dd = parts.values.get(attribute);
-    if (!dd) {
-      dd = el("dd", { "data-attribute": attribute });
-      parts.values.set(attribute, dd);
-      parts.stateList.append(el("dt", { text: label(attribute) }), dd);
-    }
-    dd.textContent = formatValue(entry.value, entry.unit);
-    dd.title = entry.changed_at ? `changed ${formatTime(entry.changed_at)}` : "";
-    if (attribute === changed) {
-      dd.classList.remove("changed");
-      void dd.offsetWidth; // restarts the highlight animation
-      dd.classList.add("changed");
-    }
-  }
-}
-
-// Commands without required parameters are buttons; the others are small forms.
-function commandControls(device, result) {
-  const commands = device.capabilities ? device.capabilities.commands : [];
-  if (!commands.length) {
-    return [el("p", { className: "note", text: "No commands known for this model." })];
-  }
-  const simple = commands.filter((c) => c.params.every((p) => !p.required));
-  const detailed = commands.filter((c) => c.params.some((p) => p.required));
-  const controls = [];
-  if (simple.length) {
-    const buttons = simple.map((command) => {
-      const button = el("button", {
-        type: "button",
-        "data-command": command.name,
-        "data-focus-key": `${device.id}/${command.name}`,
-        title: command.description,
-        text: label(command.name),
-      });
-      button.addEventListener("click", () => sendCommand(device, command.name, {}, button, result));
-      return button;
-    });
-    const group = { className: "commands", role: "group", "aria-label": `Commands for ${device.name}` };
-    controls.push(el("div", group, buttons));
-  }
-  if (detailed.length) {
-    controls.push(
-      el("details", { className: "more" }, [
-        el("summary", { text: "More commands" }),
-        ...detailed.map((command) => commandForm(device, command, result)),
-      ]),
-    );
-  }
-  return controls;
-}
-
-function paramInput(param, id) {
-  if (param.choices && param.choices.length) {
-    const blank = param.required ? [] : [el("option", { value: "", text: "—" })];
-    const options = param.choices.map((choice) => el("option", { value: choice, text: label(choice) }));
-    return el("select", { id, name: param.name }, [...blank, ...options]);
-  }
-  if (param.type === "bool") return el("input", { id, name: param.name, type: "checkbox" });
-  if (param.type === "int" || param.type === "float") {
-    const step = param.step ?? (param.type === "int" ? 1 : "any");
-    return el("input", { id, name: param.name, type: "number", min: param.min, max: param.max, step });
-  }
-  return el("input", { id, name: param.name, type: "text", maxlength: param.max_length });
-}
-
-function commandForm(device, command, result) {
-  const inputs = [];
-  const fields = command.params.map((param) => {
-    const id = nextId();
-    const input = paramInput(param, id);
-    inputs.push([param, input]);
-    const unit = param.unit ? ` (${param.unit})` : "";
-    const optional = param.required ? "" : " (optional)";
-    return el("div", { className: "field" }, [
-      el("label", { for: id, text: label(param.name) + unit + optional }),
-      input,
-    ]);
-  });
-  const submit = el("button", {
-    type: "submit",
-    "data-command": command.name,
-    "data-focus-key": `${device.id}/${command.name}`,
-    text: label(command.name),
-  });
-  const form = el("form", { className: "command-form", title: command.description }, [
-    ...fields,
-    submit,
-  ]);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const params = {};
-    for (const [param, input] of inputs) {
-      if (param.type === "bool") params[param.name] = input.checked;
-      else if (input.value === "") continue; // the hub names a missing required one
-      else if (param.type === "int") params[param.name] = Number.parseInt(input.value, 10);
-      else if (param.type === "float") params[param.name] = Number.parseFloat(input.value);
-      else params[param.name] = input.value;
-    }
-    sendCommand(device, command.name, params, submit, result);
-  });
-  return form;
-}
-
-// The outcome is said beside the controls; the new state arrives over the WebSocket.
-function sendCommand(device, command, params, control, result) {
-  return runBusy(control, async () => {
-    result.className = "result";
-    result.textContent = `${label(command)}…`;
-    const path = `/api/devices/${encodeURIComponent(device.id)}/commands`;
-    try {
-      await api("POST", path, { command, params });
-      result.textContent = `${label(command)}: done`;
-    } catch (err) {
-      reportFailure(err, (text) => {
-        result.className = "result problem";
-        result.textContent = `${label(command)} failed: ${text}`;
-      });
-    }
-  });
 }

@@ -1,11 +1,15 @@
-// Maintenance prompts (store links, ack, snooze) and consumables: on the overview and in
-// the #/maintenance view. A hub that does not serve them (404) gets a note instead.
+// Maintenance prompts (store links, ack, snooze) and consumables: on the overview (a
+// table) and in the #/maintenance view (every part with its chart). A hub that does not
+// serve them (404) gets a note instead.
 import { api, reportFailure } from "/static/api.js";
+import { partChart } from "/static/charts.js";
 import { changeMemo, el, label, listOf, notServed, problemText, runBusy, safeLink } from "/static/render.js";
-import { registerView, shownParams } from "/static/router.js";
+import { href, registerView, shownParams } from "/static/router.js";
 
 const SNOOZE_DAYS = 7;
 const DAY_MS = 86400000;
+// Part charts loaded at once in the maintenance view (one request each).
+const CHART_REQUESTS = 4;
 const shown = changeMemo();
 const shownInView = changeMemo();
 
@@ -16,9 +20,11 @@ const inView = {
   note: "maintenance-view-note",
   table: "maintenance-view-parts",
   memo: shownInView,
+  charts: true,
 };
 
 export function clearMaintenance() {
+  chartsShown += 1; // charts still loading are not drawn
   for (const place of [overview, inView]) {
     place.memo.forget();
     document.getElementById(place.list).replaceChildren();
@@ -53,7 +59,44 @@ function showMaintenance(place, data) {
   list.hidden = false;
   document.getElementById(place.note).textContent = prompts.length ? "" : "Nothing needs replacing soon.";
   list.replaceChildren(...prompts.map(buildPrompt));
-  document.getElementById(place.table).replaceChildren(...consumablesTable(listOf(data, "consumables")));
+  const consumables = listOf(data, "consumables");
+  const table = document.getElementById(place.table);
+  if (place.charts) showPartCharts(table, consumables);
+  else table.replaceChildren(...consumablesTable(consumables));
+}
+
+// Every part with its chart, by device; a redraw replaces the charts once all are in.
+let chartsShown = 0;
+async function showPartCharts(container, consumables) {
+  const mine = ++chartsShown;
+  const queue = [...consumables];
+  const blocks = new Map();
+  const worker = async () => {
+    while (queue.length) {
+      const c = queue.shift();
+      blocks.set(c, await partBlock(c.device_id, c.part, `${c.device_name || c.device_id}: ${c.part_name || c.part}`, c.device_name));
+    }
+  };
+  await Promise.all(Array.from({ length: CHART_REQUESTS }, worker));
+  if (mine !== chartsShown) return; // a newer reply is being drawn
+  const ordered = consumables.map((c) => blocks.get(c));
+  container.replaceChildren(el("div", { className: "charts-grid" }, ordered));
+}
+
+// One part's chart with its heading (also in the device view). `deviceName` links the
+// heading to the device's view.
+export async function partBlock(deviceId, part, title, deviceName) {
+  const path = `/api/maintenance/devices/${encodeURIComponent(deviceId)}/parts/${encodeURIComponent(part)}`;
+  const heading = deviceName
+    ? el("h4", {}, [el("a", { href: href("devices", deviceName), text: title })])
+    : el("h4", { text: title });
+  const block = el("div", { className: "chart-block", "data-device-id": deviceId, "data-part": part }, [heading]);
+  try {
+    block.append(partChart(await api("GET", path)));
+  } catch (err) {
+    reportFailure(err, (text) => block.append(el("p", { className: "note", text: `Could not load its chart: ${text}` })));
+  }
+  return block;
 }
 
 const maintenanceView = {

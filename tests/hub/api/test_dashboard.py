@@ -84,13 +84,22 @@ async def test_sign_in_shows_rooms_and_a_click_turns_the_plug_on(
             "office": ["desk_plug"],
         }
         assert await page.evaluate(f"document.querySelector('{_PLUG_POWER}').textContent") == "off"
-        vacuum_buttons = await page.evaluate(
-            """[...document.querySelectorAll('[data-device-name="living_room_vacuum"] '
-                + '.commands button')].map(b => b.textContent)"""
+        # The vacuum's main actions up front; its other commands under its details.
+        vacuum = '[data-device-name="living_room_vacuum"]'
+        main_actions = await page.evaluate(
+            f"[...document.querySelectorAll('{vacuum} .main-actions button')]"
+            ".map(b => b.textContent)"
         )
-        assert {"start", "return to dock", "locate"} <= set(vacuum_buttons)
+        assert main_actions == ["Start", "Pause", "Dock"]
+        more = await page.evaluate(
+            f"[...document.querySelectorAll('{vacuum} details .commands button')]"
+            ".map(b => b.textContent)"
+        )
+        assert {"locate", "stop"} <= set(more)
+        assert "start" not in more
 
-        await page.click('[data-device-name="desk_plug"] button[data-command="turn_on"]')
+        # The plug's power switch, a real click on it.
+        await page.click('[data-device-name="desk_plug"] input[data-control="power"]')
         # Shown from the WebSocket's state_changed: the page never re-reads after a command.
         await page.wait_for(f"document.querySelector('{_PLUG_POWER}').textContent === 'on'")
         assert home.device("desk_plug").state()["power"] == "on"

@@ -148,7 +148,7 @@ async def test_each_device_gets_the_controls_its_capabilities_fit(
         )
         assert controls["kitchen_plug"] == ["power"]
         assert controls["bedroom_curtain"] == ["position"]
-        assert controls["bedroom_radiator"] == ["setpoint"]
+        assert controls["bedroom_radiator"] == ["setpoint", "mode"]
         assert controls["bedroom_sensor"] == []
         assert controls["hallway_button"] == []
 
