@@ -20,7 +20,7 @@ const BY_FAMILY = {
   water_purifier: ["tds_out", "@on"],
   pet_water_dispenser: ["water_level", "@on"],
   curtain: ["position"],
-  light: ["@on", "brightness"],
+  light: ["@on"], // its brightness is on the slider, in the slider's units
   plug: ["@on"],
   switch: ["@on"],
   speaker: ["volume"],

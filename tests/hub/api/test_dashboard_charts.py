@@ -19,6 +19,8 @@ from tests.conftest import ServeHub
 from tests.drivers.mqtt.hubs import eventually
 from tests.hub.api.devtools import DevTools, chromium, chromium_binary
 from tests.hub.api.test_dashboard import _screenshot_for_people
+from tests.hub.api.test_dashboard_views import _TOO_SMALL as TOO_SMALL
+from tests.hub.api.test_dashboard_views import PHONE_WIDTH
 from tests.served_hub import FAST_POLICY, adopt_one, maintenance, polling
 
 #: Loopback blocks of their own (127.16.x, 127.17.x), picked per run.
@@ -197,8 +199,19 @@ async def test_cards_charts_and_the_brightness_slider(
                 f"document.querySelector('{LAMP} .result').textContent === 'set brightness: done'"
             )
             await eventually(hub, lambda: lamp.state()["bright"] == 37, "the bulb at 37 %")
-            await page.wait_for(
-                f"document.querySelector('{LAMP} [data-headline=\"brightness\"] .value')"
-                ".textContent.startsWith('37')"
-            )
+
+            # On a phone: the charts fit 375 px, every control big enough for a finger.
+            await page.send(
+                "Emulation.setDeviceMetricsOverride",
+                width=PHONE_WIDTH, height=800, deviceScaleFactor=2, mobile=True,
+            )  # fmt: skip
+            for address, ready in {
+                "#/devices/bedroom_humidifier": f"document.querySelector('{HUMIDITY_CHART}')",
+                "#/maintenance": f"document.querySelector('{brush}')",
+            }.items():
+                await _view(page, address, ready)
+                width = await page.evaluate("document.scrollingElement.scrollWidth")
+                assert width <= PHONE_WIDTH, f"{address} is {width} px wide"
+                assert await page.evaluate(TOO_SMALL) == [], address
+                await _screenshot_for_people(page, f"phone-{address.split('/')[1]}")
             assert page.errors == []
