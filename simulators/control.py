@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -38,6 +38,15 @@ class FaultsBody(BaseModel):
     garbage: float | None = Field(default=None, ge=0.0, le=1.0)
     offline: bool | None = None
     reboot: bool | None = None
+    noise: bool | None = None
+    duplicates: bool | None = None
+    reorder: bool | None = None
+    forged: int | None = Field(default=None, ge=0, le=1000)
+    lose_replies: int | None = Field(default=None, ge=0, le=1000)
+    until_hello: Literal["", "ack_error", "silent"] | None = None
+    repeated_ids: Literal["answer", "ignore"] | None = None
+    answer_unverified: bool | None = None
+    leaky_info: bool | None = None
 
 
 def _error(status: type[web.HTTPException], message: str, **extra: Any) -> web.HTTPException:

@@ -27,6 +27,7 @@ from hub.clock import AcceleratedClock, Clock, SystemClock
 from simulators.environment import Room
 from simulators.manifest import manifest_entries
 from simulators.miio.device import MiioCommandError, SimulatedMiioDevice
+from simulators.miio.faults import FaultPlan
 from simulators.miio.models import simulated_class
 from simulators.miio.server import MiioServer
 from simulators.plan import (
@@ -340,8 +341,10 @@ class VirtualHome:
             self.bridge.report()
 
     def apply_faults(self, name: str, changes: Mapping[str, Any]) -> None:
-        """Faults: `drop`, `drop_replies`, `delay_ms`, `garbage`, `reset_token` (miio),
-        `offline`, `reboot`."""
+        """Faults: `offline` and `reboot`; for miio devices also `reset_token` and those
+        of `simulators.miio.faults.FaultPlan` (`drop`, `drop_replies`, `delay_ms`,
+        `garbage`, `noise`, `duplicates`, `reorder`, `forged`, `lose_replies`,
+        `until_hello`, `repeated_ids`, `answer_unverified`, `leaky_info`)."""
         device = self.device(name)
         if isinstance(device, SimulatedZigbeeDevice):
             unsupported = set(changes) - {"offline"}
@@ -354,7 +357,7 @@ class VirtualHome:
                 else:
                     device.online = online
             return
-        known = ("drop", "drop_replies", "delay_ms", "garbage", "offline", "reboot", "reset_token")
+        known = (*FaultPlan().as_dict(), "reboot", "reset_token")
         unknown = set(changes) - set(known)
         if unknown:
             raise ValueError(f"unknown faults {sorted(unknown)}; known: {', '.join(known)}")

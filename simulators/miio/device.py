@@ -29,6 +29,9 @@ COMMAND_LOG_SIZE: Final = 10_000
 # JSON-RPC codes real miio devices answer with.
 METHOD_NOT_FOUND: Final = -32601
 INVALID_PARAMS: Final = -32602
+# What devices answer while they are not ready for requests (after a restart, until
+# the client handshakes again; python-miio calls it "user ack timeout").
+USER_ACK_TIMEOUT: Final = -9999
 # A request whose id the device answered recently is not run again: the device
 # sends the answer it gave then (python-miio PR #636: an AC partner answers a
 # repeated id with "ok" without acting; issues #813 and #1830 describe devices
@@ -120,9 +123,10 @@ class SimulatedMiioDevice:
         # The header field is 32 bits; at extreme speeds uptime wraps like a counter.
         return max(1, int(self.clock.monotonic() - self._booted_at)) & 0xFFFFFFFF
 
-    def reboot(self) -> None:
-        """Restart: the stamp starts again from zero, the state survives."""
-        self._booted_at = self.clock.monotonic()
+    def reboot(self, *, uptime: float = 0.0) -> None:
+        """Restart (`uptime` seconds ago): the stamp starts again from zero, the state
+        survives, the remembered answers do not."""
+        self._booted_at = self.clock.monotonic() - uptime
         self.boots += 1
         self._answers.clear()
 
@@ -146,16 +150,26 @@ class SimulatedMiioDevice:
         if cached is not None:
             self.repeats += 1
             return cached
+        if self.faults.until_hello == "ack_error":  # not run; the id keeps this answer
+            refused = {
+                "id": request_id,
+                "error": {"code": USER_ACK_TIMEOUT, "message": "user ack timeout"},
+            }
+            self._keep_answer(request_id, refused)
+            return refused
         self.commands.append(ReceivedCommand(self.clock.time(), request_id, method, params))
         answer: dict[str, Any]
         try:
             answer = {"id": request_id, "result": self.call(method, params)}
         except MiioCommandError as error:
             answer = {"id": request_id, "error": {"code": error.code, "message": error.message}}
+        self._keep_answer(request_id, answer)
+        return answer
+
+    def _keep_answer(self, request_id: int, answer: dict[str, Any]) -> None:
         self._answers[request_id] = answer
         if len(self._answers) > REMEMBERED_IDS:
             self._answers.popitem(last=False)
-        return answer
 
     def call(self, method: str, params: JsonValue) -> JsonValue:
         """Run one method; `MiioCommandError` for what the device refuses."""
@@ -170,12 +184,12 @@ class SimulatedMiioDevice:
 
     def _miio_info(self, params: JsonValue) -> JsonValue:
         # Shape of a real answer (python-miio 0.5.12 miio/deviceinfo.py docstring).
-        # Real firmware also echoes the token here; we leave it out so it can
-        # never end up in a log of the hub or a test.
+        # Real firmware also echoes the token here; left out unless the `leaky_info`
+        # fault asks for it, so it never ends up in a log of the hub or a test.
         del params
         octets = self.identity.address.split(".")
         gateway = ".".join([*octets[:3], "1"])
-        return {
+        info: dict[str, Any] = {
             "life": self.stamp(),
             "cfg_time": 0,
             "model": self.identity.model,
@@ -190,6 +204,9 @@ class SimulatedMiioDevice:
             "netif": {"localIp": self.identity.address, "mask": "255.255.255.0", "gw": gateway},
             "miio_ver": "0.0.9",
         }
+        if self.faults.leaky_info:
+            info["token"] = self.identity.token.hex()
+        return info
 
     # -- simulation-facing -------------------------------------------------
 

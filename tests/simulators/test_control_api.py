@@ -71,6 +71,16 @@ async def test_faults_change_the_device(api: TestClient[object, object]) -> None
         "delay_ms": 300.0,
         "garbage": 0.1,
         "offline": False,
+        # The firmware misbehaviour faults, all off.
+        "noise": False,
+        "duplicates": False,
+        "reorder": False,
+        "forged": 0,
+        "lose_replies": 0,
+        "until_hello": "",
+        "repeated_ids": "answer",
+        "answer_unverified": False,
+        "leaky_info": False,
     }
     assert body["boots"] == 2
 

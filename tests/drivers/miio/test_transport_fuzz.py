@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from drivers.miio import MiioTransport, RetryPolicy, TokenCodec
 from drivers.miio.connection import _Session
-from tests.drivers.miio.fake_device import start_devices
+from simulators.home import VirtualHome
+from simulators.plan import PlannedDevice
+from tests.processes import loopback_block
 
 TOKEN = bytes.fromhex("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
 DEVICE_ID = 424242
@@ -74,18 +76,23 @@ def test_pathological_payloads_are_dropped() -> None:
 
 
 async def test_a_corrupt_stream_between_calls_never_breaks_them() -> None:
-    (device,) = await start_devices(1, first_host=33)
     loop_errors: list[dict[str, Any]] = []
     loop = asyncio.get_running_loop()
     previous_handler = loop.get_exception_handler()
     loop.set_exception_handler(lambda _, context: loop_errors.append(context))
     rng = random.Random(33)  # a fixed corpus: bounded and reproducible
-    codec = TokenCodec(device.token)
     policy = RetryPolicy(attempt_timeout=0.25, max_attempts=4, backoff_initial=0.0)
+    plan = (PlannedDevice("speaker", "xiaomi.wifispeaker.lx06", "office"),)
     try:
-        async with MiioTransport(bind_host="127.0.0.1", policy=policy) as transport:
-            connection = transport.connection(device.host, device.token, port=device.port)
-            good = codec.encode(device.device_id, 5, b'{"id": 1, "result": ["ok"]}\x00')
+        async with (
+            VirtualHome(plan, seed=33, base_ip=f"{loopback_block(1)}.10") as home,
+            MiioTransport(bind_host="127.0.0.1", policy=policy) as transport,
+        ):
+            identity = home.device("speaker").identity
+            device = home.server.protocols["speaker"]  # junk comes from the device's own socket
+            codec = TokenCodec(identity.token)
+            connection = transport.connection(identity.address, identity.token, port=identity.port)
+            good = codec.encode(identity.did, 5, b'{"id": 1, "result": ["ok"]}\x00')
             for round_ in range(30):
                 for _ in range(10):
                     kind = rng.randrange(4)
@@ -99,11 +106,12 @@ async def test_a_corrupt_stream_between_calls_never_breaks_them() -> None:
                         junk = bytes(flipped)
                     else:
                         body = json.dumps(rng.choice([[], 1, {"id": "x"}, {"error": 5}])).encode()
-                        junk = codec.encode(device.device_id, 5, body)
+                        junk = codec.encode(identity.did, 5, body)
                     device.send_raw(junk, transport.local_address)
-                assert await connection.send("echo", [round_]) == [round_]
+                item = {"did": str(round_), "siid": 2, "piid": 1}
+                (reply,) = await connection.send("get_properties", [item])
+                assert reply["did"] == str(round_)
             assert transport.counters.dropped >= 300 * 0.9
     finally:
         loop.set_exception_handler(previous_handler)
-        device.close()
     assert loop_errors == []
