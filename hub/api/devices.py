@@ -222,6 +222,7 @@ async def attribute_history(request: web.Request) -> web.Response:
         since=None if query.since is None else query.since.timestamp(),
         until=None if query.until is None else query.until.timestamp(),
         limit=query.limit + 1,  # one more than shown tells whether older points exist
+        every=query.every,
     )
     truncated = len(rows) > query.limit
     if truncated:
@@ -234,5 +235,6 @@ async def attribute_history(request: web.Request) -> web.Response:
             unit=unit_of(spec, query.attribute),
             points=points,
             truncated=truncated,
+            every=query.every,
         )
     )

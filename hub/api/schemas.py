@@ -305,6 +305,13 @@ class HistoryQuery(_Input):
         default=None, description="ISO 8601 or epoch seconds; no zone means UTC."
     )
     limit: int = Field(default=MAX_HISTORY_POINTS, ge=1, le=MAX_HISTORY_POINTS)
+    every: float | None = Field(
+        default=None,
+        ge=1,
+        le=86400,
+        description="Seconds: only the last value of each slice of this length (slices "
+        "start at multiples of it since 1970), for a chart of a long period.",
+    )
 
     @field_validator("since", "until", mode="before")
     @classmethod
@@ -329,6 +336,9 @@ class History(_Reply):
     unit: str | None
     points: list[HistoryPoint] = Field(description="Oldest first.")
     truncated: bool = Field(description="True when older points were left out (see limit).")
+    every: float | None = Field(
+        default=None, description="The slice length asked for: one point per slice."
+    )
 
 
 # -- events -------------------------------------------------------------------------------

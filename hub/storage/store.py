@@ -128,18 +128,31 @@ class HubStore:
         since: float | None = None,
         until: float | None = None,
         limit: int = 10_000,
+        every: float | None = None,
     ) -> list[tuple[float, Any]]:
-        rows = await self.db.fetchall(
-            "SELECT at, value FROM history WHERE device_id = ? AND attribute = ?"
-            " AND at >= ? AND at <= ? ORDER BY at DESC LIMIT ?",
-            (
-                device_id,
-                attribute,
-                float("-inf") if since is None else since,
-                float("inf") if until is None else until,
-                limit,
-            ),
+        """(at, value) oldest first, the newest `limit`; with `every` (seconds), only the
+        last value of each slice of that length (a chart of a long period)."""
+        bounds = (
+            device_id,
+            attribute,
+            float("-inf") if since is None else since,
+            float("inf") if until is None else until,
         )
+        if every is None:
+            rows = await self.db.fetchall(
+                "SELECT at, value FROM history WHERE device_id = ? AND attribute = ?"
+                " AND at >= ? AND at <= ? ORDER BY at DESC LIMIT ?",
+                (*bounds, limit),
+            )
+        else:
+            # SQLite gives a bare column beside MAX() from the row holding the maximum:
+            # `value` is the slice's last one.
+            rows = await self.db.fetchall(
+                "SELECT MAX(at) AS at, value FROM history WHERE device_id = ? AND attribute = ?"
+                " AND at >= ? AND at <= ? GROUP BY CAST(at / ? AS INTEGER)"
+                " ORDER BY at DESC LIMIT ?",
+                (*bounds, every, limit),
+            )
         return [(row["at"], _decode(row["value"])) for row in reversed(rows)]
 
     async def prune_history(self, older_than: float) -> int:

@@ -169,10 +169,12 @@ function clipTo(width) {
 
 // -- history ----------------------------------------------------------------------------
 
+// `every`: the history is asked for one value per slice of this many seconds (a chart
+// a few hundred pixels wide shows no more; a busy sensor has thousands of readings).
 export const PERIODS = [
-  { key: "24h", label: "24 h", words: "the last 24 hours", ms: DAY_MS },
-  { key: "7d", label: "7 d", words: "the last 7 days", ms: 7 * DAY_MS },
-  { key: "30d", label: "30 d", words: "the last 30 days", ms: 30 * DAY_MS },
+  { key: "24h", label: "24 h", words: "the last 24 hours", ms: DAY_MS, every: null },
+  { key: "7d", label: "7 d", words: "the last 7 days", ms: 7 * DAY_MS, every: 600 },
+  { key: "30d", label: "30 d", words: "the last 30 days", ms: 30 * DAY_MS, every: 1800 },
 ];
 
 // An attribute's values over a period, as a step line (a value holds until it changes),
@@ -196,11 +198,12 @@ export function historyChart({ device, attribute, unit }) {
     const low = Math.min(...values);
     const high = Math.max(...values);
     const fmt = (v) => `${v.toLocaleString(undefined, { maximumFractionDigits: 2 })}${suffix}`;
-    const older = state.truncated ? ` (only the newest ${values.length} readings of the period)` : "";
+    const older = state.truncated ? ` (only the newest ${values.length} of the period)` : "";
+    const slices = state.period.every ? `, the last of every ${state.period.every / 60} minutes` : "";
     chart.caption.textContent =
       `${what[0].toUpperCase()}${what.slice(1)} over ${state.period.words}: between ` +
       `${fmt(low)} and ${fmt(high)}, now ${fmt(values.at(-1))}; ` +
-      `${values.length} reading${values.length === 1 ? "" : "s"}${older}.`;
+      `${values.length} reading${values.length === 1 ? "" : "s"}${slices}${older}.`;
   }
 
   function render(width) {

@@ -24,10 +24,23 @@ const deviceView = {
 };
 registerView("devices/:name", deviceView);
 
+// What decides the view's layout: a change elsewhere in the home leaves it alone.
+function layoutOf(device) {
+  return device
+    ? JSON.stringify([device.id, device.name, device.room, device.model, device.family, device.capabilities])
+    : "";
+}
+
 followDevices({
   shown() {
     const params = shownParams(deviceView);
-    if (params) showDeviceView(params);
+    if (!params) return;
+    const device = findDevice(params.name);
+    if (shown && device && shown.layout === layoutOf(device)) {
+      updateCard(shown.card, device);
+      return;
+    }
+    showDeviceView(params);
   },
   changed(device, attribute, event) {
     if (!shown || shown.id !== device.id) return;
@@ -55,7 +68,7 @@ function showDeviceView(params) {
     return;
   }
   const card = cardFor(device);
-  shown = { id: device.id, card, charts: new Map() };
+  shown = { id: device.id, layout: layoutOf(device), card, charts: new Map() };
   const histories = numericAttributes(device).map((attribute) => {
     const block = historyBlock(device, attribute);
     shown.charts.set(attribute, block);
@@ -117,6 +130,7 @@ function historyBlock(device, attribute) {
     loading = mine;
     const since = new Date(Date.now() - choice.ms).toISOString();
     const query = new URLSearchParams({ attribute, since });
+    if (choice.every) query.set("every", String(choice.every));
     let history;
     try {
       history = await api("GET", `/api/devices/${encodeURIComponent(device.id)}/history?${query}`);

@@ -143,6 +143,11 @@ async def test_cards_charts_and_the_brightness_slider(
                 f"document.querySelector('{HUMIDITY_CHART}').getAttribute('aria-label')"
                 " === 'bedroom_humidifier: humidity, the last 7 days'"
             )
+            week = await page.evaluate(
+                f"document.getElementById(document.querySelector('{HUMIDITY_CHART}')"
+                ".getAttribute('aria-describedby')).textContent"
+            )
+            assert "the last of every 10 minutes" in week
             # The humidifier's own parts, charted in its view.
             await page.wait_for(
                 "document.querySelector('#device-view [data-part=\"wick_filter\"] svg')"

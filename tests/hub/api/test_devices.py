@@ -209,6 +209,30 @@ async def test_history_by_iso_time_or_epoch(live: LiveHub, http: aiohttp.ClientS
         assert (await resp.json())["field"] == "since"
 
 
+async def test_history_in_slices_keeps_the_last_value_of_each(
+    live: LiveHub, http: aiohttp.ClientSession
+) -> None:
+    # A reading every 100 s for half an hour: 1, 2, ... 19.
+    for i in range(1, 20):
+        live.hub.state.update(SENSOR.id, {"humidity": float(i)}, at=i * 100.0)
+    url = f"{live.url}/api/devices/bedroom_climate/history"
+    params = {"attribute": "humidity", "until": "2000", "every": "600"}
+    async with http.get(url, params=params, headers=live.headers()) as resp:
+        assert resp.status == 200
+        body = await resp.json()
+    # Slices [0, 600), [600, 1200), [1200, 1800), [1800, 2400): each one's last reading.
+    assert [(p["at"], p["value"]) for p in body["points"]] == [
+        ("1970-01-01T00:08:20Z", 5.0),
+        ("1970-01-01T00:18:20Z", 11.0),
+        ("1970-01-01T00:28:20Z", 17.0),
+        ("1970-01-01T00:31:40Z", 19.0),
+    ]
+    assert (body["every"], body["truncated"]) == (600, False)
+    async with http.get(url, params={**params, "every": "0.5"}, headers=live.headers()) as resp:
+        assert resp.status == 422
+        assert (await resp.json())["errors"][0]["field"] == "every"
+
+
 async def test_removing_a_device_drops_it_with_its_state(
     live: LiveHub, http: aiohttp.ClientSession
 ) -> None:

@@ -63,7 +63,7 @@ async def test_every_route_is_described_with_its_models(
     history_params = {
         p["name"] for p in paths["/api/devices/{id_or_name}/history"]["get"]["parameters"]
     }
-    assert history_params == {"id_or_name", "attribute", "since", "until", "limit"}
+    assert history_params == {"id_or_name", "attribute", "since", "until", "limit", "every"}
     token_schema = document["components"]["schemas"]["DeviceTokenIn"]["properties"]["token"]
     assert token_schema["writeOnly"] is True
 
