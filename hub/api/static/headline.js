@@ -4,7 +4,8 @@
 // first of the common ones it has. Everything else stays in the card's details.
 import { el, formatValue, label } from "/static/render.js";
 
-// "@on": the device's on/off attribute, whatever it is called.
+// "@on": the device's on/off attribute, whatever it is called; a list: the first of
+// these the device has (one fact under two names).
 const ON_ATTRIBUTES = ["state", "power", "on", "is_on"];
 const BY_FAMILY = {
   vacuum: ["state", "battery"],
@@ -24,11 +25,11 @@ const BY_FAMILY = {
   plug: ["@on"],
   switch: ["@on"],
   speaker: ["volume"],
-  door_sensor: ["open", "contact"],
+  door_sensor: [["open", "contact"], "battery"],
   motion_sensor: ["occupancy", "illuminance"],
   leak_sensor: ["water_leak"],
   smoke_sensor: ["smoke"],
-  lock: ["lock_state", "state"],
+  lock: [["lock_state", "state"], "battery"],
   button: ["battery"],
 };
 const COMMON = [
@@ -77,8 +78,9 @@ export function headlineAttributes(device) {
   for (const name of Object.keys(device.state || {})) if (!known.has(name)) known.set(name, null);
   const wanted = BY_FAMILY[device.family] || COMMON;
   const out = [];
-  for (const name of wanted) {
-    const found = resolve(name, known, device.state || {});
+  for (const names of wanted) {
+    const choices = Array.isArray(names) ? names : [names];
+    const found = choices.map((name) => resolve(name, known, device.state || {})).find(Boolean);
     if (found && !out.includes(found)) out.push(found);
     if (out.length === MAX_READINGS) break;
   }

@@ -151,6 +151,27 @@ async def test_each_device_gets_the_controls_its_capabilities_fit(
         assert controls["bedroom_radiator"] == ["setpoint", "mode"]
         assert controls["bedroom_sensor"] == []
         assert controls["hallway_button"] == []
+        # Each card's main state, large: what the family is looked at for.
+        headlines = await page.evaluate(
+            """Object.fromEntries([...document.querySelectorAll('#rooms [data-device-name]')]
+                .map(card => [card.dataset.deviceName,
+                    [...card.querySelectorAll('[data-headline]')].map(r => r.dataset.headline)]))"""
+        )
+        assert headlines["bedroom_sensor"] == ["temperature", "humidity"]
+        assert headlines["front_door"] == ["open", "battery"]
+        assert headlines["bedroom_curtain"] == ["position"]
+        assert headlines["bedroom_radiator"] == ["local_temperature", "running_state"]
+        assert headlines["kitchen_plug"] == ["state"]  # on/off, not its power in watts
+        door = await page.evaluate(
+            'document.querySelector(\'#rooms [data-device-name="front_door"] '
+            '[data-headline="open"] .value\').textContent'
+        )
+        assert door in ("open", "closed")
+        # Zigbee2MQTT names no rooms: every card asks for one up front.
+        assert await page.evaluate(
+            "[...document.querySelectorAll('#rooms [data-device-name]')]"
+            ".every(card => card.querySelector(':scope > form[data-room-form]'))"
+        )
 
         # The setpoint input takes the command parameter's range and step.
         setpoint = '[data-device-name="bedroom_radiator"] input[data-control="setpoint"]'
