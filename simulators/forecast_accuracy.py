@@ -33,10 +33,13 @@ from hub.maintenance.wear import Observation
 __all__ = [
     "CHECKPOINT_DAYS",
     "SCENARIO_KINDS",
+    "DailyDraws",
     "ExpectedUse",
     "ScenarioKind",
     "ScenarioResult",
     "SimulatedConsumable",
+    "UsageSchedule",
+    "daily_use_hours",
     "measure",
     "simulate_consumable",
     "summarize",
@@ -147,7 +150,10 @@ class UsageSchedule:
         """Expected wear (life-hours) on `day`, before that day's randomness."""
         base = self.weekend_hours if day.weekday() >= 5 else self.weekday_hours
         noise = math.exp(self.daily_sigma**2 / 2)
-        bursting = _BURST_MEAN_DAYS / (_BURST_MEAN_DAYS + 1 / _BURST_START_PER_DAY)
+        # Share of days inside a burst: a burst may start on any day outside one, so
+        # the calm days between two bursts are (1 - p) / p on average.
+        calm = (1 - _BURST_START_PER_DAY) / _BURST_START_PER_DAY
+        bursting = _BURST_MEAN_DAYS / (_BURST_MEAN_DAYS + calm)
         bursts = 1 + bursting * (_BURST_MEAN_FACTOR - 1) if self.bursts else 1.0
         return base * self.season(day) * noise * bursts * (1 - self.skip_probability)
 
@@ -196,49 +202,25 @@ class ScenarioResult:
 def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> SimulatedConsumable:
     """Run one part through one seeded usage schedule and record what the device reports."""
     rng = random.Random(f"{kind.name}/{seed}")
-    schedule = UsageSchedule(
-        weekday_hours=rng.uniform(*kind.weekday_hours),
-        weekend_hours=rng.uniform(*kind.weekend_hours),
-        season_amplitude=rng.uniform(*kind.season_amplitude),
-        season_phase=rng.uniform(0, 2 * math.pi),
-        daily_sigma=kind.daily_sigma,
-        skip_probability=kind.skip_probability,
-        bursts=kind.bursts,
-        start_hour=kind.session_start_hour,
-    )
+    usage = DailyDraws(kind, rng)
     life = spec.life_hours
     raw = wear = rng.uniform(0.1, 0.5) * life  # the first part is part-worn at the start
     replace_at_wear = rng.uniform(0.6, 0.9) * life
     gap_at_fraction, gap_days = rng.uniform(0.3, 0.95), rng.randint(3, 8)
     replaced_at: datetime | None = None
     gap: tuple[datetime, datetime] | None = None
-    burst_left, burst_factor, load = 0, 1.0, 1.0
     observations: list[Observation] = []
     midnight_wear: dict[date, float] = {}
+    sessions: list[tuple[datetime, datetime]] = []  # drawn, not yet over, in order
     t = _EPOCH
-    session = (t, t)
     while True:
         if t.hour == 0 and t.minute == 0:
             midnight_wear[t.date()] = wear
-            if kind.bursts and burst_left == 0 and rng.random() < _BURST_START_PER_DAY:
-                burst_left = rng.randint(*_BURST_DAYS)
-                burst_factor = rng.uniform(*_BURST_FACTOR)
-            factor = burst_factor if burst_left > 0 else 1.0
-            burst_left = max(0, burst_left - 1)
-            base = schedule.weekend_hours if t.weekday() >= 5 else schedule.weekday_hours
-            hours = base * schedule.season(t.date()) * factor
-            hours *= rng.lognormvariate(0, kind.daily_sigma)
-            if rng.random() < kind.skip_probability:
-                hours = 0.0
-            hours = min(hours, 22.0)
-            if kind.dirty_air:
-                load = min(2.0, max(0.5, 1 + 0.7 * (load - 1) + rng.gauss(0, 0.15)))
-            begin = t + timedelta(hours=kind.session_start_hour + rng.uniform(-1, 1))
-            session = (begin, begin + timedelta(hours=hours))
+            sessions.append(usage.next_day(t))
         step_end = t + _STEP
-        used = _overlap_hours(t, step_end, *session)
+        used = sum(_overlap_hours(t, step_end, *s) for s in sessions)
         if used > 0:
-            worn = used * load
+            worn = used * usage.load
             target = replace_at_wear if replaced_at is None else life
             if wear + worn >= target:
                 crossing = t + (target - wear) / worn * (step_end - t)
@@ -247,7 +229,7 @@ def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> Simula
                         kind=kind,
                         seed=seed,
                         spec=spec,
-                        schedule=schedule,
+                        schedule=usage.schedule,
                         observations=tuple(observations),
                         replaced_at=replaced_at,
                         depletion_at=crossing,
@@ -261,15 +243,84 @@ def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> Simula
             raw += used
             wear += worn
         t = step_end
+        session_ended = kind.report_at_session_end and any(
+            s[0] < s[1] and t - _STEP < s[1] <= t for s in sessions
+        )
+        sessions = [s for s in sessions if s[1] > t]
         if replaced_at is not None and gap is None and wear >= gap_at_fraction * life:
             gap = (t, t + timedelta(days=gap_days))
         offline = gap is not None and gap[0] <= t < gap[1]
         polled = (t - _EPOCH) % timedelta(hours=kind.poll_hours) == timedelta(0)
-        session_ended = (
-            kind.report_at_session_end and session[0] < session[1] and (t - _STEP < session[1] <= t)
-        )
         if not offline and (polled or session_ended):
-            observations.append(_reading(kind, t, raw, wear, life, load))
+            observations.append(_reading(kind, t, raw, wear, life, usage.load))
+
+
+class DailyDraws:
+    """One scenario's use, drawn a day at a time: the day's session and its air.
+
+    A session runs for the day's drawn hours from about the usual start; one that
+    outlasts its day carries on past midnight, and the next day's waits for it (a
+    device runs one session at a time), so every drawn hour is used: the long-run
+    mean is `schedule.expected_hours`, with nothing capped or cut at midnight.
+    """
+
+    def __init__(self, kind: ScenarioKind, rng: random.Random) -> None:
+        self.kind = kind
+        self.rng = rng
+        self.schedule = UsageSchedule(
+            weekday_hours=rng.uniform(*kind.weekday_hours),
+            weekend_hours=rng.uniform(*kind.weekend_hours),
+            season_amplitude=rng.uniform(*kind.season_amplitude),
+            season_phase=rng.uniform(0, 2 * math.pi),
+            daily_sigma=kind.daily_sigma,
+            skip_probability=kind.skip_probability,
+            bursts=kind.bursts,
+            start_hour=kind.session_start_hour,
+        )
+        self.load = 1.0  # wear per hour of use today (dirty air)
+        self._burst_left = 0
+        self._burst_factor = 1.0
+        self._busy_until: datetime | None = None
+
+    def next_day(self, midnight: datetime) -> tuple[datetime, datetime]:
+        """Draw the day starting at `midnight` (days in order): its session (begin, end)."""
+        kind, rng, schedule = self.kind, self.rng, self.schedule
+        if kind.bursts and self._burst_left == 0 and rng.random() < _BURST_START_PER_DAY:
+            self._burst_left = rng.randint(*_BURST_DAYS)
+            self._burst_factor = rng.uniform(*_BURST_FACTOR)
+        factor = self._burst_factor if self._burst_left > 0 else 1.0
+        self._burst_left = max(0, self._burst_left - 1)
+        base = schedule.weekend_hours if midnight.weekday() >= 5 else schedule.weekday_hours
+        hours = base * schedule.season(midnight.date()) * factor
+        hours *= rng.lognormvariate(0, kind.daily_sigma)
+        if rng.random() < kind.skip_probability:
+            hours = 0.0
+        if kind.dirty_air:
+            self.load = min(2.0, max(0.5, 1 + 0.7 * (self.load - 1) + rng.gauss(0, 0.15)))
+        begin = midnight + timedelta(hours=kind.session_start_hour + rng.uniform(-1, 1))
+        if hours > 0 and self._busy_until is not None:
+            begin = max(begin, self._busy_until)
+        end = begin + timedelta(hours=hours)
+        if hours > 0:
+            self._busy_until = end
+        return begin, end
+
+
+def daily_use_hours(
+    kind: ScenarioKind, seed: int, days: int
+) -> tuple[UsageSchedule, list[tuple[date, float]]]:
+    """The hours of use in each of `days` UTC days from the harness's epoch, as drawn by
+    `DailyDraws` for `kind` under `seed` (the same draws `simulate_consumable` wears by)."""
+    usage = DailyDraws(kind, random.Random(f"{kind.name}/{seed}"))
+    sessions: list[tuple[datetime, datetime]] = []
+    out: list[tuple[date, float]] = []
+    for i in range(days):
+        midnight = _EPOCH + timedelta(days=i)
+        sessions.append(usage.next_day(midnight))
+        end = midnight + timedelta(days=1)
+        out.append((midnight.date(), sum(_overlap_hours(midnight, end, *s) for s in sessions)))
+        sessions = [s for s in sessions if s[1] > end]
+    return usage.schedule, out
 
 
 def _overlap_hours(a: datetime, b: datetime, s: datetime, e: datetime) -> float:
