@@ -327,7 +327,8 @@ export function partChart(chart) {
       nodes.push(svg("text", { class: "mark-label", x: x(promptFrom) + 4, y: PAD.top + 22, text: "prompt" }));
     }
     nodes.push(svg("line", { class: "today", "data-mark": "today", x1: x(now), x2: x(now), y1: PAD.top, y2: HEIGHT - PAD.bottom }));
-    nodes.push(svg("text", { class: "mark-label", x: x(now) + 4, y: PAD.top + 10, text: "today" }));
+    // At the foot of its line: "prompt" is at the head of its own, often beside it.
+    nodes.push(svg("text", { class: "mark-label", x: x(now) + 4, y: HEIGHT - PAD.bottom - 4, text: "today" }));
     if (mid !== null && mid <= end) {
       nodes.push(svg("circle", { class: "end", "data-mark": "end", cx: x(mid), cy: y(0), r: 4 }));
     }

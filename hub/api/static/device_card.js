@@ -110,6 +110,10 @@ function roomForm(device, rooms, moved, result) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const room = input.value.trim();
+    if (!room && !device.room) {
+      input.focus(); // nothing to clear: the field wants a name
+      return;
+    }
     runBusy(submit, async () => {
       const path = `/api/devices/${encodeURIComponent(device.id)}`;
       try {
