@@ -174,13 +174,16 @@ class FamilySpec:
         self,
         limits: Mapping[str, tuple[float | None, float | None]],
         choices: Mapping[str, Iterable[str]] | None = None,
+        values: Mapping[str, Iterable[float]] | None = None,
     ) -> FamilySpec:
         """This family with narrower numeric ranges and enum choices for one model.
 
         Keys are attribute names (``volume``) or ``command.parameter``
         (``set_volume.volume``); `limits` values are ``(min, max)``, None keeping
         the family's bound; `choices` values are the enum choices the model
-        knows. A limit may only narrow: a model cannot promise more than its
+        knows; `values` the only numbers the model takes (a list, not a range:
+        each must be allowed by the range, which becomes the list's lowest to
+        highest). A limit may only narrow: a model cannot promise more than its
         family declares. Narrowing ``reset_consumable.part`` leaves the other
         consumables reported but not resettable.
         """
@@ -200,6 +203,8 @@ class FamilySpec:
 
         for target, (low, high) in limits.items():
             narrow_target(target, functools.partial(_narrow, low=low, high=high))
+        for target, numbers in (values or {}).items():
+            narrow_target(target, functools.partial(_narrow_values, values=tuple(numbers)))
         consumables = self.consumables
         for target, names in (choices or {}).items():
             kept = tuple(names)
@@ -243,6 +248,24 @@ def _narrow(schema: _Schema, *, low: float | None, high: float | None) -> _Schem
         min=schema.min if low is None else low,
         max=schema.max if high is None else high,
     )
+
+
+def _narrow_values(schema: _Schema, *, values: tuple[float, ...]) -> _Schema:
+    if schema.type not in (ValueType.INT, ValueType.FLOAT):
+        raise ValueError(f"{schema.name}: values only apply to numbers")
+    if not values:
+        raise ValueError(f"{schema.name}: a model needs at least one value")
+    taken: set[float] = set()
+    for number in values:
+        try:
+            coerced = schema.coerce(number)
+        except ValueError:
+            raise ValueError(
+                f"{schema.name}: value {number:g} is not {schema.describe_range()}"
+            ) from None
+        if isinstance(coerced, int | float):  # always, for a number schema
+            taken.add(coerced)  # a whole number stays one: the API shows 30, not 30.0
+    return replace(schema, min=min(taken), max=max(taken), values=tuple(sorted(taken)))
 
 
 def _narrow_choices(schema: _Schema, *, choices: tuple[str, ...]) -> _Schema:

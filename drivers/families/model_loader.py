@@ -9,7 +9,8 @@ A table has ``model``, ``family``, ``protocol`` (miio | miot | zigbee2mqtt),
 script that wrote a generated table), ``patterns`` (model patterns such as
 ``roborock.vacuum.*`` the map also serves) and ``limits``
 (``{volume: {min: 6}, set_volume.volume: {min: 6}, set_mode.mode: {choices:
-[auto, silent]}}``: narrower ranges, fewer enum choices). A wire value feeds an
+[auto, silent]}, set_target_humidity.humidity: {values: [30, 40, 50]}}``:
+narrower ranges, fewer enum choices, a list of the only numbers taken). A wire value feeds an
 attribute through ``attribute`` plus, optionally, ``table`` (wire -> value),
 ``divisor``, ``decimals``, ``invert``, ``valid_min``/``valid_max`` and ``clamp``.
 
@@ -112,13 +113,23 @@ def _patterns(root: Node, model: str) -> tuple[str, ...]:
 def _limited(node: Node, family: FamilySpec) -> FamilySpec:
     limits: dict[str, tuple[float | None, float | None]] = {}
     choices: dict[str, tuple[str, ...]] = {}
+    values: dict[str, tuple[float, ...]] = {}
     for key, child in node.items():
-        child.only("min", "max", "choices")
+        child.only("min", "max", "choices", "values")
         if child.has("choices"):
             choices[str(key)] = child.child("choices").texts()
         if child.has("min") or child.has("max"):
             limits[str(key)] = (child.child("min").number(), child.child("max").number())
-    return _checked(node, lambda: family.with_limits(limits, choices))
+        if child.has("values"):
+            values[str(key)] = tuple(_number(n) for n in child.child("values").elements())
+    return _checked(node, lambda: family.with_limits(limits, choices, values))
+
+
+def _number(node: Node) -> float:
+    number = node.number()
+    if number is None:
+        node.fail("expected a number")
+    return number
 
 
 def _checked(node: Node, build: Callable[[], _T]) -> _T:

@@ -113,6 +113,9 @@ class _ValueSchema:
     choices: tuple[str, ...] = ()
     max_length: int | None = None
     description: str = ""
+    # The only numbers allowed, low to high, where they are a list rather than a
+    # range (python-miio's zhimi humidifiers take 30, 40, ... 80 and nothing between).
+    values: tuple[float, ...] = ()
 
     def _validate_schema(self, kind: str) -> None:
         _check_name(kind, self.name)
@@ -136,6 +139,25 @@ class _ValueSchema:
             raise ValueError(f"{kind} {self.name}: choices only apply to enum")
         if self.max_length is not None and self.type is not ValueType.STR:
             raise ValueError(f"{kind} {self.name}: max_length only applies to str")
+        if self.values:
+            self._validate_values(kind, numeric)
+
+    def _validate_values(self, kind: str, numeric: bool) -> None:
+        if not numeric:
+            raise ValueError(f"{kind} {self.name}: values only apply to int and float")
+        if list(self.values) != sorted(set(self.values)):
+            raise ValueError(f"{kind} {self.name}: values must be listed low to high, once each")
+        for number in self.values:
+            if self.type is ValueType.INT and not float(number).is_integer():
+                raise ValueError(f"{kind} {self.name}: value {number:g} is not a whole number")
+            if (self.min is not None and number < self.min) or (
+                self.max is not None and number > self.max
+            ):
+                raise ValueError(
+                    f"{kind} {self.name}: value {number:g} is outside {self.min:g} to {self.max:g}"
+                    if self.min is not None and self.max is not None
+                    else f"{kind} {self.name}: value {number:g} is outside its range"
+                )
 
     def describe_range(self) -> str:
         """Say in words which values are allowed (for error messages and help)."""
@@ -150,6 +172,8 @@ class _ValueSchema:
             if self.max_length is not None:
                 return f"a text of 1 to {self.max_length} characters"
             return "a non-empty text"
+        if self.values:
+            return "one of " + ", ".join(f"{v:g}" for v in self.values) + unit
         kind = "a whole number" if self.type is ValueType.INT else "a number"
         text = kind
         if self.min is not None and self.max is not None:
@@ -197,6 +221,8 @@ class _ValueSchema:
                 raise ValueError(
                     f"{self.name} must be {self.describe_range()}, got {_shown(value)}"
                 )
+        if self.values and not any(math.isclose(result, v) for v in self.values):
+            raise ValueError(f"{self.name} must be {self.describe_range()}, got {_shown(value)}")
         return result
 
     def _schema_dict(self) -> dict[str, Any]:
@@ -206,6 +232,8 @@ class _ValueSchema:
                 out[key] = getattr(self, key)
         if self.choices:
             out["choices"] = list(self.choices)
+        if self.values:
+            out["values"] = list(self.values)
         if self.description:
             out["description"] = self.description
         return out

@@ -209,6 +209,10 @@ class Replies:
             if param is not None and param.min is not None and param.max is not None:
                 said = PARAMS_ZH.get(param.name, param.name)
                 unit = param.unit or ""
+                if param.values:  # a list, not a range (30、40……或80%)
+                    *most, last = (f"{v:g}" for v in param.values)
+                    listed = f"{'、'.join(most)}或{last}" if most else last
+                    return f"{name}的{said}只能设为{listed}{unit}。"
                 return f"{name}的{said}只能设为{param.min:g}到{param.max:g}{unit}。"
             return f"{name}不接受这个设置。"
         return f"The {name} cannot take that: {message}."

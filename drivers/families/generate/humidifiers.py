@@ -288,8 +288,6 @@ DEHUMIDIFIER = Profile(
         ),
     ),
     status=lambda data, model: derh.AirDehumidifierStatus(data, _NO_INFO),
-    # AirDehumidifier.set_target_humidity takes 40, 50 or 60.
-    limits=lambda model: {"set_target_humidity.humidity": {"min": 40, "max": 60}},
 )
 
 PROFILES = (ZHIMI, MJJSQ, JSQS, SHUII, DEHUMIDIFIER)

@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
+from miio.exceptions import DeviceException
+
 from drivers.families.generate.profile import Command, Field, Profile, Raw, Value
 
 TOKEN = "0" * 32
@@ -84,6 +86,26 @@ def record(
     device, recorder = recording_device(profile, model, marked=marked)
     command.call(device, value)
     return recorder.sent
+
+
+def candidates(low: float, high: float, step: float | None, *, whole: bool) -> list[Value]:
+    """Every value from `low` to `high` in `step`s (1 for whole numbers)."""
+    stride = step or 1.0
+    count = round((high - low) / stride) + 1
+    values: list[Value] = [low + i * stride for i in range(count)]
+    return [int(v) for v in values] if whole else values
+
+
+def accepted(profile: Profile, model: str, command: Command, values: list[Value]) -> list[Value]:
+    """The parameter values python-miio sends `command` with; it raises for the others."""
+    out = []
+    for value in values:
+        try:
+            record(profile, model, command, value)
+        except (DeviceException, ValueError):
+            continue
+        out.append(value)
+    return out
 
 
 class TemplateError(ValueError):

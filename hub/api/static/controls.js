@@ -179,7 +179,7 @@ function levelSlider(device, commands, attributes, send, commandName, key, title
     type: "range",
     min: low,
     max: high,
-    step: param.step ?? (param.type === "int" ? 1 : "any"),
+    step: stepOf(param),
     "data-control": key,
     "data-focus-key": `${device.id}/control/${key}`,
   });
@@ -220,6 +220,17 @@ function levelSlider(device, commands, attributes, send, commandName, key, title
   };
 }
 
+// The step of a slider or number input: a model's list of values evenly spaced
+// (30, 40 ... 80) is its range in that step; the hub refuses a value off an uneven list.
+function stepOf(param) {
+  const values = param.values;
+  if (values && values.length > 1) {
+    const gap = values[1] - values[0];
+    if (values.every((v, i) => i === 0 || Math.abs(v - values[i - 1] - gap) < 1e-9)) return gap;
+  }
+  return param.step ?? (param.type === "int" ? 1 : "any");
+}
+
 function setpoint(device, commands, send) {
   const command = commands.get("set_target_temperature");
   if (!command) return null;
@@ -232,7 +243,7 @@ function setpoint(device, commands, send) {
     type: "number",
     min: param.min,
     max: param.max,
-    step: param.step ?? (param.type === "int" ? 1 : "any"),
+    step: stepOf(param),
     "data-control": "setpoint",
   });
   const button = el("button", {

@@ -175,6 +175,13 @@ function paramInput(param, id) {
     const options = param.choices.map((choice) => el("option", { value: choice, text: label(choice) }));
     return el("select", { id, name: param.name }, [...blank, ...options]);
   }
+  if (param.values && param.values.length) {
+    // A list of the only numbers the model takes (30, 40 ... 80 %), not a range.
+    const blank = param.required ? [] : [el("option", { value: "", text: "—" })];
+    const unit = param.unit ? ` ${param.unit}` : "";
+    const options = param.values.map((number) => el("option", { value: String(number), text: `${number}${unit}` }));
+    return el("select", { id, name: param.name }, [...blank, ...options]);
+  }
   if (param.type === "bool") return el("input", { id, name: param.name, type: "checkbox" });
   if (param.type === "int" || param.type === "float") {
     const step = param.step ?? (param.type === "int" ? 1 : "any");

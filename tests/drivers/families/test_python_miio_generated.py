@@ -23,11 +23,19 @@ from drivers.families import MiioModelMap, MiotModelMap, lookup_model
 from drivers.families.catalog import builtin_catalog
 from drivers.families.generate.emit import HEADER, dump, model_table
 from drivers.families.generate.profile import Field, Profile, snake
-from drivers.families.generate.record import Recorder, chunk_size, record, recording_device
+from drivers.families.generate.record import (
+    Recorder,
+    accepted,
+    candidates,
+    chunk_size,
+    record,
+    recording_device,
+)
 from drivers.families.generate.registry import by_model
 from drivers.families.miio_maps import MIOT_MAX_PROPERTIES_PER_REQUEST
 from drivers.families.model_loader import load_model
 from drivers.families.wire import REPORT_SLACK
+from hub.errors import InvalidCommand
 
 PROFILES = by_model()
 MODELS = sorted(PROFILES)
@@ -181,6 +189,54 @@ def _sent(
     else:
         requests = model_map.encode_command(command, params, lambda r: device(r.method, r.params))
     return [(r.method, r.params) for r in requests]
+
+
+def _numeric_cases() -> list[tuple[str, str]]:
+    families = {f.name: f for f in builtin_catalog().families}
+    out = []
+    for model, command in _cases():
+        spec = next(c for c in PROFILES[model].commands if c.name == command)
+        family = families[PROFILES[model].family]
+        param = family.command(command).param(spec.param) if spec.param else None
+        if param is not None and param.type.value in ("int", "float") and param.max is not None:
+            out.append((model, command))
+    return out
+
+
+@pytest.mark.parametrize(("model", "command"), _numeric_cases())
+def test_numbers_taken_are_python_miios(model: str, command: str) -> None:
+    # Every number of the family's range (in its steps): the map takes it exactly when
+    # python-miio sends it, within the bounds a profile narrows on purpose (fans'
+    # set_speed from 1). A list with gaps (zhimi humidifiers' 30, 40, ... 80) is
+    # refused between its values, with the list in the error.
+    profile = PROFILES[model]
+    spec = next(c for c in profile.commands if c.name == command)
+    assert spec.param is not None
+    family = next(f for f in builtin_catalog().families if f.name == profile.family)
+    param = family.command(command).param(spec.param)
+    assert param is not None
+    assert param.min is not None
+    assert param.max is not None
+    tried = candidates(param.min, param.max, param.step, whole=param.type.value == "int")
+    bounds = profile.limits(model).get(f"{command}.{spec.param}", {})
+    theirs = [
+        v
+        for v in accepted(profile, model, spec, tried)
+        if bounds.get("min", -math.inf) <= v <= bounds.get("max", math.inf)
+    ]
+    model_map = _map(model)
+    ours = []
+    refused: InvalidCommand | None = None
+    for value in tried:
+        try:
+            model_map.validate_command(command, {spec.param: value})
+        except InvalidCommand as err:
+            refused = err
+            continue
+        ours.append(value)
+    assert ours == theirs
+    if refused is not None:
+        assert refused.field == spec.param
 
 
 # --- values decoded ----------------------------------------------------------------------

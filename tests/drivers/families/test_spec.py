@@ -315,3 +315,49 @@ def test_limits_may_only_narrow() -> None:
         speaker.with_limits({"set_volume.level": (10, None)})
     with pytest.raises(InvalidCommand, match="speaker has no command 'set_level'"):
         speaker.with_limits({"set_level.volume": (10, None)})
+
+
+def test_a_model_can_take_a_list_of_numbers_instead_of_a_range() -> None:
+    # python-miio 0.5.12 AirHumidifier.set_target_humidity: 30, 40, 50, 60, 70 or 80.
+    humidifier = builtin_catalog().lookup_model("zhimi.humidifier.v1")
+    assert humidifier is not None
+    assert humidifier.validate_command("set_target_humidity", {"humidity": 60}) == {"humidity": 60}
+    with pytest.raises(InvalidCommand) as info:
+        humidifier.validate_command("set_target_humidity", {"humidity": 45})
+    assert str(info.value) == (
+        "humidifier command set_target_humidity: humidity must be one of "
+        "30, 40, 50, 60, 70, 80 %, got 45"
+    )
+    assert info.value.field == "humidity"
+    # The API, the dashboard and sentences see the list (and its bounds).
+    param = humidifier.spec.command("set_target_humidity").param("humidity")
+    assert param is not None
+    assert param.as_dict() == {
+        "name": "humidity",
+        "type": "int",
+        "unit": "%",
+        "min": 30,
+        "max": 80,
+        "values": [30, 40, 50, 60, 70, 80],
+        "required": True,
+    }
+    # The MIoT ca4 takes the whole range, as python-miio's AirHumidifierMiot does.
+    ca4 = builtin_catalog().lookup_model("zhimi.humidifier.ca4")
+    assert ca4 is not None
+    assert ca4.validate_command("set_target_humidity", {"humidity": 45}) == {"humidity": 45}
+
+
+def test_a_list_of_numbers_must_fit_the_familys_range() -> None:
+    humidifier = family("humidifier")
+    with pytest.raises(ValueError, match="value 90 is not a whole number from 30 to 80 %"):
+        humidifier.with_limits({}, values={"set_target_humidity.humidity": (30, 90)})
+    with pytest.raises(ValueError, match="values only apply to numbers"):
+        humidifier.with_limits({}, values={"set_mode.mode": (1,)})
+    narrowed = humidifier.with_limits({}, values={"set_target_humidity.humidity": (60, 40)})
+    param = narrowed.command("set_target_humidity").param("humidity")
+    assert param is not None
+    assert (param.min, param.max, param.values) == (40, 60, (40, 60))
+    with pytest.raises(ValueError, match="values must be listed low to high, once each"):
+        ParamSpec("level", ValueType.INT, values=(3, 1))
+    with pytest.raises(ValueError, match="values only apply to int and float"):
+        ParamSpec("level", ValueType.STR, values=(1,))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from drivers.families import lookup_model
 from hub.intents import IntentEngine
+from tests.hub.intents.conftest import EngineFactory
 
 
 @pytest.mark.parametrize(
@@ -78,3 +80,21 @@ async def test_suggestions_offer_only_what_devices_can_do(engine: IntentEngine) 
     assert "turn on the speaker in the kitchen" not in english
     assert "turn on the humidifier in the bedroom" in english
     assert "start the vacuum" in english
+
+
+async def test_a_level_between_a_models_values_is_refused_with_the_list(
+    make_engine: EngineFactory,
+) -> None:
+    # python-miio's zhimi humidifiers take 30, 40, 50, 60, 70 or 80 % and nothing between.
+    legacy = lookup_model("zhimi.humidifier.v1")
+    assert legacy is not None
+    engine = make_engine(extra=[("study_humidifier", "humidifier", "office", legacy.spec)])
+    result = await engine.handle("把书房的加湿器湿度调到45%", dry_run=True)
+    assert result.outcome == "failed"
+    assert result.reply == "书房加湿器的湿度只能设为30、40、50、60、70或80%。"
+    result = await engine.handle("set the office humidity to 45%", dry_run=True)
+    assert result.reply == (
+        "The study humidifier cannot take that: humidifier command set_target_humidity: "
+        "humidity must be one of 30, 40, 50, 60, 70, 80 %, got 45."
+    )
+    assert (await engine.handle("把书房的加湿器湿度调到50%", dry_run=True)).outcome == "done"
