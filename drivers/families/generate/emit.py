@@ -9,7 +9,7 @@ from typing import Any
 
 from drivers.families.family import FamilySpec
 from drivers.families.generate.profile import Command, Field, Profile, Value
-from drivers.families.generate.record import accepted, candidates, chunk_size, infer
+from drivers.families.generate.record import MAX_TRIED, accepted, candidates, chunk_size, infer
 from drivers.families.miio_maps import MIOT_MAX_PROPERTIES_PER_REQUEST
 from drivers.families.spec import ParamSpec, ValueType
 
@@ -144,7 +144,11 @@ def _value_list(
     if not taken:
         raise ValueError(f"{model} {command.name}: python-miio refuses every value tried")
     run = tried[tried.index(taken[0]) : tried.index(taken[-1]) + 1]
-    return [] if taken == run else taken
+    if taken == run:
+        return []
+    if (spec.step is None and spec.type is ValueType.FLOAT) or len(tried) == MAX_TRIED:
+        raise ValueError(f"{model} {command.name}: python-miio's values have gaps in a sample")
+    return taken
 
 
 def dump(table: Mapping[str, Any]) -> str:

@@ -88,24 +88,39 @@ def record(
     return recorder.sent
 
 
+# Past this many values in a range (colour temperatures in kelvin), every n-th is tried.
+MAX_TRIED = 201
+
+
 def candidates(low: float, high: float, step: float | None, *, whole: bool) -> list[Value]:
-    """Every value from `low` to `high` in `step`s (1 for whole numbers)."""
+    """The values from `low` to `high` in `step`s (1 for whole numbers) to try on
+    python-miio: all of them, or `MAX_TRIED` spread evenly with both ends."""
     stride = step or 1.0
     count = round((high - low) / stride) + 1
-    values: list[Value] = [low + i * stride for i in range(count)]
+    every = -(-count // MAX_TRIED)
+    picked = [*range(0, count, every), *([count - 1] if (count - 1) % every else [])]
+    values: list[Value] = [low + i * stride for i in picked]
     return [int(v) for v in values] if whole else values
+
+
+# (class, model, command, values tried) -> those taken: the generator and the parity
+# tests ask the same questions, each a few hundred python-miio calls.
+_ACCEPTED: dict[tuple[str, str, str, tuple[Value, ...]], list[Value]] = {}
 
 
 def accepted(profile: Profile, model: str, command: Command, values: list[Value]) -> list[Value]:
     """The parameter values python-miio sends `command` with; it raises for the others."""
-    out = []
-    for value in values:
-        try:
-            record(profile, model, command, value)
-        except (DeviceException, ValueError):
-            continue
-        out.append(value)
-    return out
+    key = (profile.source, model, command.name, tuple(values))
+    if key not in _ACCEPTED:
+        out = []
+        for value in values:
+            try:
+                record(profile, model, command, value)
+            except (DeviceException, ValueError):
+                continue
+            out.append(value)
+        _ACCEPTED[key] = out
+    return list(_ACCEPTED[key])
 
 
 class TemplateError(ValueError):
