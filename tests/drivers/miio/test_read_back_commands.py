@@ -1,103 +1,109 @@
-"""Commands that read a value from the device and send it back (Viomi's edge-cleaning flag).
+"""Commands that read a value from the device and send it back, as Viomi vacuums need.
 
 python-miio 0.5.12's ViomiVacuum.start/pause/stop ask ``get_prop ["mode"]`` and send
-the answer with the command (``set_mode_withroom [edge, 1, 0]``): the edge-cleaning
-setting the person chose survives a start. The driver sends the same, over real
-sockets and real miio encryption, to a device answering as a Viomi does.
+the answer with the command (``set_mode_withroom [edge, 1, 0]``), so the edge-cleaning
+setting survives a start; the Viomi maps say so with ``{reply: 0, index: 0}`` (the
+parity tests compare them with python-miio). Here the driver runs such a command over
+real sockets and real miio encryption against the simulated chuangmi plug, with a
+table that reads the plug's Wi-Fi LED setting and writes it back before switching on.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from drivers.families import Catalog, builtin_catalog
+from drivers.families.model_loader import load_model
 from drivers.miio.connection import RetryPolicy
 from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from drivers.miio.transport import MiioTransport
 from hub.config import HubConfig
 from hub.errors import ProtocolError
+from hub.registry import Device
 from hub.runtime import Hub
-from tests.drivers.miio.fake_device import FakeMiioDevice
+from simulators.home import VirtualHome
+from simulators.plan import PlannedDevice
 from tests.processes import loopback_block
 
 FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=3, backoff_initial=0.05)
-TOKEN = bytes(range(16))
-# ViomiEdgeState: Off 0, Unknown 1, On 2.
-EDGE_ON = 2
+PLUG = textwrap.dedent(
+    """\
+    model: chuangmi.plug.m1
+    family: plug
+    protocol: miio
+    source: test table (a read-back command on the simulated plug)
+    poll:
+      - method: get_prop
+        reply: values
+        fields:
+          - {key: power, attribute: power, table: {"on": true, "off": false}}
+    commands:
+      turn_on:
+        - {method: get_prop, params: [wifi_led]}
+        - {method: set_wifi_led, params: [{reply: 0, index: 0}]}
+        - {method: set_power, params: ["on"]}
+      turn_off:
+        - {method: get_prop, params: [wifi_led]}
+        - {method: set_wifi_led, params: [{reply: 0, index: 1}]}
+    """
+)
 
 
 @pytest.fixture
-def props() -> dict[str, Any]:
-    """What the device answers get_prop with (tests change it)."""
-    return {"mode": EDGE_ON, "run_state": 5, "battary_life": 80}
+async def home() -> AsyncIterator[VirtualHome]:
+    plan = (PlannedDevice("desk_plug", "chuangmi.plug.m1", "office"),)
+    async with VirtualHome(plan, seed=3, base_ip=f"{loopback_block()}.10") as virtual_home:
+        yield virtual_home
 
 
 @pytest.fixture
-async def viomi(props: dict[str, Any]) -> AsyncIterator[FakeMiioDevice]:
-    device = FakeMiioDevice(
-        host=f"{loopback_block()}.10",
-        token=TOKEN,
-        device_id=424242,
-        model="viomi.vacuum.v8",
-        handlers={
-            "get_prop": lambda names: [props.get(name) for name in names],
-            "get_consumables": lambda _: [12, 7, 30, 4],
-            "set_mode_withroom": lambda _: ["ok"],
-            "set_mode": lambda _: ["ok"],
-        },
-    )
-    await device.start()
-    try:
-        yield device
-    finally:
-        device.close()
-
-
-@pytest.fixture
-async def driver(tmp_path: Path, viomi: FakeMiioDevice) -> AsyncIterator[MiioDriver]:
-    config = HubConfig.model_validate({"polling": {"intervals": {"vacuum": "1h"}}})
+async def plug(tmp_path: Path, home: VirtualHome) -> AsyncIterator[tuple[MiioDriver, Device]]:
+    families = builtin_catalog().families
+    table = load_model(PLUG, "chuangmi.plug.m1.yaml", {f.name: f for f in families})
+    catalog = Catalog(families, [table])
+    config = HubConfig.model_validate({"polling": {"intervals": {"plug": "1h"}}})
     async with Hub(config, data_dir=tmp_path) as hub:
         transport = MiioTransport(bind_host="127.0.0.1", policy=FAST_POLICY, clock=hub.clock)
         await transport.start()
-        miio = MiioDriver(miio_context(hub), transport=transport, port=viomi.port)
+        miio = MiioDriver(miio_context(hub), transport=transport, catalog=catalog)
         hub.register_driver(miio)
         await miio.start()
         try:
-            yield miio
+            entry = next(e for e in home.manifest() if e["name"] == "desk_plug")
+            device = await miio.adopt(Adoption(entry["address"], entry["token"], name="desk_plug"))
+            yield miio, device
         finally:
             await miio.stop()
             await transport.close()
 
 
-def _sent(device: FakeMiioDevice, method: str) -> list[Any]:
-    return [r.params for r in device.received if r.method == method]
+def _sent(home: VirtualHome, method: str) -> list[Any]:
+    return [c["params"] for c in home.commands("desk_plug") if c["method"] == method]
 
 
-async def test_start_pause_stop_send_the_edge_flag_the_device_holds(
-    driver: MiioDriver, viomi: FakeMiioDevice, props: dict[str, Any]
+async def test_a_value_read_is_sent_back_as_the_device_said_it(
+    plug: tuple[MiioDriver, Device], home: VirtualHome
 ) -> None:
-    device = await driver.adopt(Adoption(viomi.host, TOKEN.hex(), name="hall_vacuum"))
-    assert device.family == "vacuum"
-    for command in ("start", "pause", "stop"):
-        await driver.call(device, command, {}, 5.0)
-    assert _sent(viomi, "set_mode_withroom") == [[EDGE_ON, 1, 0]]
-    assert _sent(viomi, "set_mode") == [[EDGE_ON, 2], [EDGE_ON, 0]]
-    # Each command asked first, as python-miio does on a fresh connection.
-    assert _sent(viomi, "get_prop").count(["mode"]) == 3
-    # Edge cleaning off on the device: off it stays.
-    props["mode"] = 0
-    await driver.call(device, "start", {}, 5.0)
-    assert _sent(viomi, "set_mode_withroom")[-1] == [0, 1, 0]
+    driver, device = plug
+    home.apply_state("desk_plug", {"wifi_led": False, "power": False})
+    await driver.call(device, "turn_on", {}, 5.0)
+    assert _sent(home, "set_wifi_led") == [["off"]]
+    assert home.device("desk_plug").state()["power"] == "on"
+    home.apply_state("desk_plug", {"wifi_led": True})
+    await driver.call(device, "turn_on", {}, 5.0)
+    assert _sent(home, "set_wifi_led")[-1] == ["on"]
 
 
-async def test_a_device_that_does_not_say_its_edge_flag_is_not_started_blind(
-    driver: MiioDriver, viomi: FakeMiioDevice, props: dict[str, Any]
+async def test_a_reply_without_the_value_stops_the_command_before_it_writes(
+    plug: tuple[MiioDriver, Device], home: VirtualHome
 ) -> None:
-    device = await driver.adopt(Adoption(viomi.host, TOKEN.hex(), name="hall_vacuum"))
-    del props["mode"]
-    with pytest.raises(ProtocolError, match="set_mode_withroom needs item 0 of the reply"):
-        await driver.call(device, "start", {}, 5.0)
-    assert _sent(viomi, "set_mode_withroom") == []
+    driver, device = plug
+    with pytest.raises(ProtocolError, match="set_wifi_led needs item 1 of the reply to call 0"):
+        await driver.call(device, "turn_off", {}, 5.0)
+    assert _sent(home, "get_prop")[-1] == ["wifi_led"]
+    assert _sent(home, "set_wifi_led") == []
