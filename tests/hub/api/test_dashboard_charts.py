@@ -220,3 +220,40 @@ async def test_cards_charts_and_the_brightness_slider(
                 assert await page.evaluate(TOO_SMALL) == [], address
                 await _screenshot_for_people(page, f"phone-{address.split('/')[1]}")
             assert page.errors == []
+
+
+async def test_chart_scales_pick_round_ticks_and_local_times(
+    serve_hub: ServeHub, browser_binary: str, tmp_path: Path
+) -> None:
+    served = await serve_hub()
+    async with chromium(browser_binary, tmp_path / "profile") as page:
+        await page.navigate(served.url + "/")
+        found = await page.evaluate(
+            """(async () => {
+                const c = await import('/static/charts.js');
+                const day = 86400000;
+                const start = new Date(2026, 11, 6, 9, 17).getTime();
+                const hours = c.timeTicks(start, start + day, 6);
+                const month = c.timeTicks(start, start + 30 * day, 6);
+                return {
+                    humidity: c.niceTicks(38, 71),
+                    flat: c.niceTicks(50, 50),
+                    small: c.niceTicks(-0.3, 0.9),
+                    hourTicks: hours.ticks.map(t => new Date(t).getHours()),
+                    hoursDaily: hours.daily,
+                    monthTicks: month.ticks.length,
+                    monthMidnights: month.ticks.every(t => new Date(t).getHours() === 0),
+                    monthDaily: month.daily,
+                };
+            })()"""
+        )
+    assert found["humidity"] == [30, 40, 50, 60, 70, 80]
+    assert found["flat"][0] < 50 < found["flat"][-1]
+    assert found["small"] == [-0.5, 0, 0.5, 1]  # no float dust (0.30000000000000004)
+    # A day in six labels: every 6 hours on the hour, local time.
+    assert found["hourTicks"] == [12, 18, 0, 6]
+    assert not found["hoursDaily"]
+    # A month: local midnights, about six of them.
+    assert (found["monthMidnights"], found["monthDaily"]) == (True, True)
+    assert 4 <= found["monthTicks"] <= 8
+    assert page.errors == []
