@@ -19,6 +19,10 @@ const RECONNECT_MIN_MS = 1000;
 const RECONNECT_MAX_MS = 30000;
 // Events of one kind arriving together cause one reload, not one each.
 const RELOAD_COALESCE_MS = 300;
+// A tab in the background draws its events this often (it paints no frames).
+const HIDDEN_BATCH_MS = 1000;
+// More events than this waiting to be drawn: the device list is read again instead.
+const MAX_BATCH = 5000;
 // A token also travels as a WebSocket subprotocol, so only these characters can work.
 const TOKEN_SHAPE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
 
@@ -87,6 +91,7 @@ function signOut(message) {
   for (const timer of live.reloads.values()) clearTimeout(timer);
   live.reloads.clear();
   live.queued = [];
+  batch.events = [];
   session.token = null;
   session.signedIn = false;
   sessionStorage.removeItem(TOKEN_KEY);
@@ -139,7 +144,7 @@ function connect() {
       return;
     }
     if (live.loadingDevices) live.queued.push(event);
-    else applyEvent(event);
+    else queueEvent(event);
   });
   socket.addEventListener("close", (close) => {
     if (live.socket !== socket) return; // signed out, or replaced
@@ -163,6 +168,41 @@ function scheduleReconnect(reason) {
   live.reconnectTimer = setTimeout(() => {
     if (session.signedIn) connect();
   }, delay);
+}
+
+// Events are drawn in batches, one per animation frame: a burst (a poll round of many
+// devices, 20 changes a second) costs one style and layout pass per frame, not one per
+// event. A hidden tab paints no frames, so its batches go by a timer instead.
+const batch = { events: [], scheduled: false };
+
+function queueEvent(event) {
+  batch.events.push(event);
+  if (batch.events.length > MAX_BATCH) {
+    // So far behind that reading the whole list again is cheaper than catching up.
+    batch.events = [];
+    scheduleReload("devices");
+    return;
+  }
+  if (batch.scheduled) return;
+  batch.scheduled = true;
+  if (document.hidden) setTimeout(applyBatch, HIDDEN_BATCH_MS);
+  else requestAnimationFrame(applyBatch);
+}
+
+function applyBatch() {
+  batch.scheduled = false;
+  const events = batch.events;
+  batch.events = [];
+  if (!session.signedIn) return;
+  // Of several changes to one attribute in a batch, only the last is drawn.
+  const last = new Map();
+  events.forEach((event, index) => {
+    if (event.type === "state_changed") last.set(`${event.device_id}\u0000${event.attribute}`, index);
+  });
+  events.forEach((event, index) => {
+    if (event.type === "state_changed" && last.get(`${event.device_id}\u0000${event.attribute}`) !== index) return;
+    applyEvent(event);
+  });
 }
 
 function applyEvent(event) {
@@ -227,7 +267,7 @@ async function refreshDevices() {
   live.queued = [];
   if (snapshot && session.signedIn) showDevices(snapshot);
   // Events that came while the snapshot loaded; older ones than it are skipped.
-  for (const event of queued) applyEvent(event);
+  for (const event of queued) queueEvent(event);
 }
 
 // -- start ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 import { api, reportFailure } from "/static/api.js";
 import { familyControls } from "/static/controls.js";
 import { headline } from "/static/headline.js";
-import { el, formatTime, formatValue, label, nextId, runBusy } from "/static/render.js";
+import { el, formatTime, formatValue, label, markChanged, nextId, runBusy, setText } from "/static/render.js";
 import { href } from "/static/router.js";
 
 // Details folded open stay open when the overview redraws (device id -> open).
@@ -75,13 +75,10 @@ export function updateCard(parts, device, changed) {
       parts.values.set(attribute, dd);
       parts.stateList.append(el("dt", { text: label(attribute) }), dd);
     }
-    dd.textContent = formatValue(entry.value, entry.unit);
-    dd.title = entry.changed_at ? `changed ${formatTime(entry.changed_at)}` : "";
-    if (attribute === changed) {
-      dd.classList.remove("changed");
-      void dd.offsetWidth; // restarts the highlight animation
-      dd.classList.add("changed");
-    }
+    setText(dd, formatValue(entry.value, entry.unit));
+    const title = entry.changed_at ? `changed ${formatTime(entry.changed_at)}` : "";
+    if (dd.title !== title) dd.title = title;
+    if (attribute === changed) markChanged(dd);
   }
 }
 

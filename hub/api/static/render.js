@@ -28,13 +28,43 @@ export function label(name) {
   return String(name).replaceAll("_", " ");
 }
 
+// Formatters are made once: toLocaleString() builds a new one on every call, which cost
+// most of the time a card took to draw (a page shows thousands of values).
+// (The same fields as toLocaleTimeString() and toLocaleString() show.)
+const TIME_FIELDS = { hour: "numeric", minute: "numeric", second: "numeric" };
+const TIME_FORMAT = new Intl.DateTimeFormat(undefined, TIME_FIELDS);
+const DATE_TIME_FORMAT = new Intl.DateTimeFormat(undefined, {
+  year: "numeric",
+  month: "numeric",
+  day: "numeric",
+  ...TIME_FIELDS,
+});
+const NUMBER_FORMAT = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+
 // Epoch seconds or ISO 8601, shown in the browser's locale.
 export function formatTime(value) {
   if (value === null || value === undefined) return "—";
   const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
-  const today = new Date().toDateString() === date.toDateString();
-  return today ? date.toLocaleTimeString() : date.toLocaleString();
+  const now = new Date();
+  const today =
+    now.getDate() === date.getDate() && now.getMonth() === date.getMonth() && now.getFullYear() === date.getFullYear();
+  return (today ? TIME_FORMAT : DATE_TIME_FORMAT).format(date);
+}
+
+// Sets a node's text only when it differs: an unchanged write still costs the page a
+// style pass and wakes every observer.
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+// Replays a node's "changed" highlight without forcing a layout: two identical
+// animations under different names, swapped (reading offsetWidth to restart one
+// animation made every event lay the whole page out).
+export function markChanged(node) {
+  const next = node.classList.contains("changed") ? "changed-again" : "changed";
+  node.classList.remove("changed", "changed-again");
+  node.classList.add(next);
 }
 
 // Only http(s) store links become links (a catalog entry must not run script).
@@ -54,7 +84,7 @@ export function formatValue(value, unit) {
   const suffix = unit ? ` ${unit}` : "";
   if (typeof value === "boolean") return value ? "on" : "off";
   if (typeof value === "number") {
-    return value.toLocaleString(undefined, { maximumFractionDigits: 2 }) + suffix;
+    return NUMBER_FORMAT.format(value) + suffix;
   }
   if (typeof value === "object") return JSON.stringify(value);
   return String(value) + suffix;

@@ -38,6 +38,7 @@ PHONE_WIDTH = 375
 
 @dataclass
 class ViewsHub:
+    hub: Hub
     url: str
     token: str
     engine: SceneEngine
@@ -69,7 +70,7 @@ async def views_hub(tmp_path: Path) -> AsyncIterator[ViewsHub]:
     async with hub:
         token = new_api_token()
         await hub.store.add_api_token("dashboard-test", hash_api_token(token), hub.clock.time())
-        yield ViewsHub(server.url, token, engine, driver, scene_dir)
+        yield ViewsHub(hub, server.url, token, engine, driver, scene_dir)
 
 
 @pytest.fixture
@@ -103,6 +104,30 @@ async def test_each_view_has_an_address_and_the_back_button_walks_them(
     async with chromium(browser_binary, tmp_path / "profile") as page:
         await _sign_in(page, views_hub.url, views_hub.token)
         await _wait_view(page, "view-overview")
+
+        # A burst of changes (drawn in batches, one per frame): each card ends on the last.
+        sensors = ("bedroom_sensor", "living_room_sensor")
+        await page.evaluate(
+            """window.writes = 0;
+            new MutationObserver((records) => {
+                for (const r of records) {
+                    const node = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+                    if (node.matches('dd[data-attribute="temperature"]')) window.writes += 1;
+                }
+            }).observe(document.getElementById('rooms'),
+                       {subtree: true, childList: true, characterData: true})"""
+        )
+        for step in range(150):
+            for name in sensors:
+                views_hub.hub.state.update(f"fake:{name}", {"temperature": 20 + step / 10})
+        shown = " && ".join(
+            f'document.querySelector(\'[data-device-name="{name}"]'
+            " dd[data-attribute=\"temperature\"]')?.textContent === '34.9'"
+            for name in sensors
+        )
+        await page.wait_for(shown)
+        # Fewer writes than changes: changes that came in one frame are drawn once.
+        assert await page.evaluate("window.writes") < 2 * 150
 
         # A device's name on its card leads to the device's own view.
         await page.click('[data-device-name="bedroom_humidifier"] h4 a')
