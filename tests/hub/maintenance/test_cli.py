@@ -41,13 +41,18 @@ async def _mihub(tmp_path: Path, *args: str) -> Result:
     return await asyncio.to_thread(CliRunner().invoke, cli, list(args), env=env)
 
 
-async def test_the_table_shows_hours_for_parts_and_cycles_for_the_battery(
-    api: tuple[str, str], tmp_path: Path
-) -> None:
-    url, token = api
+async def _table(tmp_path: Path, url: str, token: str) -> tuple[Result, dict[str, str]]:
+    """`mihub maintenance` against the API; its output and its table rows by part."""
     result = await _mihub(tmp_path, "maintenance", "--url", url, "--token", token)
     assert result.exit_code == 0, result.output
     rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    return result, rows
+
+
+async def test_the_table_shows_hours_for_parts_and_cycles_for_the_battery(
+    api: tuple[str, str], tmp_path: Path
+) -> None:
+    result, rows = await _table(tmp_path, *api)
     assert "0.4 / 500 cycles" in rows["Battery"]
     assert "42 / 150 h" in rows["Filter"]
     assert "used" in result.output.splitlines()[1]
@@ -56,10 +61,7 @@ async def test_the_table_shows_hours_for_parts_and_cycles_for_the_battery(
 async def test_the_water_tank_shows_hours_left_and_asks_for_a_refill(
     api: tuple[str, str], tmp_path: Path
 ) -> None:
-    url, token = api
-    result = await _mihub(tmp_path, "maintenance", "--url", url, "--token", token)
-    assert result.exit_code == 0, result.output
-    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    result, rows = await _table(tmp_path, *api)
     # 40 % of a tank that lasts 12 h flat out: about 5 hours.
     cells = [cell.strip() for cell in rows["Water tank"].split("│")]
     assert (cells[2], cells[3], cells[5]) == ("40%", "", "5 h")

@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,13 +22,12 @@ from drivers.miio.driver import MiioDriver
 from hub.capabilities import SourceKind
 from hub.clock import AcceleratedClock
 from hub.config import HubConfig
-from hub.maintenance import MaintenancePrompt, MaintenanceTracker
-from hub.maintenance.tracker import MAINTENANCE
-from hub.runtime import Hub
+from hub.maintenance import MaintenancePrompt
 from simulators.home import VirtualHome
 from simulators.plan import PlannedDevice
+from tests.hub.maintenance.tracker_home import Simulated, tracked_simulation
 from tests.processes import loopback_block
-from tests.served_hub import FAST_POLICY, adopt_one, maintenance, served_hub
+from tests.served_hub import adopt_one
 
 SPECS = Path(__file__).parents[2] / "fixtures" / "miot-specs"
 #: A simulated day per real second: a worn filter runs low within seconds.
@@ -43,7 +40,7 @@ PLAN = (
     PlannedDevice("hall_purifier", "zhimi.airpurifier.mb3", "hallway"),
 )
 SEARCH = "https://www.mi.com/global/search?keyword="
-Running = tuple[VirtualHome, Hub, MaintenanceTracker, MiioDriver]
+Running = Simulated
 
 
 @pytest.fixture
@@ -58,19 +55,8 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
             "maintenance": {"lead_days": 14},
         }
     )
-    async with (
-        home,
-        served_hub(
-            tmp_path,
-            config=config,
-            clock=clock,
-            parts=[partial(maintenance, tz=UTC)],
-            api=False,
-            miio=FAST_POLICY,
-        ) as served,
-    ):
-        assert served.miio is not None
-        yield home, served.hub, served.hub.component(MAINTENANCE), served.miio
+    async with tracked_simulation(home, tmp_path, clock=clock, config=config) as running:
+        yield running
 
 
 async def _adopt(home: VirtualHome, driver: MiioDriver, name: str) -> str:

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
 from hub.maintenance import MaintenanceTracker
-from hub.registry import Device
 from hub.runtime import Hub
+from tests import homes
 from tests.hub.maintenance.tracker_home import served_tracker
 
-VACUUM = Device(
-    id="miio:201",
-    name="living_room_vacuum",
-    family="vacuum",
-    model="roborock.vacuum.s5",
-    transport="miio",
-    address="127.0.0.21",
-    room="living_room",
-)
+VACUUM = replace(homes.VACUUM, room="living_room")
 
 
 @pytest.fixture
@@ -37,6 +31,17 @@ async def live(tmp_path: Path) -> AsyncIterator[tuple[Hub, MaintenanceTracker, s
         )  # fmt: skip
         await tracker.refresh()
         yield hub, tracker, url, token
+
+
+async def _overview(url: str, token: str) -> dict[str, Any]:
+    """GET /api/maintenance, as the dashboard does."""
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http,
+        http.get(f"{url}/api/maintenance") as resp,
+    ):
+        assert resp.status == 200
+        body: dict[str, Any] = await resp.json()
+        return body
 
 
 async def test_overview_lists_consumables_and_the_due_prompt(
@@ -116,12 +121,7 @@ async def test_the_vacuum_battery_is_shown_in_charge_cycles(
     for i, battery in enumerate([100, 90, 80, 70, 60, 62]):
         hub.state.update(VACUUM.id, {"battery": battery}, at=start + i * 600)
     await tracker.refresh()
-    async with (
-        aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http,
-        http.get(f"{url}/api/maintenance") as resp,
-    ):
-        assert resp.status == 200
-        body = await resp.json()
+    body = await _overview(url, token)
     parts = {c["part"]: c for c in body["consumables"]}
     battery = parts["battery"]
     assert battery["part_name"] == "Battery"
@@ -144,15 +144,7 @@ async def test_the_vacuum_battery_is_shown_in_charge_cycles(
     )
 
 
-HUMIDIFIER = Device(
-    id="miio:202",
-    name="bedroom_humidifier",
-    family="humidifier",
-    model="zhimi.humidifier.ca4",
-    transport="miio",
-    address="127.0.0.22",
-    room="bedroom",
-)
+HUMIDIFIER = homes.HUMIDIFIER
 
 
 async def test_the_water_tank_is_listed_in_hours_with_a_refill_prompt(
@@ -166,12 +158,7 @@ async def test_the_water_tank_is_listed_in_hours_with_a_refill_prompt(
     for i, level in enumerate(range(45, 27, -1)):
         hub.state.update(HUMIDIFIER.id, {"water_level": level}, at=start + i * 432)
     await tracker.refresh()
-    async with (
-        aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http,
-        http.get(f"{url}/api/maintenance") as resp,
-    ):
-        assert resp.status == 200
-        body = await resp.json()
+    body = await _overview(url, token)
     [tank] = [c for c in body["consumables"] if c["part"] == "water_tank"]
     assert (tank["device_name"], tank["part_name"], tank["action"]) == (
         "bedroom_humidifier",
@@ -194,14 +181,8 @@ async def test_the_water_tank_is_listed_in_hours_with_a_refill_prompt(
     }
 
 
-SECOND_VACUUM = Device(
-    id="miio:203",
-    name="bedroom_vacuum",
-    family="vacuum",
-    model="roborock.vacuum.s5",
-    transport="miio",
-    address="127.0.0.23",
-    room="bedroom",
+SECOND_VACUUM = replace(
+    homes.VACUUM, id="miio:203", name="bedroom_vacuum", address="127.0.0.23", room="bedroom"
 )
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +18,19 @@ from hub.clock import AcceleratedClock, ManualClock
 from hub.config import HubConfig
 from hub.events import StateChanged
 from hub.maintenance import MaintenancePrompt, MaintenanceTracker
-from hub.maintenance.tracker import MAINTENANCE
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.miio.models.vacuum import Vacuum
+from tests.hub.maintenance.tracker_home import Simulated, tracked_simulation
 from tests.processes import loopback_block
-from tests.served_hub import FAST_POLICY, adopt_one, maintenance, served_hub
+from tests.served_hub import adopt_one
 
 #: Four simulated days per real second: the filter wears out within a minute.
 SPEED = 4 * 86_400.0
 #: Generous: at SPEED the prompt is due after ~10 real seconds on an idle machine.
 PROMPT_TIMEOUT = 45.0
 FILTER_LIFE_S = 150 * 3600
-Running = tuple[VirtualHome, Hub, MaintenanceTracker, MiioDriver]
+Running = Simulated
 
 
 @pytest.fixture
@@ -54,19 +52,8 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     config = HubConfig.model_validate(
         {"polling": {"intervals": {"vacuum": 3600}}, "maintenance": {"lead_days": 14}}
     )
-    async with (
-        home,
-        served_hub(
-            tmp_path,
-            config=config,
-            clock=clock,
-            parts=[partial(maintenance, tz=UTC)],
-            api=False,
-            miio=FAST_POLICY,
-        ) as served,
-    ):
-        assert served.miio is not None
-        yield home, served.hub, served.hub.component(MAINTENANCE), served.miio
+    async with tracked_simulation(home, tmp_path, clock=clock, config=config) as running:
+        yield running
 
 
 async def test_the_vacuum_filter_is_prompted_with_its_store_link_before_it_runs_out(
@@ -160,15 +147,8 @@ async def polled(tmp_path: Path) -> AsyncIterator[tuple[PolledHome, MiioDriver]]
     clock = ManualClock()
     home = VirtualHome.default(clock=clock, seed=5, base_ip=f"{loopback_block()}.10")
     # The family's own poll intervals (vacuum 10 s, purifier 30 s): no config.
-    async with (
-        home,
-        served_hub(
-            tmp_path, clock=clock, parts=[partial(maintenance, tz=UTC)], api=False, miio=FAST_POLICY
-        ) as served,
-    ):
-        assert served.miio is not None
-        hub = served.hub
-        yield PolledHome(home, hub, hub.component(MAINTENANCE)), served.miio
+    async with tracked_simulation(home, tmp_path, clock=clock) as (home, hub, tracker, driver):
+        yield PolledHome(home, hub, tracker), driver
 
 
 # (device, part, a worn part below the 10 % floor, how the owner replaces it)

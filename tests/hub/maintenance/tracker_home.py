@@ -5,17 +5,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from hub.clock import ManualClock
+from drivers.miio.driver import MiioDriver
+from hub.clock import Clock, ManualClock
 from hub.config import HubConfig
 from hub.events import DeviceStatus, Subscription
 from hub.maintenance import MaintenancePrompt, MaintenanceTracker
 from hub.maintenance.tracker import MAINTENANCE
 from hub.registry import Device
 from hub.runtime import Hub
-from tests.served_hub import maintenance, served_hub
+from simulators.home import VirtualHome
+from tests.served_hub import FAST_POLICY, maintenance, served_hub
 
 START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 
@@ -26,6 +29,31 @@ async def served_tracker(data_dir: Path) -> AsyncIterator[tuple[Hub, Maintenance
     url, API token)."""
     async with served_hub(data_dir, parts=[maintenance], owner_socket=True) as served:
         yield served.hub, served.hub.component(MAINTENANCE), served.url, served.token
+
+
+#: What `tracked_simulation` yields: the home, the hub, its tracker and its miio driver.
+Simulated = tuple[VirtualHome, Hub, MaintenanceTracker, MiioDriver]
+
+
+@contextlib.asynccontextmanager
+async def tracked_simulation(
+    home: VirtualHome, data_dir: Path, *, clock: Clock, config: HubConfig | None = None
+) -> AsyncIterator[Simulated]:
+    """The virtual home running, and a hub polling its miio devices with the maintenance
+    tracker (days counted in UTC), both on `clock`."""
+    async with (
+        home,
+        served_hub(
+            data_dir,
+            config=config,
+            clock=clock,
+            parts=[partial(maintenance, tz=UTC)],
+            api=False,
+            miio=FAST_POLICY,
+        ) as served,
+    ):
+        assert served.miio is not None
+        yield home, served.hub, served.hub.component(MAINTENANCE), served.miio
 
 
 class TrackedHome:
