@@ -38,6 +38,16 @@ DEMO_DEVICES = {
 }
 
 
+#: A valid scene: a manual trigger turning the bedroom humidifier on.
+GOOD = """\
+id: good
+name: Good
+triggers: [{type: manual}]
+actions:
+  - call: bedroom_humidifier.turn_on
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Sent:
     device: str

@@ -18,17 +18,15 @@ from typing import Any
 import pytest
 
 from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver, miio_context
-from drivers.miio.transport import MiioTransport
 from hub.clock import AcceleratedClock
-from hub.config import HubConfig
 from hub.events import DeviceStatus
 from hub.registry import Device
 from hub.runtime import Hub
-from scenes.engine import SceneEngine
+from scenes.engine import SCENES, SceneEngine
 from scenes.events import SceneRun, SceneUpdated
 from scenes.runner import Outcome
 from simulators.home import VirtualHome
+from tests.served_hub import polling, served_hub
 
 #: Its own loopback block (127.9.x.x, a random /24 in it), so this module collides
 #: neither with other simulator tests nor with the same suite run by someone else at once.
@@ -74,35 +72,33 @@ class Home:
 
 @pytest.fixture
 async def home(tmp_path: Path) -> AsyncIterator[Home]:
-    async with VirtualHome.default(seed=11, base_ip=BASE_IP) as sim:
-        config = HubConfig.model_validate({"polling": {"intervals": {"humidifier": "5s"}}})
-        hub = Hub(config, data_dir=tmp_path, clock=AcceleratedClock(SPEED))
-        engine = SceneEngine(hub, directory=tmp_path / "scenes", builtin=True, tz=dt.UTC)
-        hub.add_component(engine)
+    def scenes_and_sensors(hub: Hub) -> None:
+        hub.add_component(
+            SceneEngine(hub, directory=tmp_path / "scenes", builtin=True, tz=dt.UTC), SCENES
+        )
         for name, (model, family) in ZIGBEE.items():
             hub.registry.add(
                 Device(
                     id=f"zigbee:{name}", name=name, family=family, model=model, transport="zigbee"
                 )
             )
-        async with hub:
-            transport = MiioTransport(bind_host="127.0.0.1", policy=LOSSY_POLICY, clock=hub.clock)
-            await transport.start()
-            driver = MiioDriver(miio_context(hub), transport=transport)
-            hub.register_driver(driver)
-            await driver.start()
-            try:
-                for entry in sim.manifest():
-                    if entry["transport"] == "miio":
-                        await driver.adopt(
-                            Adoption(entry["address"], entry["token"], name=entry["name"])
-                        )
-                for name in ZIGBEE:
-                    hub.registry.set_availability(name, DeviceStatus.OK)
-                yield Home(hub, engine, sim)
-            finally:
-                await driver.stop()
-                await transport.close()
+
+    async with (
+        VirtualHome.default(seed=11, base_ip=BASE_IP) as sim,
+        served_hub(
+            tmp_path,
+            config=polling("humidifier", every="5s"),
+            clock=AcceleratedClock(SPEED),
+            parts=[scenes_and_sensors],
+            api=False,
+            miio=LOSSY_POLICY,
+            home=sim,
+        ) as served,
+    ):
+        hub = served.hub
+        for name in ZIGBEE:
+            hub.registry.set_availability(name, DeviceStatus.OK)
+        yield Home(hub, hub.component(SCENES), sim)
 
 
 async def test_every_builtin_scene_is_valid_once_the_devices_are_adopted(home: Home) -> None:

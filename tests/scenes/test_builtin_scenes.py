@@ -55,14 +55,19 @@ async def test_leave_home_vacuum_after_ten_quiet_minutes_then_says_when_done(
     assert messages == ["Nobody is home: the vacuum started", "The vacuum has finished cleaning"]
 
 
-async def test_leave_home_vacuum_stays_off_when_someone_is_still_home(
-    harness: SceneHarness,
-) -> None:
+async def _someone_leaves(harness: SceneHarness) -> None:
+    """The built-in scenes running; the front door opens with nobody in the hallway."""
     await harness.start(builtin=True)
     harness.set("front_door", open=False)
     harness.set("hallway_motion", occupancy=False)
     harness.set("front_door", open=True)
     await harness.settle()
+
+
+async def test_leave_home_vacuum_stays_off_when_someone_is_still_home(
+    harness: SceneHarness,
+) -> None:
+    await _someone_leaves(harness)
     await harness.clock.advance(240)
     harness.set("hallway_motion", occupancy=True)
     run = await harness.next_run("leave_home_vacuum")
@@ -80,11 +85,7 @@ async def test_leave_home_vacuum_from_the_app_starts_at_once(harness: SceneHarne
 async def test_a_reconnect_that_reports_the_same_value_again_fires_nothing(
     harness: SceneHarness,
 ) -> None:
-    await harness.start(builtin=True)
-    harness.set("front_door", open=False)
-    harness.set("hallway_motion", occupancy=False)
-    harness.set("front_door", open=True)
-    await harness.settle()
+    await _someone_leaves(harness)
     for _ in range(3):  # the sensor drops off the network and comes back, still open
         harness.set("front_door", open=None)
         harness.set("front_door", open=True)

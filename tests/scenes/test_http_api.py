@@ -19,15 +19,7 @@ from hub.registry import Device
 from hub.runtime import Hub
 from scenes.engine import SceneEngine
 from scenes.http_api import SceneApi
-from tests.scenes.conftest import DEMO_DEVICES, RecordingDriver
-
-GOOD = """\
-id: good
-name: Good
-triggers: [{type: manual}]
-actions:
-  - call: bedroom_humidifier.turn_on
-"""
+from tests.scenes.conftest import DEMO_DEVICES, GOOD, RecordingDriver
 
 
 @dataclass

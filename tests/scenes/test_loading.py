@@ -14,15 +14,7 @@ from scenes.library import SceneNotFound, SceneNotRunnable
 from scenes.loader import SceneFile, builtin_files, parse_scene
 from scenes.runner import Outcome
 from scenes.validate import validate_scene_file
-from tests.scenes.conftest import SceneHarness
-
-GOOD = """\
-id: good
-name: Good
-triggers: [{type: manual}]
-actions:
-  - call: bedroom_humidifier.turn_on
-"""
+from tests.scenes.conftest import GOOD, SceneHarness
 
 
 def _error(text: str, path: str = "scenes/x.yaml") -> str:

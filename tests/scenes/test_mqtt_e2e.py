@@ -19,18 +19,16 @@ from typing import Any
 import pytest
 
 from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver, miio_context
-from drivers.miio.transport import MiioTransport
-from drivers.mqtt.component import MqttComponent
+from drivers.mqtt.component import MQTT, MqttComponent, install_mqtt
 from hub.clock import AcceleratedClock
-from hub.config import HubConfig
 from hub.events import StateChanged
 from hub.runtime import Hub
-from scenes.engine import SceneEngine
+from scenes.engine import SCENES, SceneEngine
 from scenes.events import Notification, SceneRun, SceneUpdated
 from scenes.runner import Outcome
 from simulators.home import VirtualHome
 from tests.mqtt_broker import Broker, start_mosquitto, stop_mosquitto
+from tests.served_hub import served_hub
 
 #: Its own loopback block (127.10.x.x, a random /24 in it), so this module collides
 #: neither with other simulator tests nor with the same suite run by someone else at once.
@@ -87,34 +85,30 @@ class Setup:
 
 @pytest.fixture
 async def setup(tmp_path: Path, mosquitto: Broker) -> AsyncIterator[Setup]:
-    async with VirtualHome.default(seed=5, base_ip=BASE_IP, mqtt_url=mosquitto.url) as sim:
-        config = HubConfig.model_validate({"mqtt": {"url": mosquitto.url}})
-        hub = Hub(config, data_dir=tmp_path / "data", clock=AcceleratedClock(SPEED))
-        mqtt = MqttComponent(hub)
-        hub.add_component(mqtt)
-        hub.register_driver(mqtt.zigbee)
-        (tmp_path / "scenes").mkdir()
-        (tmp_path / "scenes" / "button.yaml").write_text(BUTTON)
+    (tmp_path / "scenes").mkdir()
+    (tmp_path / "scenes" / "button.yaml").write_text(BUTTON)
+
+    def mqtt_and_scenes(hub: Hub) -> None:
+        mqtt = install_mqtt(hub)
         engine = SceneEngine(
             hub, directory=tmp_path / "scenes", builtin=True, tz=dt.UTC, mqtt=mqtt.client
         )
-        hub.add_component(engine)
-        async with hub:
-            transport = MiioTransport(bind_host="127.0.0.1", policy=POLICY, clock=hub.clock)
-            await transport.start()
-            driver = MiioDriver(miio_context(hub), transport=transport)
-            hub.register_driver(driver)
-            await driver.start()
-            try:
-                for entry in sim.manifest():
-                    if entry["transport"] == "miio":
-                        await driver.adopt(
-                            Adoption(entry["address"], entry["token"], name=entry["name"])
-                        )
-                yield Setup(hub, engine, sim, mqtt)
-            finally:
-                await driver.stop()
-                await transport.close()
+        hub.add_component(engine, SCENES)
+
+    async with (
+        VirtualHome.default(seed=5, base_ip=BASE_IP, mqtt_url=mosquitto.url) as sim,
+        served_hub(
+            tmp_path / "data",
+            config={"mqtt": {"url": mosquitto.url}},
+            clock=AcceleratedClock(SPEED),
+            parts=[mqtt_and_scenes],
+            api=False,
+            miio=POLICY,
+            home=sim,
+        ) as served,
+    ):
+        hub = served.hub
+        yield Setup(hub, hub.component(SCENES), sim, hub.component(MQTT))
 
 
 def _messages(sim: VirtualHome, name: str) -> list[Any]:
