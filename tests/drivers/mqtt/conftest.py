@@ -1,4 +1,8 @@
-"""Every MQTT test runs against both brokers: the embedded amqtt and a real Mosquitto."""
+"""Every MQTT test runs against both brokers: the embedded amqtt and a real Mosquitto.
+
+`hub` is a hub with the MQTT component on that broker and `z2m` a Zigbee2MQTT
+bridge publishing to it; modules that need another hub define their own.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from hub.config.models import MqttConfig
+from hub.runtime import Hub
 from tests.drivers.mqtt.brokers import BrokerUnderTest, make_broker
+from tests.drivers.mqtt.hubs import running_hub
+from tests.drivers.mqtt.z2m import FakeZigbee2Mqtt
 
 
 @pytest.fixture(params=["amqtt", "mosquitto"])
@@ -19,3 +27,15 @@ async def broker(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         yield running
     finally:
         await running.stop()
+
+
+@pytest.fixture
+async def hub(broker: BrokerUnderTest, tmp_path: Path) -> AsyncIterator[Hub]:
+    async with running_hub(tmp_path / "hub", MqttConfig(url=broker.url)) as (hub, _):
+        yield hub
+
+
+@pytest.fixture
+async def z2m(broker: BrokerUnderTest) -> AsyncIterator[FakeZigbee2Mqtt]:
+    async with FakeZigbee2Mqtt(broker.url) as fake:
+        yield fake

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hub.config.models import MqttConfig
 from hub.events import StateChanged
 from hub.runtime import Hub
-from tests.drivers.mqtt.brokers import BrokerUnderTest
-from tests.drivers.mqtt.hubs import eventually, running_hub
+from tests.drivers.mqtt.hubs import eventually
 from tests.drivers.mqtt.z2m import FakeZigbee2Mqtt, device_entry
 from tests.zigbee_fixture import device_for
 
@@ -28,18 +24,6 @@ BAD_STATES = [
     b'{"humidity": 1e400, "temperature": ' + b"9" * 4000 + b"}",
     b'{"humidity": -500, "temperature": {"value": 21}}',
 ]
-
-
-@pytest.fixture
-async def hub(broker: BrokerUnderTest, tmp_path: Path) -> AsyncIterator[Hub]:
-    async with running_hub(tmp_path / "hub", MqttConfig(url=broker.url)) as (hub, _):
-        yield hub
-
-
-@pytest.fixture
-async def z2m(broker: BrokerUnderTest) -> AsyncIterator[FakeZigbee2Mqtt]:
-    async with FakeZigbee2Mqtt(broker.url) as fake:
-        yield fake
 
 
 async def test_bad_values_keep_the_last_good_one_and_are_said_once(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,18 +20,6 @@ from tests.zigbee_fixture import device_for
 
 CURTAIN = device_entry("0x00158d00045d1e2f", "Living room curtain", "ZNCLDJ11LM")
 CURTAIN_ID = "zigbee:0x00158d00045d1e2f"
-
-
-@pytest.fixture
-async def hub(broker: BrokerUnderTest, tmp_path: Path) -> AsyncIterator[Hub]:
-    async with running_hub(tmp_path / "hub", MqttConfig(url=broker.url)) as (hub, _):
-        yield hub
-
-
-@pytest.fixture
-async def z2m(broker: BrokerUnderTest) -> AsyncIterator[FakeZigbee2Mqtt]:
-    async with FakeZigbee2Mqtt(broker.url) as fake:
-        yield fake
 
 
 def available(hub: Hub, device: str) -> bool:
