@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -56,43 +57,42 @@ def test_every_fixture_model_starts_with_a_valid_value_per_published_property() 
     assert problems == []
 
 
-def test_every_settable_property_of_every_model_takes_a_valid_value() -> None:
-    problems = []
+def _settable() -> Iterator[tuple[str, Any, dict[str, Any], str]]:
+    """(model, its simulated device, expose, property) for every settable property."""
     for entry in all_devices():
         device = build_device(entry)
         for expose in state_exposes(entry["definition"]["exposes"]):
-            if not expose.get("access", 0) & SETTABLE:
-                continue
-            key = expose["property"]
-            value = valid_example(expose, device.values.get(key))
-            errors = device.handle_set({key: value})
-            if errors:
-                problems.append(f"{entry['definition']['model']}: {key}={value!r}: {errors}")
-            elif expose["access"] & PUBLISHED:
-                kept = device.values[key]
-                ok = (
-                    all(kept.get(k) == v for k, v in value.items())
-                    if expose["type"] == "composite"
-                    else kept == value
-                )
-                if not ok:
-                    problems.append(f"{entry['definition']['model']}: {key} kept {kept!r}")
+            if expose.get("access", 0) & SETTABLE:
+                yield entry["definition"]["model"], device, expose, expose["property"]
+
+
+def test_every_settable_property_of_every_model_takes_a_valid_value() -> None:
+    problems = []
+    for model, device, expose, key in _settable():
+        value = valid_example(expose, device.values.get(key))
+        errors = device.handle_set({key: value})
+        if errors:
+            problems.append(f"{model}: {key}={value!r}: {errors}")
+        elif expose["access"] & PUBLISHED:
+            kept = device.values[key]
+            ok = (
+                all(kept.get(k) == v for k, v in value.items())
+                if expose["type"] == "composite"
+                else kept == value
+            )
+            if not ok:
+                problems.append(f"{model}: {key} kept {kept!r}")
     assert problems == []
 
 
 def test_every_settable_property_of_every_model_refuses_an_invalid_value() -> None:
     problems = []
-    for entry in all_devices():
-        device = build_device(entry)
-        for expose in state_exposes(entry["definition"]["exposes"]):
-            if not expose.get("access", 0) & SETTABLE:
-                continue
-            key = expose["property"]
-            before = dict(device.values)
-            bad = invalid_example(expose)
-            errors = device.handle_set({key: bad})
-            if len(errors) != 1 or f"'{key}'" not in errors[0] or device.values != before:
-                problems.append(f"{entry['definition']['model']}: {key}={bad!r}: {errors}")
+    for model, device, expose, key in _settable():
+        before = dict(device.values)
+        bad = invalid_example(expose)
+        errors = device.handle_set({key: bad})
+        if len(errors) != 1 or f"'{key}'" not in errors[0] or device.values != before:
+            problems.append(f"{model}: {key}={bad!r}: {errors}")
     assert problems == []
 
 
