@@ -103,7 +103,9 @@ class Health(_Reply):
 # -- capabilities (from drivers.families, see hub.api.capabilities) ---------------------
 
 
-class AttributeCapability(_Reply):
+class _ValueCapability(_Reply):
+    """What attributes and command parameters both say about their values."""
+
     name: str
     type: Literal["bool", "int", "float", "str", "enum"]
     unit: str | None = None
@@ -113,19 +115,13 @@ class AttributeCapability(_Reply):
     max_length: int | None = None
     choices: list[str] | None = None
     description: str | None = None
+
+
+class AttributeCapability(_ValueCapability):
     writable: bool = False
 
 
-class ParamCapability(_Reply):
-    name: str
-    type: Literal["bool", "int", "float", "str", "enum"]
-    unit: str | None = None
-    min: float | None = None
-    max: float | None = None
-    step: float | None = None
-    max_length: int | None = None
-    choices: list[str] | None = None
-    description: str | None = None
+class ParamCapability(_ValueCapability):
     required: bool = True
     default: bool | int | float | str | None = None
 
