@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
-from simulators.miio.device import INVALID_PARAMS, MiioCommandError, SimulatedMiioDevice
-from simulators.miio.models.legacy_params import get_prop_reply
+from simulators.miio.device import INVALID_PARAMS, MiioCommandError
+from simulators.miio.models.legacy_device import ZhimiLegacyDevice
 from simulators.miio.models.legacy_params import number as _number
 from simulators.miio.models.legacy_params import on_off as _on_off
 from simulators.miio.models.legacy_params import word as _word
@@ -25,15 +25,15 @@ RPM_AT_ZERO: Final = 290.0
 RPM_PER_LEVEL: Final = 9.1
 
 
-class ZhimiFan(SimulatedMiioDevice):
+class ZhimiFan(ZhimiLegacyDevice):
     model: ClassVar[str] = "zhimi.fan.za4"
     family: ClassVar[str] = "fan"
     VARIANTS: ClassVar[tuple[str, ...]] = ("zhimi.fan.za3", "zhimi.fan.sa1", "zhimi.fan.za1")
     firmware_version: ClassVar[str] = "2.0.5_0052"
     hardware_version: ClassVar[str] = "esp32"
+    POWEROFF_MAX_S: ClassVar[int] = 8 * 3600
     METHODS: ClassVar[Mapping[str, str]] = {
-        "get_prop": "_get_prop",
-        "set_power": "_set_power",
+        **ZhimiLegacyDevice.METHODS,
         "set_speed_level": "_set_speed_level",
         "set_natural_level": "_set_natural_level",
         "set_angle_enable": "_set_angle_enable",
@@ -41,22 +41,16 @@ class ZhimiFan(SimulatedMiioDevice):
         "set_move": "_set_move",
         "set_led_b": "_set_led_b",
         "set_buzzer": "_set_buzzer",
-        "set_child_lock": "_set_child_lock",
-        "set_poweroff_time": "_set_poweroff_time",
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.power = False
         self.speed_level = 30
         self.natural_level = 0
         self.angle_enable = False
         self.angle = 120
         self.led_b = 0
         self.buzzer = 2
-        self.child_lock = False
-        self.poweroff_time = 0.0
-        self.use_time = 0.0
 
     def _props(self) -> dict[str, Any]:
         level = self.natural_level or self.speed_level
@@ -74,13 +68,6 @@ class ZhimiFan(SimulatedMiioDevice):
             "led_b": self.led_b,
             "use_time": int(self.use_time),
         }
-
-    def _get_prop(self, params: Any) -> Any:
-        return get_prop_reply(params, self._props())
-
-    def _set_power(self, params: Any) -> Any:
-        self.power = _on_off(params)
-        return ["ok"]
 
     def _set_speed_level(self, params: Any) -> Any:
         self.speed_level = _number(params, 1, 100)
@@ -118,22 +105,9 @@ class ZhimiFan(SimulatedMiioDevice):
         self.buzzer = value
         return ["ok"]
 
-    def _set_child_lock(self, params: Any) -> Any:
-        self.child_lock = _on_off(params)
-        return ["ok"]
-
-    def _set_poweroff_time(self, params: Any) -> Any:
-        self.poweroff_time = float(_number(params, 0, 8 * 3600))
-        return ["ok"]
-
     def advance(self, dt: float) -> None:
-        if not self.power:
-            return
-        self.use_time += dt
-        if self.poweroff_time > 0:
-            self.poweroff_time = max(0.0, self.poweroff_time - dt)
-            if self.poweroff_time == 0:
-                self.power = False
+        if self.power:
+            self.run_for(dt)
 
     def state(self) -> dict[str, Any]:
         return self._props()
@@ -143,10 +117,7 @@ class ZhimiFan(SimulatedMiioDevice):
         unknown = set(values) - {"power", "speed_level"}
         if unknown:
             raise ValueError(f"{self.identity.name} (fan) has no settable values {sorted(unknown)}")
-        if "power" in values:
-            if values["power"] not in (True, False, "on", "off"):
-                raise ValueError('power must be true, false, "on" or "off"')
-            self.power = values["power"] in (True, "on")
+        self.apply_power(values)
         if "speed_level" in values:
             level = values["speed_level"]
             if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 100:

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
-from simulators.miio.device import SimulatedMiioDevice
-from simulators.miio.models.legacy_params import get_prop_reply, number, on_off, word
+from simulators.miio.models.legacy_device import ZhimiLegacyDevice
+from simulators.miio.models.legacy_params import number, on_off, word
 
 TEMPERATURE_RANGE: Final = (16, 32)
 DELAY_OFF_MAX_S: Final = 9 * 3600
@@ -26,30 +26,24 @@ FULL_RATE_C_PER_HOUR: Final = 1.5
 THERMOSTAT_BAND_C: Final = 0.5
 
 
-class ZhimiHeater(SimulatedMiioDevice):
+class ZhimiHeater(ZhimiLegacyDevice):
     model: ClassVar[str] = "zhimi.heater.za1"
     family: ClassVar[str] = "heater"
     firmware_version: ClassVar[str] = "1.0.8_0043"
     hardware_version: ClassVar[str] = "esp32"
+    POWEROFF_MAX_S: ClassVar[int] = DELAY_OFF_MAX_S
     METHODS: ClassVar[Mapping[str, str]] = {
-        "get_prop": "_get_prop",
-        "set_power": "_set_power",
+        **ZhimiLegacyDevice.METHODS,
         "set_target_temperature": "_set_target_temperature",
         "set_brightness": "_set_brightness",
         "set_buzzer": "_set_buzzer",
-        "set_child_lock": "_set_child_lock",
-        "set_poweroff_time": "_set_poweroff_time",
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.power = False
         self.target_temperature = 24
         self.brightness = 1
         self.buzzer = True
-        self.child_lock = False
-        self.poweroff_time = 0.0
-        self.use_time = 0.0
         self.output = 0.0  # share of full heating power, for the ground truth
 
     def _props(self) -> dict[str, Any]:
@@ -66,13 +60,6 @@ class ZhimiHeater(SimulatedMiioDevice):
             "relative_humidity": round(room.humidity) if room else 40,
         }
 
-    def _get_prop(self, params: Any) -> Any:
-        return get_prop_reply(params, self._props())
-
-    def _set_power(self, params: Any) -> Any:
-        self.power = on_off(params)
-        return ["ok"]
-
     def _set_target_temperature(self, params: Any) -> Any:
         self.target_temperature = number(params, *TEMPERATURE_RANGE)
         return ["ok"]
@@ -85,19 +72,10 @@ class ZhimiHeater(SimulatedMiioDevice):
         self.buzzer = on_off(params)
         return ["ok"]
 
-    def _set_child_lock(self, params: Any) -> Any:
-        self.child_lock = on_off(params)
-        return ["ok"]
-
-    def _set_poweroff_time(self, params: Any) -> Any:
-        self.poweroff_time = float(number(params, 0, DELAY_OFF_MAX_S))
-        return ["ok"]
-
     def advance(self, dt: float) -> None:
         self.output = 0.0
         if not self.power:
             return
-        self.use_time += dt
         if self.room is not None:
             gap = self.target_temperature - self.room.temperature
             if gap > 0:
@@ -106,10 +84,7 @@ class ZhimiHeater(SimulatedMiioDevice):
                     float(self.target_temperature),
                     self.room.temperature + FULL_RATE_C_PER_HOUR * self.output * dt / 3600,
                 )
-        if self.poweroff_time > 0:
-            self.poweroff_time = max(0.0, self.poweroff_time - dt)
-            if self.poweroff_time == 0:
-                self.power = False
+        self.run_for(dt)
 
     def state(self) -> dict[str, Any]:
         return {**self._props(), "output": round(self.output, 3)}
@@ -121,10 +96,7 @@ class ZhimiHeater(SimulatedMiioDevice):
             raise ValueError(
                 f"{self.identity.name} (heater) has no settable values {sorted(unknown)}"
             )
-        if "power" in values:
-            if values["power"] not in (True, False, "on", "off"):
-                raise ValueError('power must be true, false, "on" or "off"')
-            self.power = values["power"] in (True, "on")
+        self.apply_power(values)
         if "target_temperature" in values:
             target = values["target_temperature"]
             low, high = TEMPERATURE_RANGE

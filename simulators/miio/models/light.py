@@ -19,14 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
-from simulators.miio.device import SimulatedMiioDevice
-from simulators.miio.models.legacy_params import (
-    get_prop_reply,
-    number,
-    numbers,
-    on_off,
-    word,
-)
+from simulators.miio.models.legacy_device import LegacyMiioDevice
+from simulators.miio.models.legacy_params import number, numbers, on_off, word
 
 #: The bulb's fixed scenes (apply_fixed_scene): brightness and colour they set.
 BULB_SCENES: Final = {1: (100, 100), 2: (50, 100), 3: (100, 0), 4: (20, 50)}
@@ -34,7 +28,7 @@ BULB_DELAY_OFF_MAX_S: Final = 6 * 3600
 EYECARE_DELAY_OFF_MAX_MIN: Final = 60
 
 
-class _Light(SimulatedMiioDevice):
+class _Light(LegacyMiioDevice):
     """A lamp that switches and dims, with a countdown to off."""
 
     family: ClassVar[str] = "light"
@@ -42,19 +36,8 @@ class _Light(SimulatedMiioDevice):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.power = False
         self.bright = 100
         self.delay_off_s = 0.0
-
-    def _props(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def _get_prop(self, params: Any) -> Any:
-        return get_prop_reply(params, self._props())
-
-    def _set_power(self, params: Any) -> Any:
-        self.power = on_off(params)
-        return ["ok"]
 
     def _set_bright(self, params: Any) -> Any:
         self.bright = number(params, 1, 100)
@@ -76,10 +59,7 @@ class _Light(SimulatedMiioDevice):
             raise ValueError(
                 f"{self.identity.name} (light) has no settable values {sorted(unknown)}"
             )
-        if "power" in values:
-            if values["power"] not in (True, False, "on", "off"):
-                raise ValueError('power must be true, false, "on" or "off"')
-            self.power = values["power"] in (True, "on")
+        self.apply_power(values)
         if "bright" in values:
             level = values["bright"]
             if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 100:
@@ -96,8 +76,7 @@ class PhilipsBulb(_Light):
     )
     firmware_version: ClassVar[str] = "1.4.1_4"
     METHODS: ClassVar[Mapping[str, str]] = {
-        "get_prop": "_get_prop",
-        "set_power": "_set_power",
+        **LegacyMiioDevice.METHODS,
         "set_bright": "_set_bright",
         "set_cct": "_set_cct",
         "set_bricct": "_set_bricct",
@@ -148,8 +127,7 @@ class PhilipsEyecare(_Light):
     VARIANTS: ClassVar[tuple[str, ...]] = ("philips.light.sread2",)
     firmware_version: ClassVar[str] = "1.3.2_0019"
     METHODS: ClassVar[Mapping[str, str]] = {
-        "get_prop": "_get_prop",
-        "set_power": "_set_power",
+        **LegacyMiioDevice.METHODS,
         "set_bright": "_set_bright",
         "set_eyecare": "_set_eyecare",
         "set_user_scene": "_set_user_scene",
