@@ -3,8 +3,10 @@
 It maps between the hub (devices, attributes, normalised commands) and the
 miio protocol (`MiioConnection`), using each model's map from
 `drivers.families`. Every device's polls run from one `PollScheduler` owned
-by the driver; a command wakes the device's poll so the state reflects the
-command within one round trip.
+by the driver. A command the device accepted re-reads the device's state
+before it returns (as Home Assistant's integrations refresh their coordinator
+after a set), so whatever reads the state next, a question right after the
+command included, sees the command's effect.
 """
 
 from __future__ import annotations
@@ -72,6 +74,15 @@ MAX_CONCURRENT_POLLS: Final = 64
 #: device holds its slot for one hello (2.5 s).
 MAX_CONCURRENT_ADOPTIONS: Final = 32
 
+
+#: How long a command waits, after the device accepted it, for the re-read of the
+#: device's state: one poll, 10-100 ms for most devices and ~2 s for a busy
+#: vacuum's few requests. Past it the command returns and the state follows when
+#: that poll ends.
+STATE_REFRESH_TIMEOUT: Final = 3.0
+#: What a command keeps of its deadline for itself when it waits for the re-read:
+#: the command's result must not be lost to the wait running into the deadline.
+STATE_REFRESH_MARGIN: Final = 0.25
 
 #: A device whose stamp showed a restart reads `rebooted` (still available) for
 #: this long, so people and scenes see it happened; then `ok` again.
@@ -595,6 +606,8 @@ class MiioDriver:
             raise DeviceUnavailable(device.name, device.reason)
         if tracked.model_map is None:
             return await self._generic_call(device, tracked.connection, command, params, timeout)
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + timeout
         model_map = tracked.model_map
         results: list[Any] = []
         requests: Iterator[WireRequest]
@@ -607,8 +620,19 @@ class MiioDriver:
         for request in requests:
             result = await tracked.connection.send(request.method, request.params, timeout=timeout)
             results.append(_check_miot_codes(device.name, request, result))
-        self._polls.wake(device.id)  # refresh state now rather than at the next poll
+        await self._read_back(device.id, give_up_at - STATE_REFRESH_MARGIN)
         return results[0] if len(results) == 1 else results
+
+    async def _read_back(self, device_id: str, latest: float) -> None:
+        """Poll the device now and wait (until `latest` on the loop's clock at most) for
+        that poll to end: its values are then in the state store."""
+        refreshed = self._polls.refresh(device_id)
+        if refreshed is None:
+            return
+        wait = min(STATE_REFRESH_TIMEOUT, latest - asyncio.get_running_loop().time())
+        if wait > 0:
+            # Not cancelled on timeout: the poll goes on, and updates the state when it ends.
+            await asyncio.wait([refreshed], timeout=wait)
 
     async def _generic_call(
         self,

@@ -12,7 +12,10 @@ in flight together.
 A poll returns how long to wait before the next one. `wake` asks for a poll
 now: it starts at once, past the bound (a person is waiting for the state to
 follow their command), or, if the device is being polled right now, right
-after that poll ends. One device never has two polls running.
+after that poll ends. One device never has two polls running. `refresh` is a
+wake that can be awaited: its future is done when a poll that started after
+the call has ended, so a command can return once its effect has been read back
+(a poll already running may have read the device before the command).
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ class PollScheduler:
         self._keys: set[str] = set()
         self._running: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        # Futures of `refresh` callers, waiting for the key's next poll to start and end.
+        self._refreshing: dict[str, list[asyncio.Future[None]]] = {}
         self._dispatcher: asyncio.Task[None] | None = None
         self._kick: asyncio.Future[None] | None = None
 
@@ -88,11 +93,22 @@ class PollScheduler:
         self._due.pop(key, None)  # its heap entry goes stale
         self._start(key)
 
+    def refresh(self, key: str) -> asyncio.Future[None] | None:
+        """Wake `key`; the future is done once a poll that starts after this call has
+        ended (whatever its outcome). None for a key not being polled."""
+        if key not in self._keys:
+            return None
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._refreshing.setdefault(key, []).append(waiter)
+        self.wake(key)
+        return waiter
+
     def discard(self, key: str) -> None:
         """Stop polling `key`, cancelling its poll if one is running."""
         self._keys.discard(key)
         self._due.pop(key, None)
         self._again.discard(key)
+        _release(self._refreshing.pop(key, []))  # no poll of it is coming
         task = self._running.pop(key, None)
         if task is not None:
             task.cancel()
@@ -119,6 +135,9 @@ class PollScheduler:
         self._due.clear()
         self._again.clear()
         self._heap.clear()
+        for waiters in self._refreshing.values():
+            _release(waiters)
+        self._refreshing.clear()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -149,10 +168,14 @@ class PollScheduler:
             self._kick.set_result(None)
 
     def _start(self, key: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._run(key), name=f"{self._prefix}-{key}")
+        # Whoever awaits a refresh now waits for this poll, which starts after they asked.
+        waiters = self._refreshing.pop(key, [])
+        task = asyncio.get_running_loop().create_task(
+            self._run(key, waiters), name=f"{self._prefix}-{key}"
+        )
         self._running[key] = task
 
-    async def _run(self, key: str) -> None:
+    async def _run(self, key: str, waiters: list[asyncio.Future[None]]) -> None:
         delay = UNHANDLED_FAILURE_DELAY
         try:
             delay = await self._poll(key)
@@ -160,12 +183,16 @@ class PollScheduler:
             # The poll's own code reports device failures; anything reaching
             # here is a bug, and still must not end the device's polling.
             _LOGGER.exception("polling %s failed unexpectedly", key)
+        finally:
+            _release(waiters)  # cancelled too: their poll is over either way
         if self._running.get(key) is not asyncio.current_task():
             return  # discarded or rescheduled while it ran
         del self._running[key]
         if key in self._again:
+            # Asked for during this poll (a command): at once, past the bound, as a wake.
             self._again.discard(key)
-            delay = 0.0
+            self._start(key)
+            return
         self._push(key, self._clock.monotonic() + max(0.0, delay))
 
     def _start_due(self) -> float:
@@ -213,6 +240,12 @@ class PollScheduler:
             if sleeper is not None:
                 sleeper.cancel()
                 await asyncio.gather(sleeper, return_exceptions=True)
+
+
+def _release(waiters: list[asyncio.Future[None]]) -> None:
+    for waiter in waiters:
+        if not waiter.done():
+            waiter.set_result(None)
 
 
 def _report_dispatcher_end(task: asyncio.Task[None]) -> None:

@@ -266,3 +266,37 @@ async def test_a_thousand_devices_are_each_polled_once_per_interval(
 def test_a_bound_below_one_is_refused(clock: ManualClock, devices: Devices) -> None:
     with pytest.raises(ValueError, match="at least one"):
         PollScheduler(devices.poll, clock, max_concurrent=0)
+
+
+async def test_a_refresh_is_done_after_a_poll_that_started_after_it(
+    clock: ManualClock, devices: Devices, scheduler: PollScheduler
+) -> None:
+    """A command's read-back: a poll running when it was sent may have read the device
+    before the command, so the refresh waits for the poll after it."""
+    gate = devices.gates["plug"] = asyncio.Event()
+    scheduler.schedule("plug")
+    await _run_for(clock, 2)
+    assert scheduler.running == {"plug"}  # the poll from t=0, still reading
+    refreshed = scheduler.refresh("plug")
+    assert refreshed is not None
+    del devices.gates["plug"]
+    gate.set()  # the old poll ends...
+    await _settle()
+    assert devices.polled["plug"] == [0, 2]  # ...and the refresh's own starts at once
+    await _settle()
+    assert refreshed.done()
+    assert devices.overlapped == []
+    assert scheduler.refresh("fridge") is None  # not polled: nothing to wait for
+
+
+async def test_a_refresh_is_released_when_its_device_is_discarded(
+    clock: ManualClock, devices: Devices, scheduler: PollScheduler
+) -> None:
+    devices.gates["plug"] = asyncio.Event()
+    scheduler.schedule("plug")
+    await _settle()
+    refreshed = scheduler.refresh("plug")  # waits for the poll after the gated one
+    assert refreshed is not None
+    scheduler.discard("plug")
+    await _settle()
+    assert refreshed.done()
