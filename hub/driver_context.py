@@ -24,7 +24,7 @@ from hub.clock import Clock
 from hub.events import Event, EventBus
 from hub.registry import DeviceRegistry
 from hub.state import StateStore
-from hub.storage.store import TokenEntry
+from hub.storage.store import RemovedDevice, TokenEntry
 
 C = TypeVar("C")
 T = TypeVar("T")
@@ -47,13 +47,22 @@ class TokenStore(Protocol):
 
     async def token_for(self, *keys: str) -> str | None: ...
 
+    def delete_tokens(self, keys: Iterable[str]) -> None: ...
+
 
 class DiscoveryMemory(Protocol):
-    """The address ranges discovery was asked to sweep, kept across restarts."""
+    """The address ranges discovery was asked to sweep, and the devices a person removed
+    (which discovery must not adopt again), kept across restarts."""
 
     async def discovery_targets(self) -> list[str]: ...
 
     async def remember_discovery_targets(self, targets: Iterable[str], *, at: float) -> None: ...
+
+    async def removed_devices(self) -> list[RemovedDevice]: ...
+
+    def remember_removed(self, device: RemovedDevice) -> None: ...
+
+    def forget_removed(self, device_id: str) -> None: ...
 
 
 class Spawner(Protocol):

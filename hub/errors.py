@@ -121,6 +121,21 @@ class DeviceNotRemovable(HubError, RuntimeError):
         self.device = device
 
 
+class DeviceRemoved(HubError, RuntimeError):
+    """A device a person removed answered again; it is adopted only once readmitted."""
+
+    http_status = 409
+    problem_type = "device-removed"
+
+    def __init__(self, device: str, name: str) -> None:
+        super().__init__(
+            f"{name} ({device}) was removed from this hub",
+            hint="give its token again (mihub token import, or mihub token set with its "
+            "address or did) or list it under devices: in the config to add it back",
+        )
+        self.device = device
+
+
 class InvalidCommand(HubError, ValueError):
     """A command or its parameters do not match the device's family spec."""
 

@@ -291,10 +291,12 @@ class Hub:
             raise DeviceTimeout(target.name, command, deadline) from None
 
     def remove_device(self, device: str) -> Device:
-        """Remove a device: its driver stops tracking it, its state and capabilities go.
+        """Remove a device: its driver stops tracking it; its state, history and
+        capabilities go.
 
-        A driver that discovers devices (Zigbee2MQTT's device list, miio discovery)
-        adds it again when it next reports it.
+        The miio driver also deletes its token and keeps discovery from adopting it
+        again until a person gives its token again; a Zigbee device comes back with
+        Zigbee2MQTT's next device list if Zigbee2MQTT still lists it.
         """
         target = self.registry.get(device)
         driver = self._drivers.get(target.transport)

@@ -24,6 +24,8 @@ class Discovered:
     name: str | None = None
     model: str | None = None
     status: str | None = None
+    #: A person removed it from the hub: it answered, and was left alone.
+    removed: bool = False
 
 
 def expand_targets(targets: Iterable[str]) -> list[str]:

@@ -26,6 +26,7 @@ from drivers.miio.codec import MIIO_PORT, parse_token
 from drivers.miio.connection import MiioConnection
 from drivers.miio.discovery import Discovered, expand_targets
 from drivers.miio.poll_scheduler import PollScheduler
+from drivers.miio.removals import RemovedDevices
 from drivers.miio.spec_directory import SpecDirectory
 from drivers.miio.transport import HELLO_TIMEOUT, MiioTransport
 from hub.capabilities import SourceKind, SpecSource
@@ -34,6 +35,8 @@ from hub.driver_context import ComponentKey, DriverContext
 from hub.errors import (
     AuthenticationFailed,
     DeviceError,
+    DeviceNotRemovable,
+    DeviceRemoved,
     DeviceTimeout,
     DeviceUnavailable,
     HubError,
@@ -42,6 +45,7 @@ from hub.errors import (
 )
 from hub.events import DeviceStatus
 from hub.registry import Device
+from hub.storage.store import RemovedDevice
 from hub.tasks import TaskOwner
 from hub.token_file import missing_token_reason, read_token_file, token_keys
 
@@ -127,6 +131,9 @@ class Adoption:
     name: str | None = None
     room: str | None = None
     model: str | None = None
+    #: Adopt it even if a person removed it: they listed it in the config or gave its
+    #: token again. Discovery's own adoptions leave a removed device alone.
+    readmit: bool = False
 
 
 class MiioDriver:
@@ -150,6 +157,8 @@ class MiioDriver:
         self.catalog = catalog or ctx.specs.catalog
         self.port = port
         self._tracked: dict[str, _Tracked] = {}
+        # Devices a person removed: discovery does not adopt them again.
+        self._removed = RemovedDevices(ctx.discovery)
         self._tasks = TaskOwner("miio", logger=_LOGGER)
         self._polling = ctx.config.polling
         # Spec files for models no map knows (miot.spec_dir, default <data dir>/miot-specs).
@@ -169,6 +178,7 @@ class MiioDriver:
     async def start(self) -> None:
         if self._owns_transport:
             await self.miio.start()
+        await self._removed.load()
         await self._import_token_file()
         for entry in self._config.devices:
             self.adopt_soon(
@@ -178,6 +188,7 @@ class MiioDriver:
                     name=entry.name,
                     room=entry.room,
                     model=entry.model,
+                    readmit=True,  # the config names it: the person wants it
                 )
             )
         # Devices remembered from earlier runs (or found by `mihub discover`): adopted
@@ -209,11 +220,23 @@ class MiioDriver:
         if path is None:
             return
         entries = await asyncio.to_thread(read_token_file, path)
+        removed = 0
         for entry in entries:
+            # Read at every start: a device removed since keeps out until its token is
+            # given again by hand (`mihub token import`), or the file loses its entry.
+            if self._removed.by_token_key(entry.key) is not None:
+                removed += 1
+                continue
             await self._ctx.tokens.set_token(
                 entry.key, entry.token, name=entry.name, room=entry.room, at=self._ctx.clock.time()
             )
-        _LOGGER.info("%d device tokens read from %s", len(entries), path)
+        _LOGGER.info("%d device tokens read from %s", len(entries) - removed, path)
+        if removed:
+            _LOGGER.info(
+                "%d entries of %s are for devices removed from this hub; not imported",
+                removed,
+                path,
+            )
 
     async def _discover_periodically(self) -> None:
         settings = self._config.discovery
@@ -283,6 +306,19 @@ class MiioDriver:
 
     async def _sighted(self, host: str, did: int, source: str, *, adopt: bool) -> Discovered:
         device_id = f"miio:{did}"
+        removed = self._removed.get(device_id)
+        if removed is not None and self._ctx.registry.find(device_id) is None:
+            # A person removed it: it answers, but stays out (see `readmit`).
+            return Discovered(
+                address=host,
+                did=did,
+                source=source,
+                token_known=False,
+                already_added=False,
+                device_id=device_id,
+                name=removed.name,
+                removed=True,
+            )
         known = self._ctx.registry.find(device_id)
         token, name, room = await self._token_for(device_id, host)
         if (
@@ -360,6 +396,9 @@ class MiioDriver:
             try:
                 async with self._adopting:
                     await self.adopt(adoption)
+            except DeviceRemoved as err:
+                _LOGGER.info("not adopting %s: %s", adoption.address, err.message)
+                return
             except DeviceTimeout:
                 _LOGGER.info("%s does not answer hello; retrying in %.0fs", adoption.address, delay)
             except HubError as err:
@@ -377,11 +416,13 @@ class MiioDriver:
         )
         hello = await connection.handshake()
         device_id = f"miio:{hello.device_id}"
+        self._check_not_removed(device_id, adoption)
         registry = self._ctx.registry
         known = registry.find(device_id)
         try:
             info = await connection.info(timeout=INFO_TIMEOUT)
         except (AuthenticationFailed, DeviceTimeout) as err:
+            self._check_not_removed(device_id, adoption)  # removed while it was asked
             # It answered hello a moment ago: silence to a request right after
             # means the request did not decrypt on the device (wrong token).
             reason = (
@@ -405,6 +446,7 @@ class MiioDriver:
             raise AuthenticationFailed(device.name, reason) from None
         model = str(info.get("model") or adoption.model or "unknown")
         model_map = self._model_map(model) or await self._spec_map(model)
+        self._check_not_removed(device_id, adoption)  # no await from here to registering
         family = model_map.family if model_map is not None else "generic"
         fields: dict[str, Any] = {
             "model": model,
@@ -435,6 +477,61 @@ class MiioDriver:
         await self._remember_token(device_id, adoption)
         _LOGGER.info("adopted %s (%s, %s) at %s", device.name, model, device_id, adoption.address)
         return registry.get(device_id)
+
+    def _check_not_removed(self, device_id: str, adoption: Adoption) -> None:
+        """`DeviceRemoved` for a device a person removed, unless this adoption readmits it."""
+        removed = self._removed.get(device_id)
+        if removed is None:
+            return
+        if not adoption.readmit:
+            raise DeviceRemoved(device_id, removed.name)
+        self._removed.readmit(device_id, "the config lists it")
+
+    def readmit(self, token_key: str) -> RemovedDevice | None:
+        """A person gave a token for the device `token_key` names: if they had removed it,
+        it may be adopted again. Returns the removed device (with its last address)."""
+        removed = self._removed.by_token_key(token_key)
+        if removed is None:
+            return None
+        return self._removed.readmit(removed.id, "its token was given")
+
+    def forget(self, device: Device) -> None:
+        """Let go of a device a person removes: polling and adoption stop, its connection
+        closes, its token is deleted, and discovery does not adopt it again.
+
+        A device the config lists cannot be removed while it does (it would be back at
+        the next start): `DeviceNotRemovable` says so, and nothing changes.
+        """
+        configured = [d for d in self._config.devices if d.address == device.address]
+        if device.address is not None and configured:
+            raise DeviceNotRemovable(
+                device.name,
+                f"the config lists it (devices: address {device.address})",
+                hint="delete its entry under devices: in the config file, then remove it",
+            )
+        self._polls.discard(device.id)
+        tracked = self._tracked.pop(device.id, None)
+        addresses = {device.address} if device.address else set()
+        if tracked is not None:
+            host, port = tracked.connection.address
+            addresses.add(host)
+            self.miio.forget(host, port=port)  # a call waiting on it fails as unavailable
+        for task in self._tasks.tasks:
+            if task.get_name() in {f"miio-adopt-{a}" for a in addresses}:
+                task.cancel()  # a retrying adoption would bring it back
+        self._removed.add(
+            RemovedDevice(device.id, device.name, device.address, self._ctx.clock.time())
+        )
+        self._ctx.tokens.delete_tokens(token_keys(device.id, device.address))
+        self._ctx.specs.forget(device.id)
+        _LOGGER.info(
+            "%s (%s) removed: no longer polled; its token is deleted", device.name, device.id
+        )
+
+    @property
+    def removed(self) -> list[RemovedDevice]:
+        """Devices a person removed, which discovery leaves alone."""
+        return self._removed.devices
 
     def token_changed(self, device: Device, token: str) -> None:
         """A person set a new token: reconnect with it (and re-read the model)."""

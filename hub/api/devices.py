@@ -129,9 +129,12 @@ async def update_device(request: web.Request) -> web.Response:
     tag=_TAG,
     status=204,
     errors=(404, 409),
-    description="Its state, history of attributes and capabilities go with it. A device "
-    "still listed by Zigbee2MQTT (or found again by discovery) comes back when it is next "
-    "reported: remove it there too. 409: its driver cannot let go of it while the hub runs.",
+    description="Its state, history of attributes and capabilities go with it. A miio "
+    "device's polling stops, its token is deleted, and discovery leaves it alone from then "
+    "on (a scan lists it as `removed`) until its token is given again "
+    "(POST /api/discovery/tokens). A Zigbee device still listed by Zigbee2MQTT comes back "
+    "with its next device list: remove it there too. 409: its driver cannot let go of it "
+    "(a miio device the config lists: delete its entry there first).",
 )
 async def remove_device(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]

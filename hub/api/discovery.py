@@ -54,6 +54,11 @@ class DiscoveredOut(BaseModel):
     name: str | None
     model: str | None
     status: str | None
+    removed: bool = Field(
+        default=False,
+        description="A person removed it from the hub: it answered and was left alone. "
+        "Giving its token again (POST /api/discovery/tokens) adds it back.",
+    )
 
 
 class ScanOut(BaseModel):
@@ -156,11 +161,20 @@ class DiscoveryApi:
                 await hub.store.set_room_assignment(room.key, room.room, at=now)
         for planned in plan.tokens:
             device = hub.registry.find(planned.device_id) if planned.device_id else None
+            # A token given for a device the person removed brings it back.
+            removed = self._driver.readmit(planned.key)
+            address = planned.address or (removed.address if removed is not None else None)
             if device is not None and device.address:
                 self._driver.token_changed(device, planned.token)
-            elif planned.address is not None:
+            elif address is not None:
                 self._driver.adopt_soon(
-                    Adoption(planned.address, planned.token, name=planned.name, room=planned.room)
+                    Adoption(
+                        address,
+                        planned.token,
+                        name=planned.name or (removed.name if removed is not None else None),
+                        room=planned.room,
+                        readmit=removed is not None,
+                    )
                 )
 
     def setup(self, app: web.Application) -> None:

@@ -79,8 +79,10 @@ def show(name: str, hub: HubOptions) -> None:
 @click.argument("name")
 @hub_options
 def remove(name: str, hub: HubOptions) -> None:
-    """Remove a device from the running hub (with its state and history). A device
-    Zigbee2MQTT still lists comes back at its next device list: remove it there too."""
+    """Remove a device from the running hub, with its state and history. A miio device's
+    token is deleted and discovery leaves it alone until its token is given again
+    (`mihub token import`); a device Zigbee2MQTT still lists comes back at its next
+    device list: remove it there too."""
     address = hub.require_running_hub()
 
     async def delete(client: HubClient) -> Any:

@@ -72,8 +72,12 @@ def discover(targets: tuple[str, ...], timeout: float, hub: HubOptions) -> None:
         click.echo("`mihub run` adopts every device whose token is known.")
 
 
-def _next_step(name: str, token_known: bool, status: str | None, reason: str | None) -> str:
+def _next_step(
+    name: str, token_known: bool, status: str | None, reason: str | None, *, removed: bool = False
+) -> str:
     """What the device still needs, in one line."""
+    if removed:
+        return "removed from this hub: give its token again to add it back"
     if not token_known:
         return missing_token_reason(name)
     if status in ("ok", "rebooted"):
@@ -104,8 +108,13 @@ def _sweep_in_hub(address: HubAddress, targets: list[str], timeout: float) -> li
             "token_known": d["token_known"],
             "already_added": d["already_added"],
             "status": d["status"],
+            "removed": d.get("removed", False),
             "next": _next_step(
-                d["name"] or f"miio_{d['did']}", d["token_known"], d["status"], None
+                d["name"] or f"miio_{d['did']}",
+                d["token_known"],
+                d["status"],
+                None,
+                removed=d.get("removed", False),
             ),
         }
         for d in sorted(found, key=lambda d: _host_key(d["address"]))
@@ -154,9 +163,21 @@ async def _remember(store: HubStore, replies: list[Any], config: HubConfig) -> l
     names = {d.name for d in devices.values()}
     tokens = {entry.key: entry for entry in await store.tokens()}
     configured = {d.address for d in config.devices}
+    removed = {r.id: r for r in await store.removed_devices()}
     rows = []
     for reply in sorted(replies, key=lambda r: _host_key(r.host)):
         device_id = f"miio:{reply.device_id}"
+        gone = removed.get(device_id)
+        if gone is not None and device_id not in devices and reply.host not in configured:
+            rows.append(
+                {
+                    "address": reply.host, "did": reply.device_id, "model": None,
+                    "name": gone.name, "token_known": False, "already_added": False,
+                    "status": None, "removed": True,
+                    "next": _next_step(gone.name, False, None, None, removed=True),
+                }
+            )  # fmt: skip
+            continue
         keys = token_keys(device_id, reply.host)
         token_entry = next((tokens[k] for k in keys if k in tokens), None)
         known = devices.get(device_id)
@@ -184,6 +205,7 @@ async def _remember(store: HubStore, replies: list[Any], config: HubConfig) -> l
                 "token_known": token_known,
                 "already_added": True,
                 "status": None,
+                "removed": False,
                 "next": _next_step(known.name, token_known, None, None),
             }
         )

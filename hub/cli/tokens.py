@@ -134,6 +134,7 @@ def set_token(device: str, on_command_line: tuple[str, ...], hub: HubOptions) ->
                 known = {d.name: d.id for d in await hub_store.load_devices()}
                 key = _token_key(device, known)
                 await hub_store.set_token(key, token_hex, at=time.time())
+                await hub_store.readmit(key)  # a removed device's token brings it back
                 return key
 
         key = asyncio.run(write())
@@ -232,6 +233,7 @@ async def apply_offline(directory: Path, entries: TokenEntries) -> dict[str, Any
             await hub_store.set_token(
                 planned.key, planned.token, name=planned.name, room=planned.room, at=now
             )
+            await hub_store.readmit(planned.key)  # a removed device's token brings it back
         by_id = {d.id: d for d in devices}
         for device_id, fields in plan.changes.items():
             hub_store.save_device(dataclasses.replace(by_id[device_id], **fields))

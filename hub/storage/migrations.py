@@ -143,4 +143,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        5,
+        "devices a person removed, which discovery must not adopt again",
+        (
+            # A removed miio device answers the next sweep like any other: it stays
+            # out until its token is given again or the config lists it.
+            """CREATE TABLE removed_devices (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                address TEXT,
+                removed_at REAL NOT NULL
+            )""",
+        ),
+    ),
 )

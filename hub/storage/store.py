@@ -32,6 +32,16 @@ class ApiTokenRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RemovedDevice:
+    """A device a person removed: discovery does not adopt it again by itself."""
+
+    id: str
+    name: str
+    address: str | None
+    removed_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class TokenEntry:
     """A device token as imported, before or after its device is known."""
 
@@ -71,8 +81,50 @@ class HubStore:
         )
 
     def delete_device(self, device_id: str) -> None:
+        """Forget a removed device: its record, last values and history."""
         self.db.execute_soon("DELETE FROM devices WHERE id = ?", (device_id,))
         self.db.execute_soon("DELETE FROM state WHERE device_id = ?", (device_id,))
+        self.db.execute_soon("DELETE FROM history WHERE device_id = ?", (device_id,))
+
+    def remember_removed(self, device: RemovedDevice) -> None:
+        """Keep `device` out of discovery's adoptions until it is readmitted."""
+        self.db.execute_soon(
+            "INSERT INTO removed_devices (id, name, address, removed_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address,"
+            " removed_at = excluded.removed_at",
+            (device.id, device.name, device.address, device.removed_at),
+        )
+
+    def forget_removed(self, device_id: str) -> None:
+        """`device_id` may be adopted again (its token was given, the config lists it)."""
+        self.db.execute_soon("DELETE FROM removed_devices WHERE id = ?", (device_id,))
+
+    async def removed_devices(self) -> list[RemovedDevice]:
+        rows = await self.db.fetchall(
+            "SELECT id, name, address, removed_at FROM removed_devices ORDER BY removed_at"
+        )
+        return [RemovedDevice(*tuple(row)) for row in rows]
+
+    async def readmit(self, token_key: str) -> RemovedDevice | None:
+        """A token was given for the removed device `token_key` names (its id, 'did:<n>' or
+        'address:<ip>'): it may be adopted again. Returns the device, or None if the key
+        names no removed device."""
+        kind, _, value = token_key.partition(":")
+        if kind == "did":
+            where, param = "id = ?", f"miio:{value}"
+        elif kind == "address":
+            where, param = "address = ?", value
+        else:
+            where, param = "id = ?", token_key
+        rows = await self.db.fetchall(
+            f"SELECT id, name, address, removed_at FROM removed_devices WHERE {where}",  # noqa: S608 - one of two fixed clauses
+            (param,),
+        )
+        if not rows:
+            return None
+        found = RemovedDevice(*tuple(rows[0]))
+        await self.db.execute("DELETE FROM removed_devices WHERE id = ?", (found.id,))
+        return found
 
     async def load_devices(self) -> list[Device]:
         rows = await self.db.fetchall("SELECT * FROM devices ORDER BY added_at, id")
@@ -175,6 +227,12 @@ class HubStore:
     async def tokens(self) -> list[TokenEntry]:
         rows = await self.db.fetchall("SELECT key, token, name, room FROM device_tokens")
         return [TokenEntry(row["key"], row["token"], row["name"], row["room"]) for row in rows]
+
+    def delete_tokens(self, keys: Iterable[str]) -> None:
+        """Forget the device tokens stored under `keys` (a removed device's)."""
+        self.db.executemany_soon(
+            "DELETE FROM device_tokens WHERE key = ?", [(key,) for key in keys]
+        )
 
     async def token_keys(self) -> set[str]:
         """The keys under which device tokens are stored (never the tokens)."""

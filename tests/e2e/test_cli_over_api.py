@@ -100,13 +100,22 @@ async def test_devices_and_call_through_the_socket_and_over_http(tmp_path: Path)
             assert unknown.returncode == 2
             assert "no maintenance prompt" in unknown.stderr
 
-            # Removing: refused in one line where the driver cannot let go (miio), and
-            # for a name the hub does not know.
-            kept = await asyncio.to_thread(
+            # Removing a miio device: gone from the list, and the next sweep (which
+            # finds it, with its token still in the config's tokens_file) leaves it out.
+            removed = await asyncio.to_thread(
                 _mihub, env, "devices", "remove", "desk_plug", "--config", str(config)
             )
-            assert kept.returncode == 2
-            assert "desk_plug cannot be removed" in kept.stderr
+            assert removed.returncode == 0, removed.stderr
+            assert removed.stdout == "removed desk_plug\n"
+            swept = await asyncio.to_thread(_mihub, env, "discover", "--config", str(config))
+            assert swept.returncode == 0, swept.stderr
+            [line] = [ln for ln in swept.stdout.splitlines() if "desk_plug" in ln]
+            assert line.endswith("removed from this hub: give its token again to add it back")
+            listed = await asyncio.to_thread(
+                _mihub, env, "devices", "--json", "--config", str(config)
+            )
+            assert "desk_plug" not in {d["name"] for d in json.loads(listed.stdout)["devices"]}
+            # Refused in one line for a name the hub does not know.
             unknown_device = await asyncio.to_thread(
                 _mihub, env, "devices", "remove", "garage_door", "--config", str(config)
             )
@@ -126,7 +135,8 @@ async def test_devices_and_call_through_the_socket_and_over_http(tmp_path: Path)
             states: dict[str, Any] = {
                 d["name"]: d["state"] for d in json.loads(plain.stdout)["devices"]
             }
-            assert states["desk_plug"]["power"] is True
+            assert "desk_plug" not in states
+            assert states["bedroom_humidifier"]
             refused = await asyncio.to_thread(
                 _mihub, env, "devices", "--url", url, "--token", "mh_wrong"
             )

@@ -6,6 +6,7 @@ from hub.auth import find_token, hash_api_token, new_api_token
 from hub.events import DeviceStatus
 from hub.registry import Device
 from hub.storage import Database, HubStore
+from hub.storage.store import RemovedDevice
 
 
 async def _open(tmp_path: Path) -> HubStore:
@@ -47,6 +48,7 @@ async def test_devices_state_and_history_round_trip(tmp_path: Path) -> None:
         store.delete_device("miio:7")
         assert await store.load_devices() == []
         assert await store.load_state() == {}
+        assert await store.history("miio:7", "power") == []  # history goes with it
     finally:
         await store.db.close()
 
@@ -79,5 +81,31 @@ async def test_api_tokens_are_stored_hashed_and_revocable(tmp_path: Path) -> Non
         assert find_token(secret, await store.api_token_hashes()) is None
         [record] = await store.api_tokens()
         assert record.revoked_at == 2.0
+    finally:
+        await store.db.close()
+
+
+async def test_removed_devices_are_remembered_until_a_token_readmits_them(
+    tmp_path: Path,
+) -> None:
+    store = await _open(tmp_path)
+    try:
+        store.remember_removed(RemovedDevice("miio:7", "desk_plug", "127.0.0.15", 5.0))
+        store.remember_removed(RemovedDevice("miio:8", "hall_lamp", "127.0.0.16", 6.0))
+        store.remember_removed(RemovedDevice("miio:9", "fan", None, 7.0))
+        await store.set_token("did:7", "a" * 32, at=1.0)
+        await store.set_token("address:127.0.0.15", "a" * 32, at=1.0)
+        await store.set_token("did:8", "b" * 32, at=1.0)
+        store.delete_tokens(["miio:7", "did:7", "address:127.0.0.15"])
+        assert await store.token_keys() == {"did:8"}
+        assert [r.id for r in await store.removed_devices()] == ["miio:7", "miio:8", "miio:9"]
+        # A token given by did, by address or by id names the device it readmits.
+        assert await store.readmit("did:1") is None
+        assert await store.readmit("address:127.0.0.16") == RemovedDevice(
+            "miio:8", "hall_lamp", "127.0.0.16", 6.0
+        )
+        assert (await store.readmit("did:7") or RemovedDevice("", "", None, 0)).name == "desk_plug"
+        assert await store.readmit("miio:9") is not None
+        assert await store.removed_devices() == []
     finally:
         await store.db.close()
