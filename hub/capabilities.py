@@ -12,6 +12,7 @@ validation and the MQTT mirror all read capabilities here, so they always agree.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -57,18 +58,33 @@ class SpecLookup(Protocol):
     def spec_for(self, device: Device) -> FamilySpec | None: ...
 
 
+#: Called with a device id and what a driver assigned it, or None when the assignment is
+#: dropped; storage hooks in here, so `mihub devices` without a running hub says the same.
+AssignmentRecorder = Callable[[str, ResolvedSpec | None], None]
+
+
 class DeviceSpecs:
     """Capabilities per device: assigned by drivers, else from the catalog."""
 
-    __slots__ = ("_assigned", "catalog")
+    __slots__ = ("_assigned", "_recorders", "catalog")
 
     def __init__(self, catalog: Catalog | None = None) -> None:
         self.catalog = catalog or builtin_catalog()
         self._assigned: dict[str, ResolvedSpec] = {}
+        self._recorders: list[AssignmentRecorder] = []
+
+    def add_recorder(self, recorder: AssignmentRecorder) -> None:
+        self._recorders.append(recorder)
 
     def assign(self, device_id: str, spec: FamilySpec, source: SpecSource) -> None:
         """Record the capabilities a driver built for one device (exposes, spec file)."""
-        self._assigned[device_id] = ResolvedSpec(spec, source)
+        previous = self._assigned.get(device_id)
+        resolved = self._assigned[device_id] = ResolvedSpec(spec, source)
+        # Drivers assign again on every device list or adoption: record changes only
+        # (exposes maps are shared objects, so an unchanged one is the same object).
+        if previous is None or previous.source != source or previous.spec is not spec:
+            for recorder in self._recorders:
+                recorder(device_id, resolved)
 
     def assigned(self, device_id: str) -> ResolvedSpec | None:
         """What a driver assigned to the device, if anything (a new object per assignment)."""
@@ -76,7 +92,9 @@ class DeviceSpecs:
 
     def forget(self, device_id: str) -> None:
         """Drop an assignment (the device was removed, or its description withdrawn)."""
-        self._assigned.pop(device_id, None)
+        if self._assigned.pop(device_id, None) is not None:
+            for recorder in self._recorders:
+                recorder(device_id, None)
 
     def resolve(self, device: Device) -> ResolvedSpec | None:
         """The device's capabilities and their source; None when nothing knows the device."""

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
 from hub import __version__
-from hub.capabilities import DeviceSpecs
+from hub.capabilities import DeviceSpecs, ResolvedSpec
 from hub.clock import Clock, SystemClock
 from hub.config import HubConfig, default_data_dir
 from hub.driver_context import ComponentKey, DriverContext
@@ -194,6 +194,7 @@ class Hub:
             await self._restore()
             self.registry.add_recorder(self._persist_device)
             self.state.add_recorder(self.store.record_state)
+            self.specs.add_recorder(self._persist_capabilities)
             self.create_task(self._prune_history(), name="history-pruning")
             for component in self._components:
                 _LOGGER.debug("starting %s", component.name)
@@ -342,6 +343,13 @@ class Hub:
             self.store.delete_device(device.id)
         else:
             self.store.save_device(device)
+
+    def _persist_capabilities(self, device_id: str, assigned: ResolvedSpec | None) -> None:
+        if assigned is None:
+            self.store.delete_capabilities(device_id)
+        else:
+            units = {attribute.name: attribute.unit for attribute in assigned.spec.attributes}
+            self.store.save_capabilities(device_id, assigned.source.describe(), units)
 
     async def _prune_history(self) -> None:
         while True:

@@ -116,10 +116,12 @@ def _from_api(device: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _from_store(directory: Path) -> list[dict[str, Any]]:
-    specs = DeviceSpecs()  # the catalog's view: what drivers assign at adoption is not stored
+    specs = DeviceSpecs()  # the catalog's view, for every device no driver assigned
     async with open_store(directory) as store:
         state = await store.load_state()
         known_tokens = await store.token_keys()
+        # What drivers built at adoption (exposes, spec files), as the hub stored it.
+        assigned = await store.load_capabilities()
         return [
             {
                 "id": d.id,
@@ -136,8 +138,8 @@ async def _from_store(directory: Path) -> list[dict[str, Any]]:
                 "token_known": not known_tokens.isdisjoint(token_keys(d.id, d.address)),
                 "last_seen": d.last_seen,
                 "state": {attr: value for attr, value, _ in state.get(d.id, [])},
-                "units": _units(specs, d),
-                "capabilities_source": _source(specs, d),
+                "units": assigned[d.id][1] if d.id in assigned else _units(specs, d),
+                "capabilities_source": assigned[d.id][0] if d.id in assigned else _source(specs, d),
             }
             for d in await store.load_devices()
         ]

@@ -157,4 +157,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        6,
+        "capabilities drivers built for a device (exposes, spec files), for the offline view",
+        (
+            # What `mihub devices` shows without a running hub: where the capabilities
+            # came from (SpecSource.describe()) and each attribute's unit (JSON object).
+            """CREATE TABLE device_capabilities (
+                device_id TEXT PRIMARY KEY,
+                source TEXT NOT NULL,
+                units TEXT NOT NULL
+            )""",
+        ),
+    ),
 )

@@ -85,6 +85,24 @@ class HubStore:
         self.db.execute_soon("DELETE FROM devices WHERE id = ?", (device_id,))
         self.db.execute_soon("DELETE FROM state WHERE device_id = ?", (device_id,))
         self.db.execute_soon("DELETE FROM history WHERE device_id = ?", (device_id,))
+        self.delete_capabilities(device_id)
+
+    def save_capabilities(self, device_id: str, source: str, units: dict[str, str | None]) -> None:
+        """Where a driver's capabilities for the device came from, and their units."""
+        self.db.execute_soon(
+            "INSERT INTO device_capabilities (device_id, source, units) VALUES (?, ?, ?)"
+            " ON CONFLICT (device_id) DO UPDATE SET source = excluded.source,"
+            " units = excluded.units",
+            (device_id, source, _encode(units)),
+        )
+
+    def delete_capabilities(self, device_id: str) -> None:
+        self.db.execute_soon("DELETE FROM device_capabilities WHERE device_id = ?", (device_id,))
+
+    async def load_capabilities(self) -> dict[str, tuple[str, dict[str, str | None]]]:
+        """By device id: the source and units a driver assigned (none for catalog models)."""
+        rows = await self.db.fetchall("SELECT device_id, source, units FROM device_capabilities")
+        return {row["device_id"]: (row["source"], _decode(row["units"])) for row in rows}
 
     def remember_removed(self, device: RemovedDevice) -> None:
         """Keep `device` out of discovery's adoptions until it is readmitted."""
