@@ -93,7 +93,5 @@ async def test_offline_devices_show_the_sources_the_running_hub_used(
     shown = await asyncio.to_thread(_offline, data_dir)
 
     assert shown["hub_running"] is False
-    offline = {
-        d["name"]: (d["capabilities_source"], d["units"]) for d in shown["devices"]
-    }
+    offline = {d["name"]: (d["capabilities_source"], d["units"]) for d in shown["devices"]}
     assert offline == online
