@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from drivers.families.ac_companion import CompanionCommand
 from drivers.families.family import FamilySpec
 from drivers.families.spec import Value
 from drivers.families.wire import Decoded, ParamRef, Raw, ReplyRef, ValueCodec, WireRequest
@@ -121,21 +122,28 @@ class MiioCall:
     and to the replies of the command's earlier calls."""
 
     method: str
-    params: tuple[Raw | ParamRef | ReplyRef, ...] = ()
+    params: tuple[Raw | ParamRef | ReplyRef | CompanionCommand, ...] = ()
 
     def request(
         self, params: Mapping[str, Value], replies: Sequence[object] = (), *, model: str = ""
     ) -> WireRequest:
         """The request for validated `params`, after the earlier calls answered `replies`."""
         return WireRequest(
-            self.method,
-            [
-                p.resolve(replies, model=model, method=self.method)
-                if isinstance(p, ReplyRef)
-                else _resolve(p, params)
-                for p in self.params
-            ],
+            self.method, [self._value(p, params, replies, model) for p in self.params]
         )
+
+    def _value(
+        self,
+        param: Raw | ParamRef | ReplyRef | CompanionCommand,
+        params: Mapping[str, Value],
+        replies: Sequence[object],
+        model: str,
+    ) -> Raw:
+        if isinstance(param, ReplyRef):
+            return param.resolve(replies, model=model, method=self.method)
+        if isinstance(param, CompanionCommand):
+            return param.resolve(params, replies, model=model)
+        return _resolve(param, params)
 
 
 @dataclass(frozen=True, slots=True)

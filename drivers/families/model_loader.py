@@ -19,7 +19,9 @@ attribute through ``attribute`` plus, optionally, ``table`` (wire -> value),
   its fields' keys, as get_prop does); ``commands`` maps a command to method
   calls ``{method, params}``, where ``{reply: 0, index: 0}`` stands for item 0
   of the reply to the command's first call (a value the device is asked for
-  and given back, as Viomi vacuums' edge-cleaning flag).
+  and given back, as Viomi vacuums' edge-cleaning flag), and ``{configure: 0,
+  mo: ...}`` for an AC companion's command string built from the state in that
+  reply with ``configurations`` (see `drivers.families.ac_companion`).
 - miot: ``properties`` lists ``{key, siid, piid}`` (python-miio's names), with
   ``attribute`` when the property feeds one (only those are polled);
   ``actions`` lists ``{key, siid, aiid}``; a command is a list of
@@ -40,6 +42,12 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from drivers.families.ac_companion import (
+    STATE_SPANS,
+    CommandTemplate,
+    CompanionCommand,
+    CompanionTemplates,
+)
 from drivers.families.family import FamilySpec
 from drivers.families.miio_maps import (
     MIOT_MAX_PROPERTIES_PER_REQUEST,
@@ -243,20 +251,30 @@ def _miio(root: Node, model: str, family: FamilySpec, source: str) -> MiioModelM
         "patterns",
         "limits",
         "poll",
+        "configurations",
         "commands",
     )
     polls = tuple(_miio_poll(n, family) for n in root.child("poll").elements(label="poll[{index}]"))
+    templates = (
+        _configurations(root.child("configurations")) if root.has("configurations") else None
+    )
+
+    def param(
+        node: Node, spec: CommandSpec, index: int
+    ) -> Raw | ParamRef | ReplyRef | CompanionCommand:
+        if isinstance(node.value, dict) and "reply" in node.value:
+            return _reply_ref(node, index)
+        if isinstance(node.value, dict) and "configure" in node.value:
+            if templates is None:
+                node.fail("a configure step needs the table's configurations")
+            return _companion_command(node, spec, index, templates)
+        return _template_value(node, spec)
 
     def command(node: Node, spec: CommandSpec) -> tuple[MiioCall, ...]:
         calls: list[MiioCall] = []
         for step in node.elements():
             step.only("method", "params")
-            params = tuple(
-                _reply_ref(p, len(calls))
-                if isinstance(p.value, dict) and "reply" in p.value
-                else _template_value(p, spec)
-                for p in step.child("params").elements()
-            )
+            params = tuple(param(p, spec, len(calls)) for p in step.child("params").elements())
             calls.append(MiioCall(step.child("method").text(), params))
         if not calls:
             node.fail("a command needs at least one method call")
@@ -275,6 +293,35 @@ def _miio(root: Node, model: str, family: FamilySpec, source: str) -> MiioModelM
         patterns=_patterns(root, model),
         generator=root.child("generator").opt_text(),
     )
+
+
+def _configurations(node: Node) -> CompanionTemplates:
+    # {fallback: {base: "[po][mo][wi][sw][tt][li]"}, "0100010727": {base: ..., off: ...}}
+    templates = {}
+    for key, child in node.items():
+        child.only("deviceType", "base", "off")  # deviceType: python-miio's name for the remote
+        templates[str(key)] = CommandTemplate(
+            child.child("base").text(), child.child("off").opt_text()
+        )
+    return _checked(node, lambda: CompanionTemplates(templates))
+
+
+def _companion_command(
+    node: Node, spec: CommandSpec, index: int, templates: CompanionTemplates
+) -> CompanionCommand:
+    # {configure: 0, mo: {param: mode, table: {heat: 0, ...}}}: see drivers.families.ac_companion.
+    node.only("configure", *STATE_SPANS)
+    step = node.child("configure").integer()
+    if not 0 <= step < index:
+        node.child("configure").fail(
+            f"configure {step} is not an earlier call of this command (calls before this one: {index})"
+        )
+    changes = tuple(
+        (str(key), _template_value(child, spec))
+        for key, child in node.items()
+        if key != "configure"
+    )
+    return CompanionCommand(step, changes, templates)
 
 
 def _reply_ref(node: Node, index: int) -> ReplyRef:

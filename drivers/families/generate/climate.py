@@ -287,13 +287,84 @@ def _swing(mode: Any) -> Any:
     return None if mode is None else _SWING.get(mode.value)
 
 
+def _configure(device: Any, **change: Any) -> Any:
+    """What a python-miio user does to change one setting of an AC companion: read its
+    status and send the whole configuration back, with that setting changed."""
+    status = device.status()
+    settings = {
+        "power": companion.Power.On if status.is_on else companion.Power.Off,
+        "operation_mode": status.mode,
+        "target_temperature": status.target_temperature,
+        "fan_speed": status.fan_speed,
+        "swing_mode": status.swing_mode,
+        "led": companion.Led.On if status.led else companion.Led.Off,
+    }
+    return device.send_configuration(status.model, **(settings | change))
+
+
+def _configured(marker: str, value: Any) -> tuple[Mapping[str, Any], ...]:
+    """The table's steps: read the AC model and state, send the string with `marker` set."""
+    return (
+        {"method": "get_model_and_state"},
+        {"method": "send_cmd", "params": [{"configure": 0, marker: value}]},
+    )
+
+
+_COMPANION_MODE = {_COMPANION_MODES.get(m.name, snake(m.name)): m for m in companion.OperationMode}
+_COMPANION_SPEED = {snake(m.name): m for m in companion.FanSpeed}
+_COMPANION_SWING = {True: companion.SwingMode.On, False: companion.SwingMode.Off}
+# An AC model whose remote python-miio has a template for, with [tt1]/[tt7] checksums
+# ("0100010727", gree_2), and a state: on, cool, auto fan, swing on, 25 °C, LED on.
+_COMPANION_AC = "010500970001072702"
+_COMPANION_COMMANDS = (
+    *_ON_OFF,
+    Command(
+        "set_mode",
+        lambda d, v: _configure(d, operation_mode=_COMPANION_MODE[v]),
+        "mode",
+        tuple(_COMPANION_MODE),
+        steps=_configured(
+            "mo", {"param": "mode", "table": {k: m.value for k, m in _COMPANION_MODE.items()}}
+        ),
+    ),
+    Command(
+        "set_target_temperature",
+        # send_configuration formats the temperature as hex: whole degrees only.
+        lambda d, v: _configure(d, target_temperature=int(v) if float(v).is_integer() else v),
+        "temperature",
+        (16, 25, 31),
+        steps=_configured("tt", {"param": "temperature"}),
+    ),
+    Command(
+        "set_speed",
+        lambda d, v: _configure(d, fan_speed=_COMPANION_SPEED[v]),
+        "speed",
+        tuple(_COMPANION_SPEED),
+        steps=_configured(
+            "wi", {"param": "speed", "table": {k: m.value for k, m in _COMPANION_SPEED.items()}}
+        ),
+    ),
+    Command(
+        "set_oscillate",
+        lambda d, v: _configure(d, swing_mode=_COMPANION_SWING[v]),
+        "oscillate",
+        (True, False),
+        steps=_configured(
+            "sw",
+            {"param": "oscillate", "table": {k: m.value for k, m in _COMPANION_SWING.items()}},
+        ),
+    ),
+)
+
+
 COMPANION = Profile(
     device=companion.AirConditioningCompanion,
     family="air_conditioner",
     models=tuple(companion.MODELS_SUPPORTED),
     source=(
-        "miio/airconditioningcompanion.py (AirConditioningCompanion, "
-        "AirConditioningCompanionStatus, OperationMode, FanSpeed, SwingMode, Led)"
+        "miio/airconditioningcompanion.py (AirConditioningCompanion, send_configuration, "
+        "DEVICE_COMMAND_TEMPLATES, AirConditioningCompanionStatus, OperationMode, FanSpeed, "
+        "SwingMode, Led)"
     ),
     # get_model_and_state answers [AC model, state, load]: the state is one string whose
     # characters AirConditioningCompanionStatus reads by position.
@@ -371,7 +442,11 @@ COMPANION = Profile(
             samples=("807", "2", "0"),
         ),
     ),
-    commands=_ON_OFF,
+    commands=_COMPANION_COMMANDS,
+    replies={"get_model_and_state": [_COMPANION_AC, _state(swing="0"), "807"]},
+    configurations={
+        key: dict(template) for key, template in companion.DEVICE_COMMAND_TEMPLATES.items()
+    },
     status=lambda data, model: _CompanionStatus(
         {"model_and_state": [data["ac_model"], data["state"], data["load_power"]]}
     ),

@@ -59,6 +59,8 @@ def model_table(profile: Profile, model: str, family: FamilySpec) -> dict[str, A
             table["actions"] = actions
     else:
         table["poll"] = _polls(profile, model, fields)
+    if profile.configurations is not None:
+        table["configurations"] = {k: dict(v) for k, v in profile.configurations.items()}
     if commands:
         table["commands"] = commands
     return table
@@ -148,7 +150,7 @@ def _value_list(
         return []
     if (spec.step is None and spec.type is ValueType.FLOAT) or len(tried) == MAX_TRIED:
         raise ValueError(f"{model} {command.name}: python-miio's values have gaps in a sample")
-    return taken
+    return [int(v) if isinstance(v, float) and v.is_integer() else v for v in taken]
 
 
 def dump(table: Mapping[str, Any]) -> str:

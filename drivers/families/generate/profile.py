@@ -113,6 +113,9 @@ class Command:
     samples: Sequence[Value] | Callable[[str], Sequence[Value]] = ()
     # Models that lack the command (python-miio raises or sends nothing for them).
     unless: Callable[[str], bool] = field(default=lambda model: False)
+    # The table's steps, where python-miio builds a request in code no recording can
+    # turn into a template (an AC companion's command string); parity tests check them.
+    steps: tuple[Mapping[str, Any], ...] = ()
 
     def samples_for(self, model: str) -> tuple[Value, ...]:
         """The parameter values to record for `model`."""
@@ -160,6 +163,11 @@ class Profile:
     limits: Callable[[str], Mapping[str, Mapping[str, float]]] = field(default=lambda model: {})
     # Model patterns a model's map also serves (``roborock.vacuum.*``).
     patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # What the recording device answers, by method, besides get_prop / get_properties
+    # (an AC companion's get_model_and_state, read before each command).
+    replies: Mapping[str, Any] = field(default_factory=dict)
+    # An AC companion's command templates (python-miio's DEVICE_COMMAND_TEMPLATES).
+    configurations: Mapping[str, Mapping[str, str]] | None = None
 
     def chunk_for(self, model: str) -> int | None:
         """How many get_prop keys python-miio asks for in one request for `model`."""

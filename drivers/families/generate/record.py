@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,15 +23,18 @@ MARK = 7_000_000
 class Recorder:
     """Stands in for `Device.send`: keeps each request and answers like a device would."""
 
-    def __init__(self, *, marked: bool = False) -> None:
+    def __init__(self, *, marked: bool = False, replies: Mapping[str, Any] | None = None) -> None:
         self.sent: list[Request] = []
         self.marked = marked
+        self.replies = replies or {}
 
     def __call__(self, command: str, parameters: Any = None, *args: Any, **kwargs: Any) -> Any:
         params = [] if parameters is None else parameters
         self.sent.append((command, params))
         if command == "get_properties" and isinstance(params, list):
             return [{**item, "code": 0, "value": 0} for item in params]
+        if command in self.replies:
+            return copy.deepcopy(self.replies[command])
         if command == "get_prop" and isinstance(params, list):
             base = MARK + 100 * (len(self.sent) - 1)
             return [base + i if self.marked else 0 for i in range(len(params))]
@@ -48,7 +52,7 @@ def read_back(value: object) -> dict[str, int] | None:
 def recording_device(profile: Profile, model: str, *, marked: bool = False) -> tuple[Any, Recorder]:
     """An instance of the profile's python-miio class for `model`, with a recording send."""
     device = profile.device("127.0.0.1", TOKEN, model=model)
-    recorder = Recorder(marked=marked)
+    recorder = Recorder(marked=marked, replies=profile.replies)
     device.send = recorder
     return device, recorder
 
@@ -131,6 +135,8 @@ def infer(
     profile: Profile, model: str, command: Command, fields: Mapping[str, Field]
 ) -> list[dict[str, Any]]:
     """The command's steps as the model table writes them, from recorded requests."""
+    if command.steps:
+        return [dict(step) for step in command.steps]
     samples = command.samples_for(model) if command.param else (None,)
     runs = {_key(v): record(profile, model, command, v) for v in samples}
     first = next(iter(runs.values()))

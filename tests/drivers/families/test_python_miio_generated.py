@@ -174,9 +174,8 @@ def test_command_sends_what_python_miio_sends(model: str, command: str) -> None:
         # start, pause and stop) must come from the same reply in the map.
         for marked in (False, True):
             theirs = record(profile, model, spec, value, marked=marked)
-            assert _sent(model, command, params, Recorder(marked=marked)) == theirs, (
-                f"{model} {command} {params}"
-            )
+            answers = Recorder(marked=marked, replies=profile.replies)
+            assert _sent(model, command, params, answers) == theirs, f"{model} {command} {params}"
 
 
 def _sent(
