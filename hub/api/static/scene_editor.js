@@ -8,6 +8,13 @@ import { href, registerView, shownParams } from "/static/router.js";
 import { loadTraces, runButton, sceneStatus } from "/static/scenes.js";
 
 const TRACES_SHOWN = 10;
+const UNSAVED = "Changed, not saved yet.";
+// What each way of sending the text says: while it runs, and when the hub refuses it.
+const SUBMIT = {
+  check: { busy: "Checking…", refused: "Not valid" },
+  save: { busy: "Saving…", refused: "Not saved" },
+  stored: { busy: "Checking the stored file…", refused: "As stored, it cannot run" },
+};
 const NEW_SCENE = `id: my_scene
 name: My scene
 mode: single
@@ -91,8 +98,11 @@ async function refreshScene(current) {
   current.run.replaceChildren(runButton(scene, current.runResult));
   // Unsaved edits stay; an unedited editor follows the file.
   if (current.saved === null || current.textarea.value === current.saved) {
+    const fresh = current.textarea.value !== scene.yaml;
     setText(current, scene.yaml);
     current.saved = scene.yaml;
+    // A stored file that does not validate: the hub's check marks its lines.
+    if (fresh && scene.valid === false) submit(current, current.check, "stored");
   }
   await loadTraces(scene.id, current.traces, TRACES_SHOWN);
 }
@@ -127,6 +137,7 @@ function buildEditor(id) {
   ]);
   const current = {
     id,
+    check,
     textarea,
     gutter,
     marks,
@@ -140,12 +151,24 @@ function buildEditor(id) {
   };
   const runs = id === null ? [] : [el("h3", { text: "Last runs" }), current.traces];
   current.root = el("div", { className: "scene-page" }, [current.run, current.runResult, form, ...runs]);
-  textarea.addEventListener("input", () => drawGutter(current));
+  textarea.addEventListener("input", () => {
+    drawGutter(current);
+    const edited = textarea.value !== current.saved;
+    if (edited && !result.textContent) result.textContent = UNSAVED;
+    else if (!edited && result.textContent === UNSAVED) result.textContent = "";
+  });
   textarea.addEventListener("scroll", () => followScroll(current));
-  check.addEventListener("click", () => submit(current, check, false));
+  // Ctrl+S (Cmd+S) saves, as in an editor, instead of saving the page.
+  textarea.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+      event.preventDefault();
+      submit(current, save, "save");
+    }
+  });
+  check.addEventListener("click", () => submit(current, check, "check"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    submit(current, save, true);
+    submit(current, save, "save");
   });
   return current;
 }
@@ -243,12 +266,14 @@ function refusal(current, err, what) {
   });
 }
 
-async function submit(current, control, store) {
+// mode: "save" (PUT), "check" (POST .../check) or "stored" (check the file as loaded).
+async function submit(current, control, mode) {
   if (control.getAttribute("aria-disabled") === "true") return;
   control.setAttribute("aria-disabled", "true");
+  const store = mode === "save";
   const text = current.textarea.value;
   current.result.className = "result";
-  current.result.textContent = store ? "Saving…" : "Checking…";
+  current.result.textContent = SUBMIT[mode].busy;
   try {
     let id = current.id;
     if (id === null) {
@@ -270,7 +295,7 @@ async function submit(current, control, store) {
     try {
       reply = await api(store ? "PUT" : "POST", path, { yaml: text });
     } catch (err) {
-      if (editor === current) refusal(current, err, store ? "Not saved" : "Not valid");
+      if (editor === current) refusal(current, err, SUBMIT[mode].refused);
       return;
     }
     if (editor !== current) return;
@@ -278,14 +303,16 @@ async function submit(current, control, store) {
     const waiting = reply.waiting_for && reply.waiting_for.length ? ` It waits for: ${reply.waiting_for.join(", ")}.` : "";
     const status = store && reply.valid === false ? ` It cannot run yet: ${reply.error || "see its status"}.` : "";
     current.result.className = "result";
-    current.result.textContent = store ? `Saved.${status}` : `No errors.${waiting}`;
+    if (mode === "stored") current.result.textContent = waiting.trim();
+    else current.result.textContent = store ? `Saved.${status}` : `No errors.${waiting}`;
     if (store) {
       current.saved = text;
       if (current.id === null) {
         created = id;
         location.replace(href("scenes", id));
+      } else {
+        refreshScene(current);
       }
-      else refreshScene(current);
     }
   } finally {
     control.removeAttribute("aria-disabled");

@@ -32,6 +32,8 @@ triggers: [{type: manual}]
 actions:
   - call: bedroom_humidifier.turn_off
 """
+#: A stored scene file naming a command its device does not have (line 5).
+BROKEN = GOOD.replace("id: good", "id: broken").replace("turn_off", "fly")
 #: The phone width the layout must fit without scrolling sideways.
 PHONE_WIDTH = 375
 
@@ -51,6 +53,7 @@ async def views_hub(tmp_path: Path) -> AsyncIterator[ViewsHub]:
     scene_dir = tmp_path / "scenes"
     scene_dir.mkdir()
     (scene_dir / "good.yaml").write_text(GOOD)
+    (scene_dir / "broken.yaml").write_text(BROKEN)
     hub = Hub(HubConfig(), data_dir=tmp_path / "data")
     driver = RecordingDriver(clock=hub.clock)
     hub.register_driver(driver)
@@ -194,6 +197,19 @@ async def test_a_scene_is_saved_from_the_editor_and_a_broken_one_refused_with_it
     async with chromium(browser_binary, tmp_path / "profile") as page:
         await _sign_in(page, views_hub.url, views_hub.token)
         page.expected_failures = ("/api/maintenance", "/api/scenes/good", "/api/scenes/good/check")
+        # A stored file that does not validate: its view marks the line at once.
+        page.expected_failures += ("/api/scenes/broken/check",)
+        await page.evaluate("location.hash = '#/scenes/broken'")
+        await page.wait_for(
+            "document.getElementById('scene-save-result').textContent"
+            " === 'As stored, it cannot run: the hub found an error.'"
+        )
+        assert await page.evaluate(
+            "[...document.querySelectorAll('.editor-gutter .error')].map(n => n.textContent)"
+        ) == ["5"]  # fmt: skip
+        await page.evaluate("history.back()")
+        await _wait_view(page, "view-overview")
+
         await page.click('[data-scene-id="good"] strong a')
         await _wait_view(page, "view-scene")
         await page.wait_for(f"document.getElementById('scene-yaml').value === {json.dumps(GOOD)}")
@@ -290,7 +306,7 @@ async def test_every_view_fits_a_phone_with_touch_sized_controls(
         )  # fmt: skip
         await _sign_in(page, views_hub.url, views_hub.token)
         page.expected_failures = ("/api/maintenance", "/api/scenes/good/check")
-        await page.wait_for("document.querySelectorAll('#scenes li.scene').length === 1")
+        await page.wait_for("document.querySelectorAll('#scenes li.scene').length === 2")
         views = {
             "#/": "view-overview",
             "#/devices/bedroom_ac": "view-device",
