@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -339,3 +340,13 @@ async def test_every_view_fits_a_phone_with_touch_sized_controls(
             )
         assert backgrounds == ["rgb(245, 246, 248)", "rgb(20, 23, 28)"]
         assert page.errors == []
+
+
+def test_the_page_preloads_every_module_it_ships() -> None:
+    """A module missing here loads late (import by import); one listed must be served."""
+    from hub.api.dashboard import STATIC_FILES, static_file
+
+    page = static_file("index.html").body.decode()
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="/static/([a-z_]+\.js)">', page))
+    modules = {name for name, kind in STATIC_FILES.items() if kind == "text/javascript"}
+    assert preloaded == modules - {"dashboard.js"}
