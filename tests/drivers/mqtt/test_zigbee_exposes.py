@@ -9,7 +9,6 @@ out from the raw exposes by tests/drivers/mqtt/z2m_expect.py.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,33 +22,20 @@ from hub.errors import InvalidCommand
 from hub.events import DeviceEvent, DeviceStatus
 from hub.runtime import Hub
 from tests.drivers.families.exposes.samples import sample_value
-from tests.drivers.mqtt.brokers import BrokerUnderTest, make_broker
-from tests.drivers.mqtt.hubs import eventually, running_hub
+from tests.drivers.mqtt.brokers import BrokerUnderTest
+from tests.drivers.mqtt.hubs import eventually
 from tests.drivers.mqtt.z2m import FakeZigbee2Mqtt
 from tests.drivers.mqtt.z2m_expect import expected_payload, leaves, nest, sample_param, wire_value
 from tests.zigbee_fixture import all_devices, ci_sample, device_for
 
-
-@pytest.fixture
-async def mosquitto(tmp_path: Path) -> AsyncIterator[BrokerUnderTest]:
-    running = make_broker("mosquitto", tmp_path)
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
+# Through Mosquitto only (the conftest's `hub` and `z2m` run on `broker`): the
+# definitions are what is under test here, and both brokers would double the run.
+pytestmark = pytest.mark.parametrize("broker", ["mosquitto"], indirect=True)
 
 
 @pytest.fixture
-async def hub(mosquitto: BrokerUnderTest, tmp_path: Path) -> AsyncIterator[Hub]:
-    async with running_hub(tmp_path / "hub", MqttConfig(url=mosquitto.url)) as (hub, _):
-        yield hub
-
-
-@pytest.fixture
-async def z2m(mosquitto: BrokerUnderTest) -> AsyncIterator[FakeZigbee2Mqtt]:
-    async with FakeZigbee2Mqtt(mosquitto.url) as fake:
-        yield fake
+def mosquitto(broker: BrokerUnderTest) -> BrokerUnderTest:
+    return broker
 
 
 def _device_id(entry: dict[str, Any]) -> str:
