@@ -22,6 +22,7 @@ from hub.api.settings import FAILED_AUTH_LIMIT
 from hub.config import HubConfig
 from tests.hub.api.conftest import LiveHub, LiveHubFactory
 from tests.hub.api.devtools import chromium
+from tests.loopback_site import serve_app
 
 #: A page that opens WebSockets to the hub named in its query string, one per
 #: token it is given, and tells how each ended.
@@ -43,15 +44,8 @@ async def foreign_site() -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_get("/", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serve_app(app) as url:
+        yield url
 
 
 def _ws_url(live: LiveHub) -> str:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from tests.loopback_site import serve_app
+
 SPECS = Path(__file__).parents[2] / "fixtures" / "miot-specs"
 FAN_URN = "urn:miot-spec-v2:device:fan:0000A005:dmaker-p30:1"
 #: A CLI run (a Python start and one small download) takes about a second.
@@ -63,15 +65,8 @@ async def spec_service() -> AsyncIterator[tuple[str, list[str]]]:
     app = web.Application()
     app.router.add_get("/miot-spec-v2/instances", instances)
     app.router.add_get("/miot-spec-v2/instance", instance)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}", seen
-    finally:
-        await runner.cleanup()
+    async with serve_app(app) as url:
+        yield url, seen
 
 
 async def test_fetch_downloads_the_newest_released_spec(
