@@ -82,13 +82,6 @@ async def viewport(page: DevTools, width: int, height: int, *, phone: bool, dark
     )
 
 
-async def sign_in(page: DevTools, url: str, token: str) -> None:
-    await page.navigate(url + "/")
-    await page.wait_for("!document.getElementById('login').hidden")
-    await page.type_and_enter("#token-input", token)
-    await page.wait_for("document.getElementById('connection').textContent === 'live'")
-
-
 async def shot(page: DevTools, target: Path, *, full: bool = False) -> None:
     # Let a frame be painted after the last change, then capture.
     await page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
@@ -124,7 +117,7 @@ async def take(out: Path, settle: float, speed: float) -> None:
             async with chromium(binary, Path(profile)) as page:
                 async with asyncio.timeout(SHOT_TIMEOUT + settle):
                     await viewport(page, 1280, 900, phone=False, dark=False)
-                    await sign_in(page, url, token)
+                    await page.sign_in(url, token)
                     # The home lives a little (simulated hours) before the pictures.
                     await asyncio.sleep(settle)
                     await page.wait_for("document.querySelectorAll('#scenes li').length > 0")

@@ -9,7 +9,7 @@ ran is its command log.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +125,11 @@ async def test_a_command_in_flight_when_the_device_restarts_is_not_sent_again(
     home.apply_faults("desk_plug", {"drop_replies": 1.0})  # hello replies too
     ran_before = len(_ran(home, "desk_plug", "set_power"))
     call = asyncio.create_task(link.send("set_power", ["on"], timeout=CALL_TIMEOUT))
-    await _until(lambda: len(_ran(home, "desk_plug", "set_power")) > ran_before)
+    await eventually(
+        lambda: len(_ran(home, "desk_plug", "set_power")) > ran_before,
+        "the simulator running the command",  # a request arriving makes no event
+        timeout=5.0,
+    )
     home.apply_faults("desk_plug", {"drop_replies": 0.0, "reboot": True})
     with pytest.raises(CommandOutcomeUnknown) as caught:
         await call
@@ -134,8 +138,3 @@ async def test_a_command_in_flight_when_the_device_restarts_is_not_sent_again(
     assert len(_ran(home, "desk_plug", "set_power")) == ran_before + 1
     # A read in the same spot is simply asked again.
     assert (await link.get_prop(["power"])) == ["on"]
-
-
-async def _until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    """The simulator's ground truth (a request arriving makes no event)."""
-    await eventually(predicate, "the simulator's count", timeout=timeout)

@@ -3,33 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from drivers.miio.connection import RetryPolicy
 from drivers.miio.driver import Adoption, MiioDriver
 from hub.errors import DeviceUnavailable, InvalidCommand
-from hub.events import DeviceAvailability, DeviceStatus, Event, StateChanged
+from hub.events import DeviceAvailability, DeviceStatus, StateChanged
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from tests.processes import loopback_block
 from tests.served_hub import adopt_miio
 from tests.waiting import next_event
 
-E = TypeVar("E", bound=Event)
-
 #: How long a test waits for the hub to see something the simulator did.
 SEEN_TIMEOUT = 15.0
 #: Short retries so offline devices are noticed in a test's time.
 FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=2, backoff_initial=0.05)
-
-
-async def _wait_for(
-    sub: Any, kind: type[E], check: Callable[[E], bool], timeout: float = SEEN_TIMEOUT
-) -> E:
-    return await next_event(sub, kind, check, timeout)
 
 
 @pytest.fixture
@@ -102,7 +94,9 @@ async def test_commands_reach_the_device_and_state_follows(
     await hub.call("desk_plug", command)
     assert (home.device("desk_plug").state()["power"] == "on") is (not before)
     plug_id = hub.registry.get("desk_plug").id
-    await _wait_for(changes, StateChanged, lambda e: e.device_id == plug_id and e.new is not before)
+    await next_event(
+        changes, StateChanged, lambda e: e.device_id == plug_id and e.new is not before
+    )
     received = [c["method"] for c in home.commands("desk_plug")]
     assert "set_power" in received
 
@@ -129,7 +123,7 @@ async def test_offline_device_is_reported_and_comes_back(
     availability = hub.bus.subscribe(DeviceAvailability)
     plug_id = hub.registry.get("desk_plug").id
     home.apply_faults("desk_plug", {"offline": True})
-    gone = await _wait_for(availability, DeviceAvailability, lambda e: e.device_id == plug_id)
+    gone = await next_event(availability, DeviceAvailability, lambda e: e.device_id == plug_id)
     assert not gone.available
     assert gone.status is DeviceStatus.UNREACHABLE  # silent to hello as well
     assert "no answer to 2 polls" in gone.reason
@@ -137,7 +131,7 @@ async def test_offline_device_is_reported_and_comes_back(
     with pytest.raises(DeviceUnavailable):
         await hub.call("desk_plug", "turn_on", timeout=2)
     home.apply_faults("desk_plug", {"offline": False})
-    back = await _wait_for(
+    back = await next_event(
         availability, DeviceAvailability, lambda e: e.device_id == plug_id, timeout=30
     )
     assert back.available
@@ -154,12 +148,12 @@ async def test_a_restart_is_reported_as_rebooted_then_ok(
     plug_id = hub.registry.get("desk_plug").id
     monkeypatch.setattr(miio_driver, "REBOOTED_SHOWN_FOR", 2.0)
     home.apply_faults("desk_plug", {"reboot": True})
-    rebooted = await _wait_for(availability, DeviceAvailability, lambda e: e.device_id == plug_id)
+    rebooted = await next_event(availability, DeviceAvailability, lambda e: e.device_id == plug_id)
     assert (rebooted.available, rebooted.status) == (True, DeviceStatus.REBOOTED)
     assert "restarted" in rebooted.reason
     assert hub.registry.get("desk_plug").status is DeviceStatus.REBOOTED
     await hub.call("desk_plug", "turn_on", timeout=5)  # usable all along
-    settled = await _wait_for(availability, DeviceAvailability, lambda e: e.device_id == plug_id)
+    settled = await next_event(availability, DeviceAvailability, lambda e: e.device_id == plug_id)
     assert (settled.available, settled.status) == (True, DeviceStatus.OK)
 
 
@@ -224,11 +218,11 @@ async def test_a_device_too_slow_for_a_whole_poll_is_reported_and_keeps_being_po
     # get_status + get_consumable at 200 ms each cannot fit a 0.3 s poll.
     monkeypatch.setattr(miio_driver, "POLL_TIMEOUT", 0.3)
     home.apply_faults("living_room_vacuum", {"delay_ms": 200})
-    slow = await _wait_for(availability, DeviceAvailability, lambda e: e.device_id == vacuum_id)
+    slow = await next_event(availability, DeviceAvailability, lambda e: e.device_id == vacuum_id)
     assert (slow.available, slow.status) == (False, DeviceStatus.TIMEOUT)
     assert "answers too slowly" in slow.reason
     home.apply_faults("living_room_vacuum", {"delay_ms": 0})
-    back = await _wait_for(
+    back = await next_event(
         availability, DeviceAvailability, lambda e: e.device_id == vacuum_id, timeout=30
     )
     assert back.available  # the poller survived the slow spell

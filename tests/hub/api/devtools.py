@@ -190,6 +190,13 @@ class DevTools:
                 "Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1
             )
 
+    async def sign_in(self, url: str, token: str) -> None:
+        """Open the dashboard at `url`, give the token at its prompt, wait until it is live."""
+        await self.navigate(url + "/")
+        await self.wait_for("!document.getElementById('login').hidden")
+        await self.type_and_enter("#token-input", token)
+        await self.wait_for("document.getElementById('connection').textContent === 'live'")
+
     async def type_and_enter(self, selector: str, text: str) -> None:
         """Focus a field, type into it and press Enter, with the keyboard only."""
         await self.evaluate(f"document.querySelector({json.dumps(selector)}).focus()")

@@ -153,20 +153,13 @@ async def _screenshot_for_people(page: DevTools, name: str) -> None:
         await asyncio.to_thread(target.write_bytes, base64.b64decode(shot["data"]))
 
 
-async def _sign_in(page: DevTools, url: str, token: str) -> None:
-    await page.navigate(url + "/")
-    await page.wait_for("!document.getElementById('login').hidden")
-    await page.type_and_enter("#token-input", token)
-    await page.wait_for("document.getElementById('connection').textContent === 'live'")
-
-
 async def test_the_page_reconnects_when_the_stream_drops_and_shows_later_changes(
     demo_hub: DemoHub, browser_binary: str, tmp_path: Path
 ) -> None:
     await demo_hub.hub.call("desk_plug", "turn_on")
     async with chromium(browser_binary, tmp_path / "profile") as page:
         page.expected_failures = ("/api/scenes", "/api/maintenance")
-        await _sign_in(page, demo_hub.url, demo_hub.token)
+        await page.sign_in(demo_hub.url, demo_hub.token)
         # Reloading the tab keeps the token (session storage): no prompt this time.
         await page.navigate(demo_hub.url + "/")
         await page.wait_for("document.getElementById('connection').textContent === 'live'")
@@ -286,7 +279,7 @@ async def test_scenes_and_maintenance_show_when_the_hub_serves_them(
     async with hub, chromium(browser_binary, tmp_path / "profile") as page:
         token = new_api_token()
         await hub.store.add_api_token("dashboard-test", hash_api_token(token), hub.clock.time())
-        await _sign_in(page, server.url, token)
+        await page.sign_in(server.url, token)
         await page.wait_for("document.querySelectorAll('#scenes li.scene').length === 2")
         assert await page.evaluate("document.getElementById('devices-note').textContent") == (
             "No devices yet. The hub adds them as discovery finds them."

@@ -11,13 +11,11 @@ import json
 import random
 from pathlib import Path
 
-import pytest
-
 from hub.maintenance.tracker import MAINTENANCE
 from simulators.home import VirtualHome
 from tests.conftest import ServeHub
 from tests.drivers.mqtt.hubs import eventually
-from tests.hub.api.devtools import DevTools, chromium, chromium_binary
+from tests.hub.api.devtools import DevTools, chromium
 from tests.hub.api.test_dashboard import _screenshot_for_people
 from tests.hub.api.test_dashboard_views import _TOO_SMALL as TOO_SMALL
 from tests.hub.api.test_dashboard_views import PHONE_WIDTH
@@ -28,14 +26,6 @@ HOME_IP = f"127.16.{random.randint(0, 250)}.10"
 BULB_IP = f"127.17.{random.randint(0, 250)}.10"
 HUMIDITY_CHART = '#device-view [data-attribute="humidity"] svg[role="img"]'
 LAMP = '#view-device [data-device-name="desk_lamp"]'
-
-
-@pytest.fixture
-def browser_binary() -> str:
-    binary = chromium_binary()
-    if binary is None:
-        pytest.skip("no Chromium browser found (install Debian's `chromium` package)")
-    return binary
 
 
 async def _view(page: DevTools, hash_: str, ready: str) -> None:
@@ -66,10 +56,7 @@ async def test_cards_charts_and_the_brightness_slider(
 
         async with chromium(browser_binary, tmp_path / "profile") as page:
             page.expected_failures = ("/api/scenes",)  # this hub runs no scene engine
-            await page.navigate(served.url + "/")
-            await page.wait_for("!document.getElementById('login').hidden")
-            await page.type_and_enter("#token-input", served.token)
-            await page.wait_for("document.getElementById('connection').textContent === 'live'")
+            await page.sign_in(served.url, served.token)
 
             # Cards: the family's main state large, the rest folded under "Details".
             await page.wait_for(

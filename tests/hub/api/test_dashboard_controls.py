@@ -86,10 +86,7 @@ async def test_the_brightness_slider_sets_a_zigbee_bulbs_brightness(
     slider = f'{LAMP} input[data-control="brightness"]'
     async with chromium(browser_binary, tmp_path / "profile") as page:
         page.expected_failures = ("/api/scenes", "/api/maintenance")
-        await page.navigate(zigbee_home.url + "/")
-        await page.wait_for("!document.getElementById('login').hidden")
-        await page.type_and_enter("#token-input", zigbee_home.token)
-        await page.wait_for("document.getElementById('connection').textContent === 'live'")
+        await page.sign_in(zigbee_home.url, zigbee_home.token)
         # Drawn from the capabilities: a power switch and a 0-100 % slider showing the
         # bulb's 25/254 as 10 %; no position slider, setpoint or lock on a bulb.
         await page.wait_for(f"document.querySelector('{slider}')?.value === '10'")
@@ -136,10 +133,7 @@ async def test_each_device_gets_the_controls_its_capabilities_fit(
     hub, radiator = zigbee_home.hub, zigbee_home.home.zigbee_devices["bedroom_radiator"]
     async with chromium(browser_binary, tmp_path / "profile") as page:
         page.expected_failures = ("/api/scenes", "/api/maintenance")
-        await page.navigate(zigbee_home.url + "/")
-        await page.wait_for("!document.getElementById('login').hidden")
-        await page.type_and_enter("#token-input", zigbee_home.token)
-        await page.wait_for("document.getElementById('connection').textContent === 'live'")
+        await page.sign_in(zigbee_home.url, zigbee_home.token)
         await page.wait_for("document.querySelector('[data-device-name=\"bedroom_radiator\"]')")
         controls = await page.evaluate(
             """Object.fromEntries([...document.querySelectorAll('[data-device-name]')].map(card =>

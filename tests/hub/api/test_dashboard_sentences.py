@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from simulators.home import VirtualHome
-from tests.hub.api.devtools import DevTools, chromium
+from tests.hub.api.devtools import chromium
 from tests.hub.api.test_dashboard import _screenshot_for_people
 from tests.served_hub import ServedHub, intents, served_hub
 
@@ -35,13 +35,6 @@ async def sentence_hub(tmp_path: Path) -> AsyncIterator[SentenceHub]:
         yield served
 
 
-async def _sign_in(page: DevTools, url: str, token: str) -> None:
-    await page.navigate(url + "/")
-    await page.wait_for("!document.getElementById('login').hidden")
-    await page.type_and_enter("#token-input", token)
-    await page.wait_for("document.getElementById('connection').textContent === 'live'")
-
-
 async def test_typing_a_sentence_turns_the_simulated_humidifier_on(
     sentence_hub: SentenceHub, browser_binary: str, tmp_path: Path
 ) -> None:
@@ -51,7 +44,7 @@ async def test_typing_a_sentence_turns_the_simulated_humidifier_on(
     async with chromium(browser_binary, tmp_path / "profile") as page:
         # This hub serves no scenes or maintenance: those sections say so (404s).
         page.expected_failures = ("/api/scenes", "/api/maintenance")
-        await _sign_in(page, sentence_hub.url, sentence_hub.token)
+        await page.sign_in(sentence_hub.url, sentence_hub.token)
         await page.wait_for(f"document.querySelector('{_HUMIDIFIER_POWER}').textContent === 'off'")
 
         await page.type_and_enter("#say-input", "打开卧室的加湿器")
@@ -73,7 +66,7 @@ async def test_what_is_not_understood_offers_sentences_that_work(
 ) -> None:
     async with chromium(browser_binary, tmp_path / "profile") as page:
         page.expected_failures = ("/api/scenes", "/api/maintenance", "/api/intents")
-        await _sign_in(page, sentence_hub.url, sentence_hub.token)
+        await page.sign_in(sentence_hub.url, sentence_hub.token)
         await page.type_and_enter("#say-input", "turn on the fridge")
         reply = await page.wait_for(f"{_RESULT}.querySelector('.reply')?.textContent")
         assert reply.startswith('Sorry, I did not understand "turn on the fridge".')

@@ -23,7 +23,7 @@ from hub.registry import Device
 from hub.runtime import Hub
 from scenes.engine import SceneEngine
 from scenes.http_api import SceneApi
-from tests.hub.api.devtools import DevTools, chromium, chromium_binary
+from tests.hub.api.devtools import DevTools, chromium
 from tests.scenes.conftest import DEMO_DEVICES, RecordingDriver
 
 GOOD = """\
@@ -77,21 +77,10 @@ async def views_hub(tmp_path: Path) -> AsyncIterator[ViewsHub]:
         yield ViewsHub(hub, server.url, token, engine, driver, scene_dir)
 
 
-@pytest.fixture
-def browser_binary() -> str:
-    binary = chromium_binary()
-    if binary is None:
-        pytest.skip("no Chromium browser found (install Debian's `chromium` package)")
-    return binary
-
-
 async def _sign_in(page: DevTools, url: str, token: str) -> None:
     # This hub serves no maintenance: the page says so (a 404 it expects).
     page.expected_failures = ("/api/maintenance",)
-    await page.navigate(url + "/")
-    await page.wait_for("!document.getElementById('login').hidden")
-    await page.type_and_enter("#token-input", token)
-    await page.wait_for("document.getElementById('connection').textContent === 'live'")
+    await page.sign_in(url, token)
 
 
 def _shown_view() -> str:
