@@ -89,15 +89,17 @@ function showDeviceView(params) {
   loadPartCharts(device, parts, shown);
 }
 
-// Numbers worth plotting: the capabilities' int and float attributes (and numbers the
-// device reports beyond them), its main state first.
+// Numbers worth plotting: what the device reports that is an int or float attribute of
+// its capabilities, or a number; its main state first. An attribute never reported has
+// no history to draw.
 function numericAttributes(device) {
   const caps = device.capabilities;
-  const names = new Set(
+  const numeric = new Set(
     (caps ? caps.attributes : []).filter((a) => a.type === "int" || a.type === "float").map((a) => a.name),
   );
+  const names = new Set();
   for (const [name, entry] of Object.entries(device.state || {})) {
-    if (typeof entry.value === "number") names.add(name);
+    if (numeric.has(name) || typeof entry.value === "number") names.add(name);
   }
   const first = headlineAttributes(device).filter((name) => names.has(name));
   return [...first, ...[...names].filter((n) => !first.includes(n)).sort()];

@@ -69,6 +69,11 @@ function showMaintenance(place, data) {
 let chartsShown = 0;
 async function showPartCharts(container, consumables) {
   const mine = ++chartsShown;
+  if (!consumables.length) {
+    const text = "No parts tracked yet: they appear as devices report their consumables.";
+    container.replaceChildren(el("p", { className: "note", text }));
+    return;
+  }
   const queue = [...consumables];
   const blocks = new Map();
   const worker = async () => {
