@@ -4,8 +4,9 @@
 
 Starts the demo home (`mihub demo`, its own loopback block, any free port), signs in
 with the token it prints, and saves PNGs via DevTools' Page.captureScreenshot:
-the desktop overview (1280 px wide), the phone overview (375 px, light and dark), and
-the scene editor on a phone refusing a scene with its line marked. Everything stays on
+the desktop overview (1280 px wide), the phone overview (375 px, light and dark), the
+maintenance view with a part's forecast chart on a phone, and the scene editor on a phone
+refusing a scene with its lines marked. Everything stays on
 loopback; the demo and the browser are ended by their PIDs.
 """
 
@@ -130,6 +131,12 @@ async def take(out: Path, settle: float, speed: float) -> None:
                     await shot(page, out / "dashboard-phone-dark.png")
                 async with asyncio.timeout(SHOT_TIMEOUT):
                     await viewport(page, 375, 812, phone=True, dark=False)
+                    await page.evaluate("location.hash = '#/maintenance'")
+                    chart = "document.querySelector('#view-maintenance svg[role=\"img\"]')"
+                    await page.wait_for(chart)
+                    await page.evaluate(f"{chart}.scrollIntoView({{block: 'center'}})")
+                    await shot(page, out / "dashboard-phone-maintenance.png")
+                async with asyncio.timeout(SHOT_TIMEOUT):
                     await page.evaluate("location.hash = '#/new-scene'")
                     await page.wait_for("document.getElementById('scene-yaml')")
                     await page.evaluate("document.getElementById('scene-yaml').select()")
