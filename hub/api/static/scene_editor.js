@@ -9,6 +9,50 @@ import { loadTraces, runButton, sceneStatus } from "/static/scenes.js";
 
 const TRACES_SHOWN = 10;
 const UNSAVED = "Changed, not saved yet.";
+const RESTORED = "Your unsaved changes are back.";
+// Unsaved text is kept in this tab (sessionStorage) until it is saved or discarded, so
+// leaving the view, the back button or a reload loses nothing.
+const DRAFT_PREFIX = "mihub.scene-draft.";
+
+function draftKey(id) {
+  return DRAFT_PREFIX + (id === null ? "+new" : id);
+}
+
+function keepDraft(current) {
+  try {
+    if (edited(current)) sessionStorage.setItem(draftKey(current.id), current.textarea.value);
+    else sessionStorage.removeItem(draftKey(current.id));
+  } catch {
+    // Storage full or refused: the draft lives only as long as the view.
+  }
+}
+
+function dropDraft(id) {
+  sessionStorage.removeItem(draftKey(id));
+}
+
+// The text as the file has it (a new scene: the template).
+function baseline(current) {
+  return current.saved === null ? NEW_SCENE : current.saved;
+}
+
+function edited(current) {
+  return current.textarea.value !== baseline(current);
+}
+
+// Put a kept draft back, once, when the editor opens.
+function restoreDraft(current) {
+  const draft = sessionStorage.getItem(draftKey(current.id));
+  if (draft === null || draft === baseline(current)) return;
+  setText(current, draft);
+  current.result.className = "result";
+  current.result.textContent = RESTORED;
+  showEdited(current);
+}
+
+function showEdited(current) {
+  current.discard.hidden = !edited(current);
+}
 // What each way of sending the text says: while it runs, and when the hub refuses it.
 const SUBMIT = {
   check: { busy: "Checking…", refused: "Not valid" },
@@ -64,8 +108,9 @@ async function openEditor(id) {
   editor = current;
   document.getElementById("scene-view").replaceChildren(current.root);
   if (id === null) {
-    setText(current, NEW_SCENE);
     current.saved = null;
+    setText(current, NEW_SCENE);
+    restoreDraft(current);
     return;
   }
   if (created === id) {
@@ -97,13 +142,16 @@ async function refreshScene(current) {
     .join(" · ");
   current.run.replaceChildren(runButton(scene, current.runResult));
   // Unsaved edits stay; an unedited editor follows the file.
-  if (current.saved === null || current.textarea.value === current.saved) {
+  if (current.textarea.value === current.saved) {
     const fresh = current.textarea.value !== scene.yaml;
     setText(current, scene.yaml);
     current.saved = scene.yaml;
+    showEdited(current);
+    if (!current.loaded) restoreDraft(current);
     // A stored file that does not validate: the hub's check marks its lines.
-    if (fresh && scene.valid === false) submit(current, current.check, "stored");
+    if (fresh && !edited(current) && scene.valid === false) submit(current, current.check, "stored");
   }
+  current.loaded = true;
   await loadTraces(scene.id, current.traces, TRACES_SHOWN);
 }
 
@@ -122,6 +170,7 @@ function buildEditor(id) {
   const problems = el("ul", { id: "scene-problems", className: "editor-problems", role: "alert" });
   const result = el("p", { id: "scene-save-result", className: "result", role: "status", "aria-live": "polite" });
   const check = el("button", { type: "button", id: "scene-check", text: "Check" });
+  const discard = el("button", { type: "button", id: "scene-discard", text: "Discard changes", hidden: true });
   const save = el("button", { type: "submit", id: "scene-save", text: id === null ? "Create" : "Save" });
   const form = el("form", { className: "scene-editor", novalidate: true }, [
     el("label", { for: "scene-yaml", text: "The scene as YAML" }),
@@ -132,12 +181,14 @@ function buildEditor(id) {
     }),
     el("div", { className: "editor" }, [gutter, el("div", { className: "editor-area" }, [marks, textarea])]),
     problems,
-    el("div", { className: "commands" }, [check, save]),
+    el("div", { className: "commands" }, [check, save, discard]),
     result,
   ]);
   const current = {
     id,
     check,
+    discard,
+    loaded: false,
     textarea,
     gutter,
     marks,
@@ -153,9 +204,19 @@ function buildEditor(id) {
   current.root = el("div", { className: "scene-page" }, [current.run, current.runResult, form, ...runs]);
   textarea.addEventListener("input", () => {
     drawGutter(current);
-    const edited = textarea.value !== current.saved;
-    if (edited && !result.textContent) result.textContent = UNSAVED;
-    else if (!edited && result.textContent === UNSAVED) result.textContent = "";
+    keepDraft(current);
+    showEdited(current);
+    const changed = edited(current);
+    if (changed && (!result.textContent || result.textContent === RESTORED)) result.textContent = UNSAVED;
+    else if (!changed && result.textContent === UNSAVED) result.textContent = "";
+  });
+  discard.addEventListener("click", () => {
+    dropDraft(current.id);
+    setText(current, baseline(current));
+    current.result.className = "result";
+    current.result.textContent = "";
+    showEdited(current);
+    textarea.focus();
   });
   textarea.addEventListener("scroll", () => followScroll(current));
   // Ctrl+S (Cmd+S) saves, as in an editor, instead of saving the page.
@@ -306,7 +367,9 @@ async function submit(current, control, mode) {
     if (mode === "stored") current.result.textContent = waiting.trim();
     else current.result.textContent = store ? `Saved.${status}` : `No errors.${waiting}`;
     if (store) {
+      dropDraft(current.id);
       current.saved = text;
+      showEdited(current);
       if (current.id === null) {
         created = id;
         location.replace(href("scenes", id));

@@ -237,6 +237,21 @@ async def test_a_scene_is_saved_from_the_editor_and_a_broken_one_refused_with_it
         )
         assert await page.evaluate("document.querySelector('.editor-gutter .error') !== null")
 
+        # Unsaved text survives leaving the view; Discard brings the file's text back.
+        await page.evaluate("history.back()")
+        await _wait_view(page, "view-overview")
+        await page.evaluate("history.forward()")
+        await page.wait_for(
+            "document.getElementById('scene-save-result').textContent"
+            " === 'Your unsaved changes are back.'"
+        )
+        assert await page.evaluate("document.getElementById('scene-yaml').value") == (
+            GOOD.replace("actions:", "actions: [", 1)
+        )
+        await page.click("#scene-discard")
+        await page.wait_for(f"document.getElementById('scene-yaml').value === {json.dumps(GOOD)}")
+        assert await page.evaluate("document.getElementById('scene-discard').hidden")
+
         fixed = GOOD.replace("name: Good night", "name: Good night, quietly")
         await _replace_text(page, "#scene-yaml", fixed)
         await page.click("#scene-save")
