@@ -138,6 +138,12 @@ CONSUMABLE_KEYS: Final = MappingProxyType(
     }
 )
 
+#: A vacuum spec's ``brush-cleaner`` services whose description does not say which part
+#: they are (Roidmi's three "Brush Cleaner"s, a Dreame's first or second): in siid order,
+#: the parts python-miio 0.5.12's mappings put at those siids (Dreame MIOT_MAPPING: 9 main
+#: brush, 10 side brush; Roidmi _MAPPINGS: 11 main brush, 12 side brushes, 15 sensor).
+BRUSH_CLEANER_ORDER: Final = ("main_brush", "side_brush", "sensor")
+
 #: Spec units -> the units mihub attributes are written in.
 UNITS: Final = MappingProxyType(
     {

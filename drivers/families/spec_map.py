@@ -25,6 +25,7 @@ from drivers.families.miot_spec import INT_FORMATS, MiotInstance, SpecAction, Sp
 from drivers.families.miot_vocabulary import (
     ACTION_COMMANDS,
     ATTRIBUTE_CANDIDATES,
+    BRUSH_CLEANER_ORDER,
     CONSUMABLE_KEYS,
     FAMILY_OF_DEVICE_TYPE,
     LEFT_TIME,
@@ -438,6 +439,14 @@ class _Builder:
             )
         return steps, specs
 
+    def _brush_cleaner(self, siid: int) -> str | None:
+        """The part a ``brush-cleaner`` service is by its place among them (see
+        `BRUSH_CLEANER_ORDER`); None for other services and past the known places."""
+        cleaners = sorted(s.siid for s in self.instance.services if s.name == "brush-cleaner")
+        if siid not in cleaners or cleaners.index(siid) >= len(BRUSH_CLEANER_ORDER):
+            return None
+        return BRUSH_CLEANER_ORDER[cleaners.index(siid)]
+
     def consumables(self, points: Mapping[str, SpecPoint]) -> tuple[ConsumableSpec, ...]:
         """The family's consumables this model reports, plus one per wearing service."""
         present = {p.name for p in points.values() if p.prop.readable}
@@ -476,7 +485,7 @@ class _Builder:
             if remaining is None and used_point is None:
                 continue
             key = self.service_keys[siid]
-            family_key = CONSUMABLE_KEYS.get(key)
+            family_key = CONSUMABLE_KEYS.get(key) or self._brush_cleaner(siid)
             if (
                 family_key is not None
                 and self.family is not None

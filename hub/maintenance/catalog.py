@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from fnmatch import fnmatchcase
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
@@ -30,6 +31,7 @@ from hub.maintenance.catalog_entries import (
     DefaultEntry,
     merge_overrides,
     override_fields,
+    shipped_brand_defaults,
     shipped_catalog_entries,
     shipped_catalog_text,
     shipped_family_defaults,
@@ -161,6 +163,9 @@ class PartsCatalog:
     #: (family, kind) the catalog says not to track (null in `families:`): a curtain
     #: motor's battery is recharged, not worn out, whatever "*" says of batteries.
     untracked: frozenset[tuple[str, str]] = frozenset()
+    #: Model pattern (``viomi.vacuum.*``) -> part kind -> the brand's default: its
+    #: family's, with what the brand's vendor says differently (a life).
+    brands: tuple[tuple[str, Mapping[str, PartSpec]], ...] = ()
 
     def parts_for(self, model: str) -> tuple[PartSpec, ...]:
         """Every consumable the catalog lists for `model` (empty when none)."""
@@ -175,18 +180,26 @@ class PartsCatalog:
         """Models with at least one part, sorted."""
         return tuple(sorted(self.by_model))
 
-    def default_for(self, family: str, part: str) -> PartSpec | None:
+    def default_for(self, family: str, part: str, model: str | None = None) -> PartSpec | None:
         """The default a part keyed `part` in `family` takes (its kind's), or None.
 
-        Kinds are tried most specific first (`part_kinds`), the family's own defaults
-        before those for any family.
+        Kinds are tried most specific first (`part_kinds`); for each, the brand's
+        default where `model` matches a brand pattern, then the family's own, then
+        the one for any family.
         """
+        tables = [
+            kinds
+            for pattern, kinds in self.brands
+            if model is not None and fnmatchcase(model, pattern)
+        ]
+        tables += [self.defaults.get(family, {}), self.defaults.get(ANY_FAMILY, {})]
         for kind in part_kinds(part, family):
             if (family, kind) in self.untracked:
                 return None
-            for table in (family, ANY_FAMILY):
-                found = self.defaults.get(table, {}).get(kind)
-                if found is not None:
+            for table in tables:
+                found = table.get(kind)
+                # A brand's defaults are its family's (PartSpec.model holds the family).
+                if found is not None and found.model in (family, ANY_FAMILY):
                     return found
         return None
 
@@ -239,8 +252,14 @@ def build_catalog(
     defaults, unsold, untracked = _defaults(
         shipped_family_defaults() if families is None else families, text
     )
-    empty = PartsCatalog(base_url, MappingProxyType({}), defaults, unsold, untracked)
     family_of = family_of or _cached_builtin_family_of
+    brands = _brands(
+        shipped_brand_defaults() if families is None else {},
+        shipped_family_defaults() if families is None else families,
+        defaults,
+        text,
+    )
+    empty = PartsCatalog(base_url, MappingProxyType({}), defaults, unsold, untracked, brands)
     merged: dict[str, dict[str, dict[str, Any]]] = {
         model: {part: dict(fields) for part, fields in parts.items()}
         for model, parts in base.items()
@@ -252,7 +271,7 @@ def build_catalog(
         family = family_of(model) if parts else None
         specs: dict[str, PartSpec] = {}
         for part, fields in parts.items():
-            default = empty.default_for(family, part) if family else None
+            default = empty.default_for(family, part, model) if family else None
             inherited = _inherited(default, fields)
             entry = validated_entry(
                 model,
@@ -276,7 +295,7 @@ def build_catalog(
             )
         if specs:
             by_model[model] = MappingProxyType(specs)
-    return PartsCatalog(base_url, MappingProxyType(by_model), defaults, unsold, untracked)
+    return PartsCatalog(base_url, MappingProxyType(by_model), defaults, unsold, untracked, brands)
 
 
 @functools.cache
@@ -343,6 +362,55 @@ def _defaults(
             )
         out[family] = MappingProxyType(specs)
     return MappingProxyType(out), frozenset(unsold), frozenset(untracked)
+
+
+def _brands(
+    table: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    families: Mapping[str, Mapping[str, Mapping[str, Any] | None]],
+    defaults: Mapping[str, Mapping[str, PartSpec]],
+    text: CatalogText,
+) -> tuple[tuple[str, Mapping[str, PartSpec]], ...]:
+    """The `brands:` table: pattern -> kind -> the family default with the brand's fields."""
+    out = []
+    for pattern, kinds in table.items():
+        family = _brand_family(pattern)
+        if family is None or not isinstance(kinds, Mapping):
+            raise ConfigError(
+                f"parts catalog brand {pattern!r} must be a model pattern of a family mihub "
+                "has maps for, mapping part kinds to what differs from the family's defaults",
+                field=f"brands.{pattern}",
+                **text.where(pattern, None, None, False, "brands"),
+            )
+        specs: dict[str, PartSpec] = {}
+        for kind, fields in kinds.items():
+            base = (families.get(family) or {}).get(kind)
+            if base is None or kind not in defaults.get(family, {}):
+                raise ConfigError(
+                    f"parts catalog brand {pattern!r}: {family} has no default {kind!r} to adjust",
+                    field=f"brands.{pattern}.{kind}",
+                    **text.where(pattern, kind, None, False, "brands"),
+                )
+            entry = validated_default(family, kind, {**base, **fields}, text)
+            specs[kind] = PartSpec(
+                model=family,
+                part=kind,
+                store_url=None,
+                sku=None,
+                **entry.model_dump(exclude={"store_search"}),
+            )
+        out.append((pattern, MappingProxyType(specs)))
+    return tuple(out)
+
+
+def _brand_family(pattern: str) -> str | None:
+    """The family of the built-in maps a brand pattern covers (None: none, or several)."""
+    catalog = builtin_catalog()
+    found = {
+        _cached_builtin_family_of(model)
+        for model in catalog.model_names
+        if fnmatchcase(model, pattern)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _checked_base_url(url: str) -> str:

@@ -175,6 +175,14 @@ def shipped_family_defaults() -> dict[str, dict[str, dict[str, Any] | None]]:
     return _shipped_table("families")
 
 
+def shipped_brand_defaults() -> dict[str, dict[str, dict[str, Any]]]:
+    """The raw `brands:` mapping of the shipped parts.yaml (unvalidated; a fresh copy)."""
+    data = shipped_catalog_text().data
+    if isinstance(data, dict) and data.get("brands") is None:
+        return {}
+    return _shipped_table("brands")
+
+
 def override_fields(overrides: Mapping[str, Any] | None, model: str, part: str) -> set[str]:
     """The fields config sets on `model`'s `part`."""
     parts = (overrides or {}).get(model)

@@ -79,7 +79,7 @@ def _from_default(
     consumable: ConsumableSpec,
     attributes: set[str],
 ) -> PartSpec | None:
-    default = catalog.default_for(family, consumable.key)
+    default = catalog.default_for(family, consumable.key, model)
     if default is None:
         return None
     part = _for_model(

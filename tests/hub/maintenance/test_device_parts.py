@@ -219,3 +219,51 @@ def test_every_mapped_purifier_humidifier_and_vacuum_reporting_wear_is_tracked()
         if spec.name == "vacuum":
             assert "battery" in parts, model_map.model
     assert untracked == []
+
+
+def test_brush_cleaners_are_the_parts_python_miio_puts_at_their_places() -> None:
+    # Roidmi's spec calls three services "Brush Cleaner"; python-miio's RoidmiVacuumMiot
+    # mapping reads siid 11 as the main brush, 12 the side brushes, 15 the sensors.
+    catalog = load_default_catalog()
+    spec = _from_bundled_spec("roidmi.vacuum.v66")
+    parts = parts_of(catalog, "roidmi.vacuum.v66", "vacuum", spec)
+    assert {k: (p.name, p.life_hours, p.remaining_attribute) for k, p in parts.items()}.items() >= {
+        "main_brush": ("Main brush", 300, "brush_cleaner_brush_life_level"),
+        "side_brush": ("Side brush", 200, "brush_cleaner_12_brush_life_level"),
+        "sensor": ("Sensor cleaning", 30, "brush_cleaner_15_brush_life_level"),
+    }.items()
+    # A Dreame whose second brush service (siid 10, the side brush in python-miio's
+    # DreameVacuum mapping) says only "Brush Cleaner".
+    spec = _from_bundled_spec("dreame.vacuum.r2228o")
+    parts = parts_of(catalog, "dreame.vacuum.r2228o", "vacuum", spec)
+    assert parts["side_brush"].remaining_attribute == "brush_cleaner_brush_life_level"
+    assert parts["main_brush"].remaining_attribute == "main_cleaning_brush_brush_life_level"
+
+
+@pytest.mark.parametrize("model", ["viomi.vacuum.v8", "viomi.vacuum.v13"])
+def test_viomi_vacuums_take_their_brands_lives(model: str) -> None:
+    # python-miio's ViomiConsumableStatus: main brush 360 h, side brush and filter 180 h.
+    parts = parts_of(load_default_catalog(), model, "vacuum", _mapped(model))
+    lives = {k: p.life_hours for k, p in parts.items() if k != "battery"}
+    assert lives == {"main_brush": 360, "side_brush": 180, "filter": 180}
+    assert parts["main_brush"].used_attribute == "main_brush_hours"
+    assert parts["main_brush"].store_url == SEARCH + f"{model}+main+brush"
+    # Other brands keep the family's lives.
+    roborock = parts_of(
+        load_default_catalog(), "roborock.vacuum.s6", "vacuum", _mapped("roborock.vacuum.s6")
+    )
+    assert roborock["main_brush"].life_hours == 300
+
+
+def test_filters_of_air_conditioners_and_fans_from_their_specs_are_tracked() -> None:
+    catalog = load_default_catalog()
+    spec = _from_bundled_spec("xiaomi.airc.r24r00")
+    parts = parts_of(catalog, "xiaomi.airc.r24r00", "air_conditioner", spec)
+    assert {k: (p.name, p.life_hours, p.store_url) for k, p in parts.items()} == {
+        "filter": ("Filter cleaning", 112, None),  # washed, not bought
+        "filter_22": ("Filter 22", 112, None),
+    }
+    spec = _from_bundled_spec("dreame.fan.p2018")
+    (fan_filter,) = parts_of(catalog, "dreame.fan.p2018", "fan", spec).values()
+    assert (fan_filter.name, fan_filter.remaining_attribute) == ("Filter", "filter_life_level")
+    assert fan_filter.store_url == SEARCH + "dreame.fan.p2018+filter"

@@ -79,3 +79,12 @@ def test_a_life_written_twice_is_found() -> None:
     entries = shipped_catalog_entries()
     entries["roborock.vacuum.s5"]["filter"]["life_hours"] = 150
     assert _written_twice(entries) == [("roborock.vacuum.s5", "filter")]
+
+
+def test_a_brand_writes_only_lives_that_differ_from_its_familys() -> None:
+    catalog = load_default_catalog()
+    assert catalog.brands  # the walk found the brands
+    for pattern, kinds in catalog.brands:
+        for kind, brand in kinds.items():
+            family = catalog.defaults[brand.model][kind]
+            assert brand.life_hours != family.life_hours, (pattern, kind)

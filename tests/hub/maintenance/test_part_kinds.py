@@ -47,7 +47,7 @@ def test_a_name_no_rule_knows_stays_itself_and_has_no_default() -> None:
     assert part_kinds("silver_ion", "vacuum") == ("silver_ion",)
     assert load_default_catalog().default_for("vacuum", "silver_ion") is None
     # A kind the family has no default for is not borrowed from another family.
-    assert load_default_catalog().default_for("fan", "wick_filter") is None
+    assert load_default_catalog().default_for("plug", "wick_filter") is None
 
 
 def test_the_family_default_wins_over_any_familys() -> None:
