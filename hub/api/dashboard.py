@@ -32,6 +32,7 @@ STATIC_FILES: dict[str, str] = {
     "charts.css": "text/css",
     "scenes.js": "text/javascript",
     "scene_editor.js": "text/javascript",
+    "yaml_editor.js": "text/javascript",
     "maintenance.js": "text/javascript",
     "router.js": "text/javascript",
     "render.js": "text/javascript",

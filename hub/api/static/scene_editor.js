@@ -6,6 +6,7 @@ import { ApiError, api, reportFailure } from "/static/api.js";
 import { el, listOf } from "/static/render.js";
 import { href, registerView, shownParams } from "/static/router.js";
 import { loadTraces, runButton, sceneStatus } from "/static/scenes.js";
+import { yamlEditor } from "/static/yaml_editor.js";
 
 const TRACES_SHOWN = 10;
 const UNSAVED = "Changed, not saved yet.";
@@ -156,18 +157,8 @@ async function refreshScene(current) {
 }
 
 function buildEditor(id) {
-  const textarea = el("textarea", {
-    id: "scene-yaml",
-    className: "editor-text",
-    wrap: "off",
-    spellcheck: "false",
-    autocapitalize: "off",
-    autocomplete: "off",
-    "aria-describedby": "scene-problems scene-yaml-hint",
-  });
-  const gutter = el("div", { className: "editor-gutter", "aria-hidden": "true" });
-  const marks = el("div", { className: "editor-marks", "aria-hidden": "true" });
-  const problems = el("ul", { id: "scene-problems", className: "editor-problems", role: "alert" });
+  const editor = yamlEditor({ id: "scene-yaml", problemsId: "scene-problems", describedBy: "scene-yaml-hint" });
+  const { textarea } = editor;
   const result = el("p", { id: "scene-save-result", className: "result", role: "status", "aria-live": "polite" });
   const check = el("button", { type: "button", id: "scene-check", text: "Check" });
   const discard = el("button", { type: "button", id: "scene-discard", text: "Discard changes", hidden: true });
@@ -179,8 +170,8 @@ function buildEditor(id) {
       className: "hint",
       text: "The same as a file in the scenes directory. The hub checks it before it saves it; nothing is saved while it has errors.",
     }),
-    el("div", { className: "editor" }, [gutter, el("div", { className: "editor-area" }, [marks, textarea])]),
-    problems,
+    editor.node,
+    editor.problems,
     el("div", { className: "commands" }, [check, save, discard]),
     result,
   ]);
@@ -189,13 +180,10 @@ function buildEditor(id) {
     check,
     discard,
     loaded: false,
+    editor,
     textarea,
-    gutter,
-    marks,
-    problems,
     result,
     saved: "",
-    errorLines: [],
     run: el("div", { className: "commands" }),
     runResult: el("p", { className: "result", role: "status", "aria-live": "polite" }),
     traces: el("div", { className: "scene-traces" }),
@@ -203,7 +191,6 @@ function buildEditor(id) {
   const runs = id === null ? [] : [el("h3", { text: "Last runs" }), current.traces];
   current.root = el("div", { className: "scene-page" }, [current.run, current.runResult, form, ...runs]);
   textarea.addEventListener("input", () => {
-    drawGutter(current);
     keepDraft(current);
     showEdited(current);
     const changed = edited(current);
@@ -218,7 +205,6 @@ function buildEditor(id) {
     showEdited(current);
     textarea.focus();
   });
-  textarea.addEventListener("scroll", () => followScroll(current));
   // Ctrl+S (Cmd+S) saves, as in an editor, instead of saving the page.
   textarea.addEventListener("keydown", (event) => {
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
@@ -235,73 +221,11 @@ function buildEditor(id) {
 }
 
 function setText(current, text) {
-  current.textarea.value = text;
-  showProblems(current, []);
-  drawGutter(current);
-}
-
-// One number per line, errors marked; redrawn only when the count of lines changes.
-function drawGutter(current) {
-  const lines = current.textarea.value.split("\n").length;
-  const errors = new Set(current.errorLines);
-  if (current.gutter.childElementCount !== lines || current.gutterErrors !== current.errorLines) {
-    current.gutterErrors = current.errorLines;
-    const numbers = [];
-    for (let line = 1; line <= lines; line += 1) {
-      numbers.push(el("div", { "data-line": line, className: errors.has(line) ? "error" : null, text: line }));
-    }
-    current.gutter.replaceChildren(...numbers);
-  }
-  followScroll(current);
-}
-
-function followScroll(current) {
-  current.gutter.scrollTop = current.textarea.scrollTop;
-  current.marks.style.transform = `translate(${-current.textarea.scrollLeft}px, ${-current.textarea.scrollTop}px)`;
-}
-
-// The text before the field's name in a message is where it is ("file:5:5: field: ...").
-function bareMessage(error) {
-  const at = error.field ? error.message.indexOf(`${error.field}: `) : -1;
-  return at >= 0 ? error.message.slice(at + error.field.length + 2) : error.message;
+  current.editor.setText(text);
 }
 
 function showProblems(current, errors) {
-  current.errorLines = errors.map((e) => e.line).filter((line) => typeof line === "number");
-  current.textarea.setAttribute("aria-invalid", errors.length ? "true" : "false");
-  current.marks.replaceChildren(
-    ...current.errorLines.map((line) => {
-      const mark = el("div", { className: "editor-mark", "data-line": line });
-      mark.style.setProperty("--line", String(line));
-      return mark;
-    }),
-  );
-  current.problems.replaceChildren(
-    ...errors.map((error) => {
-      const where = typeof error.line === "number" ? `Line ${error.line}` : "The scene";
-      const field = error.field && error.field !== "yaml" ? `, ${error.field}` : "";
-      const item = el("li", { "data-line": error.line }, [
-        el("button", { type: "button", className: "link", text: `${where}${field}:` }),
-        ` ${bareMessage(error)}`,
-      ]);
-      item.querySelector("button").addEventListener("click", () => selectLine(current, error.line));
-      return item;
-    }),
-  );
-  current.gutterErrors = null;
-  drawGutter(current);
-}
-
-// Puts the caret on a line and selects it, scrolled into view.
-function selectLine(current, line) {
-  if (typeof line !== "number") return;
-  const lines = current.textarea.value.split("\n");
-  const start = lines.slice(0, line - 1).reduce((sum, text) => sum + text.length + 1, 0);
-  current.textarea.focus();
-  current.textarea.setSelectionRange(start, start + (lines[line - 1] || "").length);
-  const lineHeight = current.textarea.scrollHeight / Math.max(lines.length, 1);
-  current.textarea.scrollTop = Math.max(0, (line - 3) * lineHeight);
-  followScroll(current);
+  current.editor.showProblems(errors);
 }
 
 function idLine(text) {
