@@ -95,16 +95,14 @@ MONITOR_S1 = Profile(
 )
 
 _Cgdn1Status: Any = monitor_miot.AirQualityMonitorCGDN1Status
-MONITOR_CGDN1 = Profile(
+MONITOR_CGDN1 = Profile.miot(
     device=monitor_miot.AirQualityMonitorCGDN1,
     family="air_quality_monitor",
-    protocol="miot",
-    models=tuple(monitor_miot._MAPPINGS),
+    mappings=monitor_miot._MAPPINGS,
     source=(
         "miio/airqualitymonitor_miot.py (AirQualityMonitorCGDN1, _MAPPINGS, "
         "AirQualityMonitorCGDN1Status, ChargingState)"
     ),
-    mappings=monitor_miot._MAPPINGS,
     fields=(
         Field("humidity", "humidity", "humidity"),
         Field("pm25", "pm25", "pm25"),
@@ -128,13 +126,11 @@ MONITOR_CGDN1 = Profile(
 
 _CurtainStatus: Any = curtain.CurtainStatus
 _MOTOR = {"open": curtain.MotorControl.Open, "close": curtain.MotorControl.Close}
-CURTAIN = Profile(
+CURTAIN = Profile.miot(
     device=curtain.CurtainMiot,
     family="curtain",
-    protocol="miot",
-    models=tuple(curtain._MAPPINGS),
-    source="miio/curtain_youpin.py (CurtainMiot, _MAPPINGS, CurtainStatus, MotorControl, Status)",
     mappings=curtain._MAPPINGS,
+    source="miio/curtain_youpin.py (CurtainMiot, _MAPPINGS, CurtainStatus, MotorControl, Status)",
     fields=(
         Field("current_position", "position", "current_position"),
         Field("status", "motor_state", "status", table=enum_table(curtain.Status)),
@@ -161,16 +157,14 @@ def _minutes(value: Any) -> Any:
 
 
 _PetStatus: Any = pet_status.PetWaterDispenserStatus
-PET_FOUNTAIN = Profile(
+PET_FOUNTAIN = Profile.miot(
     device=pet.PetWaterDispenser,
     family="pet_water_dispenser",
-    protocol="miot",
-    models=tuple(pet.MIOT_MAPPING),
+    mappings=pet.MIOT_MAPPING,
     source=(
         "miio/integrations/petwaterdispenser/device.py and status.py (PetWaterDispenser, "
         "MIOT_MAPPING, PetWaterDispenserStatus, OperatingMode)"
     ),
-    mappings=pet.MIOT_MAPPING,
     fields=(
         Field("on", "power", "is_on"),
         Field("mode", "mode", "mode", table=enum_table(pet_status.OperatingMode)),

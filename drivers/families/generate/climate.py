@@ -128,13 +128,11 @@ class _HeaterMiot(Profile):
         return (*super().fields_for(model), led)
 
 
-HEATER_MIOT = _HeaterMiot(
+HEATER_MIOT = _HeaterMiot.miot(
     device=heater_miot.HeaterMiot,
     family="heater",
-    protocol="miot",
-    models=tuple(heater_miot._MAPPINGS),
-    source="miio/heater_miot.py (HeaterMiot, _MAPPINGS, HEATER_PROPERTIES, HeaterMiotStatus, LedBrightness)",
     mappings=heater_miot._MAPPINGS,
+    source="miio/heater_miot.py (HeaterMiot, _MAPPINGS, HEATER_PROPERTIES, HeaterMiotStatus, LedBrightness)",
     fields=(
         Field("power", "power", "is_on"),
         Field("target_temperature", "target_temperature", "target_temperature"),

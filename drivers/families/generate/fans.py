@@ -29,12 +29,11 @@ _ON_OFF = (
 )
 _MODES = choices(OperationMode)
 
-ZHIMI_LEGACY = Profile(
+ZHIMI_LEGACY = Profile.legacy(
     device=zhimi_fan.Fan,
     family="fan",
-    models=tuple(zhimi_fan.AVAILABLE_PROPERTIES),
+    available=zhimi_fan.AVAILABLE_PROPERTIES,
     source="miio/integrations/fan/zhimi/fan.py (Fan, AVAILABLE_PROPERTIES, FanStatus, fan_common.LedBrightness)",
-    properties=lambda model: zhimi_fan.AVAILABLE_PROPERTIES[model],
     max_properties=lambda model: _zhimi_legacy_chunk(model),
     fields=(
         Field("power", "power", "is_on", table=ON_OFF),
@@ -116,26 +115,22 @@ _MIOT_COMMANDS = (
     Command("set_mode", lambda d, v: d.set_mode(member(OperationMode, v)), "mode", _MODES),
 )
 
-DMAKER_MIOT = Profile(
+DMAKER_MIOT = Profile.miot(
     device=dmaker_miot.FanMiot,
     family="fan",
-    protocol="miot",
-    models=tuple(dmaker_miot.MIOT_MAPPING),
-    source="miio/integrations/fan/dmaker/fan_miot.py (FanMiot, MIOT_MAPPING, FanStatusMiot, OperationModeMiot)",
     mappings=dmaker_miot.MIOT_MAPPING,
+    source="miio/integrations/fan/dmaker/fan_miot.py (FanMiot, MIOT_MAPPING, FanStatusMiot, OperationModeMiot)",
     fields=_MIOT_FIELDS,
     commands=_MIOT_COMMANDS,
     status=lambda data, model: dmaker_miot.FanStatusMiot(data),
     limits=lambda model: {"set_speed.speed": {"min": 1}},
 )
 
-DMAKER_1C = Profile(
+DMAKER_1C = Profile.miot(
     device=dmaker_miot.Fan1C,
     family="fan",
-    protocol="miot",
-    models=tuple(dmaker_miot.FAN1C_MAPPINGS),
-    source="miio/integrations/fan/dmaker/fan_miot.py (Fan1C, FAN1C_MAPPINGS, FanStatus1C, OperationModeMiot)",
     mappings=dmaker_miot.FAN1C_MAPPINGS,
+    source="miio/integrations/fan/dmaker/fan_miot.py (Fan1C, FAN1C_MAPPINGS, FanStatus1C, OperationModeMiot)",
     fields=(
         *(f for f in _MIOT_FIELDS if f.key != "fan_speed"),
         Field("fan_level", "speed", "speed", note="Fan1C.set_speed: levels 1 to 3."),
@@ -150,12 +145,11 @@ DMAKER_1C = Profile(
     limits=lambda model: {"speed": {"min": 1, "max": 3}, "set_speed.speed": {"min": 1, "max": 3}},
 )
 
-DMAKER_P5 = Profile(
+DMAKER_P5 = Profile.legacy(
     device=dmaker_p5.FanP5,
     family="fan",
-    models=tuple(dmaker_p5.AVAILABLE_PROPERTIES),
+    available=dmaker_p5.AVAILABLE_PROPERTIES,
     source="miio/integrations/fan/dmaker/fan.py (FanP5, AVAILABLE_PROPERTIES_P5, FanStatusP5, fan_common.OperationMode)",
-    properties=lambda model: dmaker_p5.AVAILABLE_PROPERTIES[model],
     max_properties=15,
     fields=(
         Field("power", "power", "is_on"),
@@ -178,12 +172,11 @@ DMAKER_P5 = Profile(
     limits=lambda model: {"set_speed.speed": {"min": 1}},
 )
 
-LESHOW = Profile(
+LESHOW = Profile.legacy(
     device=leshow.FanLeshow,
     family="fan",
-    models=tuple(leshow.AVAILABLE_PROPERTIES),
+    available=leshow.AVAILABLE_PROPERTIES,
     source="miio/integrations/fan/leshow/fan_leshow.py (FanLeshow, AVAILABLE_PROPERTIES, FanLeshowStatus, OperationMode)",
-    properties=lambda model: leshow.AVAILABLE_PROPERTIES[model],
     max_properties=15,
     fields=(
         Field("power", "power", "is_on", table={1: True, 0: False}),
@@ -208,13 +201,11 @@ LESHOW = Profile(
     status=lambda data, model: leshow.FanLeshowStatus(data),
 )
 
-ZHIMI_MIOT = Profile(
+ZHIMI_MIOT = Profile.miot(
     device=zhimi_miot.FanZA5,
     family="fan",
-    protocol="miot",
-    models=tuple(zhimi_miot.MIOT_MAPPING),
-    source="miio/integrations/fan/zhimi/zhimi_miot.py (FanZA5, MIOT_MAPPING, FanStatusZA5, OperationModeFanZA5)",
     mappings=zhimi_miot.MIOT_MAPPING,
+    source="miio/integrations/fan/zhimi/zhimi_miot.py (FanZA5, MIOT_MAPPING, FanStatusZA5, OperationModeFanZA5)",
     fields=(
         Field("power", "power", "is_on"),
         Field("fan_speed", "speed", "speed"),

@@ -45,15 +45,14 @@ class _ZhimiFresh(Profile):
         return (*super().fields_for(model), temp)
 
 
-ZHIMI_FRESH = _ZhimiFresh(
+ZHIMI_FRESH = _ZhimiFresh.legacy(
     device=zhimi.AirFresh,
     family="air_purifier",
-    models=tuple(zhimi.AVAILABLE_PROPERTIES),
+    available=zhimi.AVAILABLE_PROPERTIES,
     source=(
         "miio/integrations/airpurifier/zhimi/airfresh.py (AirFresh, AVAILABLE_PROPERTIES, "
         "AirFreshStatus, OperationMode, LedBrightness)"
     ),
-    properties=lambda model: zhimi.AVAILABLE_PROPERTIES[model],
     max_properties=15,
     fields=(
         Field("power", "power", "is_on", table=ON_OFF),
@@ -143,15 +142,14 @@ DMAKER_T2017 = _dmaker(dmaker.AirFreshT2017, (dmaker.MODEL_AIRFRESH_T2017,), "Ai
 _AIRDOG_MODES: dict[Raw, Value] = enum_table(airdog.OperationMode)
 _AIRDOG_LOCK: dict[Raw, Value] = {"lock": True, "unlock": False}
 
-AIRDOG = Profile(
+AIRDOG = Profile.legacy(
     device=airdog.AirDogX3,
     family="air_purifier",
-    models=tuple(airdog.AVAILABLE_PROPERTIES),
+    available=airdog.AVAILABLE_PROPERTIES,
     source=(
         "miio/integrations/airpurifier/airdog/airpurifier_airdog.py (AirDogX3, "
         "AVAILABLE_PROPERTIES, AirDogStatus, OperationMode, OperationModeMapping)"
     ),
-    properties=lambda model: airdog.AVAILABLE_PROPERTIES[model],
     max_properties=10,
     fields=(
         Field("power", "power", "is_on", table=ON_OFF),

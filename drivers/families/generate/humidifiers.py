@@ -103,15 +103,14 @@ ZHIMI = Profile(
 _ONE_ZERO: dict[Raw, Value] = {1: True, 0: False}
 _ZERO_ONE: dict[Raw, Value] = {0: True, 1: False}
 
-MJJSQ = Profile(
+MJJSQ = Profile.legacy(
     device=mjjsq.AirHumidifierMjjsq,
     family="humidifier",
-    models=tuple(mjjsq.AVAILABLE_PROPERTIES),
+    available=mjjsq.AVAILABLE_PROPERTIES,
     source=(
         "miio/integrations/humidifier/deerma/airhumidifier_mjjsq.py (AirHumidifierMjjsq, "
         "AVAILABLE_PROPERTIES, AirHumidifierStatus, OperationMode)"
     ),
-    properties=lambda model: mjjsq.AVAILABLE_PROPERTIES[model],
     max_properties=1,
     fields=(
         Field("OnOff_State", "power", "is_on", table=_ONE_ZERO),
@@ -139,16 +138,14 @@ MJJSQ = Profile(
     status=lambda data, model: mjjsq.AirHumidifierStatus(data),
 )
 
-JSQS = Profile(
+JSQS = Profile.miot(
     device=jsqs.AirHumidifierJsqs,
     family="humidifier",
-    protocol="miot",
-    models=tuple(jsqs.MIOT_MAPPING),
+    mappings=jsqs.MIOT_MAPPING,
     source=(
         "miio/integrations/humidifier/deerma/airhumidifier_jsqs.py (AirHumidifierJsqs, "
         "MIOT_MAPPING, AirHumidifierJsqsStatus, OperationMode)"
     ),
-    mappings=jsqs.MIOT_MAPPING,
     fields=(
         Field("power", "power", "is_on"),
         Field("fault", "error_code", "error"),
@@ -247,15 +244,14 @@ SHUII = Profile(
     status=lambda data, model: shuii.AirHumidifierStatus(data),
 )
 
-DEHUMIDIFIER = Profile(
+DEHUMIDIFIER = Profile.legacy(
     device=derh.AirDehumidifier,
     family="dehumidifier",
-    models=tuple(derh.AVAILABLE_PROPERTIES),
+    available=derh.AVAILABLE_PROPERTIES,
     source=(
         "miio/airdehumidifier.py (AirDehumidifier, AVAILABLE_PROPERTIES, "
         "AirDehumidifierStatus, OperationMode, FanSpeed)"
     ),
-    properties=lambda model: derh.AVAILABLE_PROPERTIES[model],
     max_properties=1,
     fields=(
         Field("on_off", "power", "is_on", table=ON_OFF),

@@ -124,12 +124,11 @@ def _relay(index: int) -> Field:
     )
 
 
-PWZN_RELAY = Profile(
+PWZN_RELAY = Profile.legacy(
     device=pwzn_relay.PwznRelay,
     family="switch",
-    models=tuple(pwzn_relay.AVAILABLE_PROPERTIES),
+    available=pwzn_relay.AVAILABLE_PROPERTIES,
     source="miio/pwzn_relay.py (PwznRelay, AVAILABLE_PROPERTIES, PwznRelayStatus, relay_on/relay_off)",
-    properties=lambda model: pwzn_relay.AVAILABLE_PROPERTIES[model],
     fields=tuple(_relay(i) for i in range(_RELAYS)),
     commands=(
         Command("turn_on", lambda d, v: d.relay_on(_ENDPOINTS.index(v)), "endpoint", _ENDPOINTS),
@@ -144,16 +143,14 @@ _DualStatus: Any = dual.DualControlModuleStatus
 # YeelightDualControlModule.status sends its MIoT property items with get_prop (a
 # python-miio 0.5.12 slip: MIoT devices answer get_properties); the map asks with
 # get_properties like every MIoT map.
-YEELIGHT_DUAL = Profile(
+YEELIGHT_DUAL = Profile.miot(
     device=dual.YeelightDualControlModule,
     family="switch",
-    protocol="miot",
-    models=tuple(dual._MAPPINGS),
+    mappings=dual._MAPPINGS,
     source=(
         "miio/yeelight_dual_switch.py (YeelightDualControlModule, _MAPPINGS, "
         "DualControlModuleStatus, Switch)"
     ),
-    mappings=dual._MAPPINGS,
     fields=(
         Field("switch_1_state", "power_l1", "switch_1_state"),
         Field("switch_2_state", "power_l2", "switch_2_state"),

@@ -6,7 +6,7 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 Raw = bool | int | float | str
 Value = bool | int | float | str
@@ -168,6 +168,43 @@ class Profile:
     replies: Mapping[str, Any] = field(default_factory=dict)
     # An AC companion's command templates (python-miio's DEVICE_COMMAND_TEMPLATES).
     configurations: Mapping[str, Mapping[str, str]] | None = None
+
+    @classmethod
+    def miot(
+        cls,
+        *,
+        device: type[Any],
+        family: str,
+        mappings: Mapping[str, Mapping[str, Mapping[str, int]]],
+        **rest: Any,
+    ) -> Self:
+        """A MIoT class's profile: its models are those of python-miio's mapping table."""
+        return cls(
+            device=device,
+            family=family,
+            protocol="miot",
+            models=tuple(mappings),
+            mappings=mappings,
+            **rest,
+        )
+
+    @classmethod
+    def legacy(
+        cls,
+        *,
+        device: type[Any],
+        family: str,
+        available: Mapping[str, Sequence[str]],
+        **rest: Any,
+    ) -> Self:
+        """A legacy class's profile: models and get_prop keys from its AVAILABLE_PROPERTIES."""
+        return cls(
+            device=device,
+            family=family,
+            models=tuple(available),
+            properties=available.__getitem__,
+            **rest,
+        )
 
     def chunk_for(self, model: str) -> int | None:
         """How many get_prop keys python-miio asks for in one request for `model`."""

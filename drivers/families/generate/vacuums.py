@@ -130,16 +130,14 @@ class _Dreame(Profile):
         return (*super().fields_for(model), fan)
 
 
-DREAME = _Dreame(
+DREAME = _Dreame.miot(
     device=dreame.DreameVacuum,
     family="vacuum",
-    protocol="miot",
-    models=tuple(dreame.MIOT_MAPPING),
+    mappings=dreame.MIOT_MAPPING,
     source=(
         "miio/integrations/vacuum/dreame/dreamevacuum_miot.py (DreameVacuum, MIOT_MAPPING, "
         "DreameVacuumStatus, DeviceStatus, CleaningModeDreame1C, CleaningModeDreameF9)"
     ),
-    mappings=dreame.MIOT_MAPPING,
     fields=(
         Field(
             "device_status",
@@ -214,16 +212,14 @@ _G1_STATES = {
 }
 _G1_ERRORS: dict[Raw, Value] = {int(k): str(v) for k, v in g1.ERROR_CODES.items()}
 
-G1 = Profile(
+G1 = Profile.miot(
     device=g1.G1Vacuum,
     family="vacuum",
-    protocol="miot",
-    models=tuple(g1.MIOT_MAPPING),
+    mappings=g1.MIOT_MAPPING,
     source=(
         "miio/integrations/vacuum/mijia/g1vacuum.py (G1Vacuum, MIOT_MAPPING, G1Status, "
         "G1State, G1FanSpeed, ERROR_CODES)"
     ),
-    mappings=g1.MIOT_MAPPING,
     fields=(
         Field(
             "state",
@@ -302,16 +298,14 @@ _ROIDMI_PARTS = {
 }
 _ROIDMI_SPEEDS = ("sweep", "silent", "basic", "strong", "full_speed")
 
-ROIDMI = Profile(
+ROIDMI = Profile.miot(
     device=roidmi.RoidmiVacuumMiot,
     family="vacuum",
-    protocol="miot",
-    models=tuple(roidmi._MAPPINGS),
+    mappings=roidmi._MAPPINGS,
     source=(
         "miio/integrations/vacuum/roidmi/roidmivacuum_miot.py (RoidmiVacuumMiot, _MAPPINGS, "
         "RoidmiVacuumStatus, RoidmiConsumableStatus, RoidmiState, FanSpeed, error_codes)"
     ),
-    mappings=roidmi._MAPPINGS,
     fields=(
         Field(
             "state",
