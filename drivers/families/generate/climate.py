@@ -314,17 +314,27 @@ _COMPANION_SWING = {True: companion.SwingMode.On, False: companion.SwingMode.Off
 # An AC model whose remote python-miio has a template for, with [tt1]/[tt7] checksums
 # ("0100010727", gree_2), and a state: on, cool, auto fan, swing on, 25 °C, LED on.
 _COMPANION_AC = "010500970001072702"
+
+
+def _configured_choice(
+    name: str, param: str, marker: str, argument: str, members: Mapping[Any, Any]
+) -> Command:
+    """A command setting one send_configuration argument to python-miio's enum member
+    for the parameter's value (the marker takes the member's value)."""
+    return Command(
+        name,
+        lambda d, v: _configure(d, **{argument: members[v]}),
+        param,
+        tuple(members),
+        steps=_configured(
+            marker, {"param": param, "table": {k: m.value for k, m in members.items()}}
+        ),
+    )
+
+
 _COMPANION_COMMANDS = (
     *_ON_OFF,
-    Command(
-        "set_mode",
-        lambda d, v: _configure(d, operation_mode=_COMPANION_MODE[v]),
-        "mode",
-        tuple(_COMPANION_MODE),
-        steps=_configured(
-            "mo", {"param": "mode", "table": {k: m.value for k, m in _COMPANION_MODE.items()}}
-        ),
-    ),
+    _configured_choice("set_mode", "mode", "mo", "operation_mode", _COMPANION_MODE),
     Command(
         "set_target_temperature",
         # send_configuration formats the temperature as hex: whole degrees only.
@@ -333,25 +343,8 @@ _COMPANION_COMMANDS = (
         (16, 25, 31),
         steps=_configured("tt", {"param": "temperature"}),
     ),
-    Command(
-        "set_speed",
-        lambda d, v: _configure(d, fan_speed=_COMPANION_SPEED[v]),
-        "speed",
-        tuple(_COMPANION_SPEED),
-        steps=_configured(
-            "wi", {"param": "speed", "table": {k: m.value for k, m in _COMPANION_SPEED.items()}}
-        ),
-    ),
-    Command(
-        "set_oscillate",
-        lambda d, v: _configure(d, swing_mode=_COMPANION_SWING[v]),
-        "oscillate",
-        (True, False),
-        steps=_configured(
-            "sw",
-            {"param": "oscillate", "table": {k: m.value for k, m in _COMPANION_SWING.items()}},
-        ),
-    ),
+    _configured_choice("set_speed", "speed", "wi", "fan_speed", _COMPANION_SPEED),
+    _configured_choice("set_oscillate", "oscillate", "sw", "swing_mode", _COMPANION_SWING),
 )
 
 

@@ -186,20 +186,23 @@ def test_two_tables_for_one_family_is_an_error() -> None:
     assert text == "fan2.yaml:1: family fan is already declared in fan.yaml:1"
 
 
+FAN_MIOT = textwrap.dedent(
+    """\
+    model: acme.fan.v2
+    family: fan
+    protocol: miot
+    source: test table
+    properties:
+      - {key: power, siid: 2, piid: 1, attribute: power}
+      - {key: speed, siid: 2, piid: 2, attribute: speed}
+    commands:
+      turn_on: [{set: power, value: true}]
+    """
+)
+
+
 def test_miot_table_checks_ids_and_steps() -> None:
-    miot = textwrap.dedent(
-        """\
-        model: acme.fan.v2
-        family: fan
-        protocol: miot
-        source: test table
-        properties:
-          - {key: power, siid: 2, piid: 1, attribute: power}
-          - {key: speed, siid: 2, piid: 2, attribute: speed}
-        commands:
-          turn_on: [{set: power, value: true}]
-        """
-    )
+    miot = FAN_MIOT
     assert _catalog(("acme.fan.v2.yaml", miot)).lookup_model("acme.fan.v2") is not None
     assert _error(("f.yaml", miot.replace("piid: 2,", "piid: 1,"))).startswith(
         "f.yaml:5: properties: two properties share one siid/piid"
@@ -214,18 +217,7 @@ def test_miot_table_checks_ids_and_steps() -> None:
 
 
 def test_miot_table_says_how_many_properties_one_request_asks_for() -> None:
-    miot = textwrap.dedent(
-        """\
-        model: acme.fan.v2
-        family: fan
-        protocol: miot
-        source: test table
-        max_properties: 1
-        properties:
-          - {key: power, siid: 2, piid: 1, attribute: power}
-          - {key: speed, siid: 2, piid: 2, attribute: speed}
-        """
-    )
+    miot = FAN_MIOT.replace("properties:\n", "max_properties: 1\nproperties:\n")
     fan = _catalog(("acme.fan.v2.yaml", miot)).lookup_model("acme.fan.v2")
     assert isinstance(fan, MiotModelMap)
     assert [len(r.params) for r in fan.poll_requests()] == [1, 1]
