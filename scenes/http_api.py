@@ -6,7 +6,8 @@
 - `GET /api/scenes/{id}`: one scene, with its YAML text
 - `PUT /api/scenes/{id}`: create or replace, YAML as the body (`application/yaml`,
   `text/yaml`, `text/plain`) or JSON `{"yaml": "..."}`; 422 names line and field
-- `POST /api/scenes/{id}/check`: validate a text as PUT would, storing nothing
+- `POST /api/scenes/{id}/check`: validate a text as PUT would, storing nothing (200,
+  `valid` and the errors with their lines)
 - `DELETE /api/scenes/{id}`
 - `POST /api/scenes/{id}/run`: 202 with the run id
 - `GET /api/scenes/{id}/traces?limit=N`: newest first
@@ -72,11 +73,17 @@ class SceneTextIn(BaseModel):
 
 class SceneCheckOut(BaseModel):
     id: str
-    valid: bool = Field(description="Always true: a text that does not validate gets a 422.")
-    name: str
+    valid: bool = Field(description="Whether PUT would store this text.")
+    name: str | None = Field(description="The scene's name, when the text has one.")
     waiting_for: list[str] = Field(
         description="Devices it names that the hub does not know yet: stored, the scene"
         " waits for them."
+    )
+    detail: str | None = Field(
+        description="Why it would be refused: the first problem, file:line:column: field."
+    )
+    errors: list[FieldProblem] = Field(
+        description="Every problem, each with its field, line and column (as PUT's 422)."
     )
 
 
@@ -98,11 +105,15 @@ def _scene(info: SceneInfo) -> dict[str, Any]:
     return info.as_dict()
 
 
-def _invalid(err: ConfigError) -> ApiProblem:
-    errors = [
+def _field_problems(err: ConfigError) -> list[FieldProblem]:
+    return [
         FieldProblem(field=e.field or "yaml", message=str(e), line=e.line, column=e.column)
         for e in (err, *err.more)
     ]
+
+
+def _invalid(err: ConfigError) -> ApiProblem:
+    errors = _field_problems(err)
     return ApiProblem(
         problem(422, "invalid-scene", str(err), field=err.field, hint=err.hint, errors=errors)
     )
@@ -167,8 +178,10 @@ class SceneApi:
         @operation(
             "Validate a scene's YAML without storing it", tag=_TAG, body=SceneTextIn,
             response=SceneCheckOut, errors=(400, 415, 422),
-            description="The same body and the same 422 (each error with its line and"
-            " field) as PUT; nothing is written and no running scene changes.",
+            description="The same body and the same checks as PUT; nothing is written and"
+            " no running scene changes. A text PUT would refuse is a 200 with `valid`"
+            " false and the errors PUT's 422 would list (each with its line and field); a 422"
+            " here is a body that is not a scene text at all.",
         )  # fmt: skip
         async def check_scene(request: web.Request) -> web.Response:
             text = await _text_body(request)
@@ -176,10 +189,15 @@ class SceneApi:
             try:
                 parsed, waiting = await request.app[ENGINE_KEY].library.check(scene_id, text)
             except ConfigError as err:
-                raise _invalid(err) from None
+                body = SceneCheckOut(
+                    id=scene_id, valid=False, name=None, waiting_for=[], detail=str(err),
+                    errors=_field_problems(err),
+                )  # fmt: skip
+                return json_response(body)
             body = SceneCheckOut(
-                id=scene_id, valid=True, name=parsed.spec.name, waiting_for=waiting
-            )
+                id=scene_id, valid=True, name=parsed.spec.name, waiting_for=waiting,
+                detail=None, errors=[],
+            )  # fmt: skip
             return json_response(body)
 
         @routes.delete("/api/scenes/{scene_id}")

@@ -121,35 +121,44 @@ async def test_check_validates_like_put_and_stores_nothing(api: Api) -> None:
     )
     assert (status, body) == (
         200,
-        {"id": "fresh", "valid": True, "name": "Good", "waiting_for": []},
-    )
+        {"id": "fresh", "valid": True, "name": "Good", "waiting_for": [], "detail": None,
+         "errors": []},
+    )  # fmt: skip
     assert (await api.request("GET", "/api/scenes/fresh"))[0] == 404
 
     waiting = text.replace("bedroom_humidifier", "attic_fan")
     status, body = await api.request("POST", "/api/scenes/fresh/check", json={"yaml": waiting})
-    assert (status, body["waiting_for"]) == (200, ["attic_fan"])
+    assert (status, body["valid"], body["waiting_for"]) == (200, True, ["attic_fan"])
 
-    # Each error names its line, column and field, as PUT's do.
+    # Each error names its line, column and field: PUT's 422 and check's 200 alike.
     shape = text.replace("name: Good", "name: ''").replace("[{type: manual}]", "[]")
     binding = text.replace("turn_on", "fly")
-    for method, path in (("POST", "/api/scenes/fresh/check"), ("PUT", "/api/scenes/fresh")):
-        status, body = await api.request(method, path, json={"yaml": shape})
+    for bad, where in (
+        (shape, [(2, 1, "name"), (3, 1, "triggers")]),
+        (binding, [(5, 5, "actions[0].call")]),
+    ):
+        status, body = await api.request("PUT", "/api/scenes/fresh", json={"yaml": bad})
         assert status == 422
-        where = [(e["line"], e["column"], e["field"]) for e in body["errors"]]
-        assert where == [(2, 1, "name"), (3, 1, "triggers")]
-        status, body = await api.request(method, path, json={"yaml": binding})
-        assert status == 422
-        where = [(e["line"], e["column"], e["field"]) for e in body["errors"]]
-        assert where == [(5, 5, "actions[0].call")]
+        assert [(e["line"], e["column"], e["field"]) for e in body["errors"]] == where
+        refused = body
+        status, body = await api.request("POST", "/api/scenes/fresh/check", json={"yaml": bad})
+        assert (status, body["valid"], body["name"]) == (200, False, None)
+        assert body["errors"] == refused["errors"]
+        assert body["detail"] == refused["detail"]
     assert (await api.request("GET", "/api/scenes/fresh"))[0] == 404
 
     status, body = await api.request("POST", "/api/scenes/fresh/check", json={"yaml": "id: [\n"})
-    assert status == 422
+    assert (status, body["valid"]) == (200, False)
     assert body["errors"][0]["line"] is not None
     status, body = await api.request("POST", "/api/scenes/other/check", json={"yaml": text})
-    assert (status, body["errors"][0]["field"], body["errors"][0]["line"]) == (422, "id", 1)
+    assert (body["valid"], body["errors"][0]["field"], body["errors"][0]["line"]) == (
+        False, "id", 1
+    )  # fmt: skip
     status, body = await api.request("POST", "/api/scenes/Bad-Id/check", json={"yaml": text})
-    assert (status, body["field"]) == (422, "id")
+    assert (body["valid"], body["errors"][0]["field"]) == (False, "id")
+    # A body that is not a scene text at all is still refused as such.
+    status, _ = await api.request("POST", "/api/scenes/fresh/check", json={"text": text})
+    assert status == 422
 
 
 async def test_the_routes_are_in_the_openapi_document(api: Api) -> None:

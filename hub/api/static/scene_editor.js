@@ -235,13 +235,17 @@ function idLine(text) {
   return { id: found ? found[1] : "", line: index >= 0 ? index + 1 : 1 };
 }
 
+function showErrors(current, errors, what) {
+  showProblems(current, errors);
+  const count = errors.length;
+  current.result.className = "result problem";
+  current.result.textContent = `${what}: the hub found ${count === 1 ? "an error" : `${count} errors`}.`;
+}
+
 // The hub's 422 as errors with lines; anything else as one sentence.
 function refusal(current, err, what) {
   if (err instanceof ApiError && err.problem && Array.isArray(err.problem.errors) && err.problem.errors.length) {
-    showProblems(current, err.problem.errors);
-    const count = err.problem.errors.length;
-    current.result.className = "result problem";
-    current.result.textContent = `${what}: the hub found ${count === 1 ? "an error" : `${count} errors`}.`;
+    showErrors(current, err.problem.errors, what);
     return;
   }
   reportFailure(err, (text) => {
@@ -284,6 +288,11 @@ async function submit(current, control, mode) {
       return;
     }
     if (editor !== current) return;
+    // A check answers 200 either way: `valid` says whether PUT would take the text.
+    if (reply.valid === false && !store && Array.isArray(reply.errors) && reply.errors.length) {
+      showErrors(current, reply.errors, SUBMIT[mode].refused);
+      return;
+    }
     showProblems(current, []);
     const waiting = reply.waiting_for && reply.waiting_for.length ? ` It waits for: ${reply.waiting_for.join(", ")}.` : "";
     const status = store && reply.valid === false ? ` It cannot run yet: ${reply.error || "see its status"}.` : "";

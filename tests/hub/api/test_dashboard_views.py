@@ -186,9 +186,8 @@ async def test_a_scene_is_saved_from_the_editor_and_a_broken_one_refused_with_it
     stored = views_hub.scene_dir / "good.yaml"
     async with chromium(browser_binary, tmp_path / "profile") as page:
         await _sign_in(page, views_hub.url, views_hub.token)
-        page.expected_failures = ("/api/maintenance", "/api/scenes/good", "/api/scenes/good/check")
+        page.expected_failures = ("/api/maintenance", "/api/scenes/good")
         # A stored file that does not validate: its view marks the line at once.
-        page.expected_failures += ("/api/scenes/broken/check",)
         await page.evaluate("location.hash = '#/scenes/broken'")
         await page.wait_for(
             "document.getElementById('scene-save-result').textContent"
@@ -310,7 +309,7 @@ async def test_every_view_fits_a_phone_with_touch_sized_controls(
             width=PHONE_WIDTH, height=800, deviceScaleFactor=2, mobile=True,
         )  # fmt: skip
         await _sign_in(page, views_hub.url, views_hub.token)
-        page.expected_failures = ("/api/maintenance", "/api/scenes/good/check")
+        page.expected_failures = ("/api/maintenance",)
         await page.wait_for("document.querySelectorAll('#scenes li.scene').length === 2")
         views = {
             "#/": "view-overview",
