@@ -258,14 +258,16 @@ def _fit_device_use(
 def _stitched(parts: Sequence[WearSeries]) -> WearSeries:
     """The wear of successive parts end to end: the device's cumulative use.
 
-    A replacement adds nothing (the new part's first reading continues where the old
-    part's last one ended), so daily use runs on across it.
+    A fitted part's first reading continues from the old part's last one, plus the
+    new part's own wear by then (its counter starts at the fitting): the use between
+    a replacement and the next reading is the household's too. Only the old part's
+    last stretch, between its last reading and the replacement, is not seen.
     """
     times: list[float] = []
     wear: list[float] = []
     total = 0.0
-    for part in parts:
-        base = part.wear[0]
+    for i, part in enumerate(parts):
+        base = part.wear[0] if i == 0 else min(0.0, part.wear[0])
         for t, w in zip(part.times, part.wear, strict=True):
             if times and t <= times[-1]:
                 continue

@@ -7,8 +7,12 @@ the time of day the part is actually used. The weekday shape comes from up to
 `profile_days` of history, shrunk toward flat while each weekday has few samples; the level is an exponentially weighted
 ratio estimate over whole weeks (outlier days capped), blended by precision with
 the catalog's typical use. Walking forward accumulates the expected wear and its
-variance (day-to-day spread plus the level's own uncertainty) until they reach the
-remaining life.
+variance until they reach the remaining life. The band's variance is the history's
+own: day-to-day spread inflated where heavy days come in spells (lag-one
+autocorrelation), the level's uncertainty or, if larger, how far each past week
+strayed from the weeks before it, and a drift the window's slope suggests. Its
+early edge counts the bursts the level's fit caps (they only ever make a part run
+out sooner), so a bursty history gets a longer early tail.
 """
 
 from __future__ import annotations
@@ -50,6 +54,12 @@ class ForecastParams:
     battery_reset_rise_percent: float = 20.0
     trend_days: int = 60  # window of the calendar-part trend
     intraday_shrink_days: float = 2.0  # pseudo-days of even use pulling the hour profile
+    prior_spread_days: float = 0.3  # pseudo-days of the catalog-based guess of the spread
+    clustering_shrink_days: float = 7.0  # pseudo-days pulling the spells' effect to none
+    backtest_prior_weeks: float = 1.0  # pseudo-weeks of no miss pooled with the history's
+    # Prior sd of the level's change per day, as a share of the level: a season moving
+    # use +/- 30 % over a year changes it by up to ~0.5 % a day.
+    drift_prior: float = 0.005
 
 
 DEFAULT_FORECAST_PARAMS = ForecastParams()
@@ -71,6 +81,13 @@ class UsageModel:
     observed_days: int
     # Cumulative share of a day's use by each local hour (25 values, 0.0 ... 1.0).
     intraday: tuple[float, ...] = EVEN_DAY
+    # The band's early edge: spread of a day's use and variance of the level counting
+    # the spells of heavy use the fit caps (None: `sigma`, `level_var`).
+    early_sigma: float | None = None
+    early_level_var: float | None = None
+    clustering: float = 1.0  # a sum of days varies this many times more than if independent
+    drift_var: float = 0.0  # expected square of the level's change per day (band only)
+    drift_lag: float = 0.0  # days from where `level` holds to the walk's first day
 
     def share_by(self, hour: float) -> float:
         """Share of a day's use expected before `hour` (0-24, local)."""
@@ -140,14 +157,108 @@ def fit_usage(
     spread = sum(w * (z - observed) ** 2 for w, z in zip(weights, capped, strict=True)) / total_w
     if n_eff > 1:
         spread *= n_eff / (n_eff - 1)
-    # Three pseudo-days of the guessed spread keep a two-day history from looking certain.
-    sigma2 = (n_eff * spread + 3.0 * nominal_sigma**2) / (n_eff + 3.0)
+    data_spread = spread
+    # A few pseudo-days of the guessed spread keep a two-day history from looking certain.
+    prior_days = params.prior_spread_days
+    sigma2 = (n_eff * spread + prior_days * nominal_sigma**2) / (n_eff + prior_days)
+    # Heavy days come in spells (guests, a smoky week): the days of a week vary together,
+    # so a sum of days (and the level, a mean of them) varies more than if they did not.
+    clustering = _clustering(deseason, params)
     # Precision-weighted blend of the observed level with the catalog's typical use.
-    data_precision = n_eff / sigma2
+    data_precision = n_eff / (sigma2 * clustering)
     prior_precision = 1.0 / (params.nominal_uncertainty * nominal) ** 2
     level_var = 1.0 / (data_precision + prior_precision)
     level = (data_precision * observed + prior_precision * nominal) * level_var
-    return UsageModel(level, shape, math.sqrt(sigma2), level_var, len(days), intraday or EVEN_DAY)
+    # How well the history's own past weeks foretold each next week: use that wanders
+    # (a season, a dirty-air month) makes the level less certain than its days' spread
+    # says.
+    missed = _weekly_misses(capped, sigma2 * clustering / 7.0, params)
+    # The band's early edge: the capped bursts are use too, and only ever make the part
+    # run out sooner, so that side's spread is that of the days as they came.
+    uncapped = sum(w * z for w, z in zip(weights, deseason, strict=True)) / total_w
+    spread = sum(w * (z - uncapped) ** 2 for w, z in zip(weights, deseason, strict=True)) / total_w
+    if n_eff > 1:
+        spread *= n_eff / (n_eff - 1)
+    early2 = (n_eff * spread + prior_days * nominal_sigma**2) / (n_eff + prior_days)
+    early_level_var = 1.0 / (n_eff / (early2 * clustering) + prior_precision)
+    band_level_var = max(level_var, missed)
+    early_level_var = max(early_level_var, missed)
+    ages = [float((last_day - d.day).days) for d in recent]
+    wf = [w * f for w, f in zip(weights, factors, strict=True)]
+    centre = sum(x * a for x, a in zip(wf, ages, strict=True)) / sum(wf)
+    return UsageModel(
+        level,
+        shape,
+        math.sqrt(sigma2),
+        band_level_var,
+        len(days),
+        intraday or EVEN_DAY,
+        early_sigma=math.sqrt(early2),
+        early_level_var=early_level_var,
+        clustering=clustering,
+        drift_var=_drift_var(wf, ages, capped, centre, data_spread * clustering, level, params),
+        # From the window's weighted middle, where the level holds, to the walk's first day.
+        drift_lag=centre + 1.0,
+    )
+
+
+def _drift_var(
+    wf: Sequence[float],
+    ages: Sequence[float],
+    values: Sequence[float],
+    centre: float,
+    sigma2: float,
+    level: float,
+    params: ForecastParams,
+) -> float:
+    """Expected square of the level's change per day (a season moving use).
+
+    The window's weighted least-squares slope is too noisy to follow (the forecast
+    stays level: following it was worse in the accuracy harness), but the band widens
+    by it: the slope shrunk by a prior of sd `drift_prior` x `level`, squared.
+    """
+    sxx = sum(x * (a - centre) ** 2 for x, a in zip(wf, ages, strict=True))
+    prior_var = (params.drift_prior * level) ** 2
+    if sxx <= 0 or prior_var <= 0:
+        return 0.0
+    mean = sum(x * v for x, v in zip(wf, values, strict=True)) / sum(wf)
+    slope = sum(x * (a - centre) * (v - mean) for x, a, v in zip(wf, ages, values, strict=True))
+    slope /= sxx
+    slope_var = sigma2 * sum(x * x * (a - centre) ** 2 for x, a in zip(wf, ages, strict=True))
+    slope_var /= sxx**2
+    keep = prior_var / (prior_var + slope_var)
+    return (slope * keep) ** 2
+
+
+def _weekly_misses(values: Sequence[float], week_noise: float, params: ForecastParams) -> float:
+    """Variance of the level's error as the history's weeks show it: each whole week's
+    mean against the mean of the weeks before it, less the week's own noise, pooled
+    with `backtest_prior_weeks` pseudo-misses of nothing. 0 without three weeks."""
+    weeks = len(values) // 7
+    if weeks < 3:
+        return 0.0
+    tail = values[len(values) - 7 * weeks :]
+    means = [statistics.fmean(tail[7 * i : 7 * i + 7]) for i in range(weeks)]
+    misses = [(means[k] - statistics.fmean(means[:k])) ** 2 for k in range(2, weeks)]
+    excess = max(0.0, statistics.fmean(misses) - week_noise)
+    return excess * len(misses) / (len(misses) + params.backtest_prior_weeks)
+
+
+def _clustering(deseason: Sequence[float], params: ForecastParams) -> float:
+    """How many times more a long sum of days varies than if the days were independent
+    (>= 1): spells of heavy use, a dirty-air week. From the days' lag-one
+    autocorrelation as an AR(1) process would have it, (1 + r) / (1 - r), with r
+    shrunk toward 0 by `clustering_shrink_days` pseudo-days."""
+    n = len(deseason)
+    if n < 3:
+        return 1.0
+    mean = statistics.fmean(deseason)
+    var = sum((v - mean) ** 2 for v in deseason)
+    if var <= 0:
+        return 1.0
+    lag = sum((deseason[i] - mean) * (deseason[i + 1] - mean) for i in range(n - 1))
+    r = max(0.0, min(0.9, lag / var * n / (n + params.clustering_shrink_days)))
+    return (1.0 + r) / (1.0 - r)
 
 
 def _weekday_shape(days: Sequence[DailyUse], shrink: float) -> tuple[float, ...]:
@@ -178,12 +289,15 @@ def walk(
     params: ForecastParams,
 ) -> tuple[datetime | None, datetime | None, datetime | None]:
     """First instants when expected wear (and the band's edges) reach `remaining`."""
-    offsets = (0.0, params.band_z, -params.band_z)  # middle, early edge, late edge
+    z = params.band_z
     found: list[float | None] = [None, None, None]
     unfound = [0, 1, 2]
     slack_var = slack**2 / 3.0  # uniform over +/- slack
-    mean = daily_var = level_days = 0.0
-    prev_mean = prev_sd = 0.0  # the day before's, for an edge's value that day
+    mean = daily_var = early_var = level_days = drift_days = 0.0
+    early_sigma = model.sigma if model.early_sigma is None else model.early_sigma
+    early_level_var = model.level_var if model.early_level_var is None else model.early_level_var
+    # The day before's middle and edges' offsets from it, for an edge's value that day.
+    prev_mean, prev_offsets = 0.0, (0.0, 0.0, 0.0)
     first_day = start.astimezone(zone).date()
     first_weekday = first_day.weekday()
     # A walk may take years of days (a part barely used; an edge that never gets
@@ -204,13 +318,21 @@ def walk(
         fraction = 1.0 - before
         mean += expected
         daily_var += (model.sigma * factor) ** 2 * fraction
+        early_var += (early_sigma * factor) ** 2 * fraction
         level_days += factor * fraction
-        sd = math.sqrt(daily_var + model.level_var * level_days**2 + slack_var)
+        drift_days += factor * fraction * (i + model.drift_lag)
+        common = model.drift_var * drift_days**2 + slack_var
+        early = z * math.sqrt(
+            model.clustering * early_var + early_level_var * level_days**2 + common
+        )
+        late = -z * math.sqrt(
+            model.clustering * daily_var + model.level_var * level_days**2 + common
+        )
+        offsets = (0.0, early, late)
         for k in tuple(unfound):
-            offset = offsets[k]
-            value = mean + offset * sd
+            value = mean + offsets[k]
             if value >= remaining:
-                prev = prev_mean + offset * prev_sd if i else 0.0
+                prev = prev_mean + prev_offsets[k] if i else 0.0
                 share = (remaining - prev) / (value - prev) if value > prev else 1.0
                 share = min(1.0, max(0.0, share))
                 hour = model.hour_of_share(before + share * (1.0 - before))
@@ -223,6 +345,6 @@ def walk(
                 unfound.remove(k)
         if not unfound:
             break
-        prev_mean, prev_sd = mean, sd
+        prev_mean, prev_offsets = mean, offsets
     mid, low, high = (None if f is None else datetime.fromtimestamp(f, zone) for f in found)
     return mid, low, high
