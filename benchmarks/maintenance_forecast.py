@@ -13,7 +13,8 @@ Two sources of truth, reported side by side (`--source synthetic|virtual-home|bo
   humidifiers and water purifiers, with its catalog life: vacuum brushes, filter,
   sensors, mop, battery in cycles and a percent-only brush; purifier filters with a
   known weighting, with only PM2.5 reported, and percent-only; a humidifier wick; a
-  water purifier's three filters) under irregular use: weekday/weekend levels,
+  water purifier's three filters; a fan's filter and an AC's filter mesh; a Viomi
+  main brush at its brand's life) under irregular use: weekday/weekend levels,
   a yearly season, bursts, skipped days, an offline gap and one early replacement per
   run, sampled like a device reports (counters in seconds or whole hours, percentages
   truncated to whole numbers). Both an "irregular" and a "steady" regime.

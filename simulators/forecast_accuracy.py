@@ -11,8 +11,9 @@ humidifiers and water purifiers, with its catalog life (`scenario_part`): brushe
 filter, sensors, mop and battery (in cycles) of a vacuum, a Dreame's percent-only
 brush, purifier filters with a known or a learned dirt weighting, a fresh-air
 unit's percent-only filter, a humidifier wick, the three filters of a water
-purifier whose counters run with the calendar (a humidifier's water tank, refilled
-within hours, has its own tests). The device is "polled" like the hub would poll
+purifier whose counters run with the calendar, and the fan's filter and an AC's
+filter mesh (a humidifier's water tank, refilled within hours, has its own tests).
+A Viomi main brush checks a brand's own life. The device is "polled" like the hub would poll
 it (counters in seconds or whole hours, percentages truncated to whole numbers).
 `measure` then asks both forecasters at 30, 14 and 7 days before the true depletion
 of the part fitted after the replacement, and replays the evening prompt evaluation
@@ -130,6 +131,9 @@ SCENARIO_KINDS: tuple[ScenarioKind, ...] = (
     # The battery counts equivalent full cycles, which the hub sums from the charge.
     ScenarioKind("vacuum battery (cycles)", "roborock.vacuum.s5", "battery", *_VACUUM_CYCLES,
                  report_at_session_end=True),
+    # A Viomi's main brush lasts the brand's 360 h (parts.yaml, brands:), not 300.
+    ScenarioKind("vacuum main brush, Viomi life", "viomi.vacuum.v8", "main_brush", *_VACUUM,
+                 report_at_session_end=True),
     # A Dreame reports each part's remaining life in whole percent and no hours.
     ScenarioKind("vacuum main brush, percent only", "dreame.vacuum.p2008", "main_brush",
                  *_VACUUM, reports_hours=False, reports_percent=True,
@@ -146,6 +150,14 @@ SCENARIO_KINDS: tuple[ScenarioKind, ...] = (
                  load_known=False),
     ScenarioKind("humidifier wick", "zhimi.humidifier.ca4", "wick_filter",
                  (5.0, 9.0), (8.0, 14.0), 0.08, 0.20, 8.0, 4.0),
+    # A fan's filter and an AC's filter mesh (MIoT filter-life-level, whole percent) on
+    # afternoons and evenings, more in summer: the catalog's fan and AC defaults.
+    ScenarioKind("fan filter, percent only", "fan", "filter", (4.0, 9.0), (6.0, 12.0),
+                 0.10, 0.25, 12.0, 2.0, reports_hours=False, reports_percent=True,
+                 season_amplitude=(0.2, 0.5)),
+    ScenarioKind("air conditioner filter cleaning", "air_conditioner", "filter", (3.0, 8.0),
+                 (5.0, 12.0), 0.10, 0.25, 13.0, 2.0, reports_hours=False,
+                 reports_percent=True, season_amplitude=(0.2, 0.5)),
     ScenarioKind("water purifier first filter", "yunmi.waterpuri.lx9", "filter1", *_CALENDAR,
                  bursts=False, season_amplitude=(0.0, 0.0)),
     ScenarioKind("water purifier second filter", "yunmi.waterpuri.lx9", "filter2", *_CALENDAR,

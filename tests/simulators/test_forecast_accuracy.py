@@ -134,7 +134,9 @@ def test_the_generators_mean_use_is_its_stated_expectation(
 #: Families whose consumables the benchmark's scenarios must cover, and the kinds of
 #: part left out on purpose: a water tank is refilled within hours, far under the
 #: benchmark's 7-30 day horizons (tests/hub/maintenance/test_tank_prompts.py has it).
-_COVERED_FAMILIES = ("vacuum", "air_purifier", "humidifier", "water_purifier")
+_COVERED_FAMILIES = (
+    "vacuum", "air_purifier", "humidifier", "water_purifier", "fan", "air_conditioner",
+)  # fmt: skip
 _NOT_IN_BENCHMARK = {("humidifier", "water_tank")}
 
 
@@ -157,6 +159,7 @@ def test_every_consumable_the_catalog_tracks_has_a_scenario_with_its_life() -> N
     assert tracked - _NOT_IN_BENCHMARK <= covered
     for kind in SCENARIO_KINDS:
         family = families[kind.model]
-        default = CATALOG.default_for(family, kind.part)
+        # The family's life, or its brand's where the catalog has one (Viomi: 360 h).
+        default = CATALOG.default_for(family, kind.part, kind.model)
         assert default is not None
         assert _spec(kind).life_hours == default.life_hours
