@@ -134,6 +134,7 @@ def test_scale_plan_mixes_every_model_on_consecutive_loopback_addresses() -> Non
         "zhimi.heater.za1",
         "philips.light.bulb",
         "philips.light.sread1",
+        "lumi.acpartner.v3",
     }
     addresses = [entry["address"] for entry in manifest]
     assert addresses[0] == "127.0.0.10"

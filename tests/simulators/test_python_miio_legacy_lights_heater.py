@@ -14,6 +14,7 @@ from miio.heater import Brightness
 
 from hub.clock import ManualClock
 from simulators.home import VirtualHome
+from simulators.miio.models import MIIO_MODELS
 from simulators.plan import PlannedDevice, model_rotation
 
 pytestmark = [
@@ -135,5 +136,5 @@ async def test_the_eyecare_lamp_speaks_its_own_api(home: VirtualHome) -> None:
 def test_the_heater_and_the_philips_lights_join_the_model_rotation() -> None:
     primary = model_rotation()
     assert {"zhimi.heater.za1", "philips.light.bulb", "philips.light.sread1"} <= set(primary)
-    wider = model_rotation(len(primary) + 6)
+    wider = model_rotation(len(MIIO_MODELS))  # every same-API variant, then spec models
     assert {"philips.light.candle", "philips.light.sread2"} <= set(wider)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from simulators.miio.device import SimulatedMiioDevice
+from simulators.miio.models.ac_companion import AcCompanion
 from simulators.miio.models.aircon import AirConditioner
 from simulators.miio.models.fan import ZhimiFan
 from simulators.miio.models.heater import ZhimiHeater
@@ -29,6 +30,7 @@ MIIO_MODELS: Final[dict[str, type[SimulatedMiioDevice]]] = {
         ZhimiHeater,
         PhilipsBulb,
         PhilipsEyecare,
+        AcCompanion,
     )
     for model in (cls.model, *cls.VARIANTS)
 }
@@ -46,6 +48,7 @@ def simulated_models() -> list[str]:
 
 __all__ = [
     "MIIO_MODELS",
+    "AcCompanion",
     "AirConditioner",
     "AirPurifier",
     "Humidifier",
