@@ -45,6 +45,8 @@ from tests.served_hub import maintenance, served_hub  # noqa: E402
 
 #: A page load shows its cards within this, even on a loaded machine.
 LOAD_TIMEOUT = 30.0
+#: Adopting the simulated devices (100 take ~1-2 s on a busy 2-core machine).
+ADOPT_SECONDS_PER_DEVICE = 0.2
 #: After the stream, the last events reach the page within this.
 DRAIN_SECONDS = 1.0
 #: A frame longer than this is a visible stutter (three missed 60 Hz frames).
@@ -273,7 +275,14 @@ def main() -> None:
         args.devices, args.loads, args.seconds = 100, 2, 3.0
     if args.devices < 1 or args.loads < 1 or args.rate <= 0 or not 0 < args.seconds <= 600:
         parser.error("--devices and --loads must be at least 1, --rate above 0, --seconds 0-600")
-    print(json.dumps(asyncio.run(measure(args.devices, args.loads, args.rate, args.seconds))))
+    print(json.dumps(asyncio.run(_bounded(args.devices, args.loads, args.rate, args.seconds))))
+
+
+async def _bounded(devices: int, loads: int, rate: float, seconds: float) -> dict[str, Any]:
+    """The whole run under one deadline, whatever hangs."""
+    deadline = LOAD_TIMEOUT * (loads + 2) + seconds + devices * ADOPT_SECONDS_PER_DEVICE
+    async with asyncio.timeout(deadline):
+        return await measure(devices, loads, rate, seconds)
 
 
 if __name__ == "__main__":
