@@ -134,7 +134,11 @@ async def take(out: Path, settle: float, speed: float) -> None:
                     await page.evaluate("location.hash = '#/maintenance'")
                     chart = "document.querySelector('#view-maintenance svg[role=\"img\"]')"
                     await page.wait_for(chart)
-                    await page.evaluate(f"{chart}.scrollIntoView({{block: 'center'}})")
+                    # The first part's card from its heading down.
+                    await page.evaluate(
+                        f"({chart}.closest('.chart-block') || {chart})"
+                        ".scrollIntoView({block: 'start'})"
+                    )
                     await shot(page, out / "dashboard-phone-maintenance.png")
                 async with asyncio.timeout(SHOT_TIMEOUT):
                     await page.evaluate("location.hash = '#/new-scene'")
@@ -144,7 +148,10 @@ async def take(out: Path, settle: float, speed: float) -> None:
                     await page.click("#scene-check")
                     await page.wait_for("document.querySelector('#scene-problems li')")
                     await page.evaluate("document.getElementById('scene-yaml').blur()")
-                    await page.evaluate("window.scrollTo(0, 0)")
+                    # The editor at the top, its errors under it.
+                    await page.evaluate(
+                        "document.querySelector('.scene-editor').scrollIntoView({block: 'start'})"
+                    )
                     await shot(page, out / "dashboard-phone-scene-editor.png")
                 if page.errors:
                     print("console errors:", json.dumps(page.errors), file=sys.stderr)

@@ -61,7 +61,9 @@ export function niceTicks(low, high, count = 4) {
   return ticks;
 }
 
-const TIME_STEPS_HOURS = [1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 720];
+// Up to a year between ticks: a part forecast a year ahead on a phone has room for
+// about three labels (with 30 days at most it got eleven, written over each other).
+const TIME_STEPS_HOURS = [1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 720, 1440, 2160, 4320, 8760];
 
 // Local-time ticks (whole hours or midnights) between t0 and t1 (ms), about `count`.
 export function timeTicks(t0, t1, count) {

@@ -222,6 +222,8 @@ async def test_chart_scales_pick_round_ticks_and_local_times(
                 const start = new Date(2026, 11, 6, 9, 17).getTime();
                 const hours = c.timeTicks(start, start + day, 6);
                 const month = c.timeTicks(start, start + 30 * day, 6);
+                // A part's year-long forecast on a phone: room for about three labels.
+                const year = c.timeTicks(start, start + 330 * day, 3.3);
                 return {
                     humidity: c.niceTicks(38, 71),
                     flat: c.niceTicks(50, 50),
@@ -231,6 +233,7 @@ async def test_chart_scales_pick_round_ticks_and_local_times(
                     monthTicks: month.ticks.length,
                     monthMidnights: month.ticks.every(t => new Date(t).getHours() === 0),
                     monthDaily: month.daily,
+                    yearTicks: year.ticks.length,
                 };
             })()"""
         )
@@ -243,4 +246,5 @@ async def test_chart_scales_pick_round_ticks_and_local_times(
     # A month: local midnights, about six of them.
     assert (found["monthMidnights"], found["monthDaily"]) == (True, True)
     assert 4 <= found["monthTicks"] <= 8
+    assert 2 <= found["yearTicks"] <= 5
     assert page.errors == []
