@@ -133,8 +133,10 @@ def set_token(device: str, on_command_line: tuple[str, ...], hub: HubOptions) ->
             async with open_store(directory) as hub_store:
                 known = {d.name: d.id for d in await hub_store.load_devices()}
                 key = _token_key(device, known)
-                await hub_store.set_token(key, token_hex, at=time.time())
-                await hub_store.readmit(key)  # a removed device's token brings it back
+                # A removed device's token brings it back, under its old name.
+                removed = await hub_store.readmit(key)
+                name = removed.name if removed is not None else None
+                await hub_store.set_token(key, token_hex, name=name, at=time.time())
                 return key
 
         key = asyncio.run(write())
@@ -230,10 +232,12 @@ async def apply_offline(directory: Path, entries: TokenEntries) -> dict[str, Any
         plan = plan_import(entries, devices)
         now = time.time()
         for planned in plan.tokens:
+            # A removed device's token brings it back, under its old name by default.
+            removed = await hub_store.readmit(planned.key)
+            name = planned.name or (removed.name if removed is not None else None)
             await hub_store.set_token(
-                planned.key, planned.token, name=planned.name, room=planned.room, at=now
+                planned.key, planned.token, name=name, room=planned.room, at=now
             )
-            await hub_store.readmit(planned.key)  # a removed device's token brings it back
         by_id = {d.id: d for d in devices}
         for device_id, fields in plan.changes.items():
             hub_store.save_device(dataclasses.replace(by_id[device_id], **fields))

@@ -7,6 +7,7 @@ read at start do not bring it back; giving its token again does.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sqlite3
@@ -212,3 +213,48 @@ async def test_an_adoption_still_retrying_does_not_bring_it_back(
         with pytest.raises(DeviceRemoved, match="was removed from this hub"):
             await served.miio.adopt(Adoption(entry["address"], entry["token"]))
         assert device.id not in served.hub.registry
+
+
+def _cli(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from hub.cli.main import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+async def test_without_a_running_hub_discover_leaves_it_out_and_a_token_brings_it_back(
+    tmp_path: Path, home: VirtualHome, block: str
+) -> None:
+    from hub.cli.local_store import open_store
+    from hub.storage.store import RemovedDevice
+
+    data_dir = tmp_path / "hub"
+    data_dir.mkdir()
+    entry = _entry(home, PLUG)
+    device_id = f"miio:{entry['did']}"
+    async with open_store(data_dir) as store:  # as a hub that removed it leaves the store
+        store.remember_removed(RemovedDevice(device_id, PLUG, entry["address"], 1.0))
+    target = f"{block}.0/24"
+
+    swept = await asyncio.to_thread(
+        _cli, "discover", "--target", target, "--timeout", "0.5", "--json", "--data-dir",
+        str(data_dir),
+    )  # fmt: skip
+    rows = {row["did"]: row for row in json.loads(swept.stdout)}
+    assert rows[entry["did"]]["removed"] is True
+    assert rows[entry["did"]]["next"].startswith("removed from this hub")
+    async with open_store(data_dir) as store:
+        assert device_id not in {d.id for d in await store.load_devices()}
+
+    tokens = tmp_path / "plug.json"
+    tokens.write_text(json.dumps([{"did": entry["did"], "token": entry["token"]}]))
+    await asyncio.to_thread(_cli, "token", "import", str(tokens), "--data-dir", str(data_dir))
+
+    # The next start sweeps the remembered range and adopts it, under its old name.
+    config = {"discovery": {"hello_timeout": SWEEP_TIMEOUT}}
+    async with served_hub(data_dir, config=config, miio=FAST_POLICY, api=False) as served:
+        await eventually(lambda: PLUG in served.hub.registry, "adopted again", bus=served.hub.bus)
+        assert served.hub.registry.get(PLUG).id == device_id
