@@ -485,7 +485,7 @@ class MiioDriver:
             return
         if not adoption.readmit:
             raise DeviceRemoved(device_id, removed.name)
-        self._removed.readmit(device_id, "the config lists it")
+        self._removed.readmit(device_id, "asked for by the config or a token given again")
 
     def readmit(self, token_key: str) -> RemovedDevice | None:
         """A person gave a token for the device `token_key` names: if they had removed it,
