@@ -15,6 +15,7 @@ from simulators.miio.models.plug import Plug
 from simulators.miio.models.purifier import AirPurifier
 from simulators.miio.models.speaker import Speaker
 from simulators.miio.models.vacuum import Vacuum
+from simulators.miio.models.viomi_vacuum import ViomiVacuum
 from simulators.miio.spec_device import bundled_class, bundled_specs
 
 MIIO_MODELS: Final[dict[str, type[SimulatedMiioDevice]]] = {
@@ -31,6 +32,7 @@ MIIO_MODELS: Final[dict[str, type[SimulatedMiioDevice]]] = {
         PhilipsBulb,
         PhilipsEyecare,
         AcCompanion,
+        ViomiVacuum,
     )
     for model in (cls.model, *cls.VARIANTS)
 }
@@ -57,6 +59,7 @@ __all__ = [
     "Plug",
     "Speaker",
     "Vacuum",
+    "ViomiVacuum",
     "ZhimiFan",
     "ZhimiHeater",
     "simulated_class",

@@ -3,9 +3,10 @@
 python-miio 0.5.12's ViomiVacuum.start/pause/stop ask ``get_prop ["mode"]`` and send
 the answer with the command (``set_mode_withroom [edge, 1, 0]``), so the edge-cleaning
 setting survives a start; the Viomi maps say so with ``{reply: 0, index: 0}`` (the
-parity tests compare them with python-miio). Here the driver runs such a command over
-real sockets and real miio encryption against the simulated chuangmi plug, with a
-table that reads the plug's Wi-Fi LED setting and writes it back before switching on.
+parity tests compare them with python-miio). Here, over real sockets and real miio
+encryption: the simulated Viomi driven by its shipped map, and the mechanism on the
+simulated chuangmi plug with a table that reads its Wi-Fi LED setting and writes it
+back before switching on (and fails cleanly when the reply lacks the value).
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from drivers.miio.transport import MiioTransport
 from hub.config import HubConfig
 from hub.errors import ProtocolError
+from hub.events import DeviceStatus
 from hub.registry import Device
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.plan import PlannedDevice
 from tests.processes import loopback_block
+from tests.served_hub import FAST_POLICY as SERVED_POLICY
+from tests.served_hub import adopt_one, polling, served_hub
+from tests.waiting import state_becomes
 
 FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=3, backoff_initial=0.05)
 PLUG = textwrap.dedent(
@@ -107,3 +112,31 @@ async def test_a_reply_without_the_value_stops_the_command_before_it_writes(
         await driver.call(device, "turn_off", {}, 5.0)
     assert _sent(home, "get_prop")[-1] == ["wifi_led"]
     assert _sent(home, "set_wifi_led") == []
+
+
+async def test_a_viomi_keeps_the_edge_cleaning_its_owner_set(tmp_path: Path) -> None:
+    # The simulated Viomi on python-miio's legacy API, driven by the shipped map.
+    plan = (PlannedDevice("hall_vacuum", "viomi.vacuum.v8", "hallway"),)
+    async with (
+        VirtualHome(plan, seed=4, base_ip=f"{loopback_block()}.10") as viomi_home,
+        served_hub(tmp_path, config=polling("vacuum"), miio=SERVED_POLICY, api=False) as served,
+    ):
+        assert served.miio is not None
+        device = await adopt_one(served.miio, viomi_home, "hall_vacuum")
+        assert (device.family, device.status) == ("vacuum", DeviceStatus.OK)
+        viomi_home.apply_state("hall_vacuum", {"edge": 2})  # edge cleaning on (ViomiEdgeState)
+        await served.hub.call("hall_vacuum", "start")
+        await state_becomes(served.hub, device.id, "state", "cleaning")
+        await served.hub.call("hall_vacuum", "pause")
+        await served.hub.call("hall_vacuum", "stop")
+        runs = [
+            (c["method"], c["params"])
+            for c in viomi_home.commands("hall_vacuum")
+            if c["method"] in ("set_mode_withroom", "set_mode")
+        ]
+        assert runs == [
+            ("set_mode_withroom", [2, 1, 0]),
+            ("set_mode", [2, 2]),
+            ("set_mode", [2, 0]),
+        ]
+        assert viomi_home.device("hall_vacuum").state()["mode"] == 0  # one cleaning's worth
