@@ -121,7 +121,7 @@ class DeviceNotRemovable(HubError, RuntimeError):
         self.device = device
 
 
-class DeviceRemoved(HubError, RuntimeError):
+class DeviceWasRemoved(HubError, RuntimeError):
     """A device a person removed answered again; it is adopted only once readmitted."""
 
     http_status = 409

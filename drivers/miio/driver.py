@@ -36,9 +36,9 @@ from hub.errors import (
     AuthenticationFailed,
     DeviceError,
     DeviceNotRemovable,
-    DeviceRemoved,
     DeviceTimeout,
     DeviceUnavailable,
+    DeviceWasRemoved,
     HubError,
     InvalidCommand,
     ProtocolError,
@@ -396,7 +396,7 @@ class MiioDriver:
             try:
                 async with self._adopting:
                     await self.adopt(adoption)
-            except DeviceRemoved as err:
+            except DeviceWasRemoved as err:
                 _LOGGER.info("not adopting %s: %s", adoption.address, err.message)
                 return
             except DeviceTimeout:
@@ -479,12 +479,12 @@ class MiioDriver:
         return registry.get(device_id)
 
     def _check_not_removed(self, device_id: str, adoption: Adoption) -> None:
-        """`DeviceRemoved` for a device a person removed, unless this adoption readmits it."""
+        """`DeviceWasRemoved` for a device a person removed, unless this adoption readmits it."""
         removed = self._removed.get(device_id)
         if removed is None:
             return
         if not adoption.readmit:
-            raise DeviceRemoved(device_id, removed.name)
+            raise DeviceWasRemoved(device_id, removed.name)
         self._removed.readmit(device_id, "asked for by the config or a token given again")
 
     def readmit(self, token_key: str) -> RemovedDevice | None:

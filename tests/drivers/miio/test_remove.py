@@ -208,9 +208,9 @@ async def test_an_adoption_still_retrying_does_not_bring_it_back(
         entry = _entry(home, PLUG)
         # What discovery or a token change would start: refused once it says hello.
         from drivers.miio.driver import Adoption
-        from hub.errors import DeviceRemoved
+        from hub.errors import DeviceWasRemoved
 
-        with pytest.raises(DeviceRemoved, match="was removed from this hub"):
+        with pytest.raises(DeviceWasRemoved, match="was removed from this hub"):
             await served.miio.adopt(Adoption(entry["address"], entry["token"]))
         assert device.id not in served.hub.registry
 
