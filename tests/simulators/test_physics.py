@@ -136,6 +136,7 @@ def test_scale_plan_mixes_every_model_on_consecutive_loopback_addresses() -> Non
         "philips.light.sread1",
         "lumi.acpartner.v3",
         "viomi.vacuum.v8",
+        "zhimi.humidifier.ca1",
     }
     addresses = [entry["address"] for entry in manifest]
     assert addresses[0] == "127.0.0.10"

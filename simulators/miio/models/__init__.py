@@ -16,6 +16,7 @@ from simulators.miio.models.purifier import AirPurifier
 from simulators.miio.models.speaker import Speaker
 from simulators.miio.models.vacuum import Vacuum
 from simulators.miio.models.viomi_vacuum import ViomiVacuum
+from simulators.miio.models.zhimi_humidifier import ZhimiHumidifier
 from simulators.miio.spec_device import bundled_class, bundled_specs
 
 MIIO_MODELS: Final[dict[str, type[SimulatedMiioDevice]]] = {
@@ -33,6 +34,7 @@ MIIO_MODELS: Final[dict[str, type[SimulatedMiioDevice]]] = {
         PhilipsEyecare,
         AcCompanion,
         ViomiVacuum,
+        ZhimiHumidifier,
     )
     for model in (cls.model, *cls.VARIANTS)
 }
@@ -62,6 +64,7 @@ __all__ = [
     "ViomiVacuum",
     "ZhimiFan",
     "ZhimiHeater",
+    "ZhimiHumidifier",
     "simulated_class",
     "simulated_models",
 ]
