@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +151,16 @@ def maintenance(hub: Hub, tz: tzinfo | None = None) -> ApiExtension:
     tracker = MaintenanceTracker(hub, tz=tz)
     hub.add_component(tracker)
     return MaintenanceApi(tracker)
+
+
+def scenes(hub: Hub, *, directory: Path, builtin: bool = False, tz: tzinfo = UTC) -> ApiExtension:
+    """The scene engine on `directory` (with the built-in scenes or not) and its routes."""
+    from scenes.engine import SCENES, SceneEngine
+    from scenes.http_api import SceneApi
+
+    engine = SceneEngine(hub, directory=directory, builtin=builtin, tz=tz)
+    hub.add_component(engine, SCENES)
+    return SceneApi(engine)
 
 
 def mqtt(hub: Hub) -> None:

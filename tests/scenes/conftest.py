@@ -18,6 +18,7 @@ from hub.registry import Device
 from hub.runtime import Hub
 from scenes.engine import SceneEngine
 from scenes.events import SceneRun
+from tests.served_hub import Part
 
 #: Monday 23 November 2026, 06:00 UTC: mornings and weekdays are easy to reason about.
 MONDAY_6AM = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC).timestamp()
@@ -78,6 +79,28 @@ class RecordingDriver:
 
     def commands(self, device: str | None = None) -> list[tuple[str, str]]:
         return [(s.device, s.command) for s in self.sent if device in (None, s.device)]
+
+
+def demo_devices(driver: RecordingDriver, *, rooms: bool = False) -> Part:
+    """A part for `served_hub`: the demo home's devices on `driver` (transport "fake"),
+    registered before the hub starts, in rooms named after their first word if asked."""
+
+    def plug_in(hub: Hub) -> None:
+        driver.clock = hub.clock
+        hub.register_driver(driver)
+        for name, (model, family) in DEMO_DEVICES.items():
+            room = name.split("_", 1)[0] if rooms and name != "front_door" else None
+            device = Device(
+                id=f"fake:{name}",
+                name=name,
+                family=family,
+                model=model,
+                transport="fake",
+                room=room,
+            )
+            hub.registry.add(device, announce=False)
+
+    return plug_in
 
 
 class SceneHarness:

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from hub.api import ApiServer
-from hub.auth import hash_api_token, new_api_token
 from hub.config import HubConfig
 from hub.registry import Device
 from hub.runtime import Hub
-from scenes.engine import SceneEngine
-from scenes.http_api import SceneApi
-from tests.scenes.conftest import DEMO_DEVICES, GOOD, RecordingDriver
+from scenes.engine import SCENES, SceneEngine
+from tests.conftest import ServeHub
+from tests.scenes.conftest import GOOD, RecordingDriver, demo_devices
+from tests.served_hub import scenes
 
 
 @dataclass
@@ -38,29 +37,17 @@ class Api:
 
 
 @pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[Api]:
+async def api(tmp_path: Path, serve_hub: ServeHub) -> AsyncIterator[Api]:
     scene_dir = tmp_path / "scenes"
     scene_dir.mkdir()
     (scene_dir / "good.yaml").write_text(GOOD)
     (scene_dir / "broken.yaml").write_text("id: broken\nname: Broken\ntriggers: []\n")
-    hub = Hub(HubConfig(), data_dir=tmp_path / "data")
-    driver = RecordingDriver(clock=hub.clock)
-    hub.register_driver(driver)
-
-    for name, (model, family) in DEMO_DEVICES.items():
-        hub.registry.add(
-            Device(id=f"fake:{name}", name=name, family=family, model=model, transport="fake"),
-            announce=False,
-        )
-    engine = SceneEngine(hub, directory=scene_dir, builtin=True, tz=dt.UTC)
-    hub.add_component(engine)
-    server = ApiServer(hub, listen=("127.0.0.1", 0), extensions=[SceneApi(engine)])
-    hub.add_component(server)
-    async with hub:
-        token = new_api_token()
-        await hub.store.add_api_token("tests", hash_api_token(token), hub.clock.time())
-        async with aiohttp.ClientSession() as http:
-            yield Api(server.url, token, http, driver, engine)
+    driver = RecordingDriver()
+    served = await serve_hub(
+        parts=[demo_devices(driver), partial(scenes, directory=scene_dir, builtin=True)]
+    )
+    async with aiohttp.ClientSession() as http:
+        yield Api(served.url, served.token, http, driver, served.hub.component(SCENES))
 
 
 async def test_list_shows_validity_and_last_runs(api: Api) -> None:

@@ -7,24 +7,20 @@ test walking several views: starting Chromium is the slow part.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from hub.api import ApiServer
-from hub.auth import hash_api_token, new_api_token
-from hub.config import HubConfig
-from hub.registry import Device
 from hub.runtime import Hub
-from scenes.engine import SceneEngine
-from scenes.http_api import SceneApi
+from scenes.engine import SCENES, SceneEngine
+from tests.conftest import ServeHub
 from tests.hub.api.devtools import DevTools, chromium
-from tests.scenes.conftest import DEMO_DEVICES, RecordingDriver
+from tests.scenes.conftest import RecordingDriver, demo_devices
+from tests.served_hub import scenes
 
 GOOD = """\
 id: good
@@ -50,31 +46,17 @@ class ViewsHub:
 
 
 @pytest.fixture
-async def views_hub(tmp_path: Path) -> AsyncIterator[ViewsHub]:
+async def views_hub(tmp_path: Path, serve_hub: ServeHub) -> ViewsHub:
     scene_dir = tmp_path / "scenes"
     scene_dir.mkdir()
     (scene_dir / "good.yaml").write_text(GOOD)
     (scene_dir / "broken.yaml").write_text(BROKEN)
-    hub = Hub(HubConfig(), data_dir=tmp_path / "data")
-    driver = RecordingDriver(clock=hub.clock)
-    hub.register_driver(driver)
-    for name, (model, family) in DEMO_DEVICES.items():
-        room = name.split("_", 1)[0] if name != "front_door" else None
-        hub.registry.add(
-            Device(
-                id=f"fake:{name}", name=name, family=family, model=model, transport="fake",
-                room=room,
-            ),
-            announce=False,
-        )  # fmt: skip
-    engine = SceneEngine(hub, directory=scene_dir, builtin=False, tz=dt.UTC)
-    hub.add_component(engine)
-    server = ApiServer(hub, listen=("127.0.0.1", 0), extensions=[SceneApi(engine)])
-    hub.add_component(server)
-    async with hub:
-        token = new_api_token()
-        await hub.store.add_api_token("dashboard-test", hash_api_token(token), hub.clock.time())
-        yield ViewsHub(hub, server.url, token, engine, driver, scene_dir)
+    driver = RecordingDriver()
+    served = await serve_hub(
+        parts=[demo_devices(driver, rooms=True), partial(scenes, directory=scene_dir)]
+    )
+    hub = served.hub
+    return ViewsHub(hub, served.url, served.token, hub.component(SCENES), driver, scene_dir)
 
 
 async def _sign_in(page: DevTools, url: str, token: str) -> None:
