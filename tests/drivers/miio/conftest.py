@@ -1,7 +1,8 @@
 """A real hub with the miio driver on a loopback transport, for tests against simulators.
 
 A module sets what its hub polls in `hub_config` and how fast its driver gives up in
-`miio_policy`; `hub` and `driver` are the served hub's parts.
+`miio_policy`; `hub` and `driver` are the served hub's parts. `home` is the default
+virtual home on a loopback `block` of the test's own; modules plan their own homes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,21 @@ import pytest
 from drivers.miio.connection import RetryPolicy
 from drivers.miio.driver import MiioDriver
 from hub.runtime import Hub
+from simulators.home import VirtualHome
+from tests.processes import loopback_block
 from tests.served_hub import FAST_POLICY, ServedHub, served_hub
+
+
+@pytest.fixture
+def block() -> str:
+    """A loopback block of this test's own, so simulated homes never collide."""
+    return loopback_block()
+
+
+@pytest.fixture
+async def home(block: str) -> AsyncIterator[VirtualHome]:
+    async with VirtualHome.default(seed=7, base_ip=f"{block}.10") as virtual_home:
+        yield virtual_home
 
 
 @pytest.fixture

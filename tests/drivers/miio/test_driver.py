@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from hub.errors import DeviceUnavailable, InvalidCommand
 from hub.events import DeviceAvailability, DeviceStatus, StateChanged
 from hub.runtime import Hub
 from simulators.home import VirtualHome
-from tests.processes import loopback_block
 from tests.served_hub import adopt_miio
 from tests.waiting import next_event
 
@@ -22,18 +20,6 @@ from tests.waiting import next_event
 SEEN_TIMEOUT = 15.0
 #: Short retries so offline devices are noticed in a test's time.
 FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=2, backoff_initial=0.05)
-
-
-@pytest.fixture
-def block() -> str:
-    """A loopback block of this test's own, so simulated homes never collide."""
-    return loopback_block()
-
-
-@pytest.fixture
-async def home(block: str) -> AsyncIterator[VirtualHome]:
-    async with VirtualHome.default(seed=7, base_ip=f"{block}.10") as virtual_home:
-        yield virtual_home
 
 
 _FAMILIES = ("vacuum", "speaker", "humidifier", "air_purifier", "plug", "air_conditioner")

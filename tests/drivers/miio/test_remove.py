@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import json
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +24,12 @@ from hub.events import DeviceAdded
 from hub.runtime import Hub
 from hub.token_file import token_keys
 from simulators.home import VirtualHome
-from tests.processes import loopback_block
 from tests.served_hub import FAST_POLICY, ServedHub, adopt_one, served_hub
 from tests.waiting import eventually, next_event
 
 PLUG = "desk_plug"
 #: A whole sweep of the test's /24 answers within this (hello timeout per address).
 SWEEP_TIMEOUT = 0.5
-
-
-@pytest.fixture
-def block() -> str:
-    return loopback_block()
-
-
-@pytest.fixture
-async def home(block: str) -> AsyncIterator[VirtualHome]:
-    async with VirtualHome.default(seed=7, base_ip=f"{block}.10") as virtual_home:
-        yield virtual_home
 
 
 def discovery_api(hub: Hub) -> ApiExtension:
