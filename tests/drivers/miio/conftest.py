@@ -1,8 +1,9 @@
 """A real hub with the miio driver on a loopback transport, for tests against simulators.
 
 A module sets what its hub polls in `hub_config` and how fast its driver gives up in
-`miio_policy`; `hub` and `driver` are the served hub's parts. `home` is the default
-virtual home on a loopback `block` of the test's own; modules plan their own homes.
+`miio_policy`; `hub` and `driver` are the served hub's parts. `home` is a virtual
+home of the devices in `plan` (the default home's unless a module plans its own), on
+a loopback `block` of the test's own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from drivers.miio.connection import RetryPolicy
 from drivers.miio.driver import MiioDriver
 from hub.runtime import Hub
 from simulators.home import VirtualHome
+from simulators.plan import PlannedDevice, default_plan
 from tests.processes import loopback_block
 from tests.served_hub import FAST_POLICY, ServedHub, served_hub
 
@@ -28,8 +30,14 @@ def block() -> str:
 
 
 @pytest.fixture
-async def home(block: str) -> AsyncIterator[VirtualHome]:
-    async with VirtualHome.default(seed=7, base_ip=f"{block}.10") as virtual_home:
+def plan() -> tuple[PlannedDevice, ...]:
+    """The devices of the test's home: the default virtual home's unless a module says."""
+    return default_plan()
+
+
+@pytest.fixture
+async def home(plan: tuple[PlannedDevice, ...], block: str) -> AsyncIterator[VirtualHome]:
+    async with VirtualHome(plan, seed=7, base_ip=f"{block}.10") as virtual_home:
         yield virtual_home
 
 

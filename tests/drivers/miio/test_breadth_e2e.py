@@ -6,7 +6,6 @@ adopted in its family with live state, and commanded through the hub.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from hub.events import DeviceStatus
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.plan import PlannedDevice
-from tests.processes import loopback_block
 from tests.served_hub import adopt_one, polling
 from tests.waiting import state_becomes
 
@@ -30,9 +28,8 @@ PLAN = (
 
 
 @pytest.fixture
-async def home() -> AsyncIterator[VirtualHome]:
-    async with VirtualHome(PLAN, seed=5, base_ip=f"{loopback_block()}.10") as virtual_home:
-        yield virtual_home
+def plan() -> tuple[PlannedDevice, ...]:
+    return PLAN
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ API over real sockets, adopted in their families with live state and commanded t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from hub.events import DeviceStatus
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.plan import PlannedDevice
-from tests.processes import loopback_block
 from tests.served_hub import adopt_one, polling
 from tests.waiting import state_becomes
 
@@ -26,9 +24,8 @@ PLAN = (
 
 
 @pytest.fixture
-async def home() -> AsyncIterator[VirtualHome]:
-    async with VirtualHome(PLAN, seed=9, base_ip=f"{loopback_block()}.10") as virtual_home:
-        yield virtual_home
+def plan() -> tuple[PlannedDevice, ...]:
+    return PLAN
 
 
 @pytest.fixture

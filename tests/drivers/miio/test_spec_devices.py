@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from hub.events import DeviceAvailability, DeviceStatus, StateChanged
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.plan import PlannedDevice
-from tests.processes import loopback_block
 from tests.served_hub import adopt_one, polling
 
 SPECS = Path(__file__).parents[2] / "fixtures" / "miot-specs"
@@ -28,13 +26,11 @@ SEEN_TIMEOUT = 15.0
 
 
 @pytest.fixture
-async def home() -> AsyncIterator[VirtualHome]:
-    plan = (
+def plan() -> tuple[PlannedDevice, ...]:
+    return (
         PlannedDevice("study_fan", "dmaker.fan.p30", "office"),
         PlannedDevice("cellar_dehumidifier", "xiaomi.derh.13l", "office"),
     )
-    async with VirtualHome(plan, seed=3, base_ip=f"{loopback_block()}.10") as virtual_home:
-        yield virtual_home
 
 
 @pytest.fixture

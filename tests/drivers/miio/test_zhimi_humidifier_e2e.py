@@ -4,7 +4,6 @@ legacy API over real sockets: adopted with live state, its target humidity only 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from hub.events import DeviceStatus
 from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.plan import PlannedDevice
-from tests.processes import loopback_block
 from tests.served_hub import adopt_one, polling
 from tests.waiting import state_becomes
 
@@ -23,9 +21,8 @@ PLAN = (PlannedDevice("bedroom_humidifier", "zhimi.humidifier.ca1", "bedroom"),)
 
 
 @pytest.fixture
-async def home() -> AsyncIterator[VirtualHome]:
-    async with VirtualHome(PLAN, seed=5, base_ip=f"{loopback_block()}.10") as virtual_home:
-        yield virtual_home
+def plan() -> tuple[PlannedDevice, ...]:
+    return PLAN
 
 
 @pytest.fixture
