@@ -15,6 +15,7 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
 
+from drivers.families import Catalog
 from drivers.miio.connection import RetryPolicy
 from drivers.miio.driver import Adoption, MiioDriver, miio_context
 from drivers.miio.transport import MiioTransport
@@ -79,13 +80,14 @@ async def served_hub(
     api_settings: ApiSettings | None = None,
     owner_socket: bool = False,
     miio: RetryPolicy | bool = False,
+    catalog: Catalog | None = None,
     home: VirtualHome | None = None,
     adopt: bool = True,
 ) -> AsyncIterator[ServedHub]:
     """A started hub on `data_dir`, stopped (and its transport closed) on the way out.
 
     `miio` adds the miio driver on a loopback transport (a `RetryPolicy` sets its
-    retries); with `home` it adopts the home's miio devices by address and token
+    retries; `catalog` replaces the built-in model maps); with `home` it adopts the home's miio devices by address and token
     unless `adopt` is false. `parts` plug features in, in order, before the API.
     """
     if not isinstance(config, HubConfig):
@@ -97,7 +99,7 @@ async def served_hub(
         policy = miio if isinstance(miio, RetryPolicy) else None
         transport = MiioTransport(bind_host="127.0.0.1", clock=hub.clock, policy=policy)
         await transport.start()
-        served.miio = MiioDriver(miio_context(hub), transport=transport)
+        served.miio = MiioDriver(miio_context(hub), transport=transport, catalog=catalog)
         hub.add_driver(served.miio)
     try:
         extensions = [ext for part in parts if (ext := part(hub)) is not None]

@@ -16,13 +16,11 @@ from typing import Any
 import pytest
 
 from drivers.miio import MiioConnection, MiioTransport, RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver, miio_context
-from hub.config import HubConfig
 from hub.errors import CommandOutcomeUnknown
-from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.miio.models.speaker import Speaker
 from tests.processes import loopback_block
+from tests.served_hub import adopt_one, served_hub
 from tests.waiting import eventually
 
 #: Attempts short enough that a delayed reply outlasts one, many enough that no
@@ -94,22 +92,13 @@ async def test_lost_replies_do_not_run_commands_twice(
 async def test_a_spoken_text_is_said_once_per_call(home: VirtualHome, tmp_path: Path) -> None:
     """Through the hub, as a scene or the API would: ten `say` calls, ten utterances."""
     home.apply_faults("kitchen_speaker", {"garbage": 0.3})
-    async with Hub(HubConfig(), data_dir=tmp_path) as hub:
-        transport = MiioTransport(bind_host="127.0.0.1", policy=SHORT, clock=hub.clock)
-        await transport.start()
-        driver = MiioDriver(miio_context(hub), transport=transport)
-        hub.register_driver(driver)
-        await driver.start()
-        try:
-            entry = next(e for e in home.manifest() if e["name"] == "kitchen_speaker")
-            await driver.adopt(Adoption(entry["address"], entry["token"], name="kitchen_speaker"))
-            for n in range(10):
-                await hub.call(
-                    "kitchen_speaker", "say", {"text": f"line {n}"}, timeout=CALL_TIMEOUT
-                )
-        finally:
-            await driver.stop()
-            await transport.close()
+    async with served_hub(tmp_path, api=False, miio=SHORT) as served:
+        assert served.miio is not None
+        await adopt_one(served.miio, home, "kitchen_speaker")
+        for n in range(10):
+            await served.hub.call(
+                "kitchen_speaker", "say", {"text": f"line {n}"}, timeout=CALL_TIMEOUT
+            )
     speaker = home.device("kitchen_speaker")
     assert isinstance(speaker, Speaker)
     assert [u.text for u in speaker.spoken] == [f"line {n}" for n in range(10)]

@@ -20,22 +20,16 @@ import pytest
 
 from drivers.families import Catalog, builtin_catalog
 from drivers.families.model_loader import load_model
-from drivers.miio.connection import RetryPolicy
-from drivers.miio.driver import Adoption, MiioDriver, miio_context
-from drivers.miio.transport import MiioTransport
-from hub.config import HubConfig
+from drivers.miio.driver import MiioDriver
 from hub.errors import ProtocolError
 from hub.events import DeviceStatus
 from hub.registry import Device
-from hub.runtime import Hub
 from simulators.home import VirtualHome
 from simulators.plan import PlannedDevice
 from tests.processes import loopback_block
-from tests.served_hub import FAST_POLICY as SERVED_POLICY
-from tests.served_hub import adopt_one, polling, served_hub
+from tests.served_hub import FAST_POLICY, adopt_one, polling, served_hub
 from tests.waiting import state_becomes
 
-FAST_POLICY = RetryPolicy(attempt_timeout=0.3, max_attempts=3, backoff_initial=0.05)
 PLUG = textwrap.dedent(
     """\
     model: chuangmi.plug.m1
@@ -70,21 +64,15 @@ async def home() -> AsyncIterator[VirtualHome]:
 async def plug(tmp_path: Path, home: VirtualHome) -> AsyncIterator[tuple[MiioDriver, Device]]:
     families = builtin_catalog().families
     table = load_model(PLUG, "chuangmi.plug.m1.yaml", {f.name: f for f in families})
-    catalog = Catalog(families, [table])
-    config = HubConfig.model_validate({"polling": {"intervals": {"plug": "1h"}}})
-    async with Hub(config, data_dir=tmp_path) as hub:
-        transport = MiioTransport(bind_host="127.0.0.1", policy=FAST_POLICY, clock=hub.clock)
-        await transport.start()
-        miio = MiioDriver(miio_context(hub), transport=transport, catalog=catalog)
-        hub.register_driver(miio)
-        await miio.start()
-        try:
-            entry = next(e for e in home.manifest() if e["name"] == "desk_plug")
-            device = await miio.adopt(Adoption(entry["address"], entry["token"], name="desk_plug"))
-            yield miio, device
-        finally:
-            await miio.stop()
-            await transport.close()
+    async with served_hub(
+        tmp_path,
+        config=polling("plug", every="1h"),
+        api=False,
+        miio=FAST_POLICY,
+        catalog=Catalog(families, [table]),
+    ) as served:
+        assert served.miio is not None
+        yield served.miio, await adopt_one(served.miio, home, "desk_plug")
 
 
 def _sent(home: VirtualHome, method: str) -> list[Any]:
@@ -119,7 +107,7 @@ async def test_a_viomi_keeps_the_edge_cleaning_its_owner_set(tmp_path: Path) -> 
     plan = (PlannedDevice("hall_vacuum", "viomi.vacuum.v8", "hallway"),)
     async with (
         VirtualHome(plan, seed=4, base_ip=f"{loopback_block()}.10") as viomi_home,
-        served_hub(tmp_path, config=polling("vacuum"), miio=SERVED_POLICY, api=False) as served,
+        served_hub(tmp_path, config=polling("vacuum"), miio=FAST_POLICY, api=False) as served,
     ):
         assert served.miio is not None
         device = await adopt_one(served.miio, viomi_home, "hall_vacuum")
