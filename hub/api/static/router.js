@@ -54,7 +54,13 @@ const notFound = {
   element: "view-not-found",
   show() {
     const shown = document.getElementById("not-found-address");
-    shown.textContent = decodeURI(location.hash || "#/");
+    let address = location.hash || "#/";
+    try {
+      address = decodeURI(address);
+    } catch {
+      // A malformed %-escape: shown as typed.
+    }
+    shown.textContent = address;
   },
   title: () => "Not found",
 };

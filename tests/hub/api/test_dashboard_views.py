@@ -141,6 +141,10 @@ async def test_each_view_has_an_address_and_the_back_button_walks_them(
         assert await page.evaluate(
             "document.getElementById('not-found-address').textContent"
         ) == "#/no/such/place"  # fmt: skip
+        await page.evaluate("location.hash = '#/devices/%E0%A4%A'")  # a broken %-escape
+        await page.wait_for(
+            "document.getElementById('not-found-address').textContent === '#/devices/%E0%A4%A'"
+        )
         await page.evaluate("location.hash = '#/devices/garage_door'")
         await _wait_view(page, "view-device")
         await page.wait_for(
