@@ -101,7 +101,8 @@ function stepText(step) {
   let outcome = "done";
   if (step.error) outcome = `error: ${step.error}`;
   else if (step.result !== null && step.result !== undefined) outcome = JSON.stringify(step.result);
-  return `${step.path || ""} ${step.kind || ""}: ${outcome}`;
+  const target = step.target ? ` ${step.target}` : "";
+  return `${step.path || ""} ${step.kind || ""}${target}: ${outcome}`;
 }
 
 function traceNodes(trace) {
@@ -109,8 +110,9 @@ function traceNodes(trace) {
   const notes = (trace.notes || []).map((text) => el("li", { className: "note", text }));
   const outcome = label(String(trace.outcome || "unknown"));
   const error = trace.error ? ` — ${trace.error}` : "";
+  const trigger = trace.trigger && trace.trigger.type ? `, by its ${label(String(trace.trigger.type))} trigger` : "";
   return [
-    el("p", { text: `${outcome}, started ${formatTime(trace.started_at)}${error}` }),
+    el("p", { text: `${outcome}, started ${formatTime(trace.started_at)}${trigger}${error}` }),
     el("ol", { className: "steps" }, [...steps, ...notes]),
   ];
 }

@@ -249,7 +249,12 @@ async def test_a_scene_is_saved_from_the_editor_and_a_broken_one_refused_with_it
 
         # Run it from its view: the run shows in its traces.
         await page.click("#view-scene button[data-scene='good']")
-        await page.wait_for("document.querySelector('.scene-traces .traces li.trace')")
+        run = await page.wait_for(
+            "(document.querySelector('.scene-traces .traces li.trace')?.innerText || '')"
+            ".startsWith('done, started') && document.querySelector('li.trace').innerText"
+        )
+        assert ", by its manual trigger" in run
+        assert "actions[0] call bedroom_humidifier.turn_off: " in run
         assert views_hub.driver.commands() == [("bedroom_humidifier", "turn_off")]
 
         # A new scene from the overview's link; an id already taken is refused on its line.
