@@ -141,7 +141,7 @@ async function refreshScene(current) {
   document.getElementById("scene-note").textContent = [scene.mode, sceneStatus(scene)]
     .filter(Boolean)
     .join(" · ");
-  current.run.replaceChildren(runButton(scene, current.runResult));
+  current.run.replaceChildren(runButton(scene, current.runResult), ...(scene.builtin ? [] : [deleteButton(current)]));
   // Unsaved edits stay; an unedited editor follows the file.
   if (current.textarea.value === current.saved) {
     const fresh = current.textarea.value !== scene.yaml;
@@ -319,4 +319,41 @@ async function submit(current, control, mode) {
 async function exists(id) {
   const data = await api("GET", "/api/scenes");
   return listOf(data, "scenes").some((scene) => scene.id === id);
+}
+
+// Delete asks once more on the button itself (no dialog), for a few seconds.
+const CONFIRM_MS = 5000;
+
+function deleteButton(current) {
+  const button = el("button", { type: "button", id: "scene-delete", className: "danger", text: "Delete" });
+  let armed = null;
+  button.addEventListener("click", async () => {
+    if (button.getAttribute("aria-disabled") === "true") return;
+    if (armed === null) {
+      button.textContent = "Delete for good?";
+      armed = setTimeout(() => {
+        armed = null;
+        button.textContent = "Delete";
+      }, CONFIRM_MS);
+      return;
+    }
+    clearTimeout(armed);
+    armed = null;
+    button.setAttribute("aria-disabled", "true");
+    try {
+      await api("DELETE", `/api/scenes/${encodeURIComponent(current.id)}`);
+      dropDraft(current.id);
+      current.saved = current.textarea.value; // nothing left to keep
+      location.replace(href());
+    } catch (err) {
+      button.textContent = "Delete";
+      reportFailure(err, (text) => {
+        current.runResult.className = "result problem";
+        current.runResult.textContent = `Could not delete it: ${text}`;
+      });
+    } finally {
+      button.removeAttribute("aria-disabled");
+    }
+  });
+  return button;
 }

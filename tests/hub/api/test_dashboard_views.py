@@ -279,6 +279,17 @@ async def test_a_scene_is_saved_from_the_editor_and_a_broken_one_refused_with_it
             "document.getElementById('scene-save-result').textContent === 'Created.'"
         )
         assert (views_hub.scene_dir / "fresh.yaml").read_text() == fresh
+
+        # Delete asks once more on the button, then the scene is gone and so is its view.
+        await page.click("#scene-delete")
+        await page.wait_for(
+            "document.getElementById('scene-delete').textContent === 'Delete for good?'"
+        )
+        assert (views_hub.scene_dir / "fresh.yaml").exists()
+        await page.click("#scene-delete")
+        await _wait_view(page, "view-overview")
+        await page.wait_for("!document.querySelector('[data-scene-id=\"fresh\"]')")
+        assert not (views_hub.scene_dir / "fresh.yaml").exists()
         assert page.errors == []
 
 
