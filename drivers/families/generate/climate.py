@@ -214,6 +214,13 @@ AIR_CONDITIONER = Profile(
             "temperature",
             (16, 23.5, 31),
         ),
+        Command(
+            "set_speed",
+            lambda d, v: d.set_fan_speed(member(ac.FanSpeed, v)),
+            "speed",
+            tuple(_AC_SPEEDS.values()),
+        ),
+        Command("set_oscillate", lambda d, v: d.set_vertical_swing(v), "oscillate", (True, False)),
     ),
     status=lambda data, model: ac.AirConditionerMiotStatus(data),
 )
