@@ -1,47 +1,38 @@
-"""The miio driver: adopts devices, polls their state, sends their commands.
+"""The miio driver: the hub's component for every miio device.
 
-It maps between the hub (devices, attributes, normalised commands) and the
-miio protocol (`MiioConnection`), using each model's map from
-`drivers.families`. Every device's polls run from one `PollScheduler` owned
-by the driver. A command the device accepted re-reads the device's state
-before it returns (as Home Assistant's integrations refresh their coordinator
-after a set), so whatever reads the state next, a question right after the
-command included, sees the command's effect.
+`MiioDriver` is what the hub and its users hold; the work is done by the
+modules beside it, one job each: `polling` (each adopted device's polls and
+what they change in the hub), `commands` (a command, then the read-back of the
+device's state), `model_maps` (which map serves a model). The driver starts
+and stops them and adopts, discovers and removes devices.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from drivers.families import Catalog
-from drivers.families.miio_maps import MiioModelMap, MiotModelMap
-from drivers.families.miot_spec import SpecFileError
-from drivers.families.spec_map import SpecMiotMap
-from drivers.families.wire import WireRequest
 from drivers.miio.codec import MIIO_PORT, parse_token
-from drivers.miio.connection import MiioConnection
+from drivers.miio.commands import send_command
 from drivers.miio.discovery import Discovered, expand_targets
-from drivers.miio.poll_scheduler import PollScheduler
+from drivers.miio.model_maps import ModelMaps
+from drivers.miio.polling import DevicePolls, Tracked
 from drivers.miio.removals import RemovedDevices
+from drivers.miio.settings import MiioSettings
 from drivers.miio.spec_directory import SpecDirectory
 from drivers.miio.transport import HELLO_TIMEOUT, MiioTransport
-from hub.capabilities import SourceKind, SpecSource
-from hub.config import DeviceConfig, DiscoveryConfig, HubConfig, MiotConfig, PollingConfig
+from hub.config import DiscoveryConfig
 from hub.driver_context import ComponentKey, DriverContext
 from hub.errors import (
     AuthenticationFailed,
-    DeviceError,
     DeviceNotRemovable,
     DeviceTimeout,
-    DeviceUnavailable,
     DeviceWasRemoved,
     HubError,
-    InvalidCommand,
-    ProtocolError,
 )
 from hub.events import DeviceStatus
 from hub.registry import Device
@@ -52,24 +43,12 @@ from hub.token_file import missing_token_reason, read_token_file, token_keys
 if TYPE_CHECKING:
     from hub.runtime import Hub
 
+__all__ = ["MIIO", "Adoption", "MiioDriver", "MiioSettings", "install_miio", "miio_context"]
+
 _LOGGER = logging.getLogger(__name__)
 
-MiioMap = MiioModelMap | MiotModelMap | SpecMiotMap
-
-#: Poll interval of a model with no family default (unknown models): they are
-#: only checked for being alive.
-GENERIC_POLL_INTERVAL: Final = 60.0
-#: A poll gets this long for all its requests; longer than one call's retries.
-POLL_TIMEOUT: Final = 12.0
 #: Reading miIO.info when adopting a device.
 INFO_TIMEOUT: Final = 5.0
-#: Commands understood by every miio device, whatever its model.
-GENERIC_COMMANDS: Final = ("info", "send")
-#: Scheduled polls running at once. A device answers a poll in 10-100 ms, so
-#: this serves hundreds of polls a second; bursts (a whole house adopted in the
-#: same second, the network coming back) queue instead of holding hundreds of
-#: polls' buffers at once. Polls a command asks for do not wait for a slot.
-MAX_CONCURRENT_POLLS: Final = 64
 #: Background adoptions (hello, then miIO.info) running at once. Adopting 500
 #: known devices all together at start put every handshake, and right after
 #: every first poll's state changes, in flight at once: ~3 MB of allocator
@@ -77,49 +56,6 @@ MAX_CONCURRENT_POLLS: Final = 64
 #: 82.2 -> 78.9 MB). Adoption stays well under a second of work; a silent
 #: device holds its slot for one hello (2.5 s).
 MAX_CONCURRENT_ADOPTIONS: Final = 32
-
-
-#: How long a command waits, after the device accepted it, for the re-read of the
-#: device's state: one poll, 10-100 ms for most devices and ~2 s for a busy
-#: vacuum's few requests. Past it the command returns and the state follows when
-#: that poll ends.
-STATE_REFRESH_TIMEOUT: Final = 3.0
-#: What a command keeps of its deadline for itself when it waits for the re-read:
-#: the command's result must not be lost to the wait running into the deadline.
-STATE_REFRESH_MARGIN: Final = 0.25
-
-#: A device whose stamp showed a restart reads `rebooted` (still available) for
-#: this long, so people and scenes see it happened; then `ok` again.
-REBOOTED_SHOWN_FOR: Final = 300.0
-
-
-class PollTooSlow(DeviceTimeout):
-    """The device answered, but a whole poll did not fit in `POLL_TIMEOUT`."""
-
-
-@dataclass(frozen=True, slots=True)
-class MiioSettings:
-    """The driver's config section: configured devices, discovery and polling."""
-
-    devices: tuple[DeviceConfig, ...] = ()
-    discovery: DiscoveryConfig = field(default_factory=DiscoveryConfig)
-    polling: PollingConfig = field(default_factory=PollingConfig)
-    miot: MiotConfig = field(default_factory=MiotConfig)
-
-    @classmethod
-    def from_config(cls, config: HubConfig) -> MiioSettings:
-        return cls(tuple(config.devices), config.discovery, config.polling, config.miot)
-
-
-@dataclass(slots=True)
-class _Tracked:
-    """What the driver keeps per adopted device."""
-
-    device_id: str
-    connection: MiioConnection
-    model_map: MiioMap | None
-    interval: float
-    misses: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,22 +92,16 @@ class MiioDriver:
         self.miio = transport or MiioTransport(clock=ctx.clock)
         self.catalog = catalog or ctx.specs.catalog
         self.port = port
-        self._tracked: dict[str, _Tracked] = {}
         # Devices a person removed: discovery does not adopt them again.
         self._removed = RemovedDevices(ctx.discovery)
         self._tasks = TaskOwner("miio", logger=_LOGGER)
-        self._polling = ctx.config.polling
         # Spec files for models no map knows (miot.spec_dir, default <data dir>/miot-specs).
         self.specs = SpecDirectory(
             ctx.config.miot.spec_dir or ctx.data_dir / "miot-specs", self.catalog
         )
         self._adopting = asyncio.Semaphore(MAX_CONCURRENT_ADOPTIONS)
-        self._polls = PollScheduler(
-            self._poll_tracked,
-            ctx.clock,
-            max_concurrent=MAX_CONCURRENT_POLLS,
-            task_prefix="miio-poll",
-        )
+        self._models = ModelMaps(self.catalog, self.specs, ctx.specs)
+        self._polls = DevicePolls(ctx, self.miio, self._models)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -197,7 +127,7 @@ class MiioDriver:
             if device.transport != "miio" or device.address is None:
                 continue
             token = await self._ctx.tokens.token_for(*token_keys(device.id, device.address))
-            if token is not None and device.id not in self._tracked:
+            if token is not None and device.id not in self._polls:
                 self.adopt_soon(Adoption(device.address, token, model=None))
             elif token is None:
                 self._ctx.registry.set_availability(
@@ -256,7 +186,6 @@ class MiioDriver:
     async def stop(self) -> None:
         await self._tasks.stop()
         await self._polls.stop()
-        self._tracked.clear()
         if self._owns_transport:
             await self.miio.close()
 
@@ -271,7 +200,7 @@ class MiioDriver:
     @property
     def tracked(self) -> list[str]:
         """Ids of the devices being polled."""
-        return list(self._tracked)
+        return self._polls.ids
 
     # -- discovery ---------------------------------------------------------------------------
 
@@ -324,7 +253,7 @@ class MiioDriver:
         if (
             adopt
             and token is not None
-            and (known is None or known.address != host or device_id not in self._tracked)
+            and (known is None or known.address != host or device_id not in self._polls)
         ):
             try:
                 known = await self.adopt(Adoption(host, token, name=name, room=room))
@@ -391,7 +320,7 @@ class MiioDriver:
         self._spawn(self._adopt_until_done(adoption), f"miio-adopt-{adoption.address}")
 
     async def _adopt_until_done(self, adoption: Adoption) -> None:
-        delay = min(5.0, self._polling.max_backoff)
+        delay = min(5.0, self._config.polling.max_backoff)
         while True:
             try:
                 async with self._adopting:
@@ -406,7 +335,7 @@ class MiioDriver:
             else:
                 return
             await self._ctx.clock.sleep(delay)
-            delay = min(delay * 2, self._polling.max_backoff)
+            delay = min(delay * 2, self._config.polling.max_backoff)
 
     async def adopt(self, adoption: Adoption) -> Device:
         """Contact a device, learn its id and model, register it and start polling it."""
@@ -445,7 +374,7 @@ class MiioDriver:
             await self._remember_token(device_id, adoption)
             raise AuthenticationFailed(device.name, reason) from None
         model = str(info.get("model") or adoption.model or "unknown")
-        model_map = self._model_map(model) or await self._spec_map(model)
+        model_map = await self._models.map_for(model)
         self._check_not_removed(device_id, adoption)  # no await from here to registering
         family = model_map.family if model_map is not None else "generic"
         fields: dict[str, Any] = {
@@ -468,10 +397,10 @@ class MiioDriver:
             if adoption.room and not known.room:
                 fields["room"] = adoption.room
             device = registry.update(device_id, **fields)
-        self._assign(device_id, model_map)
+        self._models.assign(device_id, model_map)
         # Tracked before it is announced available: a command sent the moment the
         # device shows up must find its connection.
-        self._track(device_id, connection, model_map)
+        self._polls.track(device_id, connection, model_map)
         status = DeviceStatus.OK if model_map is not None else DeviceStatus.UNSUPPORTED_MODEL
         registry.set_availability(device_id, status)
         await self._remember_token(device_id, adoption)
@@ -509,8 +438,7 @@ class MiioDriver:
                 f"the config lists it (devices: address {device.address})",
                 hint="delete its entry under devices: in the config file, then remove it",
             )
-        self._polls.discard(device.id)
-        tracked = self._tracked.pop(device.id, None)
+        tracked = self._polls.discard(device.id)
         addresses = {device.address} if device.address else set()
         if tracked is not None:
             host, port = tracked.connection.address
@@ -547,224 +475,16 @@ class MiioDriver:
             at=self._ctx.clock.time(),
         )
 
-    def _model_map(self, model: str) -> MiioMap | None:
-        found = self.catalog.lookup_model(model)
-        return found if isinstance(found, MiioModelMap | MiotModelMap) else None
+    # -- polling and commands -----------------------------------------------------------
 
-    async def _spec_map(self, model: str) -> SpecMiotMap | None:
-        """The map from `model`'s spec file in the spec directory, if there is one."""
-        try:
-            return await asyncio.to_thread(self.specs.map_for, model)
-        except SpecFileError as err:
-            _LOGGER.warning("ignoring the spec file of %s: %s", model, err)
-            return None
-
-    def _assign(self, device_id: str, model_map: MiioMap | None) -> None:
-        """Capabilities built from a spec file are the device's own; others come by model."""
-        if isinstance(model_map, SpecMiotMap):
-            self._ctx.specs.assign(
-                device_id, model_map.spec, SpecSource(SourceKind.MIOT_SPEC, model_map.source)
-            )
-        else:
-            self._ctx.specs.forget(device_id)
-
-    def _interval(self, model_map: MiioMap | None) -> float:
-        if model_map is None:
-            return self._polling.intervals.get("generic", GENERIC_POLL_INTERVAL)
-        return self._polling.intervals.get(
-            model_map.family, model_map.spec.poll_interval_s or GENERIC_POLL_INTERVAL
-        )
-
-    async def _adopt_spec_file(self, tracked: _Tracked) -> None:
-        """An unsupported model whose spec file has since appeared is served from it."""
-        device = self._ctx.registry.find(tracked.device_id)
-        model_map = None if device is None else await self._spec_map(device.model)
-        if device is None or model_map is None:
-            return
-        tracked.model_map = model_map
-        tracked.interval = self._interval(model_map)
-        self._ctx.registry.update(device.id, family=model_map.family)
-        self._assign(device.id, model_map)
-        _LOGGER.info("%s (%s) is served from %s", device.name, device.model, model_map.source)
-
-    def _track(self, device_id: str, connection: MiioConnection, model_map: MiioMap | None) -> None:
-        interval = self._interval(model_map)
-        self._tracked[device_id] = _Tracked(device_id, connection, model_map, interval)
-        # First poll now (cancelling a running poll of the device it replaces).
-        self._polls.schedule(device_id)
-
-    # -- polling ------------------------------------------------------------------------------
-
-    async def _poll_tracked(self, device_id: str) -> float:
-        """The scheduler's poll: poll the device, return the wait before the next poll."""
-        return await self._poll_and_report(self._tracked[device_id])
-
-    async def _poll_and_report(self, tracked: _Tracked) -> float:
-        """Poll once, record the outcome; returns how long to wait before the next poll."""
-        registry = self._ctx.registry
-        try:
-            values = await self.poll_once(tracked)
-        except AuthenticationFailed:
-            registry.set_availability(tracked.device_id, DeviceStatus.AUTH_FAILED)
-            return self._backoff(tracked)
-        except DeviceTimeout as err:
-            tracked.misses += 1
-            if tracked.misses >= self._polling.unavailable_after:
-                if isinstance(err, PollTooSlow):
-                    status, reason = DeviceStatus.TIMEOUT, f"answers too slowly: {err.message}"
-                else:
-                    status, reason = await self._diagnose_silence(tracked)
-                registry.set_availability(tracked.device_id, status, reason)
-            return self._backoff(tracked)
-        except (DeviceError, ProtocolError) as err:
-            _LOGGER.warning("polling %s failed: %s", tracked.device_id, err)
-            return tracked.interval
-        except DeviceUnavailable:
-            return self._backoff(tracked)
-        except Exception:
-            # A poller must outlive any surprise: log it and try again next interval.
-            _LOGGER.exception("polling %s failed unexpectedly", tracked.device_id)
-            return tracked.interval
-        tracked.misses = 0
-        status = (
-            DeviceStatus.OK if tracked.model_map is not None else DeviceStatus.UNSUPPORTED_MODEL
-        )
-        restarted_at = tracked.connection.restarted_at
-        if (
-            status is DeviceStatus.OK
-            and restarted_at is not None
-            and self._ctx.clock.time() - restarted_at < REBOOTED_SHOWN_FOR
-        ):
-            status = DeviceStatus.REBOOTED
-        reason = (
-            "restarted (its uptime went back); reconnected"
-            if status is DeviceStatus.REBOOTED
-            else ""
-        )
-        registry.set_availability(tracked.device_id, status, reason)
-        if values:
-            self._ctx.state.update(tracked.device_id, values)
-        return tracked.interval
-
-    async def _diagnose_silence(self, tracked: _Tracked) -> tuple[DeviceStatus, str]:
-        """Why a device stopped answering polls: gone, or answering with another token."""
-        host, port = tracked.connection.address
-        hello = await self.miio.hello(host, port=port)
-        if hello is not None:
-            return (
-                DeviceStatus.AUTH_FAILED,
-                f"answers hello but not {tracked.misses} polls in a row: "
-                "its token was probably reset; set the new one",
-            )
-        return (
-            DeviceStatus.UNREACHABLE,
-            f"no answer to {tracked.misses} polls in a row nor to hello: "
-            "is it powered and on the network?",
-        )
-
-    def _backoff(self, tracked: _Tracked) -> float:
-        """Poll interval after a failed poll: doubling once the device counts as unavailable."""
-        if tracked.misses < self._polling.unavailable_after:
-            return tracked.interval
-        extra = tracked.misses - self._polling.unavailable_after
-        factor: float = 2.0 ** min(extra, 16)
-        return min(tracked.interval * factor, self._polling.max_backoff)
-
-    async def poll_once(self, tracked: _Tracked) -> dict[str, Any]:
+    async def poll_once(self, tracked: Tracked) -> dict[str, Any]:
         """Every attribute the model reports, read now (None values dropped)."""
-        connection = tracked.connection
-        if tracked.model_map is None:
-            await connection.info(timeout=POLL_TIMEOUT)  # unknown model: is it alive?
-            await self._adopt_spec_file(tracked)
-            return {}
-        values: dict[str, Any] = {}
-        try:
-            async with asyncio.timeout(POLL_TIMEOUT):
-                for request in tracked.model_map.poll_requests():
-                    result = await connection.send(request.method, request.params)
-                    values.update(tracked.model_map.decode(request, result))
-        except DeviceTimeout:
-            raise
-        except TimeoutError:
-            # The whole poll ran out: the device answers, but too slowly.
-            raise PollTooSlow(connection.name, "a full poll", POLL_TIMEOUT) from None
-        return {key: value for key, value in values.items() if value is not None}
-
-    # -- commands ----------------------------------------------------------------------------
+        return await self._polls.poll_once(tracked)
 
     async def call(
         self, device: Device, command: str, params: dict[str, Any], timeout: float
     ) -> Any:
-        tracked = self._tracked.get(device.id)
-        if tracked is None:
-            raise DeviceUnavailable(device.name, device.reason or "not adopted yet")
-        if not device.available and device.status is not DeviceStatus.UNSUPPORTED_MODEL:
-            self._polls.wake(device.id)  # check now whether it is back, for the next attempt
-            raise DeviceUnavailable(device.name, device.reason)
-        if tracked.model_map is None:
-            return await self._generic_call(device, tracked.connection, command, params, timeout)
-        loop = asyncio.get_running_loop()
-        give_up_at = loop.time() + timeout
-        model_map = tracked.model_map
-        results: list[Any] = []
-        requests: Iterator[WireRequest]
-        if isinstance(model_map, MiioModelMap):
-            # Built one by one (lazily): a call may carry a value from an earlier reply.
-            plan = model_map.plan(command, params)
-            requests = (plan.request(index, results) for index in range(len(plan)))
-        else:
-            requests = iter(model_map.encode_command(command, params))
-        for request in requests:
-            result = await tracked.connection.send(request.method, request.params, timeout=timeout)
-            results.append(_check_miot_codes(device.name, request, result))
-        await self._read_back(device.id, give_up_at - STATE_REFRESH_MARGIN)
-        return results[0] if len(results) == 1 else results
-
-    async def _read_back(self, device_id: str, latest: float) -> None:
-        """Poll the device now and wait (until `latest` on the loop's clock at most) for
-        that poll to end: its values are then in the state store."""
-        refreshed = self._polls.refresh(device_id)
-        if refreshed is None:
-            return
-        wait = min(STATE_REFRESH_TIMEOUT, latest - asyncio.get_running_loop().time())
-        if wait > 0:
-            # Not cancelled on timeout: the poll goes on, and updates the state when it ends.
-            await asyncio.wait([refreshed], timeout=wait)
-
-    async def _generic_call(
-        self,
-        device: Device,
-        connection: MiioConnection,
-        command: str,
-        params: dict[str, Any],
-        timeout: float,
-    ) -> Any:
-        if command == "info":
-            return await connection.info(timeout=timeout)
-        if command == "send":
-            method = params.get("method")
-            if not isinstance(method, str) or not method:
-                raise InvalidCommand(
-                    "send needs a method name", device=device.name, command=command, field="method"
-                )
-            return await connection.send(method, params.get("params"), timeout=timeout)
-        raise InvalidCommand(
-            f"{device.name} is a {device.model}, which mihub has no map for; "
-            f"allowed commands: {', '.join(GENERIC_COMMANDS)}",
-            device=device.name,
-            command=command,
-            allowed=list(GENERIC_COMMANDS),
-        )
-
-
-def _check_miot_codes(device: str, request: WireRequest, result: Any) -> Any:
-    """MIoT answers per item with a code; a non-zero code is the device refusing."""
-    items = result if isinstance(result, list) else [result]
-    if request.method in ("set_properties", "action"):
-        for item in items:
-            if isinstance(item, dict) and item.get("code", 0) != 0:
-                raise DeviceError(device, int(item["code"]), f"{request.method} refused")
-    return result
+        return await send_command(self._polls, device, command, params, timeout)
 
 
 #: The miio driver as a hub component: ``hub.component(MIIO)``.

@@ -127,12 +127,12 @@ async def test_offline_device_is_reported_and_comes_back(
 async def test_a_restart_is_reported_as_rebooted_then_ok(
     hub: Hub, driver: MiioDriver, home: VirtualHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import drivers.miio.driver as miio_driver
+    import drivers.miio.polling as miio_polling
 
     await adopt_miio(driver, home)
     availability = hub.bus.subscribe(DeviceAvailability)
     plug_id = hub.registry.get("desk_plug").id
-    monkeypatch.setattr(miio_driver, "REBOOTED_SHOWN_FOR", 2.0)
+    monkeypatch.setattr(miio_polling, "REBOOTED_SHOWN_FOR", 2.0)
     home.apply_faults("desk_plug", {"reboot": True})
     rebooted = await next_event(availability, DeviceAvailability, lambda e: e.device_id == plug_id)
     assert (rebooted.available, rebooted.status) == (True, DeviceStatus.REBOOTED)
@@ -196,13 +196,13 @@ async def test_a_sweep_finds_every_device_and_adopts_those_with_tokens(
 async def test_a_device_too_slow_for_a_whole_poll_is_reported_and_keeps_being_polled(
     hub: Hub, driver: MiioDriver, home: VirtualHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import drivers.miio.driver as miio_driver
+    import drivers.miio.polling as miio_polling
 
     await adopt_miio(driver, home)
     availability = hub.bus.subscribe(DeviceAvailability)
     vacuum_id = hub.registry.get("living_room_vacuum").id
     # get_status + get_consumable at 200 ms each cannot fit a 0.3 s poll.
-    monkeypatch.setattr(miio_driver, "POLL_TIMEOUT", 0.3)
+    monkeypatch.setattr(miio_polling, "POLL_TIMEOUT", 0.3)
     home.apply_faults("living_room_vacuum", {"delay_ms": 200})
     slow = await next_event(availability, DeviceAvailability, lambda e: e.device_id == vacuum_id)
     assert (slow.available, slow.status) == (False, DeviceStatus.TIMEOUT)
