@@ -42,7 +42,7 @@ class ForecastParams:
     recent_half_life_days: float = 14.0  # weight of a day's use halves over this age
     profile_days: int = 56  # days of history for the weekday profile and the level
     profile_shrink_days: float = 1.0  # pseudo-days pulling each weekday toward flat
-    nominal_uncertainty: float = 0.5  # sd of the catalog's typical use, as a share of it
+    nominal_uncertainty: float = 0.3  # sd of the catalog's typical use, as a share of it
     full_history_days: int = 14  # whole days before the basis is "usage"
     band_z: float = 1.2816  # the band is a central 80 % interval
     winsor_mads: float = 5.0  # cap a day's use at median + this many MADs...
@@ -54,7 +54,7 @@ class ForecastParams:
     battery_reset_rise_percent: float = 20.0
     trend_days: int = 60  # window of the calendar-part trend
     intraday_shrink_days: float = 2.0  # pseudo-days of even use pulling the hour profile
-    prior_spread_days: float = 0.3  # pseudo-days of the catalog-based guess of the spread
+    prior_spread_days: float = 0.1  # pseudo-days of the catalog-based guess of the spread
     clustering_shrink_days: float = 7.0  # pseudo-days pulling the spells' effect to none
     backtest_prior_weeks: float = 1.0  # pseudo-weeks of no miss pooled with the history's
     # Prior sd of the level's change per day, as a share of the level: a season moving
@@ -227,7 +227,7 @@ def _drift_var(
     slope_var = sigma2 * sum(x * x * (a - centre) ** 2 for x, a in zip(wf, ages, strict=True))
     slope_var /= sxx**2
     keep = prior_var / (prior_var + slope_var)
-    return (slope * keep) ** 2
+    return max(0.0, slope**2 - slope_var) * keep**2
 
 
 def _weekly_misses(values: Sequence[float], week_noise: float, params: ForecastParams) -> float:
