@@ -7,14 +7,29 @@ or remembered. It comes back only when the person says so: by giving its token
 again (`mihub token import`, `mihub token set ADDRESS|DID`) or by listing it under
 `devices:` in the config. The list lives in the hub's database, so it holds
 across restarts and for the token file the hub reads at every start.
+
+`DeviceRemoval` does the removing and the readmitting; `RemovedDevices` is the
+list they keep.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from hub.driver_context import DiscoveryMemory
+from drivers.miio.settings import MiioSettings
+from hub.driver_context import DiscoveryMemory, DriverContext
+from hub.errors import DeviceNotRemovable
+from hub.registry import Device
 from hub.storage.store import RemovedDevice
+from hub.token_file import token_keys
+
+if TYPE_CHECKING:
+    # Adopting checks the removed list, so the adoption module imports this one.
+    from drivers.miio.adoption import Adopter
+    from drivers.miio.polling import DevicePolls
+    from drivers.miio.transport import MiioTransport
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -61,3 +76,52 @@ class RemovedDevices:
     @property
     def devices(self) -> list[RemovedDevice]:
         return list(self._by_id.values())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeviceRemoval:
+    """Removes devices from the driver at a person's word, and readmits them."""
+
+    ctx: DriverContext[MiioSettings]
+    miio: MiioTransport
+    polls: DevicePolls
+    adopter: Adopter
+    removed: RemovedDevices
+
+    def readmit(self, token_key: str) -> RemovedDevice | None:
+        """A person gave a token for the device `token_key` names: if they had removed it,
+        it may be adopted again. Returns the removed device (with its last address)."""
+        removed = self.removed.by_token_key(token_key)
+        if removed is None:
+            return None
+        return self.removed.readmit(removed.id, "its token was given")
+
+    def forget(self, device: Device) -> None:
+        """Let go of a device a person removes: polling and adoption stop, its connection
+        closes, its token is deleted, and discovery does not adopt it again.
+
+        A device the config lists cannot be removed while it does (it would be back at
+        the next start): `DeviceNotRemovable` says so, and nothing changes.
+        """
+        configured = [d for d in self.ctx.config.devices if d.address == device.address]
+        if device.address is not None and configured:
+            raise DeviceNotRemovable(
+                device.name,
+                f"the config lists it (devices: address {device.address})",
+                hint="delete its entry under devices: in the config file, then remove it",
+            )
+        tracked = self.polls.discard(device.id)
+        addresses = {device.address} if device.address else set()
+        if tracked is not None:
+            host, port = tracked.connection.address
+            addresses.add(host)
+            self.miio.forget(host, port=port)  # a call waiting on it fails as unavailable
+        self.adopter.cancel(addresses)  # a retrying adoption would bring it back
+        self.removed.add(
+            RemovedDevice(device.id, device.name, device.address, self.ctx.clock.time())
+        )
+        self.ctx.tokens.delete_tokens(token_keys(device.id, device.address))
+        self.ctx.specs.forget(device.id)
+        _LOGGER.info(
+            "%s (%s) removed: no longer polled; its token is deleted", device.name, device.id
+        )

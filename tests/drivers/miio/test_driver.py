@@ -217,9 +217,9 @@ async def test_a_device_too_slow_for_a_whole_poll_is_reported_and_keeps_being_po
 async def test_background_adoptions_talk_to_a_bounded_number_of_devices_at_once(
     hub: Hub, driver: MiioDriver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import drivers.miio.driver as miio_driver
+    import drivers.miio.adoption as miio_adoption
 
-    bound = miio_driver.MAX_CONCURRENT_ADOPTIONS
+    bound = miio_adoption.MAX_CONCURRENT_ADOPTIONS
     count = bound + 20
     release, full, all_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
     talking: set[str] = set()
@@ -238,7 +238,7 @@ async def test_background_adoptions_talk_to_a_bounded_number_of_devices_at_once(
         if len(adopted) == count:
             all_done.set()
 
-    monkeypatch.setattr(driver, "adopt", adopt)
+    monkeypatch.setattr(driver._adopter, "adopt", adopt)  # the retrying loop's one attempt
     for n in range(count):
         driver.adopt_soon(Adoption(f"127.77.0.{n + 1}", "0" * 32))
     async with asyncio.timeout(SEEN_TIMEOUT):
