@@ -4,22 +4,23 @@ A `MiioConnection` comes from `MiioTransport.connection(...)`. It owns the
 device's lock (real devices answer one request at a time, so one call is in
 flight per device while all devices run in parallel on the shared socket) and
 the retry loop, and turns replies into results or typed errors. The transport
-hands it raw datagrams from the device's address.
+hands it raw datagrams from the device's address; a verified reply ends the
+call's wait, which a `PendingCall` (drivers/miio/pending_call.py) keeps.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import json
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from drivers.miio.codec import ChecksumMismatch, TokenCodec, parse_header
 from drivers.miio.counters import MiioCounters
 from drivers.miio.miot import MiotCalls
+from drivers.miio.pending_call import PendingCall, Signal
 from hub.errors import (
     AuthenticationFailed,
     CommandOutcomeUnknown,
@@ -67,10 +68,6 @@ REBOOT_STAMP_SLACK: Final = 10
 # A device whose uptime (its stamp, whole seconds) is not this much longer than
 # the time since a command went out may have restarted after receiving it.
 RESTART_MARGIN: Final = 1.0
-# A packet from the device that fails verification ends the attempt this long
-# after it unless a verified reply comes: the real reply may be queued behind
-# junk, while a device answering a wrong token is reported within a second.
-UNVERIFIED_REPLY_GRACE: Final = 0.2
 # -9999 ("user ack timeout") and -30001 ("resp timeout") mean the device lost
 # track of the request, typically after a restart: handshake again and retry.
 RECOVERABLE_ERROR_CODES: Final = frozenset({-9999, -30001})
@@ -107,12 +104,6 @@ class RetryPolicy:
             raise ValueError("backoff must be non-negative and its cap at least the initial pause")
 
 
-class _Signal(enum.Enum):
-    TIMEOUT = "timeout"
-    BAD_CHECKSUM = "bad checksum"
-    CLOSED = "closed"
-
-
 def is_read(method: str) -> bool:
     """Whether running `method` twice is harmless: it only reads the device."""
     return method == "miIO.info" or method.startswith("get_")
@@ -126,23 +117,6 @@ class _Session:
     stamp: int
     # Loop time when the device's clock read `stamp`.
     seen_at: float
-
-
-@dataclass(slots=True)
-class _PendingCall:
-    """One call in flight: the ids it went out under and the answer once it came."""
-
-    read: bool
-    ids: set[int] = field(default_factory=set)
-    # The first verified reply to one of `ids`, whenever it arrives (during a
-    # later attempt, a hello or a backoff pause included).
-    answer: dict[str, Any] | None = None
-    # The current wait, woken by the answer, its timer or the transport closing.
-    waiter: asyncio.Future[_Signal | None] | None = None
-    timer: asyncio.TimerHandle | None = None
-    closed: bool = False
-    checksum_failures: int = 0
-    hello_answered: bool = False
 
 
 class MiioConnection(MiotCalls):
@@ -165,7 +139,7 @@ class MiioConnection(MiotCalls):
         self._lock = asyncio.Lock()
         self._session: _Session | None = None
         self._session_stale = True
-        self._pending: _PendingCall | None = None
+        self._pending: PendingCall | None = None
         self._last_id = secrets.randbelow(REQUEST_ID_LIMIT - 1)
         self.counters = MiioCounters()
         # Wall time (the transport's clock) of the last verified packet from the
@@ -229,7 +203,7 @@ class MiioConnection(MiotCalls):
         self, method: str, params: Any, deadline: float, timeout: float
     ) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
-        pending = _PendingCall(read=is_read(method))
+        pending = PendingCall(read=is_read(method))
         self._pending = pending
         backoff = self.policy.backoff_initial
         last_error: tuple[int, str] | None = None
@@ -244,7 +218,7 @@ class MiioConnection(MiotCalls):
                     if deadline - loop.time() <= backoff:
                         break
                     if backoff > 0:
-                        await self._wait(pending, backoff)  # ends early if the answer comes
+                        await pending.wait(backoff)  # ends early if the answer comes
                     backoff = min(backoff * 2, self.policy.backoff_max)
                     self._count("retries")
                 if pending.answer is None:
@@ -280,10 +254,10 @@ class MiioConnection(MiotCalls):
                         sent, first_sent_at, device_at_send = 0, loop.time(), self.device_id
                     self._send_request(request_id, method, params)
                     sent += 1
-                    signal = await self._wait(pending, wait)
-                    if signal is _Signal.CLOSED:
+                    signal = await pending.wait(wait)
+                    if signal is Signal.CLOSED:
                         raise DeviceUnavailable(self.name, "its miio connection was closed")
-                    if signal is _Signal.TIMEOUT:
+                    if signal is Signal.TIMEOUT:
                         silent_attempts += 1
                         if silent_attempts >= TIMEOUTS_BEFORE_HANDSHAKE and pending.read:
                             # Two losses in a row may be a device that restarted and
@@ -293,7 +267,7 @@ class MiioConnection(MiotCalls):
                             request_id = None
                             self._last_id += RETRY_ID_JUMP
                         continue
-                    if signal is _Signal.BAD_CHECKSUM:
+                    if signal is Signal.BAD_CHECKSUM:
                         continue
                 answer = pending.answer
                 if answer is None:  # pragma: no cover - every wait above ends with one
@@ -352,27 +326,11 @@ class MiioConnection(MiotCalls):
         packet = self._codec.encode(session.device_id, stamp, body.encode() + b"\x00")
         self._transport.send_packet(packet, self.address)
 
-    async def _wait(self, pending: _PendingCall, seconds: float) -> _Signal | None:
-        """Wait up to `seconds` for the call's answer: None once it is there, else why not."""
-        if pending.answer is not None:
-            return None
-        if pending.closed:
-            return _Signal.CLOSED
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[_Signal | None] = loop.create_future()
-        pending.waiter = waiter
-        pending.timer = loop.call_at(loop.time() + seconds, _settle, waiter, _Signal.TIMEOUT)
-        try:
-            return await waiter
-        finally:
-            pending.timer.cancel()
-            pending.waiter = pending.timer = None
-
     async def _handshake(
-        self, timeout: float, pending: _PendingCall | None = None
+        self, timeout: float, pending: PendingCall | None = None
     ) -> HelloReply | None:
         self._count("handshakes")
-        until: asyncio.Future[_Signal | None] | None = None
+        until: asyncio.Future[Signal | None] | None = None
         if pending is not None:
             # The answer to an earlier attempt may still come: stop saying hello then.
             until = asyncio.get_running_loop().create_future()
@@ -441,11 +399,9 @@ class MiioConnection(MiotCalls):
                 self._session_stale = True
             session.stamp, session.seen_at = header.stamp, now
             self.last_seen = self._transport.clock.time()
-        pending.answer = message
-        if pending.waiter is not None:
-            _settle(pending.waiter, None)
+        pending.answered(message)
 
-    def _checksum_mismatch(self, data: bytes, pending: _PendingCall | None) -> None:
+    def _checksum_mismatch(self, data: bytes, pending: PendingCall | None) -> None:
         # The device signs its answer to a request it could not verify with its
         # own token, under its own id: that is a wrong token. Noise on the
         # wire, or another device's packet, does not carry this device's id.
@@ -455,22 +411,13 @@ class MiioConnection(MiotCalls):
             return
         self._count("auth_failures")
         self._drop(len(data), "does not verify with the token")
-        if pending is None or pending.waiter is None or pending.timer is None:
-            return
-        pending.checksum_failures += 1
-        # It may be junk queued before our reply: give the real one a moment.
-        loop = asyncio.get_running_loop()
-        give_up_at = loop.time() + UNVERIFIED_REPLY_GRACE
-        if give_up_at < pending.timer.when():
-            pending.timer.cancel()
-            pending.timer = loop.call_at(give_up_at, _settle, pending.waiter, _Signal.BAD_CHECKSUM)
+        if pending is not None:
+            pending.unverified_reply()
 
     def _transport_closed(self) -> None:
         pending = self._pending
         if pending is not None:
-            pending.closed = True
-            if pending.waiter is not None:
-                _settle(pending.waiter, _Signal.CLOSED)
+            pending.close()
 
     def _drop(self, size: int, reason: str) -> None:
         self.counters.dropped += 1
@@ -480,11 +427,6 @@ class MiioConnection(MiotCalls):
         setattr(self.counters, counter, getattr(self.counters, counter) + 1)
         totals = self._transport.counters
         setattr(totals, counter, getattr(totals, counter) + 1)
-
-
-def _settle(future: asyncio.Future[_Signal | None], outcome: _Signal | None) -> None:
-    if not future.done():
-        future.set_result(outcome)
 
 
 def _went_backwards(session: _Session, stamp: int, now: float) -> bool:
