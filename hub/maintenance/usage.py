@@ -262,6 +262,9 @@ def _clustering(deseason: Sequence[float], params: ForecastParams) -> float:
 
 
 def _weekday_shape(days: Sequence[DailyUse], shrink: float) -> tuple[float, ...]:
+    """Weekday factors (mean 1): each weekday's mean day, shrunk by `shrink` pseudo-days
+    toward its group's (working days or the weekend), each group by as many toward
+    flat: a household's weekdays mostly go alike, and eight Mondays are few."""
     clean = [d for d in days if not d.smeared] or list(days)
     overall = statistics.fmean(d.hours for d in clean)
     if overall <= 0:
@@ -271,8 +274,14 @@ def _weekday_shape(days: Sequence[DailyUse], shrink: float) -> tuple[float, ...]
     for d in clean:
         sums[d.day.weekday()] += d.hours
         counts[d.day.weekday()] += 1
+    groups = (range(5), range(5, 7))
+    group_of = [0, 0, 0, 0, 0, 1, 1]
+    group = [
+        (sum(sums[i] for i in g) / overall + shrink) / (sum(counts[i] for i in g) + shrink)
+        for g in groups
+    ]
     raw = [
-        (sums[i] / overall + shrink) / (counts[i] + shrink) if counts[i] else 1.0 for i in range(7)
+        (sums[i] / overall + shrink * group[group_of[i]]) / (counts[i] + shrink) for i in range(7)
     ]
     mean = statistics.fmean(raw)
     # A weekday never used still gets a sliver, so deseasonalising never divides by 0.
