@@ -90,6 +90,27 @@ def test_the_forecaster_beats_the_nominal_rule_and_the_summary_says_so() -> None
     assert forecast["14d"]["mean"] == pytest.approx(statistics.fmean(ours), abs=1e-3)
 
 
+def test_a_band_window_asks_the_band_on_each_day_around_a_checkpoint() -> None:
+    kind = _kind("vacuum filter")
+    sim = simulate_consumable(kind, _spec(kind), 2)
+    once = measure(sim, prompts=False)
+    around = measure(sim, prompts=False, band_window_days=2)
+
+    assert once.band_checks == {}
+    assert around.errors == once.errors  # the errors stay the checkpoints' own
+    for days, flags in around.band_checks.items():
+        assert len(flags) == 5
+        assert flags[2] == once.in_band[days]  # the middle ask is the checkpoint's
+    summary = summarize([around])
+    asks = summary["band_80_asks"]
+    coverage = summary["band_80_coverage"]
+    assert isinstance(asks, dict)
+    assert isinstance(coverage, dict)
+    assert asks["14d"] == 5
+    assert coverage["14d"] == pytest.approx(sum(around.band_checks[14]) / 5, abs=1e-3)
+    assert summarize([once])["band_80_asks"] == {"30d": 1, "14d": 1, "7d": 1}
+
+
 #: Days averaged in a batch: far longer than a burst (2-5 days), so batch means are
 #: close to independent and their spread gives the standard error of the mean.
 _BATCH_DAYS = 50
