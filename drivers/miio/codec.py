@@ -38,6 +38,9 @@ _PREFIX_SIZE: Final = _HEADER.size
 
 HELLO_PACKET: Final = bytes.fromhex("21310020" + "ff" * 28)
 _HELLO_FILL: Final = b"\xff" * 16
+# What a device writes in a hello reply's checksum field when it keeps its token
+# to itself: all 0xff, or all 0x00 once provisioned (else the token itself).
+_HELLO_REPLY_FILLS: Final = (_HELLO_FILL, b"\x00" * 16)
 _UINT32_MAX: Final = 0xFFFFFFFF
 _HEX_DIGITS: Final = frozenset("0123456789abcdefABCDEF")
 
@@ -82,6 +85,20 @@ def is_hello(packet: bytes) -> bool:
     return packet == HELLO_PACKET
 
 
+def hello_reply_problem(header: PacketHeader) -> str | None:
+    """Why a 32-byte packet is not shaped like a hello reply, or None when it is.
+
+    A hello request has the unknown field all 0xff; every other packet, the
+    reply to hello included, has it 0 (python-miio's Message, the OpenMiHome
+    protocol notes). Noise with a valid magic and length rarely passes that.
+    """
+    if header.length != HEADER_SIZE:
+        return f"a hello reply is {HEADER_SIZE} bytes, this one {header.length}"
+    if header.unknown != 0:
+        return "not a hello reply: its unknown field is not 0"
+    return None
+
+
 def build_hello_reply(device_id: int, stamp: int, checksum: bytes = _HELLO_FILL) -> bytes:
     """The 32-byte answer a device gives to a hello: its id and stamp, no body."""
     if len(checksum) != 16:
@@ -110,6 +127,13 @@ class TokenCodec:
 
     def __repr__(self) -> str:
         return "TokenCodec(<token hidden>)"
+
+    def fills_hello_checksum(self, checksum: bytes) -> bool:
+        """Whether a hello reply's checksum field is what this device would put
+        there: its token (unprovisioned devices), or all 0xff or all 0x00."""
+        return any(
+            hmac.compare_digest(checksum, fill) for fill in (self._token, *_HELLO_REPLY_FILLS)
+        )
 
     def _cbc(self) -> CbcMode:
         # A CBC cipher object carries its chaining state: a fresh one for every packet.

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from drivers.miio.codec import ChecksumMismatch, TokenCodec, parse_header
+from drivers.miio.codec import ChecksumMismatch, PacketHeader, TokenCodec, parse_header
 from drivers.miio.counters import MiioCounters
 from drivers.miio.miot import MiotCalls
 from drivers.miio.pending_call import PendingCall, Signal
@@ -337,7 +337,11 @@ class MiioConnection(MiotCalls):
             pending.waiter = until
         try:
             reply = await self._transport.hello(
-                self.address[0], port=self.address[1], timeout=timeout, until=until
+                self.address[0],
+                port=self.address[1],
+                timeout=timeout,
+                until=until,
+                check=self._hello_fault,
             )
         finally:
             if pending is not None:
@@ -346,20 +350,22 @@ class MiioConnection(MiotCalls):
             return None
         previous = self._session
         now = asyncio.get_running_loop().time()
-        if previous is not None and previous.device_id != reply.device_id:
-            _LOGGER.warning(
-                "%s: device id at %s changed from %d to %d",
-                self.name,
-                self.address[0],
-                previous.device_id,
-                reply.device_id,
-            )
-        elif previous is not None and _went_backwards(previous, reply.stamp, now):
+        if previous is not None and _went_backwards(previous, reply.stamp, now):
             self._restarted()
         self._session = _Session(reply.device_id, reply.stamp, now)
         self._session_stale = False
         self.last_seen = self._transport.clock.time()
         return reply
+
+    def _hello_fault(self, header: PacketHeader) -> str | None:
+        """Why a hello reply is not this device's: a packet mangled on the way (or
+        another device's) must not pass for a restart or a new session."""
+        session = self._session
+        if session is not None and header.device_id != session.device_id:
+            return "hello reply carries another device id"
+        if not self._codec.fills_hello_checksum(header.checksum):
+            return "hello reply's checksum field is neither the token nor a fill"
+        return None
 
     def _restarted(self) -> None:
         _LOGGER.info("%s: device restarted (its stamp went back)", self.name)

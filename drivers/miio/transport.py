@@ -17,12 +17,19 @@ import asyncio
 import ipaddress
 import logging
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final, Self
 
-from drivers.miio.codec import HEADER_SIZE, HELLO_PACKET, MIIO_PORT, parse_header
+from drivers.miio.codec import (
+    HEADER_SIZE,
+    HELLO_PACKET,
+    MIIO_PORT,
+    PacketHeader,
+    hello_reply_problem,
+    parse_header,
+)
 from drivers.miio.connection import Address, HelloReply, MiioConnection, RetryPolicy
 from drivers.miio.counters import MiioCounters
 from hub.clock import Clock, SystemClock
@@ -47,9 +54,14 @@ SWEEP_CONCURRENCY: Final = 256
 RECEIVE_BUFFER_BYTES: Final = 1 << 20
 
 
+# Why a hello reply is not from the device a prober talks to, or None if it is.
+HelloCheck = Callable[[PacketHeader], str | None]
+
+
 @dataclass(slots=True)
 class _HelloProbe:
     future: asyncio.Future[HelloReply | None]
+    check: HelloCheck | None = None
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
 
 
@@ -193,12 +205,17 @@ class MiioTransport:
         port: int = MIIO_PORT,
         timeout: float = HELLO_TIMEOUT,
         until: asyncio.Future[Any] | None = None,
+        check: HelloCheck | None = None,
     ) -> HelloReply | None:
         """Probe one address with hello; its device id and stamp, or None on silence
-        (or as soon as `until` is done: a connection stops waiting when its answer came)."""
+        (or as soon as `until` is done: a connection stops waiting when its answer came).
+
+        Only replies shaped like a hello reply count, and with `check` only those
+        it finds no fault with (a connection knows its device's id and token).
+        """
         address = (_ipv4(host), port)
         loop = asyncio.get_running_loop()
-        probe = _HelloProbe(loop.create_future())
+        probe = _HelloProbe(loop.create_future(), check)
         # Registered before the first send, so even an instant reply finds it.
         self._hello_probes.setdefault(address, []).append(probe)
         deadline = loop.time() + timeout
@@ -279,12 +296,33 @@ class MiioTransport:
         try:
             header = parse_header(data)
         except ProtocolError as error:
-            self.drop(address, len(data), str(error))
+            self._drop_hello(address, len(data), str(error))
+            return
+        problem = hello_reply_problem(header)
+        if problem is not None:
+            self._drop_hello(address, len(data), problem)
             return
         reply = HelloReply(address[0], address[1], header.device_id, header.stamp)
+        taken = False
         for probe in probes:
-            if not probe.future.done():
+            if probe.future.done():
+                continue
+            fault = probe.check(header) if probe.check is not None else None
+            if fault is None:
                 probe.future.set_result(reply)
+                taken = True
+            else:
+                problem = fault
+        if not taken and problem is not None:
+            self._drop_hello(address, len(data), problem)
+
+    def _drop_hello(self, address: Address, size: int, reason: str) -> None:
+        # Junk from a known device's address counts against that device too.
+        connection = self._connections.get(address)
+        if connection is not None:
+            connection._drop(size, reason)
+        else:
+            self.drop(address, size, reason)
 
     def drop(self, address: Address, size: int, reason: str) -> None:
         """Count and log a packet that is not used (never its bytes: they may hold a token)."""
