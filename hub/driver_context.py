@@ -24,10 +24,29 @@ from hub.clock import Clock
 from hub.events import Event, EventBus
 from hub.registry import DeviceRegistry
 from hub.state import StateStore
-from hub.storage.store import RemovedDevice, TokenEntry
 
 C = TypeVar("C")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedDevice:
+    """A device a person removed: discovery does not adopt it again by itself."""
+
+    id: str
+    name: str
+    address: str | None
+    removed_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEntry:
+    """A device token as imported, before or after its device is known."""
+
+    key: str  # 'did:<n>', 'address:<ip>' or a device id
+    token: str
+    name: str | None
+    room: str | None
 
 
 class TokenStore(Protocol):

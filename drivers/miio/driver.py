@@ -31,9 +31,8 @@ from drivers.miio.settings import MiioSettings
 from drivers.miio.spec_directory import SpecDirectory
 from drivers.miio.transport import HELLO_TIMEOUT, MiioTransport
 from hub.config import DiscoveryConfig
-from hub.driver_context import ComponentKey, DriverContext
+from hub.driver_context import ComponentKey, DriverContext, RemovedDevice
 from hub.registry import Device
-from hub.storage.store import RemovedDevice
 from hub.tasks import TaskOwner
 
 if TYPE_CHECKING:

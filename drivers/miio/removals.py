@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from drivers.miio.settings import MiioSettings
-from hub.driver_context import DiscoveryMemory, DriverContext
+from hub.driver_context import DiscoveryMemory, DriverContext, RemovedDevice
 from hub.errors import DeviceNotRemovable
 from hub.registry import Device
-from hub.storage.store import RemovedDevice
 from hub.token_file import token_keys
 
 if TYPE_CHECKING:

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+# The records drivers see through their context; the store fills them.
+from hub.driver_context import RemovedDevice, TokenEntry
 from hub.events import DeviceStatus
 from hub.registry import Device
 from hub.storage.database import Database
@@ -29,26 +31,6 @@ class ApiTokenRecord:
     created_at: float
     last_used_at: float | None
     revoked_at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class RemovedDevice:
-    """A device a person removed: discovery does not adopt it again by itself."""
-
-    id: str
-    name: str
-    address: str | None
-    removed_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class TokenEntry:
-    """A device token as imported, before or after its device is known."""
-
-    key: str  # 'did:<n>', 'address:<ip>' or a device id
-    token: str
-    name: str | None
-    room: str | None
 
 
 class HubStore:

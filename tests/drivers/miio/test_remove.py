@@ -225,7 +225,7 @@ async def test_without_a_running_hub_discover_leaves_it_out_and_a_token_brings_i
     tmp_path: Path, home: VirtualHome
 ) -> None:
     from hub.cli.local_store import open_store
-    from hub.storage.store import RemovedDevice
+    from hub.driver_context import RemovedDevice
 
     data_dir = tmp_path / "hub"
     data_dir.mkdir()

@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from hub.auth import find_token, hash_api_token, new_api_token
+from hub.driver_context import RemovedDevice
 from hub.events import DeviceStatus
 from hub.registry import Device
 from hub.storage import Database, HubStore
-from hub.storage.store import RemovedDevice
 
 
 async def _open(tmp_path: Path) -> HubStore:
