@@ -128,6 +128,10 @@ class TokenCodec:
     def __repr__(self) -> str:
         return "TokenCodec(<token hidden>)"
 
+    def has_token(self, token: bytes) -> bool:
+        """Whether this codec works with `token`."""
+        return hmac.compare_digest(self._token, token)
+
     def fills_hello_checksum(self, checksum: bytes) -> bool:
         """Whether a hello reply's checksum field is what this device would put
         there: its token (unprovisioned devices), or all 0xff or all 0x00."""

@@ -157,8 +157,16 @@ class MiioConnection(MiotCalls):
         return self._session.device_id if self._session else None
 
     def set_token(self, token: bytes) -> None:
-        """Use another token from the next packet on."""
+        """Use another token from the next packet on.
+
+        Another token may be another device at the address: the next call says
+        hello afresh and takes the device id it answers with.
+        """
+        if self._codec.has_token(token):
+            return
         self._codec = TokenCodec(token)
+        self._session = None
+        self._session_stale = True
 
     async def handshake(self, *, timeout: float = ATTEMPT_TIMEOUT) -> HelloReply:
         """Say hello now (calls do it on their own when needed); DeviceTimeout if silent."""

@@ -140,3 +140,23 @@ async def test_a_connection_believes_only_its_device_hello_replies(
     assert link.device_id == DID
     assert link.counters.dropped == 2
     assert device.ran == ["set_power"]
+
+
+async def test_a_new_token_for_the_address_takes_the_device_that_answers(
+    transport: MiioTransport,
+) -> None:
+    """Another device took the address (its token given again): its id is believed."""
+    token, new_token = secrets.token_bytes(16), secrets.token_bytes(16)
+    replies = [[build_hello_reply(DID, STAMP)], [build_hello_reply(OTHER_DID, 7)]]
+    device, host = await scripted(replies, token)
+    try:
+        assert device.sock is not None
+        port = device.sock.get_extra_info("sockname")[1]
+        link = transport.connection(host, token, port=port, name="plug")
+        assert (await link.handshake(timeout=2.0)).device_id == DID
+        assert transport.connection(host, new_token, port=port) is link
+        assert (await link.handshake(timeout=2.0)).device_id == OTHER_DID
+    finally:
+        close(device)
+    assert link.device_id == OTHER_DID
+    assert link.counters.restarts == 0
