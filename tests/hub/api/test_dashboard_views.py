@@ -185,6 +185,7 @@ async def test_a_scene_is_saved_from_the_editor_and_a_broken_one_refused_with_it
         await page.evaluate("history.back()")
         await _wait_view(page, "view-overview")
 
+        await page.wait_for("document.querySelector('[data-scene-id=\"good\"] strong a')")
         await page.click('[data-scene-id="good"] strong a')
         await _wait_view(page, "view-scene")
         await page.wait_for(f"document.getElementById('scene-yaml').value === {json.dumps(GOOD)}")
@@ -281,6 +282,7 @@ async def test_a_scene_is_saved_from_the_editor_and_a_broken_one_refused_with_it
         assert (views_hub.scene_dir / "fresh.yaml").read_text() == fresh
 
         # Delete asks once more on the button, then the scene is gone and so is its view.
+        await page.wait_for("document.getElementById('scene-delete')")  # with the scene read
         await page.click("#scene-delete")
         await page.wait_for(
             "document.getElementById('scene-delete').textContent === 'Delete for good?'"
