@@ -366,9 +366,9 @@ class _Reader:
             type_text,
             parse_urn(type_text),
             _description(node),
-            fmt,
+            sys.intern(fmt),
             _access_set(access_raw),
-            unit if isinstance(unit, str) and unit != "none" else None,
+            sys.intern(unit) if isinstance(unit, str) and unit != "none" else None,
             self.value_range(node.get("value-range"), fmt, where),
             self.value_list(node.get("value-list"), fmt, where),
         )
@@ -443,8 +443,10 @@ def _access_set(access: list[str]) -> frozenset[str]:
 
 
 def _description(node: Mapping[str, Any]) -> str:
+    # Interned like the URN words: descriptions repeat across spec files and within
+    # one ("Auto", "Sleep", "Switch Status"), and every loaded spec keeps its own.
     value = node.get("description")
-    return value.strip() if isinstance(value, str) else ""
+    return sys.intern(value.strip()) if isinstance(value, str) else ""
 
 
 def _join(where: str, key: str) -> str:
