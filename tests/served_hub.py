@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,7 @@ async def served_hub(
             if home is not None and served.miio is not None and adopt:
                 await adopt_miio(served.miio, home)
             if api:
-                served.token = await served.new_token("tests")
+                served.token = await served.new_token(await _free_token_name(hub))
             yield served
     finally:
         if transport is not None:
@@ -176,3 +177,15 @@ async def adopt_one(driver: MiioDriver, home: VirtualHome, name: str) -> Device:
     """Adopt the simulated device called `name` by its address and token, under that name."""
     entry = next(e for e in home.manifest() if e["name"] == name)
     return await driver.adopt(Adoption(entry["address"], entry["token"], name=name))
+
+
+async def _free_token_name(hub: Hub) -> str:
+    """The served hub's API token is "tests"; a later hub on the same data dir takes
+    "tests-2", "tests-3" ... (token names are unique)."""
+    taken = {record.name for record in await hub.store.api_tokens()}
+    return next(name for name in _token_names() if name not in taken)
+
+
+def _token_names() -> Iterator[str]:
+    yield "tests"
+    yield from (f"tests-{n}" for n in itertools.count(2))

@@ -8,9 +8,7 @@ read at start do not bring it back; giving its token again does.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +64,6 @@ def _config(home: VirtualHome, tmp_path: Path, **extra: Any) -> dict[str, Any]:
         "polling": {"intervals": {"plug": "1s"}},
         **extra,
     }
-
-
-def _rename_api_tokens(data_dir: Path) -> None:
-    """A served hub names its API token "tests": free the name for the next start."""
-    with contextlib.closing(sqlite3.connect(data_dir / "mihub.db")) as db, db:
-        db.execute("UPDATE api_tokens SET name = name || '-' || id")
 
 
 async def _delete(served: ServedHub, name: str) -> tuple[int, dict[str, Any] | None]:
@@ -139,7 +131,6 @@ async def test_a_removed_device_is_let_go_of_and_stays_removed(
         assert home.commands(PLUG)[asked_before:] == []
 
     # The next start: the token file still lists it, the sweep finds it; it stays out.
-    _rename_api_tokens(data_dir)
     async with served_hub(
         data_dir, config=config, miio=FAST_POLICY, home=home, adopt=False, parts=[discovery_api]
     ) as again:
