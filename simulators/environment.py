@@ -73,8 +73,12 @@ class Room:
         self.clamp()
 
     def clamp(self) -> None:
-        for name, (low, high) in _LIMITS.items():
-            setattr(self, name, min(high, max(low, getattr(self, name))))
+        # Spelled out (the limits of _LIMITS): called after every physics slice.
+        self.temperature = min(50.0, max(-20.0, self.temperature))
+        self.humidity = min(100.0, max(0.0, self.humidity))
+        self.pressure = min(1085.0, max(870.0, self.pressure))
+        self.pm25 = min(999.0, max(0.0, self.pm25))
+        self.illuminance = min(100_000.0, max(0.0, self.illuminance))
 
     def apply(self, values: dict[str, Any]) -> None:
         """Set measured quantities by hand (control API); `ValueError` names a bad one."""

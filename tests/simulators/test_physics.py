@@ -188,3 +188,41 @@ def test_a_miot_device_outside_any_room_reports_still_air() -> None:
     )
     [item] = reply["result"]
     assert (item["code"], item["value"]) == (0, 45)  # the default room's 45 %RH
+
+
+def test_a_focused_home_moves_the_followed_devices_as_the_whole_home_does() -> None:
+    followed = ("living_room_vacuum", "living_room_purifier")
+    runs = []
+    for focus in (None, followed):
+        house = VirtualHome.default(clock=ManualClock(), seed=5, routines=True)
+        house.focus(focus)
+        for _ in range(6 * 24):  # six days, an hour at a time, routines running
+            house.advance(3600)
+        vacuum, purifier = house.device(followed[0]), house.device(followed[1])
+        assert isinstance(vacuum, Vacuum)
+        assert isinstance(purifier, AirPurifier)
+        runs.append(
+            (
+                dict(vacuum.consumables),
+                purifier.filter_wear_hours,
+                house.rooms["living_room"].pm25,
+                house.device("bedroom_humidifier").state(),
+            )
+        )
+    whole, focused = runs
+    assert whole[0]["main_brush_work_time"] > 0  # the vacuum's schedule ran
+    assert whole[:3] == focused[:3]  # exactly the same run for the followed devices
+    assert whole[3] != focused[3]  # while the humidifier elsewhere stood still
+
+
+def test_a_room_clamps_every_quantity_to_its_limits() -> None:
+    from simulators.environment import _LIMITS, Room
+
+    room = Room("test")
+    for name, (low, high) in _LIMITS.items():
+        setattr(room, name, high + 1)
+        room.clamp()
+        assert getattr(room, name) == high
+        setattr(room, name, low - 1)
+        room.clamp()
+        assert getattr(room, name) == low
