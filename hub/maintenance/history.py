@@ -9,21 +9,51 @@ otherwise at most one per sampling window, holding the newest reading back until
 window ends (so the end of a cleaning run is stored, not only its start). A
 heartbeat stores an unchanged reading now and then so the forecaster knows a quiet
 part was still being reported, not offline.
+
+How long readings are kept (`kept_readings`): every stored one for `DETAIL_WINDOW`
+(the forecaster's weekday profile, hours of use and recent level), and past that the
+last one of each UTC day for `SEASON_WINDOW`: a year of daily wear, across the
+part's replacements, from which the forecaster learns how use follows the seasons
+(the heating months, a summer of fans), at a few hundred readings a part.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from hub.maintenance.catalog import PartSpec
 from hub.maintenance.wear import Observation
 
-__all__ = ["PartHistory", "same_values"]
+__all__ = ["DETAIL_WINDOW", "SEASON_WINDOW", "PartHistory", "kept_readings", "same_values"]
+
+#: Every stored reading is kept this long.
+DETAIL_WINDOW = timedelta(days=70)
+#: The last reading of each UTC day is kept this long (a year and a month of use).
+SEASON_WINDOW = timedelta(days=400)
 
 #: A use counter falling by more than this is a replacement, stored at once.
 _RESET_DROP_HOURS = 1.0
+
+
+def kept_readings(readings: Sequence[Observation], now: datetime) -> list[Observation]:
+    """What is kept of `readings` (sorted by time) at `now`: every one of the last
+    `DETAIL_WINDOW`, before that the last of each UTC day back to `SEASON_WINDOW`."""
+    detail = bisect.bisect_left(readings, now - DETAIL_WINDOW, key=lambda o: o.at)
+    first = bisect.bisect_left(readings, now - SEASON_WINDOW, key=lambda o: o.at)
+    out = [
+        o
+        for i, o in enumerate(readings[first:detail], start=first)
+        if i + 1 >= len(readings) or _utc_day(readings[i + 1].at) != _utc_day(o.at)
+    ]
+    out.extend(readings[detail:])
+    return out
+
+
+def _utc_day(moment: datetime) -> int:
+    return int(moment.timestamp() // 86400)
 
 
 def same_values(a: Observation, b: Observation) -> bool:
@@ -114,6 +144,10 @@ class PartHistory:
         cut = bisect.bisect_left(self.stored, before, key=lambda o: o.at)
         if cut:
             del self.stored[:cut]
+
+    def thin(self, now: datetime) -> None:
+        """Keep what `kept_readings` keeps at `now` (the database thins its own)."""
+        self.stored = kept_readings(self.stored, now)
 
     def _take_pending(self, obs: Observation) -> list[Observation]:
         pending, self.pending = self.pending, None

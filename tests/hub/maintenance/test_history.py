@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from hub.maintenance import load_default_catalog
-from hub.maintenance.history import PartHistory
+from hub.maintenance.history import DETAIL_WINDOW, SEASON_WINDOW, PartHistory, kept_readings
 from hub.maintenance.wear import Observation
 
 T0 = datetime(2026, 1, 5, 10, tzinfo=UTC)
@@ -55,3 +55,22 @@ def test_a_quiet_part_gets_a_heartbeat_and_old_readings_are_trimmed() -> None:
     assert history.heartbeat(beat, timedelta(hours=6)) == [beat]
     history.trim(T0 + timedelta(hours=1))
     assert history.readings() == [beat]
+
+
+def test_past_the_detail_window_the_last_reading_of_each_day_is_kept_for_a_year() -> None:
+    now = T0 + timedelta(days=500)
+    # A reading every 6 hours for 500 days.
+    readings = [Observation(T0 + timedelta(hours=6 * i), 0.25 * i) for i in range(4 * 500 + 1)]
+    kept = kept_readings(readings, now)
+    detail = [o for o in readings if o.at >= now - DETAIL_WINDOW]
+    assert kept[-len(detail) :] == detail
+    older = kept[: -len(detail)]
+    assert older[0].at >= now - SEASON_WINDOW
+    days = [o.at.date() for o in older]
+    assert len(days) == len(set(days))  # one a day...
+    assert len(days) == (SEASON_WINDOW - DETAIL_WINDOW).days  # ...every day...
+    assert all(o.at.hour == 22 for o in older)  # ...the day's last (T0 is at 10:00)
+    history = _history("roborock.vacuum.s5", "filter")
+    history.load(readings)
+    history.thin(now)
+    assert history.readings() == kept
