@@ -12,9 +12,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from hub.api.operations import json_response, operation, read_body, read_query
 from hub.api.problems import ApiProblem, problem
 from hub.maintenance import MaintenanceTracker
+from hub.maintenance.history import DETAIL_WINDOW, SEASON_WINDOW
 from hub.maintenance.part_chart import MAX_CHART_POINTS, PartChart
 from hub.maintenance.prompts import Prompt
-from hub.maintenance.tracker import HISTORY_WINDOW
 
 _TAG = "maintenance"
 TRACKER_KEY = web.AppKey("maintenance_tracker", MaintenanceTracker)
@@ -93,7 +93,9 @@ class SnoozeIn(BaseModel):
     until: date = Field(description="Keep the prompt quiet until this local date (after today).")
 
 
-_CHART_DAYS = HISTORY_WINDOW.days
+#: A chart shows the detailed readings by default; a year of daily ones on asking.
+_CHART_DAYS = DETAIL_WINDOW.days
+_MAX_CHART_DAYS = SEASON_WINDOW.days
 
 
 class PartChartQuery(BaseModel):
@@ -102,8 +104,9 @@ class PartChartQuery(BaseModel):
     days: int = Field(
         default=_CHART_DAYS,
         ge=1,
-        le=_CHART_DAYS,
-        description=f"Readings of the last this many days (the hub keeps {_CHART_DAYS}).",
+        le=_MAX_CHART_DAYS,
+        description=f"Readings of the last this many days. The hub keeps every reading of "
+        f"the last {_CHART_DAYS} days and the last of each day back to {_MAX_CHART_DAYS}.",
     )
 
 

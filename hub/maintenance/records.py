@@ -9,6 +9,10 @@ are kept beside the part baselines in maintenance_baselines, never pruned, under
 part keys no catalog part has: ``cycles:<attribute>`` holds the count (cycles) and
 ``cycles:<attribute>:level`` the battery level it was counted to, both dated by the
 reading they come from.
+
+Readings are thinned as `PartHistory` thins its own (`kept_readings`): every one of
+the last `DETAIL_WINDOW`, before that the last of each UTC day back to `SEASON_WINDOW`
+(`thin_observations`, once a day).
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hub.errors import StorageError
 from hub.maintenance.cycles import StoredCycles
+from hub.maintenance.history import DETAIL_WINDOW, SEASON_WINDOW
 from hub.maintenance.prompts import Prompt
 from hub.maintenance.wear import Observation
 from hub.storage import Database
@@ -43,6 +48,18 @@ _INSERT_BASELINE = (
     "INSERT OR REPLACE INTO maintenance_baselines (device_id, part, counter_hours, set_at) "
     "VALUES (?, ?, ?, ?)"
 )
+# Readings in [?, ?) a later reading of the same part on the same UTC day follows. The
+# outer range walks maintenance_observations_by_time, the probe the primary key
+# (device_id, part, at); days are epoch seconds // 86400, as `kept_readings` counts them.
+_THIN_OBSERVATIONS = (
+    "DELETE FROM maintenance_observations AS o WHERE o.at >= ? AND o.at < ? AND EXISTS ("
+    "SELECT 1 FROM maintenance_observations AS later "
+    "WHERE later.device_id = o.device_id AND later.part = o.part AND later.at > o.at "
+    "AND later.at < (CAST(o.at / 86400 AS INTEGER) + 1) * 86400.0)"
+)
+#: A thinning starts this far before where the previous one stopped: a clock set back
+#: a little cannot leave a day half thinned.
+_THIN_OVERLAP = timedelta(days=1)
 _CYCLES_PREFIX = "cycles:"
 _LEVEL_SUFFIX = ":level"
 
@@ -110,8 +127,24 @@ class MaintenanceRecords:
             rows.append((device_id, key + _LEVEL_SUFFIX, stored.level, stored.at))
         self._db.executemany_soon(_INSERT_BASELINE, rows)
 
-    def prune_observations(self, before: float) -> None:
-        self._db.execute_soon("DELETE FROM maintenance_observations WHERE at < ?", (before,))
+    def thin_observations(self, now: datetime, *, thinned_to: datetime | None = None) -> datetime:
+        """Keep what `kept_readings` keeps at `now`: delete readings older than
+        `SEASON_WINDOW` and, before `DETAIL_WINDOW`, each one a later reading of the same
+        part on the same UTC day follows.
+
+        `thinned_to` is what the previous thinning returned: readings before it are
+        thinned already and only newer ones are looked at, so a daily thinning touches
+        about a day of readings (without it, the whole season's). Returns where this
+        one stopped, for the next.
+        """
+        season_from = (now - SEASON_WINDOW).timestamp()
+        detail_from = now - DETAIL_WINDOW
+        start = season_from
+        if thinned_to is not None:
+            start = max(start, (thinned_to - _THIN_OVERLAP).timestamp())
+        self._db.execute_soon("DELETE FROM maintenance_observations WHERE at < ?", (season_from,))
+        self._db.execute_soon(_THIN_OBSERVATIONS, (start, detail_from.timestamp()))
+        return detail_from
 
 
 def _prompt_row(prompt: Prompt) -> tuple[object, ...]:

@@ -2,7 +2,8 @@
 
 It listens for `StateChanged` on the attributes each device's parts read (`DeviceParts`:
 every consumable its capabilities declare, with the parts catalog's figures), keeps a
-thinned history of each part (`PartHistory`, stored in SQLite), forecasts its
+thinned history of each part (`PartHistory`, stored in SQLite: every reading of the
+last 70 days, the last of each day back to 400), forecasts its
 depletion on new readings (at most every `MIN_REFORECAST_GAP`) and on a timer, and
 at once on a reading that shows a replacement or a fall below the floor
 (`prompt_triggers`), and keeps the `PromptBook` in line: a
@@ -42,6 +43,7 @@ from hub.maintenance.forecast import (
     ForecastParams,
     forecast_depletion,
 )
+from hub.maintenance.history import DETAIL_WINDOW, SEASON_WINDOW
 from hub.maintenance.intake import PartKey, ReadingIntake
 from hub.maintenance.part_chart import PartChart, PartNotTracked, part_chart
 from hub.maintenance.prompt_triggers import prompt_may_change
@@ -55,7 +57,7 @@ from hub.maintenance.prompts import (
 )
 from hub.maintenance.records import MaintenanceRecords
 from hub.maintenance.views import ConsumableStatus, prompt_json
-from hub.maintenance.wear import local_midnight
+from hub.maintenance.wear import Observation, local_midnight
 from hub.tasks import TaskOwner
 from hub.timezone import hub_zone
 
@@ -81,9 +83,10 @@ MIN_REFORECAST_GAP = 600.0
 #: An unchanged part still gets a reading stored this often while its device reports,
 #: so the forecaster can tell a quiet part from an offline one.
 HEARTBEAT = timedelta(hours=6)
-#: Readings older than this are neither kept nor handed to the forecaster (the
-#: forecaster's weekday profile looks back 56 days).
-HISTORY_WINDOW = timedelta(days=70)
+#: Every stored reading of a part is kept this long (`DETAIL_WINDOW`: the forecaster's
+#: weekday profile looks back 56 days); past it, the last of each UTC day is kept back
+#: to `SEASON_WINDOW` (`kept_readings`), and all of that is handed to the forecaster.
+HISTORY_WINDOW = DETAIL_WINDOW
 #: Resolved prompts are kept this long (listed as resolved), then forgotten.
 RESOLVED_KEEP = timedelta(days=90)
 #: How long the speaker gets to say a prompt.
@@ -134,6 +137,8 @@ class MaintenanceTracker:
         self._tasks = TaskOwner("maintenance", logger=_LOGGER)
         self._subscription: Subscription[Event] | None = None
         self._last_prune: datetime | None = None
+        # Where the database's readings were last thinned to (None: the whole season).
+        self._thinned_to: datetime | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -143,7 +148,7 @@ class MaintenanceTracker:
             StateChanged, DeviceRemoved, where=self._wanted, name="maintenance"
         )
         try:
-            stored = await self._records.load((self._now() - HISTORY_WINDOW).timestamp())
+            stored = await self._records.load((self._now() - SEASON_WINDOW).timestamp())
         except BaseException:
             self._subscription.close()  # the hub does not stop a component that failed to start
             self._subscription = None
@@ -217,6 +222,14 @@ class MaintenanceTracker:
             now,
             since=None if days is None else now - timedelta(days=days),
         )
+
+    def readings(self, device: str, part: str) -> list[Observation]:
+        """The readings kept of one part, oldest first: what its forecasts rest on.
+
+        `device` is an id or a name (`DeviceNotFound`); none for a part never read.
+        """
+        history = self._intake.histories.get((self._hub.registry.get(device).id, part))
+        return [] if history is None else history.readings()
 
     def prompts(self, *, include_resolved: bool = True) -> list[Prompt]:
         """Prompts, oldest first; resolved ones are kept for `RESOLVED_KEEP`."""
@@ -396,7 +409,6 @@ class MaintenanceTracker:
             return
         now = self._now()
         self._forecast_at[key] = self._hub.clock.time()
-        history.trim(now - HISTORY_WINDOW)
         forecast = forecast_depletion(
             history.readings(), history.spec, now, tz=self.tz, params=self._params
         )
@@ -438,7 +450,12 @@ class MaintenanceTracker:
         if self._last_prune is not None and now - self._last_prune < _PRUNE_EVERY:
             return
         self._last_prune = now
-        self._records.prune_observations((now - HISTORY_WINDOW).timestamp())
+        # Memory and database thinned at the same instant keep the same readings, so a
+        # restart hands the forecaster what it had (thinning at every forecast would
+        # cost a part ~0.3 ms each time for a day's readings more or less).
+        for history in self._intake.histories.values():
+            history.thin(now)
+        self._thinned_to = self._records.thin_observations(now, thinned_to=self._thinned_to)
         old = [
             p.id
             for p in self._book.prompts()

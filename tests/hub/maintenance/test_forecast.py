@@ -12,7 +12,7 @@ import pytest
 
 from hub.maintenance.catalog import PartSpec, WearClock, load_default_catalog
 from hub.maintenance.forecast import ForecastBasis, forecast_depletion, naive_forecast
-from hub.maintenance.tracker import HISTORY_WINDOW
+from hub.maintenance.history import kept_readings
 from hub.maintenance.wear import Observation
 
 from .histories import days_between, simulate, weekday_weekend
@@ -219,11 +219,13 @@ def test_a_purifier_in_smog_season_is_forecast_from_what_its_aqi_costs_the_filte
     }
     probe = simulate(until=START, life_hours=3500, **kwargs)  # type: ignore[arg-type]
     now = probe.depletion_at - timedelta(days=14)
-    # Six weeks into the smog; the 70 days the forecaster sees are half clean air.
+    # Six weeks into the smog; the last 70 days, every reading of which the forecaster
+    # sees, are half clean air.
     assert smog_from + timedelta(days=35) < now.date() < smog_from + timedelta(days=50)
     sim = simulate(until=now, life_hours=3500, **kwargs)  # type: ignore[arg-type]
-    # What the tracker keeps and hands over: the last 70 days.
-    kept = [o for o in sim.observations if o.at >= now - HISTORY_WINDOW]
+    # What the tracker keeps and hands over: every reading of the last 70 days, one a day
+    # before.
+    kept = kept_readings(sim.observations, now)
     learned = forecast_depletion(kept, PURIFIER_FILTER, now)
     blind = forecast_depletion([replace(o, air_quality=None) for o in kept], PURIFIER_FILTER, now)
 

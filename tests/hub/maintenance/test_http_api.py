@@ -206,9 +206,13 @@ async def test_a_parts_chart_has_its_readings_forecast_band_and_prompt_lines(
         async with http.get(path, params={"days": "3"}) as resp:
             assert resp.status == 200
             recent = await resp.json()
-        async with http.get(path, params={"days": "0"}) as resp:
-            assert resp.status == 422
-            assert (await resp.json())["errors"][0]["field"] == "days"
+        async with http.get(path, params={"days": "400"}) as resp:  # a year of daily readings
+            assert resp.status == 200
+            year = await resp.json()
+        for days in ("0", "401"):
+            async with http.get(path, params={"days": days}) as resp:
+                assert resp.status == 422
+                assert (await resp.json())["errors"][0]["field"] == "days"
         async with http.get(path, params={"weeks": "1"}) as resp:
             assert resp.status == 422
         async with http.get(f"{url}/api/maintenance/devices/bedroom_vacuum/parts/wheel") as resp:
@@ -231,6 +235,7 @@ async def test_a_parts_chart_has_its_readings_forecast_band_and_prompt_lines(
     assert left[-1] == pytest.approx(46.67, abs=0.01)
     assert left == sorted(left, reverse=True)
     assert len(recent["readings"]) < len(chart["readings"])
+    assert year["readings"] == chart["readings"]  # nothing older than 70 days here yet
     forecast = chart["forecast"]
     assert forecast["remaining_percent"] == pytest.approx(46.7, abs=0.1)
     low, mid, high = (

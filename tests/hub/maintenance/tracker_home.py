@@ -59,8 +59,16 @@ async def tracked_simulation(
 class TrackedHome:
     """One data directory; the hub can be stopped and started again on it."""
 
-    def __init__(self, data_dir: Path, config: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        config: dict[str, Any] | None = None,
+        *,
+        tracker_options: dict[str, Any] | None = None,
+    ) -> None:
+        """`tracker_options`: keyword arguments of `MaintenanceTracker` besides `tz`."""
         self.data_dir = data_dir
+        self.tracker_options = tracker_options or {}
         self.config = HubConfig.model_validate(config or {})
         self.clock = ManualClock(start=START.timestamp())
         self._hub: Hub | None = None
@@ -82,7 +90,7 @@ class TrackedHome:
         hub = Hub(self.config, clock=self.clock, data_dir=self.data_dir)
         for driver in self.drivers:
             hub.register_driver(driver)
-        self._tracker = MaintenanceTracker(hub, tz=UTC)
+        self._tracker = MaintenanceTracker(hub, tz=UTC, **self.tracker_options)
         hub.add_component(self._tracker)
         self._hub = hub
         self._events = hub.bus.subscribe(MaintenancePrompt, name="test")
