@@ -232,15 +232,20 @@ def _drift_var(
 
 def _weekly_misses(values: Sequence[float], week_noise: float, params: ForecastParams) -> float:
     """Variance of the level's error as the history's weeks show it: each whole week's
-    mean against the mean of the weeks before it, less the week's own noise, pooled
-    with `backtest_prior_weeks` pseudo-misses of nothing. 0 without three weeks."""
+    mean against the mean of the k weeks before it, less the noise of both (the week's
+    own and a k-th of it for the mean it is held against: use that never wanders
+    misses by that much), pooled with `backtest_prior_weeks` pseudo-misses of nothing.
+    0 without three weeks."""
     weeks = len(values) // 7
     if weeks < 3:
         return 0.0
     tail = values[len(values) - 7 * weeks :]
     means = [statistics.fmean(tail[7 * i : 7 * i + 7]) for i in range(weeks)]
-    misses = [(means[k] - statistics.fmean(means[:k])) ** 2 for k in range(2, weeks)]
-    excess = max(0.0, statistics.fmean(misses) - week_noise)
+    misses = [
+        (means[k] - statistics.fmean(means[:k])) ** 2 - week_noise * (1 + 1 / k)
+        for k in range(2, weeks)
+    ]
+    excess = max(0.0, statistics.fmean(misses))
     return excess * len(misses) / (len(misses) + params.backtest_prior_weeks)
 
 
