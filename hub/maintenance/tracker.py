@@ -443,9 +443,9 @@ class MaintenanceTracker:
                 since_forecast = 0.0
                 self._dirty.update(self._intake.part_keys())
             await self._forecast_dirty(force=True)
-            self._prune()
+            await self._prune()
 
-    def _prune(self) -> None:
+    async def _prune(self) -> None:
         now = self._now()
         if self._last_prune is not None and now - self._last_prune < _PRUNE_EVERY:
             return
@@ -453,8 +453,9 @@ class MaintenanceTracker:
         # Memory and database thinned at the same instant keep the same readings, so a
         # restart hands the forecaster what it had (thinning at every forecast would
         # cost a part ~0.3 ms each time for a day's readings more or less).
-        for history in self._intake.histories.values():
+        for history in list(self._intake.histories.values()):
             history.thin(now)
+            await asyncio.sleep(0)  # a large home: let the loop breathe between parts
         self._thinned_to = self._records.thin_observations(now, thinned_to=self._thinned_to)
         old = [
             p.id
