@@ -150,6 +150,10 @@ class ReadingIntake:
             del self.histories[key]
         for key in [k for k in self._unclaimed if k[0] == device_id]:
             del self._unclaimed[key]
+        for key in [k for k in self._baselines if k[0] == device_id]:
+            del self._baselines[key]
+        for cycles in [k for k in self._cycles if k[0] == device_id]:
+            del self._cycles[cycles]
         self.parts.forget(device_id)
         return keys
 

@@ -127,6 +127,14 @@ class MaintenanceRecords:
             rows.append((device_id, key + _LEVEL_SUFFIX, stored.level, stored.at))
         self._db.executemany_soon(_INSERT_BASELINE, rows)
 
+    def forget_device(self, device_id: str) -> None:
+        """A removed device's readings, baselines and cycle counters go with it: added
+        back, it starts with no history (prompts stay, resolved, for `RESOLVED_KEEP`)."""
+        self._db.execute_soon(
+            "DELETE FROM maintenance_observations WHERE device_id = ?", (device_id,)
+        )
+        self._db.execute_soon("DELETE FROM maintenance_baselines WHERE device_id = ?", (device_id,))
+
     def thin_observations(self, now: datetime, *, thinned_to: datetime | None = None) -> datetime:
         """Keep what `kept_readings` keeps at `now`: delete readings older than
         `SEASON_WINDOW` and, before `DETAIL_WINDOW`, each one a later reading of the same

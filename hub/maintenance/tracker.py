@@ -349,6 +349,7 @@ class MaintenanceTracker:
 
     def _forget(self, device_id: str) -> None:
         now = self._now()
+        self._records.forget_device(device_id)
         for key in self._intake.forget(device_id):
             change = self._book.resolve(device_id, key[1], now)
             if change is not None:

@@ -93,3 +93,27 @@ async def test_a_restart_after_a_year_keeps_the_daily_readings(home: TrackedHome
     ]
     filter_now = home.consumable(VACUUM, "filter")
     assert filter_now.used_hours == pytest.approx(12.5)
+
+
+async def test_a_removed_device_takes_its_readings_along(home: TrackedHome) -> None:
+    # Kept a year now, a removed vacuum's readings would otherwise come back with it.
+    for day in range(3):
+        await home.until(START + timedelta(days=day, hours=10))
+        home.report(VACUUM, {"filter_hours": 20.0 + day, "main_brush_hours": 40.0 + day})
+    await home.tracker.refresh()
+    assert len(home.tracker.readings(VACUUM.id, "filter")) == 3
+
+    home.hub.remove_device(VACUUM.name)
+    await home.tracker.refresh()
+    await home.hub.db.flush()
+    rows = await home.hub.db.fetchall(
+        "SELECT COUNT(*) AS n FROM maintenance_observations WHERE device_id = ?", (VACUUM.id,)
+    )
+    assert rows[0]["n"] == 0
+
+    await home.stop()
+    await home.start(VACUUM)  # given back: a device with no history
+    assert home.tracker.readings(VACUUM.id, "filter") == []
+    home.report(VACUUM, {"filter_hours": 23.0})
+    await home.tracker.refresh()
+    assert [o.used_hours for o in home.tracker.readings(VACUUM.id, "filter")] == [23.0]
