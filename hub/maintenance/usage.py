@@ -9,10 +9,12 @@ ratio estimate over whole weeks (outlier days capped), blended by precision with
 the catalog's typical use. Walking forward accumulates the expected wear and its
 variance until they reach the remaining life. The band's variance is the history's
 own: day-to-day spread inflated where heavy days come in spells (lag-one
-autocorrelation), the level's uncertainty or, if larger, how far each past week
-strayed from the weeks before it, and a drift the window's slope suggests. Its
-early edge counts the bursts the level's fit caps (they only ever make a part run
-out sooner), so a bursty history gets a longer early tail.
+autocorrelation of the days' misses in hours), the level's uncertainty or, if
+larger, how far each past week strayed from the weeks before it beyond their
+noise, and a drift the window's slope suggests. Its early edge counts the bursts
+the level's fit caps (they only ever make a part run out sooner), so a bursty
+history gets a longer early tail; its spread is that of hours too, so an extra run
+on a weekday the routine barely uses is one more run, not a tenfold day.
 """
 
 from __future__ import annotations
@@ -163,7 +165,12 @@ def fit_usage(
     sigma2 = (n_eff * spread + prior_days * nominal_sigma**2) / (n_eff + prior_days)
     # Heavy days come in spells (guests, a smoky week): the days of a week vary together,
     # so a sum of days (and the level, a mean of them) varies more than if they did not.
-    clustering = _clustering(deseason, params)
+    # The walk sums hours, so it is the days' misses in hours (weekday factor times the
+    # deseasonalised miss) that come in spells: a spell of a second run a day is extra
+    # hours on every day of it, which on a weekday barely used (a vacuum's Sunday)
+    # deseasonalised is one lone huge outlier that hides the spell.
+    hours_missed = [f * (z - observed) for f, z in zip(factors, deseason, strict=True)]
+    clustering = _clustering(hours_missed, params)
     # Precision-weighted blend of the observed level with the catalog's typical use.
     data_precision = n_eff / (sigma2 * clustering)
     prior_precision = 1.0 / (params.nominal_uncertainty * nominal) ** 2
@@ -174,9 +181,14 @@ def fit_usage(
     # says.
     missed = _weekly_misses(capped, sigma2 * clustering / 7.0, params)
     # The band's early edge: the capped bursts are use too, and only ever make the part
-    # run out sooner, so that side's spread is that of the days as they came.
-    uncapped = sum(w * z for w, z in zip(weights, deseason, strict=True)) / total_w
-    spread = sum(w * (z - uncapped) ** 2 for w, z in zip(weights, deseason, strict=True)) / total_w
+    # run out sooner, so that side's spread is that of the days as they came. In hours
+    # too, per unit of squared weekday factor (the walk scales it back by the factor):
+    # deseasonalised, an extra run on a barely-used weekday would count many times over.
+    wf_sum = sum(w * f for w, f in zip(weights, factors, strict=True))
+    uncapped = sum(w * f * z for w, f, z in zip(weights, factors, deseason, strict=True)) / wf_sum
+    spread = sum(
+        w * (f * (z - uncapped)) ** 2 for w, f, z in zip(weights, factors, deseason, strict=True)
+    ) / sum(w * f * f for w, f in zip(weights, factors, strict=True))
     if n_eff > 1:
         spread *= n_eff / (n_eff - 1)
     early2 = (n_eff * spread + prior_days * nominal_sigma**2) / (n_eff + prior_days)
@@ -249,19 +261,19 @@ def _weekly_misses(values: Sequence[float], week_noise: float, params: ForecastP
     return excess * len(misses) / (len(misses) + params.backtest_prior_weeks)
 
 
-def _clustering(deseason: Sequence[float], params: ForecastParams) -> float:
+def _clustering(misses: Sequence[float], params: ForecastParams) -> float:
     """How many times more a long sum of days varies than if the days were independent
-    (>= 1): spells of heavy use, a dirty-air week. From the days' lag-one
-    autocorrelation as an AR(1) process would have it, (1 + r) / (1 - r), with r
-    shrunk toward 0 by `clustering_shrink_days` pseudo-days."""
-    n = len(deseason)
+    (>= 1): spells of heavy use, a dirty-air week. From the lag-one autocorrelation
+    of the days' misses (in hours) as an AR(1) process would have it,
+    (1 + r) / (1 - r), with r shrunk toward 0 by `clustering_shrink_days` pseudo-days."""
+    n = len(misses)
     if n < 3:
         return 1.0
-    mean = statistics.fmean(deseason)
-    var = sum((v - mean) ** 2 for v in deseason)
+    mean = statistics.fmean(misses)
+    var = sum((v - mean) ** 2 for v in misses)
     if var <= 0:
         return 1.0
-    lag = sum((deseason[i] - mean) * (deseason[i + 1] - mean) for i in range(n - 1))
+    lag = sum((misses[i] - mean) * (misses[i + 1] - mean) for i in range(n - 1))
     r = max(0.0, min(0.9, lag / var * n / (n + params.clustering_shrink_days)))
     return (1.0 + r) / (1.0 - r)
 
