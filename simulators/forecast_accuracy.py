@@ -39,6 +39,7 @@ from drivers.families import builtin_catalog
 from hub.maintenance.catalog import PartsCatalog, PartSpec
 from hub.maintenance.device_parts import parts_of
 from hub.maintenance.forecast import Forecast, forecast_depletion, naive_forecast
+from hub.maintenance.history import SEASON_WINDOW, kept_readings
 from hub.maintenance.prompts import PromptBook, PromptChangeKind, PromptPolicy
 from hub.maintenance.wear import Observation
 
@@ -62,7 +63,6 @@ CHECKPOINT_DAYS = (30, 14, 7)
 _STEP = timedelta(minutes=15)
 _STEP_H = _STEP.total_seconds() / 3600.0
 _EPOCH = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
-_HISTORY_WINDOW = timedelta(days=70)  # what a tracker would hand the forecaster
 # Bursts of extra use (guests, spring cleaning, a smoky week): how often one starts on
 # a day without one, how long it lasts, how much it multiplies the day's use.
 _BURST_START_PER_DAY = 1 / 45
@@ -480,10 +480,10 @@ def _oracle_depletion(sim: SimulatedConsumable, at: datetime) -> datetime:
 
 
 def _window(obs: Sequence[Observation], at: datetime) -> Sequence[Observation]:
-    """The readings a tracker would hand the forecaster at `at` (obs sorted by time)."""
-    lo = bisect.bisect_left(obs, at - _HISTORY_WINDOW, key=lambda o: o.at)
+    """The readings a tracker would keep for the forecaster at `at` (obs sorted by time)."""
+    lo = bisect.bisect_left(obs, at - SEASON_WINDOW, key=lambda o: o.at)
     hi = bisect.bisect_right(obs, at, key=lambda o: o.at)
-    return obs[lo:hi]
+    return kept_readings(obs[lo:hi], at)
 
 
 def _in_band(forecast: Forecast | None, truth: datetime) -> bool | None:

@@ -1,10 +1,12 @@
 """Forecast when a consumable runs out, from how the part is actually used.
 
-`forecast_depletion` fits the current part's wear (since its last replacement) as
-a weekly profile (how use spreads over the days of the week, shrunk toward flat
-while there are few weeks) times a recent level (an exponentially weighted mean of
-deseasonalised daily wear, big outliers capped), blended with the catalog's
-typical use while the history is short. It walks that expectation forward day by
+`forecast_depletion` fits the device's use of the part (the current part's wear
+since its last replacement, and the parts before it) as a weekly profile (how use
+spreads over the days of the week, shrunk toward flat while there are few weeks)
+times a yearly season (fitted to up to a year of daily wear, shrunk toward none)
+times a recent level (an exponentially weighted mean of deseasonalised daily wear,
+big outliers capped), blended with the catalog's typical use while the history is
+short. It walks that expectation forward day by
 day from the last reading to the date wear reaches the part's life; the band comes
 from the spread of daily use around the fit plus the uncertainty of the level.
 Calendar-worn parts (coin-cell batteries) get a robust trend of the percentage.
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from hub.maintenance.catalog import PartSpec, WearClock
+from hub.maintenance.season import fit_season
 from hub.maintenance.usage import (
     DEFAULT_FORECAST_PARAMS,
     ForecastParams,
@@ -180,7 +183,7 @@ def forecast_depletion(
         remaining_percent=_remaining_percent(series, remaining),
         used_hours=series.last_used_hours,
         life_hours=series.life_hours,
-        rate_hours_per_day=model.level,
+        rate_hours_per_day=model.level * model.season.factor(now.astimezone(zone).date()),
         depletion_at=mid,
         depletion_low=low,
         depletion_high=high,
@@ -245,14 +248,21 @@ def _fit_device_use(
     use rather than from the catalog's typical day.
     """
     since = series.times[-1] - params.profile_days * _DAY
-    recent = [run for run in runs[:-1] if run[-1].at.timestamp() >= since]
-    stitched = _stitched([*(wear_series(run, part.life_hours) for run in recent), series])
+    stitched = _stitched([*(wear_series(run, part.life_hours) for run in runs[:-1]), series])
     days = daily_use(stitched, zone)
     sums, span_days = hourly_shares(stitched, zone, since)
     # Days behind the profile: those of its window, and whole ones only (a first
     # partial day says which hours it saw, not how the day goes).
-    intraday = intraday_profile(sums, min(span_days, len(days)), params.intraday_shrink_days)
-    return fit_usage(days, part.typical_hours_per_day, params, intraday)
+    intraday = intraday_profile(
+        sums, min(span_days, len(days), params.profile_days), params.intraday_shrink_days
+    )
+    season = fit_season(
+        days,
+        prior_amplitude=params.season_prior_amplitude,
+        min_days=params.season_min_days,
+        max_amplitude=params.season_max_amplitude,
+    )
+    return fit_usage(days, part.typical_hours_per_day, params, intraday, season)
 
 
 def _stitched(parts: Sequence[WearSeries]) -> WearSeries:

@@ -1,7 +1,8 @@
 """The weekly usage model behind `forecast_depletion`: fit it, then walk it forward.
 
 Daily wear is modelled as a level (life-hours on an average day) times a weekday
-factor, spread over the day by an hour-of-day profile (a vacuum's 10:00 schedule,
+factor times the yearly season (`hub.maintenance.season`, learned from up to a year
+of daily wear), spread over the day by an hour-of-day profile (a vacuum's 10:00 schedule,
 a purifier running from morning to evening) so the walk lands the depletion at
 the time of day the part is actually used. The weekday shape comes from up to
 `profile_days` of history, shrunk toward flat while each weekday has few samples; the level is an exponentially weighted
@@ -23,8 +24,9 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
+from hub.maintenance.season import NO_SEASON, Season
 from hub.maintenance.wear import DailyUse, local_midnight
 
 __all__ = [
@@ -41,9 +43,15 @@ __all__ = [
 class ForecastParams:
     """Tuning of the forecaster; the defaults are what the accuracy harness settled on."""
 
-    recent_half_life_days: float = 14.0  # weight of a day's use halves over this age
-    profile_days: int = 56  # days of history for the weekday profile and the level
+    recent_half_life_days: float = 28.0  # weight of a day's use halves over this age
+    # Days of history behind the level and the day-to-day spread; with the season divided
+    # out, older weeks still say what an average day is.
+    profile_days: int = 84
     profile_shrink_days: float = 1.0  # pseudo-days pulling each weekday toward flat
+    shape_days: int = 56  # the latest days behind the weekday shape
+    # Use that moved away from the window's older weeks is fitted from the days since
+    # (see _since_shift): how many standard errors apart is a shift.
+    shift_z: float = 4.0
     nominal_uncertainty: float = 0.3  # sd of the catalog's typical use, as a share of it
     full_history_days: int = 14  # whole days before the basis is "usage"
     band_z: float = 1.2816  # the band is a central 80 % interval
@@ -62,12 +70,19 @@ class ForecastParams:
     # Prior sd of the level's change per day, as a share of the level: a season moving
     # use +/- 30 % over a year changes it by up to ~0.5 % a day.
     drift_prior: float = 0.005
+    # The yearly season (hub/maintenance/season.py): fitted once the device's history
+    # holds this many days, each harmonic's prior sd a share of the average day.
+    season_min_days: int = 120
+    season_prior_amplitude: float = 0.2
+    season_max_amplitude: float = 0.6
 
 
 DEFAULT_FORECAST_PARAMS = ForecastParams()
 
 #: The latest days whose median may lift the outlier cap (see fit_usage).
 _RECENT_DAYS = 14
+#: A shift of use smaller than this share of the window's mean is not worth following.
+_MIN_SHIFT = 0.1
 #: The hour profile of even use around the clock (cumulative, 25 values).
 EVEN_DAY: tuple[float, ...] = tuple(h / 24 for h in range(25))
 
@@ -90,6 +105,11 @@ class UsageModel:
     clustering: float = 1.0  # a sum of days varies this many times more than if independent
     drift_var: float = 0.0  # expected square of the level's change per day (band only)
     drift_lag: float = 0.0  # days from where `level` holds to the walk's first day
+    season: Season = NO_SEASON  # the yearly swing around `level`
+
+    def factor(self, day: date) -> float:
+        """Expected use on `day` as a multiple of `level`: weekday and season."""
+        return self.shape[day.weekday()] * self.season.factor(day)
 
     def share_by(self, hour: float) -> float:
         """Share of a day's use expected before `hour` (0-24, local)."""
@@ -123,16 +143,18 @@ def fit_usage(
     nominal: float,
     params: ForecastParams,
     intraday: tuple[float, ...] | None = None,
+    season: Season = NO_SEASON,
 ) -> UsageModel:
     """Fit the model to whole days of use; `nominal` is the catalog's typical use,
-    `intraday` the cumulative hour profile (`intraday_profile`; None: even use)."""
+    `intraday` the cumulative hour profile (`intraday_profile`; None: even use),
+    `season` the yearly swing (`fit_season`), divided out of the days."""
     recent = list(days[-params.profile_days :])
     nominal_sigma = 0.75 * nominal  # a guess at day-to-day spread before any data
     if not recent:
         level_sd = params.nominal_uncertainty * nominal
         return UsageModel(nominal, (1.0,) * 7, nominal_sigma, level_sd**2, 0, intraday or EVEN_DAY)
-    shape = _weekday_shape(recent, params.profile_shrink_days)
-    deseason = [d.hours / shape[d.day.weekday()] for d in recent]
+    shape = _weekday_shape(recent[-params.shape_days :], params.profile_shrink_days)
+    deseason = [d.hours / (shape[d.day.weekday()] * season.factor(d.day)) for d in recent]
     med = statistics.median(deseason)
     mad = statistics.median(abs(z - med) for z in deseason)
     # Cap outliers, but never below a multiple of the median day (MAD ~0 on regular use)
@@ -144,11 +166,17 @@ def fit_usage(
     last_day = recent[-1].day
     # Whole weeks share one weight, so every weekday counts alike in the weekly total
     # however far the shrunk weekday shape is from the true one.
-    weights = [
-        0.5 ** (7 * ((last_day - d.day).days // 7) / params.recent_half_life_days) for d in recent
-    ]
     capped = [min(z, cap) for z in deseason]
-    factors = [shape[d.day.weekday()] for d in recent]
+    # Days before a shift of use say little of the days to come.
+    since_shift = _since_shift(capped, params)
+    first = recent[-since_shift].day if since_shift else recent[0].day
+    weights = [
+        0.5 ** (7 * ((last_day - d.day).days // 7) / params.recent_half_life_days)
+        if d.day >= first
+        else 0.0
+        for d in recent
+    ]
+    factors = [shape[d.day.weekday()] * season.factor(d.day) for d in recent]
     total_w = sum(weights)
     # A ratio of weighted sums (not a mean of ratios): unbiased for the weekly total
     # even while the shrunk weekday shape is still off.
@@ -211,6 +239,7 @@ def fit_usage(
         drift_var=_drift_var(wf, ages, capped, centre, data_spread * clustering, level, params),
         # From the window's weighted middle, where the level holds, to the walk's first day.
         drift_lag=centre + 1.0,
+        season=season,
     )
 
 
@@ -240,6 +269,29 @@ def _drift_var(
     slope_var /= sxx**2
     keep = prior_var / (prior_var + slope_var)
     return max(0.0, slope**2 - slope_var) * keep**2
+
+
+def _since_shift(values: Sequence[float], params: ForecastParams) -> int:
+    """How many of the latest days follow a shift of use (a smog season setting in, a new
+    routine), or 0 without one: the split into older days and at least `_RECENT_DAYS`
+    newer ones (whole weeks back) whose means stand furthest apart, if more than
+    `shift_z` standard errors (from the spread within each part) and a tenth of the mean."""
+    n = len(values)
+    overall = statistics.fmean(values) if values else 0.0
+    best, best_z = 0, params.shift_z
+    for newer in range(_RECENT_DAYS, n - _RECENT_DAYS + 1, 7):
+        older, latest = values[: n - newer], values[n - newer :]
+        within = (len(older) - 1) * statistics.variance(older)
+        within += (len(latest) - 1) * statistics.variance(latest)
+        var = within / (n - 2) * _clustering(older, params)
+        se = math.sqrt(var * (1 / len(older) + 1 / len(latest)))
+        moved = abs(statistics.fmean(latest) - statistics.fmean(older))
+        if moved <= _MIN_SHIFT * overall:
+            continue
+        z = moved / se if se > 0 else math.inf
+        if z > best_z:
+            best, best_z = newer, z
+    return best
 
 
 def _weekly_misses(values: Sequence[float], week_noise: float, params: ForecastParams) -> float:
@@ -325,12 +377,11 @@ def walk(
     # The day before's middle and edges' offsets from it, for an edge's value that day.
     prev_mean, prev_offsets = 0.0, (0.0, 0.0, 0.0)
     first_day = start.astimezone(zone).date()
-    first_weekday = first_day.weekday()
     # A walk may take years of days (a part barely used; an edge that never gets
     # there): the days' local bounds are worked out only for the day an edge is
     # reached, and only the edges not reached yet are looked at each day.
     for i in range(params.max_horizon_days + 1):
-        factor = model.shape[(first_weekday + i) % 7]
+        factor = model.factor(first_day + timedelta(days=i))
         expected = model.level * factor
         before = 0.0  # share of the day's use already behind the walk's start
         if i == 0:
