@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -413,3 +414,30 @@ def test_on_the_day_clocks_change_the_forecast_keeps_the_hour_of_use() -> None:
     assert forecast is not None
     assert forecast.depletion_at is not None
     assert abs(days_between(forecast.depletion_at, sim.depletion_at)) * 24 < 0.25
+
+
+def test_a_year_of_history_teaches_the_season_a_few_weeks_cannot() -> None:
+    # A purifier run hardest in the heating months (8 h a day on average, +/- 35 %
+    # over the year, busiest in mid-January). Fourteen days before its filter runs
+    # out, at the end of February, use is falling by ~2 % a week.
+    def schedule(d: date) -> float:
+        return 8.0 * (1 + 0.35 * math.cos(2 * math.pi * (d - date(2026, 1, 15)).days / 365.25))
+
+    kwargs = {"schedule": schedule, "start": START, "used_at_start": 500, "poll_hours": 2.0}
+    probe = simulate(until=START, life_hours=3500, **kwargs)  # type: ignore[arg-type]
+    now = probe.depletion_at - timedelta(days=14)
+    assert now - START > timedelta(days=300)
+    sim = simulate(until=now, life_hours=3500, **kwargs)  # type: ignore[arg-type]
+    year = forecast_depletion(kept_readings(sim.observations, now), PURIFIER_FILTER, now)
+    weeks = forecast_depletion(
+        [o for o in sim.observations if o.at >= now - timedelta(days=70)], PURIFIER_FILTER, now
+    )
+
+    assert year is not None
+    assert year.depletion_at is not None
+    assert weeks is not None
+    assert weeks.depletion_at is not None
+    year_error = days_between(year.depletion_at, sim.depletion_at)
+    weeks_error = days_between(weeks.depletion_at, sim.depletion_at)
+    assert abs(year_error) <= 0.5
+    assert abs(weeks_error) > 3 * abs(year_error) + 0.3
