@@ -39,7 +39,7 @@ from drivers.families import builtin_catalog
 from hub.maintenance.catalog import PartsCatalog, PartSpec
 from hub.maintenance.device_parts import parts_of
 from hub.maintenance.forecast import Forecast, forecast_depletion, naive_forecast
-from hub.maintenance.history import SEASON_WINDOW, kept_readings
+from hub.maintenance.history import DETAIL_WINDOW, SEASON_WINDOW
 from hub.maintenance.prompts import PromptBook, PromptChangeKind, PromptPolicy
 from hub.maintenance.wear import Observation
 
@@ -411,7 +411,7 @@ def measure(
     ask per horizon. The asks of one run are alike, so they are no more independent
     runs; they smooth the 1/runs steps of the coverage.
     """
-    obs = sim.observations
+    obs = _Readings.of(sim.observations)
     errors: dict[int, float | None] = {}
     naive: dict[int, float | None] = {}
     oracle: dict[int, float | None] = {}
@@ -422,7 +422,7 @@ def measure(
             # The part fitted then was replaced early: nothing to compare with.
             errors[days] = naive[days] = oracle[days] = in_band[days] = None
             continue
-        history = _window(obs, at)
+        history = obs.kept(at)
         forecast = forecast_depletion(history, sim.spec, at)
         errors[days] = _error_days(forecast, sim.depletion_at)
         in_band[days] = _in_band(forecast, sim.depletion_at)
@@ -433,27 +433,29 @@ def measure(
             else abs(_oracle_depletion(sim, at) - sim.depletion_at).total_seconds() / 86400
         )
     checks = {
-        days: _band_checks(sim, days, band_window_days)
+        days: _band_checks(sim, obs, days, band_window_days)
         for days in CHECKPOINT_DAYS
         if band_window_days > 0
     }
     raised = duplicates = 0
     before, lead = False, None
     if prompts:
-        raised, duplicates, before, lead = _replay_prompts(sim)
+        raised, duplicates, before, lead = _replay_prompts(sim, obs)
     return ScenarioResult(
         sim.name, sim.seed, errors, naive, oracle, in_band, raised, duplicates, before, lead, checks
     )
 
 
-def _band_checks(sim: SimulatedConsumable, days: int, window: int) -> tuple[bool, ...]:
+def _band_checks(
+    sim: SimulatedConsumable, obs: _Readings, days: int, window: int
+) -> tuple[bool, ...]:
     """Truth inside the band on each day within `window` days of the checkpoint."""
     flags: list[bool] = []
     for offset in range(-window, window + 1):
         at = sim.depletion_at - timedelta(days=days + offset)
         if at < sim.replaced_at + timedelta(days=1) or at >= sim.depletion_at:
             continue
-        forecast = forecast_depletion(_window(sim.observations, at), sim.spec, at)
+        forecast = forecast_depletion(obs.kept(at), sim.spec, at)
         flag = _in_band(forecast, sim.depletion_at)
         if flag is not None:
             flags.append(flag)
@@ -479,11 +481,39 @@ def _oracle_depletion(sim: SimulatedConsumable, at: datetime) -> datetime:
     return datetime.combine(day, time(0), UTC)
 
 
-def _window(obs: Sequence[Observation], at: datetime) -> Sequence[Observation]:
-    """The readings a tracker would keep for the forecaster at `at` (obs sorted by time)."""
-    lo = bisect.bisect_left(obs, at - SEASON_WINDOW, key=lambda o: o.at)
-    hi = bisect.bisect_right(obs, at, key=lambda o: o.at)
-    return kept_readings(obs[lo:hi], at)
+@dataclass(frozen=True, slots=True)
+class _Readings:
+    """A run's readings (sorted by time), indexed once for what a tracker keeps of them
+    at any moment: `kept_readings` of those up to it, without looking at every reading
+    of the year for each of the run's hundreds of forecasts."""
+
+    obs: Sequence[Observation]
+    times: tuple[float, ...]
+    day_last: tuple[int, ...]  # the last reading of each UTC day, by index
+
+    @classmethod
+    def of(cls, obs: Sequence[Observation]) -> _Readings:
+        times = tuple(o.at.timestamp() for o in obs)
+        last = tuple(
+            i
+            for i in range(len(times))
+            if i + 1 == len(times) or times[i + 1] // 86400 != times[i] // 86400
+        )
+        return cls(obs, times, last)
+
+    def kept(self, at: datetime) -> list[Observation]:
+        """`kept_readings(readings up to at, at)`: the last of each UTC day older than
+        `DETAIL_WINDOW` (back to `SEASON_WINDOW`), then every one. A day's last reading
+        among all is its last one up to `at`: a reading past `at` is never on the same
+        UTC day as one `DETAIL_WINDOW` older than `at`."""
+        t = at.timestamp()
+        lo = bisect.bisect_left(self.times, t - SEASON_WINDOW.total_seconds())
+        hi = bisect.bisect_right(self.times, t)
+        detail = max(lo, min(hi, bisect.bisect_left(self.times, t - DETAIL_WINDOW.total_seconds())))
+        days = self.day_last[
+            bisect.bisect_left(self.day_last, lo) : bisect.bisect_left(self.day_last, detail)
+        ]
+        return [*(self.obs[i] for i in days), *self.obs[detail:hi]]
 
 
 def _in_band(forecast: Forecast | None, truth: datetime) -> bool | None:
@@ -499,7 +529,9 @@ def _error_days(forecast: Forecast | None, truth: datetime) -> float | None:
     return abs((forecast.depletion_at - truth).total_seconds()) / 86400.0
 
 
-def _replay_prompts(sim: SimulatedConsumable) -> tuple[int, int, bool, float | None]:
+def _replay_prompts(
+    sim: SimulatedConsumable, obs: _Readings
+) -> tuple[int, int, bool, float | None]:
     """Evaluate prompts in the evening, with a save/load of the book halfway through.
 
     Every evening while a prompt is open or may be near; further out, the next
@@ -523,7 +555,7 @@ def _replay_prompts(sim: SimulatedConsumable) -> tuple[int, int, bool, float | N
         if not restarted and at >= halfway:
             book = PromptBook.from_records(book.to_records(), book.policy)
             restarted = True
-        forecast = forecast_depletion(_window(sim.observations, at), sim.spec, at)
+        forecast = forecast_depletion(obs.kept(at), sim.spec, at)
         if forecast is not None:
             for change in book.evaluate(
                 device_id=device_id, device_name=name, part=sim.spec, forecast=forecast, now=at

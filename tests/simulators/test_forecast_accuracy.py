@@ -11,10 +11,12 @@ import pytest
 
 from drivers.families import builtin_catalog
 from hub.maintenance.catalog import PartSpec, builtin_family_of, load_default_catalog
+from hub.maintenance.history import SEASON_WINDOW, kept_readings
 from hub.maintenance.wear import current_run
 from simulators.forecast_accuracy import (
     SCENARIO_KINDS,
     ScenarioKind,
+    _Readings,
     daily_use_hours,
     measure,
     scenario_part,
@@ -184,3 +186,18 @@ def test_every_consumable_the_catalog_tracks_has_a_scenario_with_its_life() -> N
         default = CATALOG.default_for(family, kind.part, kind.model)
         assert default is not None
         assert _spec(kind).life_hours == default.life_hours
+
+
+@pytest.mark.parametrize("name", ["purifier filter", "vacuum side brush"])
+def test_the_forecaster_is_handed_what_the_tracker_keeps(name: str) -> None:
+    kind = _kind(name)
+    sim = simulate_consumable(kind, _spec(kind), seed=2)
+    obs = sim.observations
+    readings = _Readings.of(obs)
+    first, last = obs[0].at, obs[-1].at
+    span = last - first
+    assert span > SEASON_WINDOW  # old enough that readings were thinned to a day's last
+    for step in range(41):
+        at = first + span * step / 40 + timedelta(minutes=7 * step)
+        upto = [o for o in obs if o.at <= at]
+        assert readings.kept(at) == kept_readings(upto, at)
