@@ -113,6 +113,28 @@ def test_a_band_window_asks_the_band_on_each_day_around_a_checkpoint() -> None:
     assert summarize([once])["band_80_asks"] == {"30d": 1, "14d": 1, "7d": 1}
 
 
+def test_band_coverage_counts_the_runs_whose_end_is_uncertain() -> None:
+    # A water purifier's filter, worn by the calendar, has a known end: any band holds it.
+    calendar = _kind("water purifier first filter")
+    assert calendar.certain
+    assert not _kind("vacuum filter").certain
+    assert not _kind("vacuum filter").steady().certain  # a steady routine still skips days
+    known = measure(simulate_consumable(calendar, _spec(calendar), 0), prompts=False)
+    assert known.certain
+    assert known.in_band == {30: True, 14: True, 7: True}
+    vacuum = _kind("vacuum filter")
+    runs = [measure(simulate_consumable(vacuum, _spec(vacuum), s), prompts=False) for s in (0, 1)]
+    summary = summarize([known, *runs])
+    uncertain = summarize(runs)
+    assert summary["band_80_coverage"] == uncertain["band_80_coverage"]
+    assert summary["band_80_asks"] == uncertain["band_80_asks"]
+    everything = summary["band_80_coverage_all"]
+    assert isinstance(everything, dict)
+    for days in (30, 14, 7):
+        flags = [r.in_band[days] for r in (known, *runs) if r.in_band[days] is not None]
+        assert everything[f"{days}d"] == pytest.approx(sum(flags) / len(flags), abs=1e-3)
+
+
 #: Days averaged in a batch: far longer than a burst (2-5 days), so batch means are
 #: close to independent and their spread gives the standard error of the mean.
 _BATCH_DAYS = 50
