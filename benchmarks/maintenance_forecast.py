@@ -5,8 +5,8 @@
 
 `--short` (CI) is one synthetic seed per scenario kind and one virtual-home seed: it
 checks the measuring code runs; the figures worth quoting come from the defaults
-(about 5 minutes on a quiet 2-core machine: the synthetic regimes ~110 s, a home seed
-~4 s to simulate and ~1 s to measure). 40 home seeds are 160 vacuum runs the oracle
+(5.5 minutes on the shared 2-core machine at load ~3: a home seed takes ~4 s to
+simulate and ~2 s to measure). 40 home seeds are 160 vacuum runs the oracle
 knows: one run's 14-day gap to the oracle varies by ~1.3 days, so the home's mean gap
 is known to ~0.1 day (3 seeds, 9 runs: to ~0.45). Its band coverage still moves by
 ~0.03 between sets of 40 seeds (a seed's five parts share its household's days).
