@@ -64,33 +64,31 @@ VACUUM_PARTS = {
 PURIFIER_LIFE = 3500.0
 
 
+def _devices(count: int, family: str, model: str, *, first_id: int, host: int) -> list[Device]:
+    """`count` miio devices of one model on 127.0.9.`host`, .`host`+1, ..."""
+    name = "vacuum" if family == "vacuum" else "purifier"
+    return [
+        Device(
+            id=f"miio:{first_id + i}",
+            name=f"{name}_{i}",
+            family=family,
+            model=model,
+            transport="miio",
+            address=f"127.0.9.{host + i}",
+        )
+        for i in range(count)
+    ]
+
+
 class Home:
     """The devices' counters, moved by a seeded routine."""
 
     def __init__(self, vacuums: int, purifiers: int, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.vacuums = [
-            Device(
-                id=f"miio:{9000 + i}",
-                name=f"vacuum_{i}",
-                family="vacuum",
-                model="roborock.vacuum.s5",
-                transport="miio",
-                address=f"127.0.9.{10 + i}",
-            )
-            for i in range(vacuums)
-        ]
-        self.purifiers = [
-            Device(
-                id=f"miio:{9500 + i}",
-                name=f"purifier_{i}",
-                family="air_purifier",
-                model="zhimi.airpurifier.mb3",
-                transport="miio",
-                address=f"127.0.9.{100 + i}",
-            )
-            for i in range(purifiers)
-        ]
+        self.vacuums = _devices(vacuums, "vacuum", "roborock.vacuum.s5", first_id=9000, host=10)
+        self.purifiers = _devices(
+            purifiers, "air_purifier", "zhimi.airpurifier.mb3", first_id=9500, host=100
+        )
         self.counters: dict[str, dict[str, float]] = {
             v.id: {a: self.rng.uniform(0, life * 0.8) for a, life in VACUUM_PARTS.items()}
             for v in self.vacuums
