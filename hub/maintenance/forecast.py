@@ -247,14 +247,16 @@ def _fit_device_use(
     yesterday, or a tank refilled an hour ago, is forecast from the device's weeks of
     use rather than from the catalog's typical day.
     """
-    since = series.times[-1] - params.profile_days * _DAY
+    # The hours of the day from the detailed readings only (past them, one reading a day
+    # says nothing of the hour).
+    since = series.times[-1] - params.shape_days * _DAY
     stitched = _stitched([*(wear_series(run, part.life_hours) for run in runs[:-1]), series])
     days = daily_use(stitched, zone)
     sums, span_days = hourly_shares(stitched, zone, since)
     # Days behind the profile: those of its window, and whole ones only (a first
     # partial day says which hours it saw, not how the day goes).
     intraday = intraday_profile(
-        sums, min(span_days, len(days), params.profile_days), params.intraday_shrink_days
+        sums, min(span_days, len(days), params.shape_days), params.intraday_shrink_days
     )
     season = fit_season(
         days,

@@ -12,8 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hub.maintenance.catalog import PartSpec, WearClock, load_default_catalog
-from hub.maintenance.forecast import ForecastBasis, forecast_depletion, naive_forecast
-from hub.maintenance.history import kept_readings
+from hub.maintenance.forecast import (
+    DEFAULT_FORECAST_PARAMS,
+    ForecastBasis,
+    forecast_depletion,
+    naive_forecast,
+)
+from hub.maintenance.history import DETAIL_WINDOW, kept_readings
 from hub.maintenance.wear import Observation
 
 from .histories import days_between, simulate, weekday_weekend
@@ -441,3 +446,24 @@ def test_a_year_of_history_teaches_the_season_a_few_weeks_cannot() -> None:
     weeks_error = days_between(weeks.depletion_at, sim.depletion_at)
     assert abs(year_error) <= 0.5
     assert abs(weeks_error) > 3 * abs(year_error) + 0.3
+
+
+def test_the_hours_of_the_day_come_from_the_detailed_readings_only() -> None:
+    # A vacuum cleaning at 10:00 every day for most of a year: past the detail window
+    # the tracker keeps one reading a day, whose day of wear says nothing of the hour.
+    from hub.maintenance.forecast import _fit_device_use
+    from hub.maintenance.wear import split_runs, wear_series
+
+    now = START + timedelta(days=300, hours=15)
+    sim = simulate(lambda d: 1.0, start=START, until=now, life_hours=3000, used_at_start=10)
+    spec = replace(MAIN_BRUSH, life_hours=3000)
+
+    def hours_profile(readings: list[Observation]) -> tuple[float, ...]:
+        runs = split_runs(readings)
+        series = wear_series(runs[-1], 3000)
+        return _fit_device_use(runs, series, spec, UTC, DEFAULT_FORECAST_PARAMS).intraday
+
+    kept = kept_readings(sim.observations, now)
+    detailed = [o for o in kept if o.at >= now - DETAIL_WINDOW]
+    assert len(kept) > len(detailed) + 200
+    assert hours_profile(kept) == hours_profile(detailed)
