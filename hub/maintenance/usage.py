@@ -154,7 +154,9 @@ def fit_usage(
         level_sd = params.nominal_uncertainty * nominal
         return UsageModel(nominal, (1.0,) * 7, nominal_sigma, level_sd**2, 0, intraday or EVEN_DAY)
     shape = _weekday_shape(recent[-params.shape_days :], params.profile_shrink_days)
-    deseason = [d.hours / (shape[d.day.weekday()] * season.factor(d.day)) for d in recent]
+    # Each day's expected share of the level: weekday and season, divided out of its use.
+    factors = [shape[d.day.weekday()] * season.factor(d.day) for d in recent]
+    deseason = [d.hours / f for d, f in zip(recent, factors, strict=True)]
     med = statistics.median(deseason)
     mad = statistics.median(abs(z - med) for z in deseason)
     # Cap outliers, but never below a multiple of the median day (MAD ~0 on regular use)
@@ -176,7 +178,6 @@ def fit_usage(
         else 0.0
         for d in recent
     ]
-    factors = [shape[d.day.weekday()] * season.factor(d.day) for d in recent]
     total_w = sum(weights)
     # A ratio of weighted sums (not a mean of ratios): unbiased for the weekly total
     # even while the shrunk weekday shape is still off.

@@ -312,7 +312,8 @@ def hourly_shares(series: WearSeries, tz: tzinfo, since: float) -> tuple[list[fl
     sums = [0.0] * 24
     start = max(since, series.times[0])
     times, wear = series.times, series.wear
-    for i in range(1, len(times)):
+    # Intervals ending by `start` say nothing: skip the year of older readings at once.
+    for i in range(max(1, bisect.bisect_right(times, start)), len(times)):
         t0, t1, worn = times[i - 1], times[i], wear[i] - wear[i - 1]
         if t1 <= start or worn <= 0 or t1 - t0 > _GAP.total_seconds():
             continue

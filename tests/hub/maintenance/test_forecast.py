@@ -15,11 +15,12 @@ from hub.maintenance.catalog import PartSpec, WearClock, load_default_catalog
 from hub.maintenance.forecast import (
     DEFAULT_FORECAST_PARAMS,
     ForecastBasis,
+    _fit_device_use,
     forecast_depletion,
     naive_forecast,
 )
 from hub.maintenance.history import DETAIL_WINDOW, kept_readings
-from hub.maintenance.wear import Observation
+from hub.maintenance.wear import Observation, split_runs, wear_series
 
 from .histories import days_between, simulate, weekday_weekend
 
@@ -451,9 +452,6 @@ def test_a_year_of_history_teaches_the_season_a_few_weeks_cannot() -> None:
 def test_the_hours_of_the_day_come_from_the_detailed_readings_only() -> None:
     # A vacuum cleaning at 10:00 every day for most of a year: past the detail window
     # the tracker keeps one reading a day, whose day of wear says nothing of the hour.
-    from hub.maintenance.forecast import _fit_device_use
-    from hub.maintenance.wear import split_runs, wear_series
-
     now = START + timedelta(days=300, hours=15)
     sim = simulate(lambda d: 1.0, start=START, until=now, life_hours=3000, used_at_start=10)
     spec = replace(MAIN_BRUSH, life_hours=3000)
