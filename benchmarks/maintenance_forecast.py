@@ -79,6 +79,7 @@ from typing import Any
 from hub.clock import ManualClock
 from hub.maintenance.catalog import PartsCatalog, PartSpec, load_default_catalog
 from hub.maintenance.history import PartHistory
+from hub.maintenance.tracker import HEARTBEAT, SAMPLE_WINDOW
 from simulators.forecast_accuracy import (
     SCENARIO_KINDS,
     ScenarioResult,
@@ -94,8 +95,7 @@ from simulators.routines import ROUTINES, Routine
 
 _HOME_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 _POLL = 3600.0  # the home is advanced and read an hour at a time
-_SAMPLE_WINDOW = timedelta(minutes=30)  # MaintenanceTracker's defaults
-_HEARTBEAT = timedelta(hours=6)
+_SAMPLE_WINDOW = timedelta(seconds=SAMPLE_WINDOW)  # MaintenanceTracker's defaults
 _MAX_HOME_DAYS = 1500  # bound on one run: every part is worn out well before
 # The home's band coverage is asked on each day within this many of a checkpoint: the
 # asks of one run are alike, but they smooth the coverage's steps of 1/runs for a
@@ -299,7 +299,7 @@ def _step(home: VirtualHome, part: _TrackedPart, now: datetime) -> None:
     if counted != part.last_values:
         part.history.offer(reading, _SAMPLE_WINDOW)
         part.last_values = counted
-    part.history.heartbeat(reading, _HEARTBEAT)  # the tracker's half-hour tick
+    part.history.heartbeat(reading, HEARTBEAT)  # the tracker's half-hour tick
 
 
 def run_virtual_home(

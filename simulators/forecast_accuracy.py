@@ -13,8 +13,11 @@ brush, purifier filters with a known or a learned dirt weighting, a fresh-air
 unit's percent-only filter, a humidifier wick, the three filters of a water
 purifier whose counters run with the calendar, and the fan's filter and an AC's
 filter mesh (a humidifier's water tank, refilled within hours, has its own tests).
-A Viomi main brush checks a brand's own life. The device is "polled" like the hub would poll
-it (counters in seconds or whole hours, percentages truncated to whole numbers).
+A Viomi main brush checks a brand's own life. The device reports like a real one
+(counters in seconds or whole hours, percentages truncated to whole numbers) and the
+readings kept are those the hub's tracker stores of its polls (`PartHistory`: each
+change, at most one a half-hour window, a heartbeat every 6 hours), so a vacuum run
+is seen from its start, as the hub sees it, not only from its end.
 `measure` then asks both forecasters at 30, 14 and 7 days before the true depletion
 of the part fitted after the replacement, and replays the evening prompt evaluation
 (with a save/load of the prompt book halfway, as a restart would) to count prompts,
@@ -39,8 +42,9 @@ from drivers.families import builtin_catalog
 from hub.maintenance.catalog import PartsCatalog, PartSpec
 from hub.maintenance.device_parts import parts_of
 from hub.maintenance.forecast import Forecast, forecast_depletion, naive_forecast
-from hub.maintenance.history import DETAIL_WINDOW, SEASON_WINDOW
+from hub.maintenance.history import DETAIL_WINDOW, SEASON_WINDOW, PartHistory
 from hub.maintenance.prompts import PromptBook, PromptChangeKind, PromptPolicy
+from hub.maintenance.tracker import HEARTBEAT, SAMPLE_WINDOW
 from hub.maintenance.wear import Observation
 
 __all__ = [
@@ -62,6 +66,7 @@ __all__ = [
 CHECKPOINT_DAYS = (30, 14, 7)
 _STEP = timedelta(minutes=15)
 _STEP_H = _STEP.total_seconds() / 3600.0
+_SAMPLE_WINDOW = timedelta(seconds=SAMPLE_WINDOW)
 _EPOCH = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 # Bursts of extra use (guests, spring cleaning, a smoky week): how often one starts on
 # a day without one, how long it lasts, how much it multiplies the day's use.
@@ -84,7 +89,6 @@ class ScenarioKind:
     skip_probability: float  # a day without any use
     daily_sigma: float  # log-normal spread of one day's use around its expectation
     session_start_hour: float
-    poll_hours: float
     reports_hours: bool = True
     whole_hours: bool = False  # counter in whole hours (purifier) rather than seconds
     reports_percent: bool = False
@@ -92,7 +96,6 @@ class ScenarioKind:
     # The hub is handed the weighting itself; False: only the air quality (PM2.5)
     # behind it, and it has to learn what the dirt costs from the device's percentage.
     load_known: bool = True
-    report_at_session_end: bool = False  # vacuums report consumables after a clean
     bursts: bool = True  # occasional spells of heavier use
     season_amplitude: tuple[float, float] = (0.1, 0.3)  # yearly swing of use, either way
 
@@ -120,36 +123,29 @@ class ScenarioKind:
         )
 
 
-_VACUUM = ((0.4, 1.0), (1.0, 2.2), 0.10, 0.15, 10.0, 6.0)  # a daily run, longer at weekends
+_VACUUM = ((0.4, 1.0), (1.0, 2.2), 0.10, 0.15, 10.0)  # a daily run, longer at weekends
 # The vacuum's battery, in equivalent full cycles: ~0.36 of a cycle per hour of cleaning
 # (the catalog's 0.4 cycles a day for its 1.1 hours).
-_VACUUM_CYCLES = ((0.15, 0.35), (0.35, 0.8), 0.10, 0.15, 10.0, 6.0)
-_PURIFIER = ((6.0, 11.0), (10.0, 16.0), 0.05, 0.20, 7.0, 2.0)  # auto mode, following the air
+_VACUUM_CYCLES = ((0.15, 0.35), (0.35, 0.8), 0.10, 0.15, 10.0)
+_PURIFIER = ((6.0, 11.0), (10.0, 16.0), 0.05, 0.20, 7.0)  # auto mode, following the air
 # A water purifier's used-time counters run with the calendar (see parts.yaml).
-_CALENDAR = ((24.0, 24.0), (24.0, 24.0), 0.0, 0.0, 0.0, 12.0)
+_CALENDAR = ((24.0, 24.0), (24.0, 24.0), 0.0, 0.0, 0.0)
 
 SCENARIO_KINDS: tuple[ScenarioKind, ...] = (
     # A robot vacuum on a daily schedule over a fixed map, longer at weekends.
-    ScenarioKind("vacuum main brush", "roborock.vacuum.s5", "main_brush", *_VACUUM,
-                 report_at_session_end=True),
-    ScenarioKind("vacuum side brush", "roborock.vacuum.s5", "side_brush", *_VACUUM,
-                 report_at_session_end=True),
-    ScenarioKind("vacuum filter", "roborock.vacuum.s5", "filter", *_VACUUM,
-                 report_at_session_end=True),
-    ScenarioKind("vacuum sensors", "roborock.vacuum.s5", "sensor", *_VACUUM,
-                 report_at_session_end=True),
+    ScenarioKind("vacuum main brush", "roborock.vacuum.s5", "main_brush", *_VACUUM),
+    ScenarioKind("vacuum side brush", "roborock.vacuum.s5", "side_brush", *_VACUUM),
+    ScenarioKind("vacuum filter", "roborock.vacuum.s5", "filter", *_VACUUM),
+    ScenarioKind("vacuum sensors", "roborock.vacuum.s5", "sensor", *_VACUUM),
     # No built-in map declares a mop yet: the catalog's vacuum default (Viomi's 180 h).
-    ScenarioKind("vacuum mop", "vacuum", "mop", *_VACUUM, report_at_session_end=True),
+    ScenarioKind("vacuum mop", "vacuum", "mop", *_VACUUM),
     # The battery counts equivalent full cycles, which the hub sums from the charge.
-    ScenarioKind("vacuum battery (cycles)", "roborock.vacuum.s5", "battery", *_VACUUM_CYCLES,
-                 report_at_session_end=True),
+    ScenarioKind("vacuum battery (cycles)", "roborock.vacuum.s5", "battery", *_VACUUM_CYCLES),
     # A Viomi's main brush lasts the brand's 360 h (parts.yaml, brands:), not 300.
-    ScenarioKind("vacuum main brush, Viomi life", "viomi.vacuum.v8", "main_brush", *_VACUUM,
-                 report_at_session_end=True),
+    ScenarioKind("vacuum main brush, Viomi life", "viomi.vacuum.v8", "main_brush", *_VACUUM),
     # A Dreame reports each part's remaining life in whole percent and no hours.
     ScenarioKind("vacuum main brush, percent only", "dreame.vacuum.p2008", "main_brush",
-                 *_VACUUM, reports_hours=False, reports_percent=True,
-                 report_at_session_end=True),
+                 *_VACUUM, reports_hours=False, reports_percent=True),
     # A purifier in auto mode: hours follow the air; the filter wears faster in dirty air.
     ScenarioKind("purifier filter", "zhimi.airpurifier.mb3", "filter", *_PURIFIER,
                  whole_hours=True, reports_percent=True, dirty_air=True),
@@ -161,14 +157,14 @@ SCENARIO_KINDS: tuple[ScenarioKind, ...] = (
                  *_PURIFIER, reports_hours=False, reports_percent=True, dirty_air=True,
                  load_known=False),
     ScenarioKind("humidifier wick", "zhimi.humidifier.ca4", "wick_filter",
-                 (5.0, 9.0), (8.0, 14.0), 0.08, 0.20, 8.0, 4.0),
+                 (5.0, 9.0), (8.0, 14.0), 0.08, 0.20, 8.0),
     # A fan's filter and an AC's filter mesh (MIoT filter-life-level, whole percent) on
     # afternoons and evenings, more in summer: the catalog's fan and AC defaults.
     ScenarioKind("fan filter, percent only", "fan", "filter", (4.0, 9.0), (6.0, 12.0),
-                 0.10, 0.25, 12.0, 2.0, reports_hours=False, reports_percent=True,
+                 0.10, 0.25, 12.0, reports_hours=False, reports_percent=True,
                  season_amplitude=(0.2, 0.5)),
     ScenarioKind("air conditioner filter cleaning", "air_conditioner", "filter", (3.0, 8.0),
-                 (5.0, 12.0), 0.10, 0.25, 13.0, 2.0, reports_hours=False,
+                 (5.0, 12.0), 0.10, 0.25, 13.0, reports_hours=False,
                  reports_percent=True, season_amplitude=(0.2, 0.5)),
     ScenarioKind("water purifier first filter", "yunmi.waterpuri.lx9", "filter1", *_CALENDAR,
                  bursts=False, season_amplitude=(0.0, 0.0)),
@@ -275,7 +271,8 @@ def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> Simula
     gap_at_fraction, gap_days = rng.uniform(0.3, 0.95), rng.randint(3, 8)
     replaced_at: datetime | None = None
     gap: tuple[datetime, datetime] | None = None
-    observations: list[Observation] = []
+    history = PartHistory(kind.model, spec)
+    reported: tuple[float | None, float | None] | None = None
     midnight_wear: dict[date, float] = {}
     sessions: list[tuple[datetime, datetime]] = []  # drawn, not yet over, in order
     t = _EPOCH
@@ -296,7 +293,7 @@ def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> Simula
                         seed=seed,
                         spec=spec,
                         schedule=usage.schedule,
-                        observations=tuple(observations),
+                        observations=tuple(history.readings()),
                         replaced_at=replaced_at,
                         depletion_at=crossing,
                         gap=gap or (crossing, crossing),
@@ -309,16 +306,21 @@ def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> Simula
             raw += used
             wear += worn
         t = step_end
-        session_ended = kind.report_at_session_end and any(
-            s[0] < s[1] and t - _STEP < s[1] <= t for s in sessions
-        )
         sessions = [s for s in sessions if s[1] > t]
         if replaced_at is not None and gap is None and wear >= gap_at_fraction * life:
             gap = (t, t + timedelta(days=gap_days))
-        offline = gap is not None and gap[0] <= t < gap[1]
-        polled = (t - _EPOCH) % timedelta(hours=kind.poll_hours) == timedelta(0)
-        if not offline and (polled or session_ended):
-            observations.append(_reading(kind, t, raw, wear, life, usage.load))
+        if gap is not None and gap[0] <= t < gap[1]:
+            continue  # offline: nothing reported
+        # What the tracker stores of the device's polls (every few seconds; here every
+        # step): changed readings, at most one a sampling window (the newest held back
+        # until it ends), and a heartbeat on the tracker's half-hour tick.
+        reading = _reading(kind, t, raw, wear, life, usage.load)
+        values = (reading.used_hours, reading.remaining_percent)
+        if values != reported:
+            history.offer(reading, _SAMPLE_WINDOW)
+            reported = values
+        if (t - _EPOCH) % _SAMPLE_WINDOW == timedelta(0):
+            history.heartbeat(reading, HEARTBEAT)
 
 
 class DailyDraws:

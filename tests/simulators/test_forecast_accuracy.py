@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from dataclasses import replace
@@ -59,7 +60,8 @@ def test_readings_look_like_a_device_reports_them() -> None:
     assert sim.gap[1] - sim.gap[0] >= timedelta(days=3)
     run, replaced_at = current_run(readings)
     assert replaced_at is not None
-    assert sim.replaced_at <= replaced_at <= sim.replaced_at + timedelta(hours=kind.poll_hours)
+    # The tracker stores the step down to a fresh part's counter at once (15-minute polls here).
+    assert sim.replaced_at <= replaced_at <= sim.replaced_at + timedelta(minutes=15)
     assert run[-1].at < sim.depletion_at
 
 
@@ -223,3 +225,22 @@ def test_the_forecaster_is_handed_what_the_tracker_keeps(name: str) -> None:
         at = first + span * step / 40 + timedelta(minutes=7 * step)
         upto = [o for o in obs if o.at <= at]
         assert readings.kept(at) == kept_readings(upto, at)
+
+
+def test_a_vacuum_run_is_kept_from_its_start_as_the_tracker_keeps_it() -> None:
+    # The tracker stores the first moving reading of a run (its window long over) and
+    # then at most one a half hour: no stretch between two kept readings holds more than
+    # about half an hour of cleaning, however long the run (2 h at weekends, more in a
+    # burst). Kept only at heartbeats and run ends, a whole run fell between two readings.
+    kind = _kind("vacuum main brush")
+    readings = simulate_consumable(kind, _spec(kind), 0).observations
+    worn = [
+        b.used_hours - a.used_hours
+        for a, b in itertools.pairwise(readings)
+        if a.used_hours is not None
+        and b.used_hours is not None
+        and b.used_hours >= a.used_hours
+        and b.at - a.at < timedelta(hours=12)  # not across the run's days offline
+    ]
+    assert max(worn) <= 0.75
+    assert sum(w > 0 for w in worn) > 2 * len({o.at.date() for o in readings})
