@@ -144,12 +144,15 @@ def forecast_depletion(
     *,
     tz: tzinfo | None = None,
     params: ForecastParams = DEFAULT_FORECAST_PARAMS,
+    heard_at: datetime | None = None,
 ) -> Forecast | None:
     """Forecast the depletion of `part` from its readings; None without any reading.
 
     `history` may hold several parts' lives (replacements are found and only the
     current part is fitted) and readings after `now` are ignored. Days and weekdays
-    are those of `tz` (default: `now`'s zone).
+    are those of `tz` (default: `now`'s zone). `heard_at`: when the device last
+    answered, if it is unavailable now (None: it is being heard); a percentage it
+    reported held then, and its use since was not seen.
     """
     zone = _zone(now, tz)
     readings = sorted((o for o in history if o.at <= now), key=lambda o: o.at)
@@ -169,7 +172,7 @@ def forecast_depletion(
         return _trend_forecast(run, replaced_at, part, now, params)
     series = wear_series(run, part.life_hours)
     model = _fit_device_use(runs, series, part, zone, params)
-    start, remaining, slack = _starting_point(series, model, now, zone)
+    start, remaining, slack = _starting_point(series, model, heard_at or now, zone)
     used_today = _used_today(series, start, zone)
     mid: datetime | None
     low: datetime | None
@@ -307,14 +310,18 @@ def _zone(now: datetime, tz: tzinfo | None) -> tzinfo:
 def _starting_point(
     series: WearSeries, model: UsageModel, now: datetime, zone: tzinfo
 ) -> tuple[datetime, float, float]:
-    """(instant, remaining life-hours there, +/- slack) to walk forward from."""
+    """(instant, remaining life-hours there, +/- slack) to walk forward from; `now` is
+    the last moment the device was heard from."""
     last = datetime.fromtimestamp(series.times[-1], zone)
     remaining = series.life_hours - series.wear[-1]
     if not series.percent_only or series.last_remaining_percent is None:
         return last, remaining, series.level_slack_hours
     # A rounded percentage that has not stepped since `last`: expect the usual wear,
     # but no more than the bucket the device still reports allows.
-    elapsed_days = max(0.0, (now - last).total_seconds() / _DAY)
+    # (A device unavailable for days went on being used: the walk goes on from when
+    # it was last heard, with the bucket it reported then.)
+    now = max(now, last)
+    elapsed_days = (now - last).total_seconds() / _DAY
     expected = remaining - model.level * elapsed_days
     floor = series.last_remaining_percent / 100.0 * series.life_hours
     ceiling = (series.last_remaining_percent + 1.0) / 100.0 * series.life_hours

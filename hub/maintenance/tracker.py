@@ -410,8 +410,15 @@ class MaintenanceTracker:
             return
         now = self._now()
         self._forecast_at[key] = self._hub.clock.time()
+        # An unavailable device's last answer bounds what its readings say of now.
+        heard = None if device.available or device.last_seen is None else device.last_seen
         forecast = forecast_depletion(
-            history.readings(), history.spec, now, tz=self.tz, params=self._params
+            history.readings(),
+            history.spec,
+            now,
+            tz=self.tz,
+            params=self._params,
+            heard_at=None if heard is None else datetime.fromtimestamp(heard, UTC),
         )
         if forecast is None:
             return

@@ -182,6 +182,37 @@ def test_a_truncated_percentage_alone_still_forecasts_within_a_day() -> None:
     assert abs(days_between(forecast.depletion_at, sim.depletion_at)) <= 1.0
 
 
+def test_a_percentage_last_heard_days_ago_does_not_hold_the_part_in_its_bucket() -> None:
+    # The device went offline five days ago and went on being used: the bucket it last
+    # reported held then, not now (held to it, the forecast was those days late). The
+    # tracker passes an unavailable device's last_seen.
+    percent_only = replace(MAIN_BRUSH, used_attribute=None, remaining_attribute="life")
+    schedule = weekday_weekend(1.0, 2.0)
+    probe = simulate(schedule, start=START, until=START, life_hours=300, used_at_start=100)
+    now = probe.depletion_at - timedelta(days=14)
+    sim = simulate(
+        schedule,
+        start=START,
+        until=now,
+        life_hours=300,
+        used_at_start=100,
+        report_hours=False,
+        report_percent=True,
+        offline=(now - timedelta(days=5), now + timedelta(days=1)),
+    )
+    heard = sim.observations[-1].at
+    forecast = forecast_depletion(sim.observations, percent_only, now, heard_at=heard)
+    # Told nothing, the device is taken to be reporting that bucket still.
+    reporting = forecast_depletion(sim.observations, percent_only, now)
+
+    assert forecast is not None
+    assert forecast.depletion_at is not None
+    assert abs(days_between(forecast.depletion_at, sim.depletion_at)) <= 1.0
+    assert reporting is not None
+    assert reporting.depletion_at is not None
+    assert days_between(reporting.depletion_at, forecast.depletion_at) > 3
+
+
 def test_a_purifier_that_weights_wear_itself_is_calibrated_from_its_percentage() -> None:
     # The filter's % falls 25 % faster than its plain hours (dirty air, high fan
     # speed); the hours alone would forecast weeks late.
