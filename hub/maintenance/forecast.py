@@ -18,6 +18,7 @@ the vendor's typical use per day. The accuracy harness compares the two.
 from __future__ import annotations
 
 import enum
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -325,7 +326,14 @@ def _starting_point(
     expected = remaining - model.level * elapsed_days
     floor = series.last_remaining_percent / 100.0 * series.life_hours
     ceiling = (series.last_remaining_percent + 1.0) / 100.0 * series.life_hours
-    return now, min(ceiling, max(floor, expected)), series.level_slack_hours
+    if series.level_slack_hours > 0:
+        return now, min(ceiling, max(floor, expected)), series.level_slack_hours
+    # The last step was seen as it came, on its bucket's edge: how far the part is into
+    # the bucket now is the use since, as uncertain as that many days (a +/- slack of
+    # the same variance), and no more than the bucket allows.
+    since_var = model.sigma**2 * model.clustering * elapsed_days + model.level_var * elapsed_days**2
+    slack = min(0.005 * series.life_hours, math.sqrt(3.0 * since_var))
+    return now, min(ceiling, max(floor, expected)), slack
 
 
 def _used_today(series: WearSeries, start: datetime, zone: tzinfo) -> float | None:

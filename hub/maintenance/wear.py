@@ -227,6 +227,7 @@ def _from_percent(run: Sequence[Observation], catalog_life: float) -> WearSeries
     pct_prev: float | None = None
     at_prev: datetime | None = None
     last_pct = 0.0
+    fresh = False
     for obs in run:
         pct = obs.remaining_percent
         if pct is None:
@@ -234,6 +235,7 @@ def _from_percent(run: Sequence[Observation], catalog_life: float) -> WearSeries
         last_pct = pct
         if pct_prev is None:
             consumed = 1.0 - (pct + 0.5) / 100.0  # first reading: middle of its bucket
+            fresh = False
         elif pct < pct_prev:
             fresh = at_prev is not None and obs.at - at_prev <= _FRESH_STEP
             # Just stepped down: the true value is at the bucket's upper edge.
@@ -250,7 +252,8 @@ def _from_percent(run: Sequence[Observation], catalog_life: float) -> WearSeries
         times=tuple(times),
         wear=tuple(wear),
         life_hours=catalog_life,
-        level_slack_hours=0.005 * catalog_life,  # half a bucket
+        # Half a bucket, unless the last step was seen as it came (on the bucket's edge).
+        level_slack_hours=0.0 if fresh else 0.005 * catalog_life,
         percent_only=True,
         last_used_hours=None,
         last_remaining_percent=last_pct,

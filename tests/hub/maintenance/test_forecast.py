@@ -213,6 +213,44 @@ def test_a_percentage_last_heard_days_ago_does_not_hold_the_part_in_its_bucket()
     assert days_between(reporting.depletion_at, forecast.depletion_at) > 3
 
 
+def test_a_step_seen_as_it_came_pins_the_part_to_its_bucket_edge() -> None:
+    # Right after a step the part is on the bucket's edge: the band is the use to come,
+    # not that plus half a bucket either way (as when the step showed after days unheard).
+    percent_only = replace(MAIN_BRUSH, used_attribute=None, remaining_attribute="life")
+    schedule = weekday_weekend(1.0, 1.0)
+    probe = simulate(schedule, start=START, until=START, life_hours=300, used_at_start=100)
+    sim = simulate(
+        schedule,
+        start=START,
+        until=probe.depletion_at - timedelta(days=14),
+        life_hours=300,
+        used_at_start=100,
+        report_hours=False,
+        report_percent=True,
+        poll_hours=0.25,
+    )
+    readings = sim.observations
+    step = max(
+        i
+        for i in range(1, len(readings))
+        if readings[i].remaining_percent != readings[i - 1].remaining_percent
+    )
+    seen = readings[: step + 1]
+    late = [*readings[: step - 40], readings[step]]  # ten hours unheard before the step
+    fresh = forecast_depletion(seen, percent_only, readings[step].at)
+    stale = forecast_depletion(late, percent_only, readings[step].at)
+
+    widths = []
+    for forecast in (fresh, stale):
+        assert forecast is not None
+        low, high = forecast.days_left_low, forecast.days_left_high
+        assert low is not None
+        assert high is not None
+        widths.append(high - low)
+    fresh_width, stale_width = widths
+    assert fresh_width < stale_width - 0.5  # half a bucket is 1.5 h, 1.5 days of use
+
+
 def test_a_purifier_that_weights_wear_itself_is_calibrated_from_its_percentage() -> None:
     # The filter's % falls 25 % faster than its plain hours (dirty air, high fan
     # speed); the hours alone would forecast weeks late.
