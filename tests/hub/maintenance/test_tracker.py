@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from hub.errors import DeviceUnavailable
+from hub.events import DeviceStatus
 from hub.maintenance import MaintenancePrompt, PromptNotFound, PromptStatus
 from hub.registry import Device
 from tests.homes import HUMIDIFIER, SENSOR, VACUUM
@@ -296,3 +297,25 @@ async def test_the_configured_speaker_says_new_prompts_and_may_fail(
         assert home.tracker.prompt(prompt_id).status is PromptStatus.OPEN
     finally:
         await home.stop()
+
+
+async def test_a_tank_unheard_for_hours_is_forecast_on_from_when_it_was_last_heard(
+    home: TrackedHome,
+) -> None:
+    # Flat out, 1 % every 7.2 minutes, from 65 % to 40 %; the humidifier then drops off
+    # the network and, still running, is not heard for three hours.
+    for i, level in enumerate(range(65, 39, -1)):
+        await home.until(START + timedelta(hours=1, seconds=432 * i))
+        home.report(HUMIDIFIER, {"water_level": level})
+    home.hub.registry.set_availability(HUMIDIFIER.id, DeviceStatus.OK)  # heard now
+    await home.until(START + timedelta(hours=7))
+    await home.changes()
+    reporting = home.consumable(HUMIDIFIER, "water_tank").days_left
+    home.hub.registry.set_availability(HUMIDIFIER.id, DeviceStatus.UNREACHABLE)
+    await home.changes()
+    unheard = home.consumable(HUMIDIFIER, "water_tank").days_left
+
+    # Still heard, the tank would hold at 40 %: about 4.8 hours from now.
+    assert reporting * 24 == pytest.approx(4.8, abs=0.3)
+    # Unheard, it went on draining: the 40 % were about 4.8 hours from three hours ago.
+    assert unheard * 24 == pytest.approx(1.8, abs=0.3)
