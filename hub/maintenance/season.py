@@ -7,7 +7,8 @@ and no few weeks of history can tell a season's slope from that noise. A year of
 daily wear can: `fit_season` fits one yearly harmonic to whole-week totals (a week
 sums away the weekday pattern), shrunk toward no season by a prior, with the noise
 of a week taken from successive weeks' differences (robust to the season itself)
-and weeks of bursts capped. With under `min_days` of history it says "no season".
+and weeks of bursts capped (and weeks short of a day raised to the usual spread).
+With under `min_days` of history it says "no season".
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ def fit_season(
     med = statistics.median(values)
     mad = statistics.median(abs(v - med) for v in values)
     cap = max(med + _CAP_SPREADS * 1.4826 * mad, 1.5 * med)
-    values = [min(v, cap) for v in values]
+    # A week short of a day (a skip, a replacement's unseen hours) is no season either.
+    floor = med - _CAP_SPREADS * 1.4826 * mad
+    values = [min(max(v, floor), cap) for v in values]
     steps = [(b - a) ** 2 for a, b in itertools.pairwise(values)]
     noise = statistics.median(steps) / (2 * _CHI2_1_MEDIAN)
     if noise <= 0:

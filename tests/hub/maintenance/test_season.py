@@ -72,3 +72,17 @@ def test_a_season_is_bounded_and_never_stops_use_altogether() -> None:
     )
     assert season.amplitude == pytest.approx(0.6)
     assert min(season.factor(FIRST + timedelta(days=i)) for i in range(366)) >= 0.39
+
+
+def test_weeks_short_of_a_day_do_not_make_a_season_of_a_regular_routine() -> None:
+    # Seven months of a robot's steady routine; early on, four weeks each lost a day
+    # (a skipped run, a replacement's unseen hours). A regular routine's weeks hardly
+    # differ, so unbounded below, those would have read as a winter low (0.07).
+    rng = random.Random(4)
+    days = [
+        DailyUse(FIRST + timedelta(days=i), 5.0 * rng.lognormvariate(0, 0.03), smeared=False)
+        for i in range(210)
+    ]
+    for i in (3, 10, 17, 45):
+        days[i] = DailyUse(days[i].day, 0.0, smeared=False)
+    assert _fit(days).amplitude < 0.045
