@@ -263,12 +263,11 @@ class ScenarioResult:
 
 def simulate_consumable(kind: ScenarioKind, spec: PartSpec, seed: int) -> SimulatedConsumable:
     """Run one part through one seeded usage schedule and record what the device reports."""
-    rng = random.Random(f"{kind.name}/{seed}")
-    usage = DailyDraws(kind, rng)
+    usage, run = _draws(kind, seed)
     life = spec.life_hours
-    raw = wear = rng.uniform(0.1, 0.5) * life  # the first part is part-worn at the start
-    replace_at_wear = rng.uniform(0.6, 0.9) * life
-    gap_at_fraction, gap_days = rng.uniform(0.3, 0.95), rng.randint(3, 8)
+    raw = wear = run.first_worn * life  # the first part is part-worn at the start
+    replace_at_wear = run.replaced_worn * life
+    gap_at_fraction, gap_days = run.gap_at_worn, run.gap_days
     replaced_at: datetime | None = None
     gap: tuple[datetime, datetime] | None = None
     history = PartHistory(kind.model, spec)
@@ -379,7 +378,7 @@ def daily_use_hours(
 ) -> tuple[UsageSchedule, list[tuple[date, float]]]:
     """The hours of use in each of `days` UTC days from the harness's epoch, as drawn by
     `DailyDraws` for `kind` under `seed` (the same draws `simulate_consumable` wears by)."""
-    usage = DailyDraws(kind, random.Random(f"{kind.name}/{seed}"))
+    usage, _ = _draws(kind, seed)
     sessions: list[tuple[datetime, datetime]] = []
     out: list[tuple[date, float]] = []
     for i in range(days):
@@ -389,6 +388,30 @@ def daily_use_hours(
         out.append((midnight.date(), sum(_overlap_hours(midnight, end, *s) for s in sessions)))
         sessions = [s for s in sessions if s[1] > end]
     return usage.schedule, out
+
+
+@dataclass(frozen=True, slots=True)
+class _RunDraws:
+    """What one seeded run draws besides its days (shares of the part's life)."""
+
+    first_worn: float  # the part fitted at the start is this worn
+    replaced_worn: float  # ...and replaced early at this wear
+    gap_at_worn: float  # the device goes offline when the new part is this worn...
+    gap_days: int  # ...for this many days
+
+
+def _draws(kind: ScenarioKind, seed: int) -> tuple[DailyDraws, _RunDraws]:
+    """A run's schedule and its own draws, in the order every user of `seed` takes them,
+    so the days that follow are the same draws for all of them."""
+    rng = random.Random(f"{kind.name}/{seed}")
+    usage = DailyDraws(kind, rng)
+    run = _RunDraws(
+        first_worn=rng.uniform(0.1, 0.5),
+        replaced_worn=rng.uniform(0.6, 0.9),
+        gap_at_worn=rng.uniform(0.3, 0.95),
+        gap_days=rng.randint(3, 8),
+    )
+    return usage, run
 
 
 def _overlap_hours(a: datetime, b: datetime, s: datetime, e: datetime) -> float:

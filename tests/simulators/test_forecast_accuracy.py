@@ -244,3 +244,15 @@ def test_a_vacuum_run_is_kept_from_its_start_as_the_tracker_keeps_it() -> None:
     ]
     assert max(worn) <= 0.75
     assert sum(w > 0 for w in worn) > 2 * len({o.at.date() for o in readings})
+
+
+def test_daily_use_hours_are_the_days_the_simulated_part_wears_by() -> None:
+    kind = _kind("vacuum main brush")
+    sim = simulate_consumable(kind, _spec(kind), 2)
+    _, drawn = daily_use_hours(kind, 2, 1000)
+    worn = sim.midnight_wear  # the part fitted at the replacement, midnight by midnight
+    days = sorted(worn)[:40]
+    assert len(days) == 40
+    hours = dict(drawn)
+    for day, after in itertools.pairwise(days):
+        assert worn[after] - worn[day] == pytest.approx(hours[day], abs=1e-6)
