@@ -22,7 +22,7 @@ from hub.maintenance.forecast import (
 from hub.maintenance.history import DETAIL_WINDOW, kept_readings
 from hub.maintenance.wear import Observation, split_runs, wear_series
 
-from .histories import days_between, simulate, weekday_weekend
+from .histories import Simulated, days_between, simulate, weekday_weekend
 
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
 CATALOG = load_default_catalog()
@@ -35,6 +35,8 @@ def _spec(model: str, part: str) -> PartSpec:
 
 
 MAIN_BRUSH = _spec("roborock.vacuum.s5", "main_brush")
+# A Dreame-like brush: only its remaining life in whole percent.
+PERCENT_ONLY_BRUSH = replace(MAIN_BRUSH, used_attribute=None, remaining_attribute="life")
 PURIFIER_FILTER = _spec("zhimi.airpurifier.mb3", "filter")
 BATTERY = _spec("WSDCGQ11LM", "battery")
 
@@ -159,11 +161,15 @@ def test_a_device_offline_right_now_is_assumed_to_keep_being_used() -> None:
     assert abs(_error_days(kwargs, now, MAIN_BRUSH)) <= 1.0
 
 
-def test_a_truncated_percentage_alone_still_forecasts_within_a_day() -> None:
-    percent_only = replace(MAIN_BRUSH, used_attribute=None, remaining_attribute="life")
+def _percent_only_brush(
+    offline_days: float = 0.0,
+) -> tuple[Simulated, datetime]:
+    """A Dreame-like brush reporting only its whole percent, asked 14 days before its
+    end, the device unheard for the last `offline_days`; (its history, when asked)."""
     schedule = weekday_weekend(1.0, 2.0)
     probe = simulate(schedule, start=START, until=START, life_hours=300, used_at_start=100)
     now = probe.depletion_at - timedelta(days=14)
+    offline = (now - timedelta(days=offline_days), now + timedelta(days=1))
     sim = simulate(
         schedule,
         start=START,
@@ -172,8 +178,14 @@ def test_a_truncated_percentage_alone_still_forecasts_within_a_day() -> None:
         used_at_start=100,
         report_hours=False,
         report_percent=True,
+        offline=offline if offline_days else None,
     )
-    forecast = forecast_depletion(sim.observations, percent_only, now)
+    return sim, now
+
+
+def test_a_truncated_percentage_alone_still_forecasts_within_a_day() -> None:
+    sim, now = _percent_only_brush()
+    forecast = forecast_depletion(sim.observations, PERCENT_ONLY_BRUSH, now)
 
     assert forecast is not None
     assert forecast.used_hours is None
@@ -186,24 +198,11 @@ def test_a_percentage_last_heard_days_ago_does_not_hold_the_part_in_its_bucket()
     # The device went offline five days ago and went on being used: the bucket it last
     # reported held then, not now (held to it, the forecast was those days late). The
     # tracker passes an unavailable device's last_seen.
-    percent_only = replace(MAIN_BRUSH, used_attribute=None, remaining_attribute="life")
-    schedule = weekday_weekend(1.0, 2.0)
-    probe = simulate(schedule, start=START, until=START, life_hours=300, used_at_start=100)
-    now = probe.depletion_at - timedelta(days=14)
-    sim = simulate(
-        schedule,
-        start=START,
-        until=now,
-        life_hours=300,
-        used_at_start=100,
-        report_hours=False,
-        report_percent=True,
-        offline=(now - timedelta(days=5), now + timedelta(days=1)),
-    )
+    sim, now = _percent_only_brush(offline_days=5)
     heard = sim.observations[-1].at
-    forecast = forecast_depletion(sim.observations, percent_only, now, heard_at=heard)
+    forecast = forecast_depletion(sim.observations, PERCENT_ONLY_BRUSH, now, heard_at=heard)
     # Told nothing, the device is taken to be reporting that bucket still.
-    reporting = forecast_depletion(sim.observations, percent_only, now)
+    reporting = forecast_depletion(sim.observations, PERCENT_ONLY_BRUSH, now)
 
     assert forecast is not None
     assert forecast.depletion_at is not None
@@ -216,7 +215,6 @@ def test_a_percentage_last_heard_days_ago_does_not_hold_the_part_in_its_bucket()
 def test_a_step_seen_as_it_came_pins_the_part_to_its_bucket_edge() -> None:
     # Right after a step the part is on the bucket's edge: the band is the use to come,
     # not that plus half a bucket either way (as when the step showed after days unheard).
-    percent_only = replace(MAIN_BRUSH, used_attribute=None, remaining_attribute="life")
     schedule = weekday_weekend(1.0, 1.0)
     probe = simulate(schedule, start=START, until=START, life_hours=300, used_at_start=100)
     sim = simulate(
@@ -237,8 +235,8 @@ def test_a_step_seen_as_it_came_pins_the_part_to_its_bucket_edge() -> None:
     )
     seen = readings[: step + 1]
     late = [*readings[: step - 40], readings[step]]  # ten hours unheard before the step
-    fresh = forecast_depletion(seen, percent_only, readings[step].at)
-    stale = forecast_depletion(late, percent_only, readings[step].at)
+    fresh = forecast_depletion(seen, PERCENT_ONLY_BRUSH, readings[step].at)
+    stale = forecast_depletion(late, PERCENT_ONLY_BRUSH, readings[step].at)
 
     widths = []
     for forecast in (fresh, stale):
