@@ -173,7 +173,8 @@ def forecast_depletion(
         return _trend_forecast(run, replaced_at, part, now, params)
     series = wear_series(run, part.life_hours)
     model = _fit_device_use(runs, series, part, zone, params)
-    start, remaining, slack = _starting_point(series, model, heard_at or now, zone)
+    heard = now if heard_at is None else min(heard_at, now)
+    start, remaining, slack = _starting_point(series, model, heard, zone)
     used_today = _used_today(series, start, zone)
     mid: datetime | None
     low: datetime | None

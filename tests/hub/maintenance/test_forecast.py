@@ -201,8 +201,13 @@ def test_a_percentage_last_heard_days_ago_does_not_hold_the_part_in_its_bucket()
     sim, now = _percent_only_brush(offline_days=5)
     heard = sim.observations[-1].at
     forecast = forecast_depletion(sim.observations, PERCENT_ONLY_BRUSH, now, heard_at=heard)
-    # Told nothing, the device is taken to be reporting that bucket still.
+    # Told nothing, the device is taken to be reporting that bucket still (so it is when
+    # its last answer is stamped after `now`, a clock ahead).
     reporting = forecast_depletion(sim.observations, PERCENT_ONLY_BRUSH, now)
+    ahead = now + timedelta(hours=1)
+    assert (
+        forecast_depletion(sim.observations, PERCENT_ONLY_BRUSH, now, heard_at=ahead) == reporting
+    )
 
     assert forecast is not None
     assert forecast.depletion_at is not None
