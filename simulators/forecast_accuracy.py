@@ -461,7 +461,7 @@ def measure(
             errors[days] = naive[days] = oracle[days] = in_band[days] = None
             continue
         history = obs.kept(at)
-        forecast = forecast_depletion(history, sim.spec, at, heard_at=_heard_at(sim, at))
+        forecast = _forecast(sim, obs, at, history)
         errors[days] = _error_days(forecast, sim.depletion_at)
         in_band[days] = _in_band(forecast, sim.depletion_at)
         naive[days] = _error_days(naive_forecast(history, sim.spec, at), sim.depletion_at)
@@ -505,7 +505,7 @@ def _band_checks(
         at = sim.depletion_at - timedelta(days=days + offset)
         if at < sim.replaced_at + timedelta(days=1) or at >= sim.depletion_at:
             continue
-        forecast = forecast_depletion(obs.kept(at), sim.spec, at, heard_at=_heard_at(sim, at))
+        forecast = _forecast(sim, obs, at)
         flag = _in_band(forecast, sim.depletion_at)
         if flag is not None:
             flags.append(flag)
@@ -566,10 +566,18 @@ class _Readings:
         return [*(self.obs[i] for i in days), *self.obs[detail:hi]]
 
 
-def _heard_at(sim: SimulatedConsumable, at: datetime) -> datetime | None:
-    """When the hub last heard from the device at `at`, if it is offline then (the
-    registry's last_seen of an unavailable device, as the tracker passes it)."""
-    return sim.gap[0] if sim.gap[0] <= at < sim.gap[1] else None
+def _forecast(
+    sim: SimulatedConsumable,
+    obs: _Readings,
+    at: datetime,
+    kept: Sequence[Observation] | None = None,
+) -> Forecast | None:
+    """What the tracker's forecast says at `at`: from the readings it keeps then
+    (`kept`, if already at hand) and, while the device is offline, from when it was
+    last heard (the registry's last_seen of an unavailable device)."""
+    heard_at = sim.gap[0] if sim.gap[0] <= at < sim.gap[1] else None
+    history = obs.kept(at) if kept is None else kept
+    return forecast_depletion(history, sim.spec, at, heard_at=heard_at)
 
 
 def _in_band(forecast: Forecast | None, truth: datetime) -> bool | None:
@@ -611,7 +619,7 @@ def _replay_prompts(
         if not restarted and at >= halfway:
             book = PromptBook.from_records(book.to_records(), book.policy)
             restarted = True
-        forecast = forecast_depletion(obs.kept(at), sim.spec, at, heard_at=_heard_at(sim, at))
+        forecast = _forecast(sim, obs, at)
         if forecast is not None:
             for change in book.evaluate(
                 device_id=device_id, device_name=name, part=sim.spec, forecast=forecast, now=at
