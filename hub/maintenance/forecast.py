@@ -333,7 +333,7 @@ def _starting_point(
     # the bucket now is the use since, as uncertain as that many days (a +/- slack of
     # the same variance), and no more than the bucket allows.
     since_var = model.sigma**2 * model.clustering * elapsed_days + model.level_var * elapsed_days**2
-    slack = min(0.005 * series.life_hours, math.sqrt(3.0 * since_var))
+    slack = min((ceiling - floor) / 2, math.sqrt(3.0 * since_var))
     return now, min(ceiling, max(floor, expected)), slack
 
 

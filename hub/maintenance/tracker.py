@@ -43,7 +43,7 @@ from hub.maintenance.forecast import (
     ForecastParams,
     forecast_depletion,
 )
-from hub.maintenance.history import DETAIL_WINDOW, SEASON_WINDOW
+from hub.maintenance.history import SEASON_WINDOW
 from hub.maintenance.intake import PartKey, ReadingIntake
 from hub.maintenance.part_chart import PartChart, PartNotTracked, part_chart
 from hub.maintenance.prompt_triggers import prompt_may_change
@@ -83,10 +83,6 @@ MIN_REFORECAST_GAP = 600.0
 #: An unchanged part still gets a reading stored this often while its device reports,
 #: so the forecaster can tell a quiet part from an offline one.
 HEARTBEAT = timedelta(hours=6)
-#: Every stored reading of a part is kept this long (`DETAIL_WINDOW`: the forecaster's
-#: weekday profile looks back 56 days); past it, the last of each UTC day is kept back
-#: to `SEASON_WINDOW` (`kept_readings`), and all of that is handed to the forecaster.
-HISTORY_WINDOW = DETAIL_WINDOW
 #: Resolved prompts are kept this long (listed as resolved), then forgotten.
 RESOLVED_KEEP = timedelta(days=90)
 #: How long the speaker gets to say a prompt.

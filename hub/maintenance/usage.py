@@ -4,9 +4,10 @@ Daily wear is modelled as a level (life-hours on an average day) times a weekday
 factor times the yearly season (`hub.maintenance.season`, learned from up to a year
 of daily wear), spread over the day by an hour-of-day profile (a vacuum's 10:00 schedule,
 a purifier running from morning to evening) so the walk lands the depletion at
-the time of day the part is actually used. The weekday shape comes from up to
-`profile_days` of history, shrunk toward flat while each weekday has few samples; the level is an exponentially weighted
-ratio estimate over whole weeks (outlier days capped), blended by precision with
+the time of day the part is actually used. The weekday shape comes from the latest
+`shape_days` of history, shrunk toward flat while each weekday has few samples; the
+level is an exponentially weighted ratio estimate over whole weeks of the latest
+`profile_days` (outlier days capped), blended by precision with
 the catalog's typical use. Walking forward accumulates the expected wear and its
 variance until they reach the remaining life. The band's variance is the history's
 own: day-to-day spread inflated where heavy days come in spells (lag-one

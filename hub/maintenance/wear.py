@@ -235,7 +235,6 @@ def _from_percent(run: Sequence[Observation], catalog_life: float) -> WearSeries
         last_pct = pct
         if pct_prev is None:
             consumed = 1.0 - (pct + 0.5) / 100.0  # first reading: middle of its bucket
-            fresh = False
         elif pct < pct_prev:
             fresh = at_prev is not None and obs.at - at_prev <= _FRESH_STEP
             # Just stepped down: the true value is at the bucket's upper edge.
